@@ -1,0 +1,134 @@
+// A sweep spec, validated and expanded into its job DAG.
+//
+// This is the contract between sweeps/ (which fills it from YAML) and its
+// users: the runner (which schedules and executes the jobs and lays out the
+// results cube from the experiments' axes), slurm/ (costs) and the CLI.
+// Fields may be added; renaming one means updating every user.
+#ifndef SWEEP_PLAN_H
+#define SWEEP_PLAN_H
+
+#include <stdint.h>
+
+#include "asl/status.h"
+
+typedef enum { SWEEP_JOB_TRAIN = 0, SWEEP_JOB_INFER = 1 } sweep_job_kind;
+
+// One named axis of an experiment's results cube, with its labels in order
+// ("nav": "2", "4", "8", "16"). Numeric axes keep decimal labels.
+typedef struct {
+  char *name;
+  int n;
+  char **labels;
+} sweep_axis;
+
+typedef struct {
+  char *name;       // "main", "snr_matching", "generalization", "post_averaging"
+  int n_axes;
+  sweep_axis *axes; // cube axes in order, before subject × stage × metric
+} sweep_experiment;
+
+// A key/value hyper-parameter of a model, as written in the spec.
+typedef struct {
+  char *key;
+  char *value;
+} sweep_param;
+
+typedef struct {
+  char *name;  // the key under `models:` and the label on the model axis
+  char *kind;  // "unet3d", "vit3d", "identity", "gaussian", "nlm", ...
+  int trainable; // 0 for baselines: their infer jobs have no train job
+  int n_params;
+  sweep_param *params;
+} sweep_model;
+
+// Everything that decides what one job computes, resolved from the spec.
+typedef struct {
+  char strategy[16];     // "windowed" | "interleaved"
+  int nav;               // time points per pre-averaged image
+  int nav_post;          // pre-averaged images per final image (1 = none)
+  int m0;                // 1: the M0 image is an extra input channel
+  char train_group[16];  // subjects trained on: "all" or an SNR group name
+  char test_group[16];   // subjects scored: "all" or an SNR group name
+  char train_target[8];  // "GT100" | "GT50" | "GT25"
+  char test_input[8];    // "pre" (pre-averaged images) | "GT50" | "GT25"
+  int model;             // index into sweep_plan.models
+  int fold;              // 0 .. folds-1: the fold tested (and held out of training)
+} sweep_condition;
+
+typedef struct {
+  char *key;             // "main/strategy=windowed/nav=4/m0=on/snr_group=all/model=unet3d/fold=2"
+  sweep_job_kind kind;
+  sweep_condition cond;
+  uint64_t seed;         // from the spec seed and the key: independent of scheduling
+  double cost;           // estimated cost, relative units (FLOP-proportional)
+  int train_job;         // infer: index of the train job it needs; -1 when none
+  int experiment;        // infer: index into sweep_plan.experiments; -1 for train
+  int *coords;           // infer: label index per axis of that experiment
+} sweep_job;
+
+typedef struct {
+  int epochs, batch;
+  char optimizer[16];    // "adam" | "adamw"
+  double lr, weight_decay;
+  char loss[16];         // "l1" | "mse" | "ssim"
+  unsigned augment;      // bit set of SWEEP_AUG_*
+  double val_fraction;
+  int patches_per_volume;
+  int early_stop;        // patience in epochs, 0 = off
+} sweep_train;
+
+enum {
+  SWEEP_AUG_FLIP_X = 1u << 0,
+  SWEEP_AUG_FLIP_Y = 1u << 1,
+  SWEEP_AUG_TRANSPOSE = 1u << 2,
+  SWEEP_AUG_SHIFT = 1u << 3,
+  SWEEP_AUG_ROTATE = 1u << 4,
+};
+
+typedef struct {
+  char *name;
+  uint64_t seed;
+  char *spec_path;
+  char *text;            // the spec as loaded (after overrides), for the cube's attributes
+  // data: a BIDS-ASL root, or the built-in phantom when bids_root is NULL
+  char *bids_root;
+  struct {
+    int subjects, shape[3], timepoints;
+    uint64_t seed;
+  } phantom;
+  int remainder_error;   // 1: `remainder: error`, 0: drop (default)
+  double gt_fraction[3]; // time-point fractions for GT100, GT50, GT25 (1, .5, .25)
+  int grid[3];           // model input x, y, z
+  int folds;
+  int snr_k;
+  sweep_train train;
+  int n_models;
+  sweep_model *models;
+  int n_metrics;
+  char **metrics;        // "ssim", "psnr", "nmae"
+  int n_experiments;
+  sweep_experiment *experiments;
+  int n_jobs;
+  sweep_job *jobs;       // train jobs come before the infer jobs that need them
+} sweep_plan;
+
+// Diagnostics gathered during loading: every problem, not only the first.
+// Each line reads "FILE:LINE:COL: error: message".
+typedef struct {
+  int n;
+  char **lines;
+} sweep_diags;
+
+// Loads, validates and expands a spec. `overrides` are "key.path=value"
+// strings applied before validation. On failure returns ASL_ESPEC (bad spec,
+// details in diags) or another code (I/O), and `p` holds nothing.
+asl_status sweep_plan_load(sweep_plan *p, sweep_diags *diags, const char *path,
+                           int n_overrides, char **overrides);
+void sweep_plan_free(sweep_plan *p);
+void sweep_diags_free(sweep_diags *d);
+
+// The fold (0 .. folds-1) of subject `index` among `n_subjects`: a
+// deterministic permutation from the spec seed, balanced across folds.
+int sweep_subject_fold(const sweep_plan *p, int n_subjects, int index);
+
+#endif
