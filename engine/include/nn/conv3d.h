@@ -1,0 +1,49 @@
+// 3x3x3 3D convolution, stride 1, zero padding 1: the semantics and weight
+// layout of PyTorch's Conv3d(Ci, Co, 3, padding=1).
+//
+//   in:   (N, Ci, D, H, W)
+//   w:    (Co, Ci, 3, 3, 3)
+//   b:    (Co) or NULL
+//   out:  (N, Co, D, H, W)
+//
+// Two versions of each kernel: a naive `_ref` (loops straight from the
+// definition, kept as the oracle for the tests) and a fast one that needs a
+// caller-provided workspace and splits its work over the OpenMP team.
+// Backward accumulates (+=) into din, dw, db; the caller zeroes them once.
+// For a fixed OpenMP team size the fast kernels are deterministic (bitwise
+// identical results run to run).
+#ifndef NN_CONV3D_H
+#define NN_CONV3D_H
+
+#include <stddef.h>
+
+// out = conv(in, w) + b. Overwrites out.
+void nn_conv3d_forward_ref(float *out, const float *in, const float *w,
+                           const float *b, int N, int Ci, int Co, int D, int H,
+                           int W);
+
+// din += conv_transpose(dout, w)  (skipped when din is NULL)
+// dw  += sum_n dout (x) in        (correlation of dout with in)
+// db  += sum over n, d, h, w of dout  (skipped when db is NULL)
+void nn_conv3d_backward_ref(float *din, float *dw, float *db,
+                            const float *dout, const float *in, const float *w,
+                            int N, int Ci, int Co, int D, int H, int W);
+
+// Floats of workspace the fast kernels need for this shape when run by an
+// OpenMP team of `threads` threads. Pass threads >= omp_get_max_threads() at
+// the time of the calls (the kernels use omp_get_max_threads()). A model
+// allocates the maximum over its layers once and reuses it for every call.
+size_t nn_conv3d_workspace_floats(int N, int Ci, int Co, int D, int H, int W,
+                                  int threads);
+
+// Same results as the _ref kernels (within float rounding); `ws` holds at
+// least nn_conv3d_workspace_floats(...) floats, 64-byte aligned for speed.
+// No allocation inside.
+void nn_conv3d_forward(float *out, const float *in, const float *w,
+                       const float *b, int N, int Ci, int Co, int D, int H,
+                       int W, float *ws);
+void nn_conv3d_backward(float *din, float *dw, float *db, const float *dout,
+                        const float *in, const float *w, int N, int Ci, int Co,
+                        int D, int H, int W, float *ws);
+
+#endif
