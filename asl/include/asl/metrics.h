@@ -1,0 +1,63 @@
+// Image quality metrics of one 3D volume against a reference, exactly as
+// the sweeps score final images (DESIGN.md "Metrics"):
+//
+//   SSIM: 3D, Gaussian window sigma 1.5 truncated at 3.5 sigma (radius 5,
+//         11 taps), K1 0.01, K2 0.03, population covariance, data range R =
+//         max-min of the reference inside the mask; both volumes are set to 0
+//         outside the mask, filtered with scipy.ndimage's 'reflect' border
+//         (d c b a | a b c d | d c b a), and the SSIM map is averaged after
+//         cropping 5 voxels from every face. This reproduces
+//         skimage.metrics.structural_similarity(ref, x, gaussian_weights=True,
+//         sigma=1.5, use_sample_covariance=False, data_range=R) on the masked
+//         volumes; like it, volumes with a side under 11 voxels are refused.
+//   PSNR: 10 log10(R^2 / MSE), MSE over the mask; +inf when MSE is 0.
+//   NMAE: mean |pred - ref| / mean |ref| over the mask.
+//
+// Mask: a 3D volume on the same grid, voxels nonzero = inside; NULL = the
+// whole volume. Values are read as float32, every sum is kept in double.
+// A reference that is constant inside the mask (R = 0) or zero everywhere
+// in it (NMAE undefined) is refused with ASL_ENUMERIC.
+#ifndef ASL_METRICS_H
+#define ASL_METRICS_H
+
+#include "asl/volume.h"
+
+#define ASL_SSIM_RADIUS 5
+#define ASL_SSIM_MIN_SIDE (2 * ASL_SSIM_RADIUS + 1)
+
+typedef struct {
+  double ssim, psnr, nmae;
+} asl_metrics;
+
+// Workspace for one grid, reused across calls so scoring allocates nothing.
+typedef struct {
+  int nx, ny, nz;
+  double *buf; // masked inputs and the filter passes' intermediates
+  double *xa, *ya;             // masked reference and prediction
+  double *p1[5], *p2[5];       // after the z pass, after the y pass
+  int *rx, *ry, *rz;           // 'reflect' index tables, padded by the radius
+  double w[ASL_SSIM_RADIUS + 1]; // Gaussian taps, w[0] the centre
+} asl_metrics_ctx;
+
+// ASL_EINVAL (with the sizes) when a side is under ASL_SSIM_MIN_SIDE.
+asl_status asl_metrics_ctx_init(asl_metrics_ctx *c, int nx, int ny, int nz);
+void asl_metrics_ctx_free(asl_metrics_ctx *c);
+
+// Frames of the context's grid; mask may be NULL.
+asl_status asl_ssim_frame(asl_metrics_ctx *c, const float *ref, const float *pred,
+                          const float *mask, double *ssim);
+asl_status asl_metrics_frame(asl_metrics_ctx *c, const float *ref, const float *pred,
+                             const float *mask, asl_metrics *out);
+
+// PSNR and NMAE alone (no size limit). n voxels, mask may be NULL.
+asl_status asl_psnr(const float *ref, const float *pred, const float *mask, size_t n,
+                    double *psnr);
+asl_status asl_nmae(const float *ref, const float *pred, const float *mask, size_t n,
+                    double *nmae);
+
+// Convenience for 3D volumes (nt == 1) with their own temporary context:
+// checks that grids agree (ASL_ESHAPE naming both shapes).
+asl_status asl_metrics_vol(const asl_vol *ref, const asl_vol *pred, const asl_vol *mask,
+                           asl_metrics *out);
+
+#endif
