@@ -1,0 +1,42 @@
+// BIDS-ASL pieces: listing subjects, the aslcontext.tsv table and the
+// sub-XX_asl.json sidecar. asl/subject.h puts them together.
+#ifndef ASL_BIDS_H
+#define ASL_BIDS_H
+
+#include <stddef.h>
+
+#include "asl/status.h"
+
+// Sorted ids ("sub-01", ...) of every ROOT/sub-*/ folder that has a perf/
+// folder. *ids is NULL and *n is 0 when there are none (that is not an error;
+// a missing or unreadable root is).
+asl_status asl_bids_list_subjects(const char *root, char ***ids, int *n);
+void asl_bids_free_list(char **ids, int n);
+
+// Parses aslcontext.tsv text: a header row whose columns include
+// "volume_type", then one row per volume. Types (case-insensitive): control,
+// label, deltam, m0scan, cbf, noRF -> ASL_VOL_* of asl/subject.h. CRLF and a
+// missing final newline are accepted; blank rows only at the end. *types is
+// malloc'ed (caller frees); `name` prefixes messages (file:line).
+asl_status asl_bids_parse_aslcontext(const char *text, size_t len, const char *name, int **types,
+                                     int *n);
+asl_status asl_bids_read_aslcontext(const char *path, int **types, int *n);
+
+// What aslsweep uses from sub-XX_asl.json.
+typedef struct {
+  char labeling_type[16];   // ArterialSpinLabelingType: PCASL, CASL, PASL
+  char m0_type[16];         // M0Type: Separate, Included, Estimate, Absent
+  double pld;               // PostLabelingDelay (s); one value or an array of equal values
+  double labeling_duration; // LabelingDuration (PCASL/CASL), BolusCutOffDelayTime (PASL) or 0
+  double m0_estimate;       // M0Estimate (M0Type Estimate), else 0
+  int background_suppression; // 1, 0, or -1 when absent
+} asl_bids_sidecar;
+
+// Reads the fields above from a parsed sidecar (file name for messages).
+// Required: ArterialSpinLabelingType, M0Type, PostLabelingDelay, and
+// LabelingDuration for (P)CASL, M0Estimate for M0Type Estimate.
+asl_status asl_bids_read_sidecar(const char *path, asl_bids_sidecar *out);
+asl_status asl_bids_parse_sidecar(const char *text, size_t len, const char *name,
+                                  asl_bids_sidecar *out);
+
+#endif

@@ -1,0 +1,27 @@
+// NIfTI-1/2 files (.nii, .nii.gz) to and from asl_vol, through nifticlib.
+//
+// Reading converts any real datatype (u8..u64, s8..s64, float32/64) to
+// float32, applies scl_slope/scl_inter (slope 0 means "no scaling", as the
+// standard says), and takes the geometry from the sform when its code is set,
+// else the qform, else the voxel sizes alone. Complex and RGB data, images
+// with more than four dimensions in use, truncated files, non-NIfTI files and
+// NaN/Inf voxels are refused with a message naming the file, the reason and
+// what to do. Nothing here aborts on bad input.
+#ifndef ASL_NIFTI_H
+#define ASL_NIFTI_H
+
+#include "asl/volume.h"
+
+// Reads `path` into `v` (which must not hold memory). On failure `v` is left
+// empty (data == NULL) and the message says why.
+asl_status asl_nifti_read(asl_vol *v, const char *path);
+
+// Writes `v` as float32 NIfTI-1 with sform and qform from v->affine (scanner
+// space, mm, seconds); gzip-compressed when `path` ends in ".gz".
+asl_status asl_nifti_write(const asl_vol *v, const char *path);
+
+// Writes `v` as uint8 (values rounded and clamped to 0..255): for masks and
+// label images, which tools expect as integers.
+asl_status asl_nifti_write_u8(const asl_vol *v, const char *path);
+
+#endif
