@@ -4,9 +4,9 @@
 //   SSIM: 3D, Gaussian window sigma 1.5 truncated at 3.5 sigma (radius 5,
 //         11 taps), K1 0.01, K2 0.03, population covariance, data range R =
 //         max-min of the reference inside the mask; both volumes are set to 0
-//         outside the mask, filtered with scipy.ndimage's 'reflect' border
-//         (d c b a | a b c d | d c b a), and the SSIM map is averaged after
-//         cropping 5 voxels from every face. This reproduces
+//         outside the mask, filtered separably (scipy.ndimage.gaussian_filter
+//         with mode 'reflect', as scikit-image calls it), and the SSIM map is
+//         averaged after cropping 5 voxels from every face. This reproduces
 //         skimage.metrics.structural_similarity(ref, x, gaussian_weights=True,
 //         sigma=1.5, use_sample_covariance=False, data_range=R) on the masked
 //         volumes; like it, volumes with a side under 11 voxels are refused.
@@ -30,12 +30,16 @@ typedef struct {
 } asl_metrics;
 
 // Workspace for one grid, reused across calls so scoring allocates nothing.
+// Only SSIM map voxels at least the radius away from every face are
+// averaged, and a separable pass needs input only within the radius of its
+// output, so each pass is computed on the cropped range of its own axis and
+// never reads past a face: the border mode cannot change the result.
 typedef struct {
   int nx, ny, nz;
-  double *buf; // masked inputs and the filter passes' intermediates
-  double *xa, *ya;             // masked reference and prediction
-  double *p1[5], *p2[5];       // after the z pass, after the y pass
-  int *rx, *ry, *rz;           // 'reflect' index tables, padded by the radius
+  double *buf;                   // one allocation holding everything below
+  double *xa, *ya;               // masked reference and prediction, nx*ny*nz
+  double *p1[5], *p2[5];         // after the z pass / the y pass, cropped axes
+  double *row;                   // one output row of the x pass (6 * nx)
   double w[ASL_SSIM_RADIUS + 1]; // Gaussian taps, w[0] the centre
 } asl_metrics_ctx;
 
