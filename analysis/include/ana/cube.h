@@ -1,0 +1,113 @@
+// The results cube (DIR/results.h5, layout in docs/cube.md) read into memory
+// with serial HDF5.
+//
+// ana_cube_open() reads everything the analysis commands need at once (labels,
+// per-subject metrics, job index, /jobs metadata, /subjects) so the rest of
+// analysis/ never touches HDF5. A partial cube (a sweep still running, failed
+// jobs) opens fine: absent cells are NaN and ana_exp_value() reports them as
+// missing. A cube whose format_version differs from ANA_CUBE_FORMAT_VERSION is
+// refused with a message naming both versions.
+#ifndef ANA_CUBE_H
+#define ANA_CUBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "asl/status.h"
+
+#define ANA_CUBE_FORMAT_VERSION 1
+#define ANA_LABEL_LEN 32
+
+enum { ANA_JOB_PENDING = 0, ANA_JOB_RUNNING = 1, ANA_JOB_DONE = 2, ANA_JOB_FAILED = 3 };
+
+// One named axis with its labels. Integer axes (nav, nav_post) keep their
+// values in `ivalues` and their decimal text in `labels`.
+typedef struct {
+  char name[ANA_LABEL_LEN];
+  int n;
+  int is_int;
+  char (*labels)[ANA_LABEL_LEN];
+  int32_t *ivalues; // n values when is_int, else NULL
+} ana_axis;
+
+// One experiment group. Axes 0 .. n_design-1 are the experiment's own axes in
+// spec order; then come subject, stage and metric (always the last three).
+typedef struct {
+  char name[64];
+  char description[256];
+  int n_axes;      // n_design + 3
+  int n_design;
+  ana_axis *axes;
+  size_t n_cells;  // product of the design axes' lengths
+  float *metrics;  // (design..., subject, stage, metric), NaN where absent
+  int32_t *job;    // (design..., subject), -1 where no job wrote the cell
+} ana_experiment;
+
+typedef struct {
+  int n;
+  int n_epochs;
+  char (*key)[256];
+  int8_t *kind;     // 0 train, 1 infer
+  int32_t *train_job;
+  int8_t *status;   // ANA_JOB_*
+  double *seconds;
+  int32_t *rank;
+  char (*host)[64];
+  uint64_t *seed;
+  char (*error)[512];
+  float *train_loss; // (n, n_epochs), NaN where absent
+  float *val_loss;
+} ana_jobs;
+
+typedef struct {
+  int n;
+  char (*id)[ANA_LABEL_LEN];
+  int32_t *fold;
+  char (*snr_group)[16];
+  float *ssim_single, *nmae_single;
+} ana_subjects;
+
+typedef struct {
+  char path[1024];
+  int format_version;
+  char name[128];
+  char program_version[32];
+  char created[32];
+  char spec_hash[32];
+  int n_experiments;
+  ana_experiment *experiments; // sorted by name
+  ana_jobs jobs;
+  ana_subjects subjects;
+} ana_cube;
+
+// Reads `path`. On failure `c` holds nothing and the message names the file,
+// the dataset or attribute and what to do.
+asl_status ana_cube_open(ana_cube *c, const char *path);
+void ana_cube_free(ana_cube *c);
+
+// The experiment called `name`, or NULL.
+const ana_experiment *ana_cube_experiment(const ana_cube *c, const char *name);
+// Index of the axis called `name` in `e`, or -1.
+int ana_exp_axis(const ana_experiment *e, const char *name);
+// Index of `label` on axis `a` (exact text, or the integer value for integer
+// axes), or -1.
+int ana_axis_label(const ana_axis *a, const char *label);
+
+// Linear index of a design cell from one label index per design axis.
+size_t ana_exp_cell(const ana_experiment *e, const int *design_idx);
+// Inverse of ana_exp_cell.
+void ana_exp_cell_coords(const ana_experiment *e, size_t cell, int *design_idx);
+// Lengths of the subject, stage and metric axes.
+static inline int ana_exp_n_subjects(const ana_experiment *e) { return e->axes[e->n_design].n; }
+static inline int ana_exp_n_stages(const ana_experiment *e) { return e->axes[e->n_design + 1].n; }
+static inline int ana_exp_n_metrics(const ana_experiment *e) { return e->axes[e->n_design + 2].n; }
+
+// The value of one (cell, subject, stage, metric), or NaN when it is absent:
+// NaN on disk, or written by a job that is not `done` on disk (failed, or
+// interrupted before committing), so half-written jobs never reach a table.
+double ana_exp_value(const ana_cube *c, const ana_experiment *e, size_t cell, int subject,
+                     int stage, int metric);
+// The /jobs index of the job behind (cell, subject), or -1.
+int ana_exp_job(const ana_experiment *e, size_t cell, int subject);
+
+#endif

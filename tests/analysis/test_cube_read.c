@@ -1,0 +1,130 @@
+// The cube reader against fixture cubes written per docs/cube.md.
+#include <math.h>
+
+#include "ana/cube.h"
+#include "cube_fixture.h"
+#include "harness.h"
+
+static char path[1024];
+
+static void write_default(cf_cube *fx, const char *name) {
+  cf_cube_default(fx);
+  cf_scratch_path(path, sizeof path, name);
+}
+
+TEST(reads_axes_labels_subjects_and_jobs) {
+  cf_cube fx;
+  write_default(&fx, "ana_read_default.h5");
+  ASSERT_EQ(0, cf_cube_write(&fx, path));
+  ana_cube c;
+  ASSERT_OK(ana_cube_open(&c, path));
+  ASSERT_EQ(1, c.format_version);
+  ASSERT_STR_EQ("0.1.0", c.program_version);
+  ASSERT_EQ(3, c.n_experiments);
+  // Sorted by name.
+  ASSERT_STR_EQ("generalization", c.experiments[0].name);
+  ASSERT_STR_EQ("main", c.experiments[1].name);
+  const ana_experiment *m = ana_cube_experiment(&c, "main");
+  ASSERT(m != NULL);
+  ASSERT_EQ(5, m->n_design);
+  ASSERT_EQ(8, m->n_axes);
+  ASSERT_STR_EQ("nav", m->axes[1].name);
+  ASSERT_EQ(1, m->axes[1].is_int);
+  ASSERT_EQ(8, m->axes[1].ivalues[3]);
+  ASSERT_STR_EQ("8", m->axes[1].labels[3]);
+  ASSERT_EQ(0, m->axes[0].is_int);
+  ASSERT_STR_EQ("interleaved", m->axes[0].labels[1]);
+  ASSERT_STR_EQ("denoised", m->axes[6].labels[1]);
+  ASSERT_STR_EQ("nmae", m->axes[7].labels[2]);
+  ASSERT_EQ(2, ana_axis_label(&m->axes[1], "4"));
+  ASSERT_EQ(2, ana_axis_label(&m->axes[1], "04"));
+  ASSERT_EQ(-1, ana_axis_label(&m->axes[1], "3"));
+  ASSERT_EQ(6, c.subjects.n);
+  ASSERT_STR_EQ("sub-04", c.subjects.id[3]);
+  ASSERT_EQ(0, c.subjects.fold[3]);
+  ASSERT_STR_EQ("high", c.subjects.snr_group[3]);
+  ASSERT_EQ(fx.n_jobs, c.jobs.n);
+  ASSERT_EQ(CF_EPOCHS, c.jobs.n_epochs);
+  ASSERT_STR_EQ(fx.jobs[5].key, c.jobs.key[5]);
+  ASSERT_STR_EQ(fx.jobs[5].host, c.jobs.host[5]);
+  ASSERT_EQ(fx.jobs[5].seed, c.jobs.seed[5]);
+  ASSERT_EQ(fx.jobs[5].train_job, c.jobs.train_job[5]);
+  ASSERT_NEAR(fx.jobs[4].train_loss[2], c.jobs.train_loss[4 * CF_EPOCHS + 2], 0);
+  // Every value round-trips at its index.
+  cf_experiment *fm = cf_find(&fx, "main");
+  int idx[5] = {1, 2, 0, 0, 0};
+  size_t cell = ana_exp_cell(m, idx);
+  ASSERT_EQ(cf_cell(fm, idx), cell);
+  int back[5];
+  ana_exp_cell_coords(m, cell, back);
+  ASSERT_EQ(2, back[1]);
+  for (int s = 0; s < 6; s++)
+    ASSERT_NEAR(*cf_value(fm, cell, s, 1, CF_PSNR), ana_exp_value(&c, m, cell, s, 1, 1), 0);
+  ana_cube_free(&c);
+  cf_cube_free(&fx);
+}
+
+TEST(partial_cube_marks_failed_and_missing_cells) {
+  cf_cube fx;
+  write_default(&fx, "ana_read_partial.h5");
+  cf_experiment *fm = cf_find(&fx, "main");
+  *cf_value(fm, 0, 0, 1, CF_SSIM) = NAN;
+  int j = fm->job[1 * 6 + 1]; // cell 1, subject 1
+  fx.jobs[j].status = 3;      // failed, but its numbers are on disk
+  snprintf(fx.jobs[j].error, sizeof fx.jobs[j].error, "engine: loss is NaN");
+  int j2 = fm->job[2 * 6 + 2];
+  fx.jobs[j2].status = 1; // running: interrupted mid-write
+  ASSERT_EQ(0, cf_cube_write(&fx, path));
+  ana_cube c;
+  ASSERT_OK(ana_cube_open(&c, path));
+  const ana_experiment *m = ana_cube_experiment(&c, "main");
+  ASSERT(isnan(ana_exp_value(&c, m, 0, 0, 1, 0)));
+  ASSERT(!isnan(ana_exp_value(&c, m, 0, 0, 1, 1)));
+  ASSERT(isnan(ana_exp_value(&c, m, 1, 1, 1, 0)));
+  ASSERT(isnan(ana_exp_value(&c, m, 2, 2, 0, 2)));
+  ASSERT_EQ(3, c.jobs.status[j]);
+  ASSERT_STR_EQ("engine: loss is NaN", c.jobs.error[j]);
+  // The snr_matching experiment scores only the test group's subjects.
+  const ana_experiment *s = ana_cube_experiment(&c, "snr_matching");
+  ASSERT_EQ(-1, ana_exp_job(s, 0, 4));
+  ASSERT(isnan(ana_exp_value(&c, s, 0, 4, 1, 0)));
+  ana_cube_free(&c);
+  cf_cube_free(&fx);
+}
+
+TEST(other_format_version_is_refused_naming_both) {
+  cf_cube fx;
+  write_default(&fx, "ana_read_v2.h5");
+  fx.format_version = 2;
+  ASSERT_EQ(0, cf_cube_write(&fx, path));
+  ana_cube c;
+  ASSERT_EQ(ASL_EFORMAT, ana_cube_open(&c, path));
+  const char *msg = asl_error_message();
+  ASSERT(strstr(msg, "format_version 2") != NULL);
+  ASSERT(strstr(msg, "newer") != NULL);
+  ASSERT(strstr(msg, "format_version 1") != NULL);
+  ASSERT(strstr(msg, path) != NULL);
+  ASSERT_EQ(0, c.n_experiments);
+  cf_cube_free(&fx);
+}
+
+TEST(missing_or_non_hdf5_file_is_a_clear_error) {
+  ana_cube c;
+  ASSERT_EQ(ASL_ENOTFOUND, ana_cube_open(&c, "/nonexistent/results.h5"));
+  ASSERT(strstr(asl_error_message(), "/nonexistent/results.h5") != NULL);
+  cf_scratch_path(path, sizeof path, "ana_read_text.h5");
+  FILE *f = fopen(path, "w");
+  ASSERT(f != NULL);
+  fputs("not hdf5\n", f);
+  fclose(f);
+  ASSERT_EQ(ASL_EFORMAT, ana_cube_open(&c, path));
+  ASSERT(strstr(asl_error_message(), "not an HDF5 file") != NULL);
+}
+
+int main(void) {
+  RUN(reads_axes_labels_subjects_and_jobs);
+  RUN(partial_cube_marks_failed_and_missing_cells);
+  RUN(other_format_version_is_refused_naming_both);
+  RUN(missing_or_non_hdf5_file_is_a_clear_error);
+  return DONE();
+}
