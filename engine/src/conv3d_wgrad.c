@@ -29,6 +29,9 @@ static void wg_kernel(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB]
 #pragma GCC unroll 9
     for (int t = 0; t < 9; t++) {
       __m512 v = _mm512_loadu_ps(x + p + off9[t]);
+      // Keep v in a register: folded into each FMA it would be loaded
+      // three times, and the kernel is bound by (line-splitting) loads.
+      __asm__("" : "+v"(v));
       acc[0][t] = _mm512_fmadd_ps(g0, v, acc[0][t]);
       acc[1][t] = _mm512_fmadd_ps(g1, v, acc[1][t]);
       acc[2][t] = _mm512_fmadd_ps(g2, v, acc[2][t]);
