@@ -1,0 +1,72 @@
+// Subjects of a BIDS dataset: every sub-*/ folder holding a perf/ folder.
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "asl/bids.h"
+
+static int is_dir(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int has_perf(const char *root, const char *name) {
+  char path[4096];
+  int n = snprintf(path, sizeof path, "%s/%s/perf", root, name);
+  return n > 0 && (size_t)n < sizeof path && is_dir(path);
+}
+
+asl_status asl_bids_list_subjects(const char *root, char ***ids, int *n) {
+  *ids = NULL, *n = 0;
+  DIR *d = opendir(root);
+  if (!d)
+    return asl_fail(errno == ENOENT ? ASL_ENOTFOUND : ASL_EIO,
+                    "%s: cannot open the BIDS folder (%s); give the dataset's root folder", root,
+                    strerror(errno));
+  char **list = NULL;
+  int count = 0, cap = 0;
+  asl_status s = ASL_OK;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    // Ids longer than 31 characters do not fit asl_subject.id: skip them.
+    if (strncmp(e->d_name, "sub-", 4) != 0 || strlen(e->d_name) < 5 || strlen(e->d_name) > 31)
+      continue;
+    if (!has_perf(root, e->d_name)) continue;
+    if (count == cap) {
+      cap = cap ? 2 * cap : 16;
+      char **grown = realloc(list, (size_t)cap * sizeof *list);
+      if (!grown) {
+        s = asl_fail(ASL_ENOMEM, "%s: out of memory listing subjects", root);
+        break;
+      }
+      list = grown;
+    }
+    list[count] = strdup(e->d_name);
+    if (!list[count]) {
+      s = asl_fail(ASL_ENOMEM, "%s: out of memory listing subjects", root);
+      break;
+    }
+    count++;
+  }
+  closedir(d);
+  if (s != ASL_OK) {
+    asl_bids_free_list(list, count);
+    return s;
+  }
+  if (count > 1) qsort(list, (size_t)count, sizeof *list, cmp_str);
+  *ids = list, *n = count;
+  return ASL_OK;
+}
+
+void asl_bids_free_list(char **ids, int n) {
+  if (!ids) return;
+  for (int i = 0; i < n; i++) free(ids[i]);
+  free(ids);
+}

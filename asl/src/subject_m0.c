@@ -1,0 +1,120 @@
+// M0 and brain mask of a subject, by the rules of docs/data.md.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "asl/nifti.h"
+#include "subject_internal.h"
+
+static asl_status grid_mismatch(const char *path, const asl_vol *v, const asl_subject *s,
+                                const char *what) {
+  return asl_fail(ASL_ESHAPE,
+                  "%s: %s grid %dx%dx%d does not match the ASL grid %dx%dx%d (size or voxel-to-mm "
+                  "map); resample it onto the ASL series",
+                  path, what, v->nx, v->ny, v->nz, s->asl.nx, s->asl.ny, s->asl.nz);
+}
+
+static asl_status load_separate(asl_subject *s) {
+  char path[4200];
+  asl_subject_path(s, "m0scan", path, sizeof path);
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return asl_fail(ASL_ENOTFOUND,
+                    "%s: missing; the sidecar says M0Type Separate (add the M0 scan, or set M0Type "
+                    "to Absent)",
+                    path);
+  asl_vol raw;
+  asl_status rc = asl_nifti_read(&raw, path);
+  if (rc != ASL_OK) return rc;
+  if (!asl_same_grid(&raw, &s->asl)) {
+    rc = grid_mismatch(path, &raw, s, "M0");
+    asl_vol_free(&raw);
+    return rc;
+  }
+  if (raw.nt == 1) {
+    s->m0 = raw;
+  } else { // several M0 repetitions: their mean
+    int *all = calloc((size_t)raw.nt, sizeof *all);
+    rc = all ? asl_mean_of_type(&raw, all, 0, &s->m0) : asl_fail(ASL_ENOMEM, "%s: out of memory", path);
+    free(all);
+    asl_vol_free(&raw);
+    if (rc != ASL_OK) return rc;
+  }
+  s->has_m0 = 1;
+  return ASL_OK;
+}
+
+asl_status asl_subject_load_m0(asl_subject *s, double m0_estimate) {
+  if (strcmp(s->m0_type, "Separate") == 0) return load_separate(s);
+  if (strcmp(s->m0_type, "Included") == 0) {
+    asl_status rc = asl_mean_of_type(&s->asl, s->vol_type, ASL_VOL_M0, &s->m0);
+    if (rc == ASL_ENOTFOUND)
+      return asl_fail(ASL_EFORMAT,
+                      "%s/%s_aslcontext.tsv: M0Type is Included but no row is m0scan; mark the M0 "
+                      "volumes or fix M0Type",
+                      s->dir, s->id);
+    if (rc != ASL_OK) return rc;
+    s->has_m0 = 1;
+    return ASL_OK;
+  }
+  if (strcmp(s->m0_type, "Estimate") == 0) {
+    asl_status rc = asl_vol_init_like(&s->m0, &s->asl, 1);
+    if (rc != ASL_OK) return rc;
+    for (size_t i = 0; i < asl_vol_nvox(&s->m0); i++) s->m0.data[i] = (float)m0_estimate;
+    s->has_m0 = 1;
+    return ASL_OK;
+  }
+  s->has_m0 = 0; // Absent: whoever needs M0 refuses the subject
+  return ASL_OK;
+}
+
+static asl_status load_mask_file(asl_subject *s, const char *path) {
+  asl_vol m;
+  asl_status rc = asl_nifti_read(&m, path);
+  if (rc != ASL_OK) return rc;
+  if (m.nt != 1 || !asl_same_grid(&m, &s->asl)) {
+    rc = m.nt != 1 ? asl_fail(ASL_ESHAPE, "%s: a mask must be 3D, this one has %d volumes", path, m.nt)
+                   : grid_mismatch(path, &m, s, "mask");
+    asl_vol_free(&m);
+    return rc;
+  }
+  size_t inside = 0;
+  for (size_t i = 0; i < asl_vol_nvox(&m); i++) {
+    m.data[i] = m.data[i] > 0.5f ? 1.0f : 0.0f;
+    inside += m.data[i] > 0.0f;
+  }
+  if (inside == 0) {
+    asl_vol_free(&m);
+    return asl_fail(ASL_EFORMAT, "%s: the mask is empty (no voxel above 0.5); fix or remove it", path);
+  }
+  s->mask = m;
+  s->has_mask = 1;
+  s->mask_source = ASL_MASK_FILE;
+  return ASL_OK;
+}
+
+asl_status asl_subject_load_mask(asl_subject *s) {
+  char path[4200];
+  asl_subject_path(s, "desc-brain_mask", path, sizeof path);
+  struct stat st;
+  if (stat(path, &st) == 0) return load_mask_file(s, path);
+  // Derived: from a measured M0 (Separate/Included), else the mean control.
+  asl_vol mean;
+  const asl_vol *src = NULL;
+  int source = ASL_MASK_NONE;
+  memset(&mean, 0, sizeof mean);
+  if (s->has_m0 && strcmp(s->m0_type, "Estimate") != 0) {
+    src = &s->m0, source = ASL_MASK_FROM_M0;
+  } else if (asl_mean_of_type(&s->asl, s->vol_type, ASL_VOL_CONTROL, &mean) == ASL_OK) {
+    src = &mean, source = ASL_MASK_FROM_CONTROL;
+  }
+  if (!src) return ASL_OK; // deltam-only series without M0: no mask, whole volume
+  asl_status rc = asl_mask_from_image(src, &s->mask);
+  asl_vol_free(&mean);
+  if (rc == ASL_ENOTFOUND) return ASL_OK; // nothing positive to threshold
+  if (rc != ASL_OK) return rc;
+  s->has_mask = 1;
+  s->mask_source = source;
+  return ASL_OK;
+}

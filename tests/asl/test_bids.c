@@ -1,0 +1,170 @@
+// BIDS pieces: subject listing, aslcontext.tsv parsing, sidecar fields.
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "asl/bids.h"
+#include "asl/subject.h"
+#include "harness.h"
+
+static char root[256];
+
+static void touch_dir(const char *rel) {
+  char p[512];
+  snprintf(p, sizeof p, "%s/%s", root, rel);
+  ASSERT_EQ(0, mkdir(p, 0755));
+}
+
+TEST(bids_lists_sorted_subjects_with_perf) {
+  touch_dir("sub-10"), touch_dir("sub-10/perf");
+  touch_dir("sub-02"), touch_dir("sub-02/perf");
+  touch_dir("sub-03"); // no perf/: not an ASL subject
+  touch_dir("derivatives"), touch_dir("sub-"), touch_dir("sub-/perf");
+  char p[512];
+  snprintf(p, sizeof p, "%s/sub-04", root);
+  FILE *f = fopen(p, "w"); // a file, not a folder
+  fclose(f);
+  char **ids;
+  int n;
+  ASSERT_OK(asl_bids_list_subjects(root, &ids, &n));
+  ASSERT_EQ(2, n);
+  ASSERT_STR_EQ("sub-02", ids[0]);
+  ASSERT_STR_EQ("sub-10", ids[1]);
+  asl_bids_free_list(ids, n);
+}
+
+TEST(bids_missing_root_is_an_error_naming_it) {
+  char **ids;
+  int n;
+  ASSERT_EQ(ASL_ENOTFOUND, asl_bids_list_subjects("/nonexistent/bids", &ids, &n));
+  ASSERT(strstr(asl_error_message(), "/nonexistent/bids"));
+  ASSERT(ids == NULL && n == 0);
+}
+
+static asl_status ctx(const char *text, int **types, int *n) {
+  return asl_bids_parse_aslcontext(text, strlen(text), "c.tsv", types, n);
+}
+
+TEST(aslcontext_reads_every_type_in_order) {
+  int *t, n;
+  ASSERT_OK(ctx("volume_type\r\ncontrol\r\nlabel\r\nDeltaM\r\nm0scan\r\ncbf\r\nnoRF", &t, &n));
+  ASSERT_EQ(6, n);
+  int want[] = {ASL_VOL_CONTROL, ASL_VOL_LABEL, ASL_VOL_DELTAM, ASL_VOL_M0, ASL_VOL_OTHER, ASL_VOL_OTHER};
+  for (int i = 0; i < 6; i++) ASSERT_EQ(want[i], t[i]);
+  free(t);
+}
+
+TEST(aslcontext_finds_the_column_among_others_and_allows_trailing_blank_lines) {
+  int *t, n;
+  ASSERT_OK(ctx("index\tvolume_type\n0\tlabel\n1\tcontrol \n\n\n", &t, &n));
+  ASSERT_EQ(2, n);
+  ASSERT_EQ(ASL_VOL_LABEL, t[0]);
+  ASSERT_EQ(ASL_VOL_CONTROL, t[1]);
+  free(t);
+}
+
+static void ctx_bad(const char *text, const char *want) {
+  int *t = (int *)1, n = 7;
+  ASSERT_EQ(ASL_EFORMAT, ctx(text, &t, &n));
+  ASSERT(t == NULL && n == 0);
+  if (!strstr(asl_error_message(), want))
+    HARNESS_FAIL("message \"%s\" lacks \"%s\"", asl_error_message(), want);
+}
+
+TEST(aslcontext_refuses_bad_tables_with_line_numbers) {
+  ctx_bad("type\ncontrol\n", "c.tsv:1:");
+  ctx_bad("volume_type\ncontrol\nlabell\n", "c.tsv:3: unknown volume_type \"labell\"");
+  ctx_bad("volume_type\ncontrol\n\nlabel\n", "c.tsv:3: blank row");
+  ctx_bad("volume_type\n", "no volumes");
+  ctx_bad("", "volume_type");
+  ctx_bad("a\tvolume_type\ncontrol\n", "c.tsv:2: row has no volume_type");
+  int *t, n;
+  ASSERT_EQ(ASL_EFORMAT, asl_bids_parse_aslcontext("volume_type\ncon\0trol\n", 21, "c.tsv", &t, &n));
+  ASSERT(strstr(asl_error_message(), "binary"));
+}
+
+TEST(aslcontext_read_file_missing_names_the_file) {
+  int *t, n;
+  ASSERT_EQ(ASL_ENOTFOUND, asl_bids_read_aslcontext("/nonexistent/x_aslcontext.tsv", &t, &n));
+  ASSERT(strstr(asl_error_message(), "/nonexistent/x_aslcontext.tsv"));
+}
+
+static asl_status car(const char *text, asl_bids_sidecar *c) {
+  return asl_bids_parse_sidecar(text, strlen(text), "s.json", c);
+}
+
+TEST(sidecar_pcasl_fields) {
+  asl_bids_sidecar c;
+  ASSERT_OK(car("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Separate\","
+                "\"PostLabelingDelay\":[1.8,1.8],\"LabelingDuration\":1.5,"
+                "\"BackgroundSuppression\":false}", &c));
+  ASSERT_STR_EQ("PCASL", c.labeling_type);
+  ASSERT_STR_EQ("Separate", c.m0_type);
+  ASSERT_NEAR(1.8, c.pld, 1e-12);
+  ASSERT_NEAR(1.5, c.labeling_duration, 1e-12);
+  ASSERT_EQ(0, c.background_suppression);
+}
+
+TEST(sidecar_pasl_takes_bolus_cutoff_and_estimate) {
+  asl_bids_sidecar c;
+  ASSERT_OK(car("{\"ArterialSpinLabelingType\":\"PASL\",\"M0Type\":\"Estimate\",\"M0Estimate\":950,"
+                "\"PostLabelingDelay\":1.8,\"BolusCutOffFlag\":true,\"BolusCutOffDelayTime\":[0.7,1.6]}",
+                &c));
+  ASSERT_NEAR(0.7, c.labeling_duration, 1e-12);
+  ASSERT_NEAR(950, c.m0_estimate, 0);
+  ASSERT_EQ(-1, c.background_suppression);
+}
+
+static void car_bad(const char *text, asl_status code, const char *want) {
+  asl_bids_sidecar c;
+  ASSERT_EQ(code, car(text, &c));
+  if (!strstr(asl_error_message(), want) || !strstr(asl_error_message(), "s.json"))
+    HARNESS_FAIL("message \"%s\" lacks \"%s\"", asl_error_message(), want);
+}
+
+TEST(sidecar_refusals_name_the_field) {
+  const char *head = "{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Separate\",";
+  char t[512];
+  car_bad("[1]", ASL_EFORMAT, "JSON object");
+  car_bad("{\"M0Type\":\"Separate\"}", ASL_ENOTFOUND, "ArterialSpinLabelingType");
+  car_bad("{\"ArterialSpinLabelingType\":\"FAIR\",\"M0Type\":\"Separate\"}", ASL_EFORMAT, "FAIR");
+  car_bad("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Other\"}", ASL_EFORMAT, "Other");
+  snprintf(t, sizeof t, "%s\"LabelingDuration\":1.8}", head);
+  car_bad(t, ASL_ENOTFOUND, "PostLabelingDelay");
+  snprintf(t, sizeof t, "%s\"PostLabelingDelay\":1800,\"LabelingDuration\":1.8}", head);
+  car_bad(t, ASL_EFORMAT, "seconds");
+  snprintf(t, sizeof t, "%s\"PostLabelingDelay\":[1.5,2.0],\"LabelingDuration\":1.8}", head);
+  car_bad(t, ASL_EUNSUPPORTED, "multi-delay");
+  snprintf(t, sizeof t, "%s\"PostLabelingDelay\":1.8}", head);
+  car_bad(t, ASL_ENOTFOUND, "LabelingDuration");
+  car_bad("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Estimate\",\"PostLabelingDelay\":1.8,"
+          "\"LabelingDuration\":1.8}", ASL_ENOTFOUND, "M0Estimate");
+  snprintf(t, sizeof t, "%s\"PostLabelingDelay\":1.8,\"LabelingDuration\":1.8,\"BackgroundSuppression\":1}", head);
+  car_bad(t, ASL_EFORMAT, "BackgroundSuppression");
+  car_bad("{\"ArterialSpinLabelingType\":\"PCASL\",}", ASL_EFORMAT, "s.json:1:");
+}
+
+TEST(sidecar_missing_file_says_what_it_needs) {
+  asl_bids_sidecar c;
+  ASSERT_EQ(ASL_ENOTFOUND, asl_bids_read_sidecar("/nonexistent/sub-01_asl.json", &c));
+  ASSERT(strstr(asl_error_message(), "missing sidecar"));
+}
+
+int main(void) {
+  snprintf(root, sizeof root, "/tmp/asl_test_bids_XXXXXX");
+  if (!mkdtemp(root)) return 1;
+  RUN(bids_lists_sorted_subjects_with_perf);
+  RUN(bids_missing_root_is_an_error_naming_it);
+  RUN(aslcontext_reads_every_type_in_order);
+  RUN(aslcontext_finds_the_column_among_others_and_allows_trailing_blank_lines);
+  RUN(aslcontext_refuses_bad_tables_with_line_numbers);
+  RUN(aslcontext_read_file_missing_names_the_file);
+  RUN(sidecar_pcasl_fields);
+  RUN(sidecar_pasl_takes_bolus_cutoff_and_estimate);
+  RUN(sidecar_refusals_name_the_field);
+  RUN(sidecar_missing_file_says_what_it_needs);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+  if (system(cmd) != 0) return 1;
+  return DONE();
+}
