@@ -33,13 +33,16 @@ typedef struct {
 // Only SSIM map voxels at least the radius away from every face are
 // averaged, and a separable pass needs input only within the radius of its
 // output, so each pass is computed on the cropped range of its own axis and
-// never reads past a face: the border mode cannot change the result.
+// never reads past a face: the border mode cannot change the result. The
+// passes run plane by plane (z, then y, then x) so the working set stays in
+// cache; every buffer is padded so the 4-wide vector loops need no tails.
 typedef struct {
   int nx, ny, nz;
-  double *buf;                   // one allocation holding everything below
-  double *xa, *ya;               // masked reference and prediction, nx*ny*nz
-  double *p1[5], *p2[5];         // after the z pass / the y pass, cropped axes
-  double *row;                   // one output row of the x pass (6 * nx)
+  void *buf;                     // one allocation holding everything below
+  float *xa, *ya;                // masked reference and prediction, nx*ny*nz
+  double *p1[5];                 // one plane after the z pass (nx*ny each)
+  double *p2[5];                 // that plane after the y pass (nx*(ny-10))
+  double *row;                   // SSIM values of one cropped row
   double w[ASL_SSIM_RADIUS + 1]; // Gaussian taps, w[0] the centre
 } asl_metrics_ctx;
 
