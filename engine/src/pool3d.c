@@ -1,0 +1,56 @@
+// 3D max-pooling, kernel 2, stride 2.
+#include "nn/layers.h"
+
+// in: (N, C, D, H, W)  out, arg: (N, C, D/2, H/2, W/2)
+void nn_maxpool3d_forward(float *out, uint8_t *arg, const float *in, int N,
+                          int C, int D, int H, int W) {
+  const int d2 = D / 2, h2 = H / 2, w2 = W / 2;
+  const size_t plane = (size_t)H * W;
+#pragma omp parallel for schedule(static)
+  for (int ncz = 0; ncz < N * C * d2; ncz++) {
+    {
+      const int nc = ncz / d2, z = ncz % d2;
+      const float *src = in + (size_t)nc * D * plane;
+      size_t o = (size_t)ncz * h2 * w2;
+      for (int y = 0; y < h2; y++) {
+        for (int x = 0; x < w2; x++, o++) {
+          float best = 0.0f;
+          int bk = -1;
+          // Scan order (dz, dy, dx) with a strict '>' keeps the first of
+          // equal values, as PyTorch does; a NaN wins like in PyTorch.
+          for (int k = 0; k < 8; k++) {
+            int dz = k >> 2, dy = (k >> 1) & 1, dx = k & 1;
+            float v = src[(size_t)(2 * z + dz) * plane +
+                          (size_t)(2 * y + dy) * W + (2 * x + dx)];
+            if (bk < 0 || v > best || v != v) {
+              best = v;
+              bk = k;
+              if (v != v) break;
+            }
+          }
+          out[o] = best;
+          arg[o] = (uint8_t)bk;
+        }
+      }
+    }
+  }
+}
+
+// din: (N, C, D, H, W) += dout at the recorded winners.
+void nn_maxpool3d_backward(float *din, const float *dout, const uint8_t *arg,
+                           int N, int C, int D, int H, int W) {
+  const int d2 = D / 2, h2 = H / 2, w2 = W / 2;
+  const size_t plane = (size_t)H * W;
+#pragma omp parallel for schedule(static)
+  for (int nc = 0; nc < N * C; nc++) {
+    float *dst = din + (size_t)nc * D * plane;
+    size_t o = (size_t)nc * d2 * h2 * w2;
+    for (int z = 0; z < d2; z++)
+      for (int y = 0; y < h2; y++)
+        for (int x = 0; x < w2; x++, o++) {
+          int k = arg[o], dz = k >> 2, dy = (k >> 1) & 1, dx = k & 1;
+          dst[(size_t)(2 * z + dz) * plane + (size_t)(2 * y + dy) * W +
+              (2 * x + dx)] += dout[o];
+        }
+  }
+}
