@@ -7,7 +7,9 @@
 #ifndef SWEEP_PLAN_H
 #define SWEEP_PLAN_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "asl/status.h"
 
@@ -23,6 +25,7 @@ typedef struct {
 
 typedef struct {
   char *name;       // "main", "snr_matching", "generalization", "post_averaging"
+  char *description; // the experiment's `description:` or its name
   int n_axes;
   sweep_axis *axes; // cube axes in order, before subject × stage × metric
 } sweep_experiment;
@@ -96,6 +99,11 @@ typedef struct {
     int subjects, shape[3], timepoints;
     uint64_t seed;
   } phantom;
+  // subjects: BIDS ids (sorted, as listed) or the phantom's sub-01 ...;
+  // subject_nt[i] is subject i's Nt (difference images)
+  int n_subjects;
+  char **subject_ids;
+  int *subject_nt;
   int remainder_error;   // 1: `remainder: error`, 0: drop (default)
   double gt_fraction[3]; // time-point fractions for GT100, GT50, GT25 (1, .5, .25)
   int grid[3];           // model input x, y, z
@@ -110,6 +118,7 @@ typedef struct {
   sweep_experiment *experiments;
   int n_jobs;
   sweep_job *jobs;       // train jobs come before the infer jobs that need them
+  int n_train, n_infer;  // n_train + n_infer == n_jobs; jobs[0 .. n_train-1] train
 } sweep_plan;
 
 // Diagnostics gathered during loading: every problem, not only the first.
@@ -124,11 +133,29 @@ typedef struct {
 // details in diags) or another code (I/O), and `p` holds nothing.
 asl_status sweep_plan_load(sweep_plan *p, sweep_diags *diags, const char *path,
                            int n_overrides, char **overrides);
+// The same from spec text in memory; `name` stands for the file in
+// diagnostics and relative data paths resolve against the current folder.
+asl_status sweep_plan_load_text(sweep_plan *p, sweep_diags *diags, const char *name,
+                                const char *text, size_t len, int n_overrides,
+                                char **overrides);
 void sweep_plan_free(sweep_plan *p);
 void sweep_diags_free(sweep_diags *d);
 
 // The fold (0 .. folds-1) of subject `index` among `n_subjects`: a
 // deterministic permutation from the spec seed, balanced across folds.
 int sweep_subject_fold(const sweep_plan *p, int n_subjects, int index);
+
+// The label of SNR group g (0 .. snr_k-1): "low"/"high" for k = 2, else "g0"...
+// Group 0 has the lowest mean single-time-point SSIM.
+const char *sweep_snr_group_name(const sweep_plan *p, int g, char *buf, int size);
+
+// Estimated forward-pass FLOPs per voxel of a model (docs/spec.md, cost table).
+double sweep_model_flops_per_voxel(const sweep_model *m);
+
+// One line per axis of every experiment: "main: strategy=2 nav=4 m0=2 ...".
+void sweep_plan_write_axes(const sweep_plan *p, FILE *f);
+// Every job: index, key, kind, dependency, seed and cost; JSON (one object
+// with "jobs": [...]) when `json` is set, aligned text otherwise.
+void sweep_plan_write_jobs(const sweep_plan *p, FILE *f, int json);
 
 #endif
