@@ -1,0 +1,61 @@
+// The results cube DIR/results.h5 (layout: docs/cube.md), written with
+// parallel HDF5. Every function taking a run_cube * after create/open is
+// independent (any one rank may call it at any time) unless marked
+// collective.
+#ifndef RUN_CUBE_H
+#define RUN_CUBE_H
+
+#include <hdf5.h>
+#include <mpi.h>
+
+#include "asl/status.h"
+#include "run/result.h"
+#include "run/subjects.h"
+#include "sweep/plan.h"
+
+#define RUN_CUBE_FORMAT_VERSION 1
+#define RUN_KEY_LEN 256
+#define RUN_HOST_LEN 64
+#define RUN_LABEL_LEN 32
+
+enum { RUN_JOB_PENDING = 0, RUN_JOB_RUNNING = 1, RUN_JOB_DONE = 2, RUN_JOB_FAILED = 3 };
+
+typedef struct {
+  hid_t group, metrics, per_image, job;
+  int n_images; // I of this experiment
+} run_cube_exp;
+
+typedef struct {
+  hid_t file;
+  hid_t status, seconds, rank, host, error, train_loss, val_loss;
+  int n_jobs, epochs, n_subjects, n_metrics;
+  int n_exp;
+  run_cube_exp *exp;
+  char path[4096];
+} run_cube;
+
+// 16 hex digits of the spec text's hash, as stored in `spec_hash`.
+void run_spec_hash(const sweep_plan *p, char out[17]);
+
+// Final images per subject that experiment `e` can produce (>= 1): the
+// image axis of its metrics_per_image.
+int run_cube_images(const sweep_plan *p, int e, const run_subjects *s);
+
+// Collective. Creates `path` (truncating), writes every static value, and
+// flushes it, so later writes touch raw data only. `executor` is recorded.
+asl_status run_cube_create(run_cube *c, const char *path, const sweep_plan *p,
+                           const run_subjects *s, const char *executor, MPI_Comm comm);
+// Collective. Opens an existing cube for writing; refuses (ASL_ESPEC) one
+// written for another spec, naming both hashes and --force-new.
+asl_status run_cube_open(run_cube *c, const char *path, const sweep_plan *p, MPI_Comm comm);
+// Collective.
+asl_status run_cube_close(run_cube *c);
+
+asl_status run_cube_read_status(run_cube *c, signed char *status /* (J) */);
+asl_status run_cube_set_status(run_cube *c, int job, int status);
+// Writes a finished (or failed) job: its cells, then its /jobs row, then
+// `status` last, so the job is committed only once all of it is on disk.
+asl_status run_cube_commit(run_cube *c, const sweep_plan *p, int job, const run_result *r,
+                           int status, double seconds, int rank, const char *host);
+
+#endif

@@ -1,0 +1,78 @@
+// The scheduler's shared state (internal to runner/). Rank 0 manages; every
+// rank executes jobs. See docs/runner.md for the protocol.
+#ifndef RUN_SCHED_H
+#define RUN_SCHED_H
+
+#include <mpi.h>
+#include <stdio.h>
+
+#include "run/cube.h"
+#include "run/executor.h"
+#include "run/run.h"
+
+enum { TAG_REPORT = 11, TAG_JOB = 12, TAG_STOP = 13, TAG_INTERRUPT = 14, TAG_ERRTEXT = 15 };
+
+// Manager-side job states (the cube holds only pending/running/done/failed).
+enum { JS_WAITING = 0, JS_READY = 1, JS_ASSIGNED = 2, JS_DONE = 3, JS_FAILED = 4 };
+
+typedef struct {
+  double start;
+  int n_jobs, done, failed, done_at_start;
+  double total_cost, done_cost, remaining_cost;
+  int size;
+  double *busy;       // (size) seconds each rank spent in jobs
+  FILE *log;
+  int tty, quiet;
+  double last_draw;
+} run_progress;
+
+typedef struct {
+  const sweep_plan *p;
+  const run_options *o;
+  run_executor ex;
+  MPI_Comm comm;
+  int rank, size;
+  char host[64];
+  char dir[4096];
+  run_cube cube;
+  run_subjects subjects;
+  run_result result;      // reused for every job of this rank
+  run_result scratch;     // manager: rows it writes for jobs it did not run
+  int stop_requested;     // worker: the manager said TAG_INTERRUPT
+  // manager only
+  int manager_runs_jobs;  // 1 when there are 1-2 ranks (see docs/runner.md)
+  unsigned char *state;   // (J) JS_*
+  int *worker_job;        // (size) job a rank is running, -1 idle-waiting, -2 not asking, -3 stopped
+  int n_failed_run;       // failed jobs that ran (for --max-failures)
+  int stopping;           // 1: interrupted, 2: aborted by --max-failures
+  int interrupt_sent;
+  int in_local_job;
+  run_progress prog;
+} run_sched;
+
+// One job on this rank, from status=running to its commit; returns the
+// cube status it ended in (pending when interrupted).
+int run_sched_execute(run_sched *sc, int job, double *seconds);
+asl_status run_sched_manager(run_sched *sc);
+asl_status run_sched_worker(run_sched *sc);
+int run_sched_yield(run_job_io *io);
+// Rank 0: take reports and hand out ready jobs without blocking.
+void run_sched_manager_poll(run_sched *sc);
+
+// Setup steps of run_sweep (scheduler.c), in order.
+asl_status run_sched_prepare(run_sched *sc);
+asl_status run_sched_open_cube(run_sched *sc);
+asl_status run_sched_buffers(run_sched *sc);
+
+// All ranks agree on a status: the first failing rank's message wins.
+asl_status run_agree(asl_status st, MPI_Comm comm);
+
+asl_status progress_init(run_progress *g, const char *dir, const sweep_plan *p,
+                         const unsigned char *state, int size, int quiet);
+void progress_job(run_progress *g, const sweep_plan *p, int job, int status, double seconds,
+                  int rank, const char *error);
+void progress_event(run_progress *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void progress_draw(run_progress *g, int force);
+void progress_free(run_progress *g);
+
+#endif

@@ -1,0 +1,112 @@
+// run_sweep: directories, the executor's prepare step, the cube (create or
+// resume), then the manager/worker loops, then the collective close.
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "sched.h"
+
+void run_options_default(run_options *o) {
+  memset(o, 0, sizeof *o);
+  o->threads_per_rank = 1;
+  o->max_failures = -1;
+  o->grace_s = 60;
+}
+
+asl_status run_agree(asl_status st, MPI_Comm comm) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  int mine[2] = {st != ASL_OK ? rank : size, (int)st}, first[2];
+  MPI_Allreduce(mine, first, 1, MPI_2INT, MPI_MINLOC, comm);
+  if (first[0] == size) return ASL_OK;
+  char msg[2048];
+  snprintf(msg, sizeof msg, "%s", asl_error_message());
+  MPI_Bcast(msg, sizeof msg, MPI_CHAR, first[0], comm);
+  int code = (int)st;
+  MPI_Bcast(&code, 1, MPI_INT, first[0], comm);
+  return asl_fail((asl_status)code, "%s", msg);
+}
+
+static asl_status make_dir(const char *path) {
+  if (mkdir(path, 0777) == 0 || errno == EEXIST) {
+    if (access(path, W_OK) != 0)
+      return asl_fail(ASL_EIO, "%s: output directory is not writable (%s); choose another --out",
+                      path, strerror(errno));
+    return ASL_OK;
+  }
+  return asl_fail(ASL_EIO, "%s: cannot create the output directory (%s); choose another --out",
+                  path, strerror(errno));
+}
+
+// Rank 0: DIR, DIR/checkpoints, DIR/volumes; --force-new clears an old run.
+static asl_status make_dirs(const run_sched *sc) {
+  char sub[4200];
+  asl_status st = make_dir(sc->dir);
+  if (!st && sc->o->force_new) {
+    snprintf(sub, sizeof sub, "%s/results.h5", sc->dir);
+    if (unlink(sub) != 0 && errno != ENOENT)
+      return asl_fail(ASL_EIO, "%s: cannot remove for --force-new (%s)", sub, strerror(errno));
+    snprintf(sub, sizeof sub, "rm -rf '%s/checkpoints'", sc->dir);
+    if (strchr(sc->dir, '\'') == NULL && system(sub) != 0)
+      return asl_fail(ASL_EIO, "%s/checkpoints: cannot clear for --force-new", sc->dir);
+  }
+  if (!st) {
+    snprintf(sub, sizeof sub, "%s/checkpoints", sc->dir);
+    st = make_dir(sub);
+  }
+  if (!st) {
+    snprintf(sub, sizeof sub, "%s/volumes", sc->dir);
+    st = make_dir(sub);
+  }
+  return st;
+}
+
+asl_status run_sched_prepare(run_sched *sc) {
+  asl_status st = ASL_OK;
+  if (sc->rank == 0) {
+    st = make_dirs(sc);
+    if (!st) st = sc->ex.prepare(&sc->ex, sc->p, sc->dir, sc->o->threads_per_rank, 1, &sc->subjects);
+  }
+  if ((st = run_agree(st, sc->comm))) return st;
+  if (sc->rank != 0)
+    st = sc->ex.prepare(&sc->ex, sc->p, sc->dir, sc->o->threads_per_rank, 0, &sc->subjects);
+  return run_agree(st, sc->comm);
+}
+
+// A new cube is made under a temporary name and renamed once complete, so
+// a crash during creation never leaves a half-made results.h5 behind.
+asl_status run_sched_open_cube(run_sched *sc) {
+  char path[4200], tmp[4300];
+  snprintf(path, sizeof path, "%s/results.h5", sc->dir);
+  snprintf(tmp, sizeof tmp, "%s/results.h5.creating", sc->dir);
+  int exists = sc->rank == 0 ? access(path, F_OK) == 0 : 0;
+  MPI_Bcast(&exists, 1, MPI_INT, 0, sc->comm);
+  asl_status st = ASL_OK;
+  if (!exists) {
+    st = run_cube_create(&sc->cube, tmp, sc->p, &sc->subjects, sc->ex.name, sc->comm);
+    if ((st = run_agree(st, sc->comm))) return st;
+    st = run_cube_close(&sc->cube);
+    if (!st && sc->rank == 0 && rename(tmp, path) != 0)
+      st = asl_fail(ASL_EIO, "%s: cannot rename to %s (%s)", tmp, path, strerror(errno));
+    if ((st = run_agree(st, sc->comm))) return st;
+  }
+  st = run_cube_open(&sc->cube, path, sc->p, sc->comm);
+  if (!st && sc->cube.n_subjects != sc->subjects.n)
+    st = asl_fail(ASL_ESPEC, "%s holds %d subjects but the data now has %d: use --force-new",
+                  path, sc->cube.n_subjects, sc->subjects.n);
+  return run_agree(st, sc->comm);
+}
+
+asl_status run_sched_buffers(run_sched *sc) {
+  int images = 0;
+  for (int e = 0; e < sc->cube.n_exp; e++)
+    if (sc->cube.exp[e].n_images > images) images = sc->cube.exp[e].n_images;
+  asl_status st = run_result_init(&sc->result, sc->cube.epochs, sc->subjects.n,
+                                  sc->p->n_metrics, images);
+  if (!st) st = run_result_init(&sc->scratch, sc->cube.epochs, sc->subjects.n, sc->p->n_metrics, 0);
+  return st;
+}

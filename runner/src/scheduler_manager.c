@@ -1,0 +1,159 @@
+// Rank 0, the manager: hands ready jobs to ranks that ask, longest
+// estimated cost first; an infer job becomes ready when its train job is
+// committed. With one or two ranks it also runs jobs itself, serving the
+// other rank from the executor's safe points (run_sched_yield) in between.
+#include <string.h>
+#include <time.h>
+
+#include "sched.h"
+
+static void send_int(run_sched *sc, int dest, int tag, int v) {
+  if (MPI_Send(&v, 1, MPI_INT, dest, tag, sc->comm) != MPI_SUCCESS)
+    progress_event(&sc->prog, "error: could not send tag %d to rank %d", tag, dest);
+}
+
+// The ready job with the largest estimated cost (lowest index on ties).
+static int best_ready(const run_sched *sc) {
+  int best = -1;
+  for (int j = 0; j < sc->p->n_jobs; j++)
+    if (sc->state[j] == JS_READY &&
+        (best < 0 || sc->p->jobs[j].cost > sc->p->jobs[best].cost))
+      best = j;
+  return best;
+}
+
+// Infer jobs whose train job failed cannot run: record them as failed.
+static void fail_dependents(run_sched *sc, int train) {
+  run_result *r = &sc->scratch;
+  for (int j = 0; j < sc->p->n_jobs; j++) {
+    if (sc->p->jobs[j].train_job != train || sc->state[j] == JS_DONE) continue;
+    run_result_clear(r);
+    snprintf(r->error, sizeof r->error, "not run: its train job %s failed",
+             sc->p->jobs[train].key);
+    if (run_cube_commit(&sc->cube, sc->p, j, r, RUN_JOB_FAILED, 0.0, -1, sc->host))
+      progress_event(&sc->prog, "error: %s", asl_error_message());
+    sc->state[j] = JS_FAILED;
+    progress_job(&sc->prog, sc->p, j, RUN_JOB_FAILED, 0.0, -1, r->error);
+  }
+}
+
+static void finished(run_sched *sc, int job, int status, double seconds, int rank,
+                     const char *err) {
+  const sweep_plan *p = sc->p;
+  if (status == RUN_JOB_DONE) {
+    sc->state[job] = JS_DONE;
+    for (int j = 0; j < p->n_jobs; j++)
+      if (p->jobs[j].train_job == job && sc->state[j] == JS_WAITING) sc->state[j] = JS_READY;
+  } else if (status == RUN_JOB_FAILED) {
+    sc->state[job] = JS_FAILED;
+    sc->n_failed_run++;
+  } else {
+    sc->state[job] = JS_WAITING; // interrupted: left for the next run
+  }
+  progress_job(&sc->prog, p, job, status, seconds, rank, err);
+  if (status == RUN_JOB_FAILED && p->jobs[job].kind == SWEEP_JOB_TRAIN) fail_dependents(sc, job);
+  if (sc->o->max_failures >= 0 && sc->n_failed_run > sc->o->max_failures && !sc->stopping) {
+    sc->stopping = 2;
+    progress_event(&sc->prog, "aborting: %d jobs failed (--max-failures %d)", sc->n_failed_run,
+                   sc->o->max_failures);
+  }
+}
+
+static void take_report(run_sched *sc, int src) {
+  double msg[4];
+  MPI_Recv(msg, 4, MPI_DOUBLE, src, TAG_REPORT, sc->comm, MPI_STATUS_IGNORE);
+  int job = (int)msg[0];
+  if (job >= 0) {
+    sc->prog.busy[src] += msg[2];
+    char err[RUN_ERROR_LEN] = "";
+    if ((int)msg[1] == RUN_JOB_FAILED)
+      MPI_Recv(err, RUN_ERROR_LEN, MPI_CHAR, src, TAG_ERRTEXT, sc->comm, MPI_STATUS_IGNORE);
+    err[RUN_ERROR_LEN - 1] = '\0';
+    finished(sc, job, (int)msg[1], msg[2], src, err);
+  }
+  if (msg[3] != 0 && !sc->stopping) {
+    sc->stopping = 1;
+    progress_event(&sc->prog, "rank %d was signalled: stopping", src);
+  }
+  sc->worker_job[src] = -1;
+}
+
+static void dispatch(run_sched *sc) {
+  if (run_signal_received() && !sc->stopping) {
+    sc->stopping = 1;
+    progress_event(&sc->prog, "signal received: finishing or checkpointing running jobs");
+  }
+  if (sc->stopping && !sc->interrupt_sent) {
+    for (int r = 1; r < sc->size; r++)
+      if (sc->worker_job[r] >= 0) send_int(sc, r, TAG_INTERRUPT, 0);
+    sc->interrupt_sent = 1;
+  }
+  for (int r = 1; r < sc->size; r++) {
+    if (sc->worker_job[r] != -1) continue;
+    int j = sc->stopping ? -1 : best_ready(sc);
+    if (j < 0) continue;
+    sc->state[j] = JS_ASSIGNED;
+    sc->worker_job[r] = j;
+    send_int(sc, r, TAG_JOB, j);
+  }
+}
+
+void run_sched_manager_poll(run_sched *sc) {
+  for (;;) {
+    int flag = 0;
+    MPI_Status ms;
+    MPI_Iprobe(MPI_ANY_SOURCE, TAG_REPORT, sc->comm, &flag, &ms);
+    if (!flag) break;
+    take_report(sc, ms.MPI_SOURCE);
+  }
+  dispatch(sc);
+  progress_draw(&sc->prog, 0);
+}
+
+// Nothing left that could ever run: no job ready, assigned or waiting on
+// a train job that may still finish.
+static int all_settled(const run_sched *sc) {
+  for (int j = 0; j < sc->p->n_jobs; j++) {
+    int s = sc->state[j];
+    if (s == JS_ASSIGNED) return 0;
+    if (!sc->stopping && (s == JS_READY || s == JS_WAITING)) return 0;
+  }
+  for (int r = 1; r < sc->size; r++)
+    if (sc->worker_job[r] >= 0 || sc->worker_job[r] == -2) return 0;
+  return 1;
+}
+
+static void run_local(run_sched *sc) {
+  int j = best_ready(sc);
+  if (j < 0) return;
+  sc->state[j] = JS_ASSIGNED;
+  double seconds = 0;
+  int status = run_sched_execute(sc, j, &seconds);
+  sc->prog.busy[0] += seconds;
+  finished(sc, j, status, seconds, 0, sc->result.error);
+  if (status == RUN_JOB_PENDING && !sc->stopping) sc->stopping = 1;
+}
+
+asl_status run_sched_manager(run_sched *sc) {
+  long sleep_ns = 20000;
+  for (int r = 1; r < sc->size; r++) sc->worker_job[r] = -2; // not yet asked
+  while (!all_settled(sc)) {
+    int before = sc->prog.done + sc->prog.failed;
+    run_sched_manager_poll(sc);
+    if (sc->manager_runs_jobs && !sc->stopping && best_ready(sc) >= 0) {
+      run_local(sc);
+      sleep_ns = 20000;
+      continue;
+    }
+    if (sc->prog.done + sc->prog.failed != before) {
+      sleep_ns = 20000;
+      continue;
+    }
+    struct timespec ts = {0, sleep_ns};
+    nanosleep(&ts, NULL);
+    if (sleep_ns < 1000000) sleep_ns *= 2;
+  }
+  for (int r = 1; r < sc->size; r++) send_int(sc, r, TAG_STOP, 0);
+  progress_draw(&sc->prog, 1);
+  return ASL_OK;
+}

@@ -1,0 +1,131 @@
+// The entry behind `aslsweep run`.
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "sched.h"
+
+// ranks x threads on this node must not exceed its cores, or every rank
+// runs slower than alone; warn once per node.
+static void check_threads(const run_sched *sc) {
+  MPI_Comm node;
+  int node_rank = 0, node_size = 1;
+  if (MPI_Comm_split_type(sc->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
+      MPI_SUCCESS) {
+    MPI_Comm_rank(node, &node_rank);
+    MPI_Comm_size(node, &node_size);
+    MPI_Comm_free(&node);
+  }
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  long want = (long)node_size * sc->o->threads_per_rank;
+  if (node_rank == 0 && cores > 0 && want > cores)
+    fprintf(stderr,
+            "aslsweep run: warning: %d ranks x %d threads = %ld on %s, which has %ld cores; "
+            "lower --threads-per-rank or the ranks per node\n",
+            node_size, sc->o->threads_per_rank, want, sc->host, cores);
+}
+
+static asl_status manager_state(run_sched *sc) {
+  int n = sc->p->n_jobs;
+  signed char *st_disk = malloc((size_t)n);
+  sc->state = calloc((size_t)n, 1);
+  sc->worker_job = calloc((size_t)sc->size, sizeof(int));
+  if (!st_disk || !sc->state || !sc->worker_job) {
+    free(st_disk);
+    return asl_fail(ASL_ENOMEM, "scheduler state for %d jobs", n);
+  }
+  asl_status st = run_cube_read_status(&sc->cube, st_disk);
+  for (int j = 0; !st && j < n; j++) sc->state[j] = st_disk[j] == RUN_JOB_DONE ? JS_DONE : JS_WAITING;
+  for (int j = 0; !st && j < n; j++) {
+    int t = sc->p->jobs[j].train_job;
+    if (sc->state[j] == JS_WAITING && (t < 0 || sc->state[t] == JS_DONE)) sc->state[j] = JS_READY;
+  }
+  free(st_disk);
+  if (!st) st = progress_init(&sc->prog, sc->dir, sc->p, sc->state, sc->size, sc->o->quiet);
+  if (!st)
+    progress_event(&sc->prog, "run %s: %d jobs, %d already done, %d ranks, executor %s",
+                   sc->p->name ? sc->p->name : "", n, sc->prog.done_at_start, sc->size,
+                   sc->ex.name);
+  return st;
+}
+
+static void summarize(run_sched *sc, run_summary *s) {
+  int v[5] = {0, 0, 0, sc->stopping == 1, sc->stopping == 2};
+  if (sc->rank == 0)
+    for (int j = 0; j < sc->p->n_jobs; j++) {
+      if (sc->state[j] == JS_DONE) v[0]++;
+      else if (sc->state[j] == JS_FAILED) v[1]++;
+      else v[2]++;
+    }
+  MPI_Bcast(v, 5, MPI_INT, 0, sc->comm);
+  s->n_jobs = sc->p->n_jobs;
+  s->done = v[0];
+  s->failed = v[1];
+  s->pending = v[2];
+  s->interrupted = v[3] && v[2] > 0;
+  s->aborted = v[4];
+}
+
+static asl_status loops(run_sched *sc) {
+  asl_status st = ASL_OK;
+  if (sc->rank == 0) st = manager_state(sc);
+  if ((st = run_agree(st, sc->comm))) return st;
+  check_threads(sc);
+  // One or two ranks: a pure manager would leave half or all of the
+  // machine idle, so rank 0 also runs jobs (docs/runner.md).
+  sc->manager_runs_jobs = sc->size <= 2;
+  st = sc->rank == 0 ? run_sched_manager(sc) : run_sched_worker(sc);
+  return run_agree(st, sc->comm);
+}
+
+static void sched_free(run_sched *sc) {
+  run_result_free(&sc->result);
+  run_result_free(&sc->scratch);
+  run_subjects_free(&sc->subjects);
+  free(sc->state);
+  free(sc->worker_job);
+  if (sc->rank == 0) progress_free(&sc->prog);
+  if (sc->ex.finish) sc->ex.finish(&sc->ex);
+}
+
+asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_executor *ex,
+                     MPI_Comm comm, run_summary *s) {
+  run_sched sc = {.p = p, .o = o, .ex = *ex, .comm = comm};
+  memset(s, 0, sizeof *s);
+  double t0 = MPI_Wtime();
+  MPI_Comm_rank(comm, &sc.rank);
+  MPI_Comm_size(comm, &sc.size);
+  gethostname(sc.host, sizeof sc.host - 1);
+  snprintf(sc.dir, sizeof sc.dir, "%s", o->out_dir);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); // failures are reported through CHECK
+  asl_status st = run_sched_prepare(&sc);
+  if (!st) st = run_sched_open_cube(&sc);
+  if (!st) st = run_sched_buffers(&sc);
+  if (!st) st = run_agree(ASL_OK, comm);
+  if (!st) {
+    st = loops(&sc);
+    summarize(&sc, s);
+  }
+  if (sc.cube.file >= 0 || sc.cube.exp) {
+    asl_status cst = run_cube_close(&sc.cube);
+    if (!st) st = cst;
+  }
+  s->seconds = MPI_Wtime() - t0;
+  if (!st && sc.rank == 0)
+    progress_event(&sc.prog, "finished: %d done, %d failed, %d pending in %.1f s%s", s->done,
+                   s->failed, s->pending, s->seconds,
+                   s->interrupted ? " (interrupted: rerun to resume)" : "");
+  sched_free(&sc);
+  if (!st && s->interrupted) return asl_fail(ASL_EINTERRUPTED, "%s: interrupted with %d jobs left; "
+                                             "run the same command again to resume", o->out_dir,
+                                             s->pending);
+  return st;
+}
+
+int run_exit_status(asl_status st, const run_summary *s) {
+  if (st == ASL_EINTERRUPTED) return RUN_EXIT_INTERRUPTED;
+  if (st == ASL_ESPEC || st == ASL_EINVAL) return 2;
+  if (st) return 1;
+  return s->failed > 0 || s->aborted ? 1 : 0;
+}

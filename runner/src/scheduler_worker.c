@@ -1,0 +1,75 @@
+// A worker rank: ask rank 0 for a job, run it, report, ask again. Waiting
+// polls with a short sleep instead of a blocking receive so that an idle
+// rank does not spin a core (ranks are often oversubscribed) and still
+// notices signals.
+#include <time.h>
+
+#include "sched.h"
+
+// Waits for any message from rank 0; returns its tag and payload.
+static asl_status wait_manager(run_sched *sc, int *tag, int *payload) {
+  long sleep_ns = 20000;
+  for (;;) {
+    int flag = 0;
+    MPI_Status ms;
+    if (MPI_Iprobe(0, MPI_ANY_TAG, sc->comm, &flag, &ms) != MPI_SUCCESS)
+      return asl_fail(ASL_EMPI, "rank %d: probing for the manager's message failed", sc->rank);
+    if (flag) {
+      *tag = ms.MPI_TAG;
+      if (MPI_Recv(payload, 1, MPI_INT, 0, ms.MPI_TAG, sc->comm, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+        return asl_fail(ASL_EMPI, "rank %d: receiving the manager's message failed", sc->rank);
+      return ASL_OK;
+    }
+    struct timespec ts = {0, sleep_ns};
+    nanosleep(&ts, NULL);
+    if (sleep_ns < 1000000) sleep_ns *= 2;
+  }
+}
+
+static asl_status report(run_sched *sc, int job, int status, double seconds) {
+  // The last field tells the manager this rank was signalled, in case the
+  // signal reached only some ranks.
+  double msg[4] = {job, status, seconds, run_signal_received() || sc->stop_requested};
+  if (MPI_Send(msg, 4, MPI_DOUBLE, 0, TAG_REPORT, sc->comm) != MPI_SUCCESS)
+    return asl_fail(ASL_EMPI, "rank %d: reporting job %d to the manager failed", sc->rank, job);
+  if (status == RUN_JOB_FAILED &&
+      MPI_Send(sc->result.error, RUN_ERROR_LEN, MPI_CHAR, 0, TAG_ERRTEXT, sc->comm) != MPI_SUCCESS)
+    return asl_fail(ASL_EMPI, "rank %d: sending job %d's error to the manager failed", sc->rank,
+                    job);
+  return ASL_OK;
+}
+
+asl_status run_sched_worker(run_sched *sc) {
+  asl_status st = report(sc, -1, 0, 0.0);
+  while (!st) {
+    int tag = 0, job = -1;
+    if ((st = wait_manager(sc, &tag, &job))) break;
+    if (tag == TAG_STOP) break;
+    if (tag == TAG_INTERRUPT) {
+      sc->stop_requested = 1;
+      continue;
+    }
+    double seconds = 0;
+    int status = run_sched_execute(sc, job, &seconds);
+    st = report(sc, job, status, seconds);
+  }
+  return st;
+}
+
+// Safe point inside a job. On rank 0 it also serves the other ranks.
+int run_sched_yield(run_job_io *io) {
+  run_sched *sc = io->runner;
+  if (sc->rank == 0) {
+    run_sched_manager_poll(sc);
+    return run_signal_received() || sc->stopping != 0;
+  }
+  int flag = 0;
+  MPI_Status ms;
+  MPI_Iprobe(0, TAG_INTERRUPT, sc->comm, &flag, &ms);
+  if (flag) {
+    int dummy;
+    MPI_Recv(&dummy, 1, MPI_INT, 0, TAG_INTERRUPT, sc->comm, MPI_STATUS_IGNORE);
+    sc->stop_requested = 1;
+  }
+  return run_signal_received() || sc->stop_requested;
+}

@@ -1,0 +1,53 @@
+// Prints a digest of a results cube's numbers (serial HDF5, no MPI), so two
+// runs can be compared bitwise: one line per dataset, "name n_values
+// fnv64-of-bytes", for every experiment's metrics, metrics_per_image and
+// job, and /jobs status, train_loss, val_loss.
+#include <hdf5.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t fnv(const unsigned char *b, size_t n) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ULL;
+  return h;
+}
+
+static int digest(hid_t file, const char *name) {
+  hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+  if (ds < 0) {
+    fprintf(stderr, "cube_digest: no dataset %s\n", name);
+    return 1;
+  }
+  hid_t type = H5Dget_type(ds), space = H5Dget_space(ds);
+  size_t n = (size_t)H5Sget_simple_extent_npoints(space), sz = H5Tget_size(type);
+  unsigned char *buf = malloc(n * sz + 1);
+  int rc = H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0;
+  if (!rc) printf("%s %zu %016llx\n", name, n, (unsigned long long)fnv(buf, n * sz));
+  free(buf);
+  H5Tclose(type);
+  H5Sclose(space);
+  H5Dclose(ds);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: cube_digest FILE.h5 EXPERIMENT...\n");
+    return 2;
+  }
+  hid_t f = H5Fopen(argv[1], H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) return 1;
+  int rc = digest(f, "/jobs/status") | digest(f, "/jobs/train_loss") | digest(f, "/jobs/val_loss");
+  for (int i = 2; i < argc; i++) {
+    char name[512];
+    const char *parts[] = {"metrics", "metrics_per_image", "job"};
+    for (int k = 0; k < 3; k++) {
+      snprintf(name, sizeof name, "/%s/%s", argv[i], parts[k]);
+      rc |= digest(f, name);
+    }
+  }
+  H5Fclose(f);
+  return rc;
+}
