@@ -1,6 +1,264 @@
+// aslsweep slurm: write DIR/submit.sbatch for a sweep (and with --submit,
+// hand it to sbatch). Parsing and file writing only; the script text and the
+// allocation suggestion come from slurm/sbatch.h.
+#define _XOPEN_SOURCE 700 // realpath
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "cli.h"
+#include "run/run.h"
+#include "slurm/sbatch.h"
+#include "sweep/plan.h"
+
+_Static_assert(SLURM_RUNNER_EXIT_REQUEUE == RUN_EXIT_INTERRUPTED,
+               "the batch script requeues on the runner's interrupted exit status");
 
 static const char usage_text[] =
-    "usage: aslsweep slurm SPEC.yaml --out DIR [--nodes N] [--ntasks-per-node K] [--time HH:MM:SS] [--partition P] [--submit]\n";
+    "usage: aslsweep slurm SPEC.yaml --out DIR [options] [key.path=value ...]\n"
+    "\n"
+    "Writes DIR/submit.sbatch (and prints it): `srun aslsweep run SPEC --out DIR`\n"
+    "with Slurm's warning signal passed to the runner and a self-requeue while\n"
+    "jobs remain. Counts not given are suggested from the plan's cost estimates.\n"
+    "\n"
+    "  --nodes N             nodes (default: suggested)\n"
+    "  --ntasks-per-node K   MPI ranks per node (default: suggested)\n"
+    "  --cpus-per-task C     threads per rank (default: the node's cores / K)\n"
+    "  --time T              time limit, HH:MM:SS or D-HH:MM:SS (default: partition's)\n"
+    "  --partition P  --account A  --qos Q  --mem M   written as #SBATCH lines\n"
+    "  --grace S             seconds of warning before the limit (default 300, or a\n"
+    "                        quarter of a shorter --time)\n"
+    "  --array-chunks K      a K-task job array, one DAG slice each, and merge.sbatch\n"
+    "                        to run after it (--dependency=afterok)\n"
+    "  --extra \"#SBATCH ...\" an extra header line (repeatable)\n"
+    "  --job-name NAME       default: aslsweep-<spec name>\n"
+    "  --submit              submit with sbatch and print the job id\n"
+    "  --quiet               do not print the script\n";
 
-int cmd_slurm(int argc, char **argv) { return cli_not_available("slurm", argc, argv, usage_text); }
+typedef struct {
+  slurm_options o;
+  const char *extra[64];
+  const char *overrides[64];
+  int submit, quiet;
+} slurm_args;
+
+// Reads a whole number >= min for option `name` into *dst; -1 on bad text.
+static int number(const char *name, const char *text, long min, int *dst) {
+  char *end = NULL;
+  errno = 0;
+  long v = strtol(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || v < min || v > INT_MAX) {
+    fprintf(stderr, "aslsweep slurm: %s '%s': expected a whole number of at least %ld\n", name,
+            text, min);
+    return -1;
+  }
+  *dst = (int)v;
+  return 0;
+}
+
+enum { OPT_NODES = 256, OPT_TASKS, OPT_CPUS, OPT_TIME, OPT_PART, OPT_ACCOUNT, OPT_QOS, OPT_MEM,
+       OPT_GRACE, OPT_CHUNKS, OPT_EXTRA, OPT_NAME, OPT_SUBMIT, OPT_QUIET, OPT_OUT };
+
+static const struct option long_opts[] = {
+    {"out", required_argument, 0, OPT_OUT},
+    {"nodes", required_argument, 0, OPT_NODES},
+    {"ntasks-per-node", required_argument, 0, OPT_TASKS},
+    {"cpus-per-task", required_argument, 0, OPT_CPUS},
+    {"time", required_argument, 0, OPT_TIME},
+    {"partition", required_argument, 0, OPT_PART},
+    {"account", required_argument, 0, OPT_ACCOUNT},
+    {"qos", required_argument, 0, OPT_QOS},
+    {"mem", required_argument, 0, OPT_MEM},
+    {"grace", required_argument, 0, OPT_GRACE},
+    {"array-chunks", required_argument, 0, OPT_CHUNKS},
+    {"extra", required_argument, 0, OPT_EXTRA},
+    {"job-name", required_argument, 0, OPT_NAME},
+    {"submit", no_argument, 0, OPT_SUBMIT},
+    {"quiet", no_argument, 0, OPT_QUIET},
+    {0, 0, 0, 0}};
+
+// One option into a; returns 0, or -1 on a bad value (message printed).
+static int take_option(slurm_args *a, int c, const char *v) {
+  slurm_options *o = &a->o;
+  switch (c) {
+    case OPT_OUT: o->out_dir = v; return 0;
+    case OPT_NODES: return number("--nodes", v, 1, &o->nodes);
+    case OPT_TASKS: return number("--ntasks-per-node", v, 1, &o->ntasks_per_node);
+    case OPT_CPUS: return number("--cpus-per-task", v, 1, &o->cpus_per_task);
+    case OPT_GRACE: return number("--grace", v, 0, &o->grace);
+    case OPT_CHUNKS: return number("--array-chunks", v, 1, &o->array_chunks);
+    case OPT_TIME: o->time = v; return 0;
+    case OPT_PART: o->partition = v; return 0;
+    case OPT_ACCOUNT: o->account = v; return 0;
+    case OPT_QOS: o->qos = v; return 0;
+    case OPT_MEM: o->mem = v; return 0;
+    case OPT_NAME: o->job_name = v; return 0;
+    case OPT_SUBMIT: a->submit = 1; return 0;
+    case OPT_QUIET: a->quiet = 1; return 0;
+    case OPT_EXTRA:
+      if (o->n_extra == 64) return fprintf(stderr, "aslsweep slurm: at most 64 --extra lines\n"), -1;
+      a->extra[o->n_extra++] = v;
+      return 0;
+    default: return -1;
+  }
+}
+
+// Options, then SPEC and key.path=value overrides. Returns CLI_OK or CLI_USAGE.
+static int parse_args(slurm_args *a, int argc, char **argv) {
+  slurm_options_init(&a->o);
+  a->o.extra = a->extra;
+  a->o.overrides = a->overrides;
+  optind = 1;
+  opterr = 1;
+  int c;
+  while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1)
+    if (c == '?' || take_option(a, c, optarg) != 0) return CLI_USAGE;
+  for (int i = optind; i < argc; i++) {
+    if (a->o.spec_path == NULL) {
+      a->o.spec_path = argv[i];
+    } else if (strchr(argv[i], '=') == NULL || a->o.n_overrides == 64) {
+      fprintf(stderr, "aslsweep slurm: '%s': expected key.path=value after the spec (at most 64)\n",
+              argv[i]);
+      return CLI_USAGE;
+    } else {
+      a->overrides[a->o.n_overrides++] = argv[i];
+    }
+  }
+  if (a->o.spec_path == NULL || a->o.out_dir == NULL) {
+    fprintf(stderr, "aslsweep slurm: a SPEC and --out DIR are required\n%s", usage_text);
+    return CLI_USAGE;
+  }
+  return CLI_OK;
+}
+
+// mkdir -p for the run directory (and DIR/parts in array mode).
+static int make_dirs(const char *path) {
+  char buf[PATH_MAX];
+  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) return -1;
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
+    *p = '/';
+  }
+  return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int load_plan(sweep_plan *plan, const slurm_args *a) {
+  sweep_diags diags = {0};
+  asl_status st = sweep_plan_load(plan, &diags, a->o.spec_path, a->o.n_overrides,
+                                  (char **)a->overrides);
+  for (int i = 0; i < diags.n; i++) fprintf(stderr, "%s\n", diags.lines[i]);
+  sweep_diags_free(&diags);
+  if (st == ASL_OK) return CLI_OK;
+  if (st != ASL_ESPEC || diags.n == 0)
+    fprintf(stderr, "aslsweep slurm: %s\n", asl_error_message());
+  return CLI_USAGE;
+}
+
+// Writes text to path with mode 0755; returns CLI_OK or CLI_FAILURE.
+static int write_script(const char *path, const slurm_text *t) {
+  FILE *f = fopen(path, "w");
+  if (f == NULL || fwrite(t->s, 1, t->len, f) != t->len || fclose(f) != 0) {
+    fprintf(stderr, "aslsweep slurm: cannot write %s: %s\n", path, strerror(errno));
+    return CLI_FAILURE;
+  }
+  chmod(path, 0755);
+  return CLI_OK;
+}
+
+// Absolute spec, run directory and binary paths for the script.
+static int absolute_paths(slurm_args *a, char *spec, char *out, char *self) {
+  if (realpath(a->o.spec_path, spec) == NULL) {
+    fprintf(stderr, "aslsweep slurm: %s: %s\n", a->o.spec_path, strerror(errno));
+    return CLI_USAGE;
+  }
+  if (make_dirs(a->o.out_dir) != 0 || realpath(a->o.out_dir, out) == NULL) {
+    fprintf(stderr, "aslsweep slurm: cannot create --out %s: %s\n", a->o.out_dir, strerror(errno));
+    return CLI_FAILURE;
+  }
+  if (realpath("/proc/self/exe", self) == NULL) snprintf(self, PATH_MAX, "aslsweep");
+  a->o.spec_path = spec;
+  a->o.out_dir = out;
+  a->o.aslsweep = self;
+  return CLI_OK;
+}
+
+static int submit(const slurm_args *a) {
+  char path[PATH_MAX + 32], id_text[32];
+  long id = 0, merge_id = 0;
+  snprintf(path, sizeof path, "%s/submit.sbatch", a->o.out_dir);
+  if (slurm_submit(path, NULL, &id) != ASL_OK) {
+    fprintf(stderr, "aslsweep slurm: %s\n", asl_error_message());
+    return CLI_FAILURE;
+  }
+  printf("submitted job %ld\n", id);
+  if (a->o.array_chunks == 0) return CLI_OK;
+  snprintf(path, sizeof path, "%s/merge.sbatch", a->o.out_dir);
+  snprintf(id_text, sizeof id_text, "%ld", id);
+  if (slurm_submit(path, id_text, &merge_id) != ASL_OK) {
+    fprintf(stderr, "aslsweep slurm: merge job: %s\n", asl_error_message());
+    return CLI_FAILURE;
+  }
+  printf("submitted merge job %ld (after job %ld succeeds)\n", merge_id, id);
+  return CLI_OK;
+}
+
+// Renders and writes submit.sbatch (and merge.sbatch); prints unless quiet.
+static int write_scripts(const slurm_args *a, const slurm_resources *r, const slurm_workload *w) {
+  char path[PATH_MAX + 32];
+  slurm_text t;
+  slurm_text_init(&t);
+  int rc = CLI_OK;
+  if (slurm_script_render(&t, &a->o, r, w) != ASL_OK) {
+    fprintf(stderr, "aslsweep slurm: %s\n", asl_error_message());
+    rc = CLI_USAGE;
+  }
+  snprintf(path, sizeof path, "%s/submit.sbatch", a->o.out_dir);
+  if (rc == CLI_OK) rc = write_script(path, &t);
+  if (rc == CLI_OK && !a->quiet) fputs(t.s, stdout);
+  if (rc == CLI_OK && a->o.array_chunks > 0) {
+    t.len = 0;
+    snprintf(path, sizeof path, "%s/parts", a->o.out_dir);
+    if (make_dirs(path) != 0 || slurm_merge_script_render(&t, &a->o, w) != ASL_OK) {
+      fprintf(stderr, "aslsweep slurm: %s: %s\n", path, asl_error_message());
+      rc = CLI_FAILURE;
+    }
+    snprintf(path, sizeof path, "%s/merge.sbatch", a->o.out_dir);
+    if (rc == CLI_OK) rc = write_script(path, &t);
+  }
+  slurm_text_free(&t);
+  return rc;
+}
+
+int cmd_slurm(int argc, char **argv) {
+  if (cli_wants_help(argc, argv)) return fputs(usage_text, stdout), CLI_OK;
+  slurm_args a;
+  memset(&a, 0, sizeof a);
+  int rc = parse_args(&a, argc, argv);
+  if (rc != CLI_OK) return rc;
+  // Check the values before anything is created on disk.
+  if (slurm_options_check(&a.o) != ASL_OK) {
+    fprintf(stderr, "aslsweep slurm: %s\n", asl_error_message());
+    return CLI_USAGE;
+  }
+  sweep_plan plan;
+  if ((rc = load_plan(&plan, &a)) != CLI_OK) return rc;
+  static char spec[PATH_MAX], out[PATH_MAX], self[PATH_MAX];
+  slurm_workload w;
+  slurm_resources r;
+  rc = absolute_paths(&a, spec, out, self);
+  if (rc == CLI_OK && (slurm_options_check(&a.o) != ASL_OK || slurm_workload_from_plan(&w, &plan) != ASL_OK ||
+                       slurm_suggest(&r, &a.o, &w, slurm_cores_per_node(a.o.partition)) != ASL_OK)) {
+    fprintf(stderr, "aslsweep slurm: %s\n", asl_error_message());
+    rc = CLI_USAGE;
+  }
+  if (rc == CLI_OK) rc = write_scripts(&a, &r, &w);
+  if (rc == CLI_OK && a.submit) rc = submit(&a);
+  sweep_plan_free(&plan);
+  return rc;
+}

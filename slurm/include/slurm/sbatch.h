@@ -1,0 +1,116 @@
+// Slurm batch scripts for a sweep: options, resource suggestions from the
+// plan's cost estimates, the script text, and submission through sbatch.
+//
+//   slurm_options o;  slurm_options_init(&o);  ... set fields ...
+//   slurm_options_check(&o);                        // bad values -> ASL_EINVAL + message
+//   slurm_workload w; slurm_workload_from_plan(&w, &plan);
+//   slurm_resources r; slurm_suggest(&r, &o, &w, cores_per_node);
+//   slurm_text t; slurm_text_init(&t); slurm_script_render(&t, &o, &r, &w);
+//
+// The script runs `aslsweep run SPEC --out DIR` under srun (mpirun outside
+// Slurm), forwards the early warning signal to the runner so it checkpoints,
+// and requeues itself while the runner reports jobs remaining.
+#ifndef SLURM_SBATCH_H
+#define SLURM_SBATCH_H
+
+#include <stddef.h>
+
+#include "asl/status.h"
+#include "sweep/plan.h"
+
+// Exit status of `aslsweep run` meaning "interrupted by a signal, state
+// checkpointed, jobs remain: run again (requeue)".
+#define SLURM_RUNNER_EXIT_REQUEUE 3
+// Seconds between the warning signal and the time limit, unless --grace.
+#define SLURM_DEFAULT_GRACE 300
+
+typedef struct {
+  const char *spec_path;   // the sweep spec, absolute in the script
+  const char *out_dir;     // the run directory, absolute in the script
+  const char *aslsweep;    // the aslsweep binary the script calls
+  const char *job_name;    // NULL: "aslsweep-<spec name>"
+  int nodes;               // 0: suggested from the plan
+  int ntasks_per_node;     // 0: suggested
+  int cpus_per_task;       // 0: suggested
+  const char *time;        // NULL: the partition's default limit
+  const char *partition, *account, *qos, *mem; // NULL: not written
+  int grace;               // seconds; -1: SLURM_DEFAULT_GRACE (or a quarter of --time)
+  int array_chunks;        // 0: one job; K >= 1: a K-task array + a merge job
+  int n_extra;
+  const char *const *extra;     // whole "#SBATCH ..." lines
+  int n_overrides;
+  const char *const *overrides; // "key.path=value", passed on to `aslsweep run`
+} slurm_options;
+
+void slurm_options_init(slurm_options *o);
+
+// Parses a Slurm time limit written HH:MM:SS or D-HH:MM:SS (minutes and
+// seconds below 60, hours below 24 after a day count) into seconds > 0.
+asl_status slurm_parse_time(const char *text, long *seconds);
+
+// Checks every field; the first bad one gives ASL_EINVAL with a message
+// naming the option, the value and what is expected.
+asl_status slurm_options_check(const slurm_options *o);
+
+// What the plan asks of the machine, in the plan's relative cost units.
+typedef struct {
+  const char *name;     // the spec's name (borrowed from the plan)
+  int n_jobs, n_train, n_infer;
+  double total_cost;    // sum over all jobs
+  double critical_cost; // longest dependency chain (train + its costliest infer)
+  int width;            // jobs that can run at once at the start (no dependency)
+} slurm_workload;
+
+asl_status slurm_workload_from_plan(slurm_workload *w, const sweep_plan *p);
+
+// The allocation written into the script, and why.
+typedef struct {
+  int nodes, ntasks_per_node, cpus_per_task;
+  int useful_workers;   // workers beyond this cannot shorten the sweep
+  int cores_per_node;   // what the suggestion assumed
+  int suggested;        // bit set of SLURM_SUGGESTED_* for fields not given
+  long grace;           // seconds, resolved
+  char why[512];        // one line for the script's comment
+} slurm_resources;
+
+enum {
+  SLURM_SUGGESTED_NODES = 1u << 0,
+  SLURM_SUGGESTED_TASKS = 1u << 1,
+  SLURM_SUGGESTED_CPUS = 1u << 2,
+};
+
+// Fills the allocation: fields given in `o` are kept; the others are chosen
+// so that the workers (ranks − 1, rank 0 manages) do not exceed what the
+// plan can use (total cost / critical path, and the number of jobs), and the
+// cores of each node are split into ranks first, threads second.
+// `cores_per_node` is what the partition's nodes have (0: unknown, 32 assumed).
+asl_status slurm_suggest(slurm_resources *r, const slurm_options *o, const slurm_workload *w,
+                         int cores_per_node);
+
+// A growable text buffer, NUL-terminated.
+typedef struct {
+  char *s;
+  size_t len, cap;
+} slurm_text;
+
+void slurm_text_init(slurm_text *t);
+void slurm_text_free(slurm_text *t);
+asl_status slurm_text_printf(slurm_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+// Appends `s` quoted for bash (single quotes, ' written '\'').
+asl_status slurm_text_shell_quote(slurm_text *t, const char *s);
+
+// The batch script: one job, or with array_chunks the array tasks' script.
+asl_status slurm_script_render(slurm_text *t, const slurm_options *o, const slurm_resources *r,
+                               const slurm_workload *w);
+// The merge job's script for array mode (submitted with afterok on the array).
+asl_status slurm_merge_script_render(slurm_text *t, const slurm_options *o, const slurm_workload *w);
+
+// Runs `sbatch --parsable [extra args] SCRIPT` and returns the job id it prints.
+// `dependency` (NULL: none) is written as --dependency=afterok:<id>.
+asl_status slurm_submit(const char *script_path, const char *dependency, long *job_id);
+
+// CPUs per node of the partition (NULL: the default one) from `sinfo`: the
+// smallest node's count, or 0 when sinfo is missing or answers nothing.
+int slurm_cores_per_node(const char *partition);
+
+#endif

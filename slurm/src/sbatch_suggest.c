@@ -1,0 +1,114 @@
+// Allocation suggestions from the plan's cost estimates.
+//
+// The runner's rank 0 hands out jobs; every other rank is a worker running
+// one job at a time. With W workers the sweep cannot end before
+// max(total cost / W, longest dependency chain), so workers beyond
+// total / chain (or beyond the number of jobs) only wait. Jobs scale
+// perfectly across ranks but imperfectly across threads, so the cores of a
+// node go to ranks first and the cores left over become threads per rank.
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "slurm/sbatch.h"
+
+#define ASSUMED_CORES_PER_NODE 32
+#define MAX_SUGGESTED_NODES 64
+
+asl_status slurm_workload_from_plan(slurm_workload *w, const sweep_plan *p) {
+  memset(w, 0, sizeof *w);
+  w->name = p->name;
+  w->n_jobs = p->n_jobs;
+  for (int i = 0; i < p->n_jobs; i++) {
+    const sweep_job *j = &p->jobs[i];
+    if (!(j->cost >= 0) || !isfinite(j->cost))
+      return asl_fail(ASL_EINVAL, "job '%s': cost estimate %g is not a finite number >= 0",
+                      j->key, j->cost);
+    int dep = j->kind == SWEEP_JOB_INFER ? j->train_job : -1;
+    if (dep >= p->n_jobs)
+      return asl_fail(ASL_EINVAL, "job '%s': train job %d out of range", j->key, dep);
+    double chain = j->cost + (dep >= 0 ? p->jobs[dep].cost : 0.0);
+    if (j->kind == SWEEP_JOB_TRAIN) w->n_train++;
+    else w->n_infer++;
+    if (dep < 0) w->width++;
+    w->total_cost += j->cost;
+    if (chain > w->critical_cost) w->critical_cost = chain;
+  }
+  return ASL_OK;
+}
+
+// Workers that can shorten the sweep: total / chain, at most one per job.
+static int useful_workers(const slurm_workload *w) {
+  if (w->n_jobs <= 0) return 1;
+  double ideal = w->critical_cost > 0 ? ceil(w->total_cost / w->critical_cost) : w->n_jobs;
+  if (ideal > w->n_jobs) ideal = w->n_jobs;
+  return ideal < 1 ? 1 : (int)ideal;
+}
+
+static int ceil_div(int a, int b) { return (a + b - 1) / b; }
+
+// Ranks one node can hold given the options (tasks, or cores / cpus-per-task).
+static int tasks_cap(const slurm_options *o, int cores) {
+  if (o->ntasks_per_node > 0) return o->ntasks_per_node;
+  if (o->cpus_per_task > 0) return cores / o->cpus_per_task > 0 ? cores / o->cpus_per_task : 1;
+  return cores;
+}
+
+static long resolve_grace(const slurm_options *o) {
+  if (o->grace >= 0) return o->grace;
+  long limit = 0;
+  // A quarter of a short limit, so a 2-minute test job still gets to run.
+  if (o->time != NULL && slurm_parse_time(o->time, &limit) == ASL_OK && limit / 4 < SLURM_DEFAULT_GRACE)
+    return limit / 4;
+  return SLURM_DEFAULT_GRACE;
+}
+
+static void describe(slurm_resources *r, const slurm_workload *w, int cores_known) {
+  int ranks = r->nodes * r->ntasks_per_node;
+  int n = snprintf(r->why, sizeof r->why,
+                   "plan: %d jobs (%d train, %d infer), total cost %.3g, longest chain %.3g"
+                   " -> at most %d busy workers; allocation %d node%s x %d tasks x %d CPUs"
+                   " = %d workers + 1 manager rank (%d cores per node%s)",
+                   w->n_jobs, w->n_train, w->n_infer, w->total_cost, w->critical_cost,
+                   r->useful_workers, r->nodes, r->nodes == 1 ? "" : "s", r->ntasks_per_node,
+                   r->cpus_per_task, ranks - 1, r->cores_per_node,
+                   cores_known ? "" : " assumed; sinfo gave none");
+  if (ranks - 1 > r->useful_workers && n > 0 && (size_t)n < sizeof r->why)
+    snprintf(r->why + n, sizeof r->why - (size_t)n, "; %d workers will idle",
+             ranks - 1 - r->useful_workers);
+}
+
+asl_status slurm_suggest(slurm_resources *r, const slurm_options *o, const slurm_workload *w,
+                         int cores_per_node) {
+  memset(r, 0, sizeof *r);
+  if (cores_per_node < 0)
+    return asl_fail(ASL_EINVAL, "cores per node %d: expected >= 0 (0 = unknown)", cores_per_node);
+  int cores = cores_per_node > 0 ? cores_per_node : ASSUMED_CORES_PER_NODE;
+  r->cores_per_node = cores;
+  r->useful_workers = useful_workers(w);
+  int want_ranks = r->useful_workers + 1;
+  int cap = tasks_cap(o, cores);
+
+  r->nodes = o->nodes;
+  if (r->nodes == 0) {
+    r->nodes = ceil_div(want_ranks, cap);
+    if (r->nodes > MAX_SUGGESTED_NODES) r->nodes = MAX_SUGGESTED_NODES;
+    r->suggested |= SLURM_SUGGESTED_NODES;
+  }
+  r->ntasks_per_node = o->ntasks_per_node;
+  if (r->ntasks_per_node == 0) {
+    int per_node = ceil_div(want_ranks, r->nodes);
+    r->ntasks_per_node = per_node < cap ? per_node : cap;
+    // The runner needs a manager and at least one worker.
+    if (r->nodes * r->ntasks_per_node < 2) r->ntasks_per_node = 2;
+    r->suggested |= SLURM_SUGGESTED_TASKS;
+  }
+  r->cpus_per_task = o->cpus_per_task;
+  if (r->cpus_per_task == 0) {
+    r->cpus_per_task = cores / r->ntasks_per_node > 0 ? cores / r->ntasks_per_node : 1;
+    r->suggested |= SLURM_SUGGESTED_CPUS;
+  }
+  r->grace = resolve_grace(o);
+  describe(r, w, cores_per_node > 0);
+  return ASL_OK;
+}
