@@ -1,50 +1,71 @@
-// Fast 3x3x3 convolution: padded channel-major copies of the tensors (see
-// conv3d_internal.h), 27 shifted register-blocked GEMMs for the forward pass
-// and the input gradient (the same kernel with transposed, tap-reversed
-// weights), and a chunked reduction for the weight gradient.
+// Fast 3x3x3 convolution: a prepared copy of the input (padded or im2col,
+// see conv3d_internal.h), 27 shifted register-blocked GEMMs for the forward
+// pass and for the input gradient (the same kernel with transposed,
+// tap-reversed weights on the prepared output gradient), and a chunked
+// reduction for the weight gradient.
 #include "nn/conv3d.h"
 
 #include "conv3d_internal.h"
 
 static size_t round16(size_t n) { return (n + 15) / 16 * 16; }
 
-static size_t packed_floats(int rows, int cols) {
-  return round16((size_t)(rows + CONV3D_RB - 1) / CONV3D_RB * CONV3D_RB * cols * 27);
+static size_t packed_floats(int Ci, int Co) {
+  size_t a = (size_t)(Co + CONV3D_RB - 1) / CONV3D_RB * CONV3D_RB * Ci * 27;
+  size_t b = (size_t)(Ci + CONV3D_RB - 1) / CONV3D_RB * CONV3D_RB * Co * 27;
+  return round16(a > b ? a : b);
+}
+
+// Workspace carve-up, in order: prepared input (Ci, stride); output
+// gradient over positions (Co, pstride); prepared output gradient (Co,
+// stride), only for im2col (for the padded layout it is the previous one);
+// packed weights; double accumulators of the weight gradient.
+typedef struct {
+  float *x, *dpos, *dprep, *wp;
+  double *acc;
+  size_t floats;
+} conv3d_ws;
+
+static conv3d_ws carve(float *ws, int Ci, int Co, const conv3d_geom *g) {
+  conv3d_ws c;
+  size_t at = 0;
+  c.x = ws + at, at += (size_t)Ci * g->stride;
+  c.dpos = ws + at, at += (size_t)Co * g->pstride;
+  c.dprep = c.dpos;
+  if (g->mode == CONV3D_COL) c.dprep = ws + at, at += (size_t)Co * g->stride;
+  c.wp = ws + at, at += packed_floats(Ci, Co);
+  c.acc = (double *)(ws + at), at += round16((size_t)Co * Ci * 27 * 2);
+  c.floats = at;
+  return c;
 }
 
 size_t nn_conv3d_workspace_floats(int N, int Ci, int Co, int D, int H, int W,
                                   int threads) {
   (void)threads;  // work is split without per-thread buffers
   conv3d_geom g;
-  conv3d_geom_init(&g, N, D, H, W);
-  size_t s = (size_t)g.stride;
-  size_t packed = packed_floats(Co, Ci);
-  if (packed_floats(Ci, Co) > packed) packed = packed_floats(Ci, Co);
-  size_t acc = round16((size_t)Co * Ci * 27 * 2);  // doubles, as float pairs
-  return s * (2 * (size_t)Ci + Co) + packed + acc;
+  conv3d_geom_init(&g, N, Ci, Co, D, H, W);
+  static float dummy[1];
+  return carve(dummy, Ci, Co, &g).floats;
 }
 
 void nn_conv3d_forward(float *out, const float *in, const float *w,
                        const float *b, int N, int Ci, int Co, int D, int H,
                        int W, float *ws) {
   conv3d_geom g;
-  conv3d_geom_init(&g, N, D, H, W);
-  float *inp = ws, *outp = inp + (size_t)Ci * g.stride;
-  float *wp = outp + (size_t)Co * g.stride;
-  conv3d_pad(inp, in, Ci, &g);
-  conv3d_pack_weights(wp, w, Ci, Co, 0);
-  conv3d_gemm_taps(outp, inp, wp, Ci, Co, &g);
-  conv3d_unpad(out, outp, b, Co, 0, &g);
+  conv3d_geom_init(&g, N, Ci, Co, D, H, W);
+  conv3d_ws c = carve(ws, Ci, Co, &g);
+  conv3d_prepare(c.x, in, Ci, &g);
+  conv3d_pack_weights(c.wp, w, Ci, Co, 0);
+  conv3d_gemm_taps(out, b, 0, c.x, c.wp, Ci, Co, &g);
 }
 
-// db(co) += sum over n and voxels of dout(n, co, .), summed in double.
+// db(co) += sum over n and voxels of dout(n, co, .): float partial sums
+// over short runs (vectorised), double across runs.
 static void bias_grad(float *db, const float *dout, int N, int Co, size_t vox) {
 #pragma omp parallel for schedule(static)
   for (int co = 0; co < Co; co++) {
     double s = 0.0;
     for (int n = 0; n < N; n++) {
       const float *d = dout + ((size_t)n * Co + co) * vox;
-      // float partial sums over short runs (vectorised), double across runs
       for (size_t v0 = 0; v0 < vox; v0 += 1024) {
         size_t v1 = v0 + 1024 < vox ? v0 + 1024 : vox;
         float part = 0.0f;
@@ -61,20 +82,15 @@ void nn_conv3d_backward(float *din, float *dw, float *db, const float *dout,
                         const float *in, const float *w, int N, int Ci, int Co,
                         int D, int H, int W, float *ws) {
   conv3d_geom g;
-  conv3d_geom_init(&g, N, D, H, W);
-  float *inp = ws, *doutp = inp + (size_t)Ci * g.stride;
-  float *dinp = doutp + (size_t)Co * g.stride;
-  float *wp = dinp + (size_t)Ci * g.stride;
-  size_t packed = packed_floats(Co, Ci);
-  if (packed_floats(Ci, Co) > packed) packed = packed_floats(Ci, Co);
-  double *acc = (double *)(wp + packed);
-  conv3d_pad(inp, in, Ci, &g);
-  conv3d_pad(doutp, dout, Co, &g);
+  conv3d_geom_init(&g, N, Ci, Co, D, H, W);
+  conv3d_ws c = carve(ws, Ci, Co, &g);
+  conv3d_prepare(c.x, in, Ci, &g);
+  conv3d_positions(c.dpos, dout, Co, &g);
   if (db) bias_grad(db, dout, N, Co, (size_t)D * H * W);
-  conv3d_weight_grad(dw, acc, doutp, inp, Ci, Co, &g);
+  conv3d_weight_grad(dw, c.acc, c.dpos, c.x, Ci, Co, &g);
   if (din) {
-    conv3d_pack_weights(wp, w, Ci, Co, 1);
-    conv3d_gemm_taps(dinp, doutp, wp, Co, Ci, &g);
-    conv3d_unpad(din, dinp, NULL, Ci, 1, &g);
+    if (g.mode == CONV3D_COL) conv3d_prepare(c.dprep, dout, Co, &g);
+    conv3d_pack_weights(c.wp, w, Ci, Co, 1);
+    conv3d_gemm_taps(din, NULL, 1, c.dprep, c.wp, Co, Ci, &g);
   }
 }

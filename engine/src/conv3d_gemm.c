@@ -10,9 +10,9 @@
 #endif
 
 #if defined(__AVX512F__)
-static void tile_kernel(float *out, ptrdiff_t stride, int rows,
+static void tile_kernel(float *out, ptrdiff_t ostride, int rows,
                         const float *in, const float *wp, int Ci,
-                        const ptrdiff_t *off) {
+                        ptrdiff_t stride, const ptrdiff_t *off) {
   __m512 acc[CONV3D_RB][3];
   for (int r = 0; r < CONV3D_RB; r++)
     acc[r][0] = acc[r][1] = acc[r][2] = _mm512_setzero_ps();
@@ -35,16 +35,16 @@ static void tile_kernel(float *out, ptrdiff_t stride, int rows,
     }
   }
   for (int r = 0; r < rows; r++) {
-    _mm512_storeu_ps(out + r * stride, acc[r][0]);
-    _mm512_storeu_ps(out + r * stride + 16, acc[r][1]);
-    _mm512_storeu_ps(out + r * stride + 32, acc[r][2]);
+    _mm512_storeu_ps(out + r * ostride, acc[r][0]);
+    _mm512_storeu_ps(out + r * ostride + 16, acc[r][1]);
+    _mm512_storeu_ps(out + r * ostride + 32, acc[r][2]);
   }
 }
 #else
 // Portable version of the same tile; compilers vectorise the inner p loop.
-static void tile_kernel(float *out, ptrdiff_t stride, int rows,
+static void tile_kernel(float *out, ptrdiff_t ostride, int rows,
                         const float *in, const float *wp, int Ci,
-                        const ptrdiff_t *off) {
+                        ptrdiff_t stride, const ptrdiff_t *off) {
   float acc[CONV3D_RB][CONV3D_PB] = {{0}};
   for (int ci = 0; ci < Ci; ci++) {
     const float *x = in + ci * stride;
@@ -58,12 +58,58 @@ static void tile_kernel(float *out, ptrdiff_t stride, int rows,
     }
   }
   for (int r = 0; r < rows; r++)
-    for (int p = 0; p < CONV3D_PB; p++) out[r * stride + p] = acc[r][p];
+    for (int p = 0; p < CONV3D_PB; p++) out[r * ostride + p] = acc[r][p];
 }
 #endif
 
-void conv3d_gemm_taps(float *outp, const float *inp, const float *wp, int Ci,
-                      int Co, const conv3d_geom *g) {
+// Output voxel of position q (a padding position gives -1) and the number
+// of consecutive positions from q that are consecutive voxels, at most `max`.
+static ptrdiff_t voxel_run(ptrdiff_t q, ptrdiff_t max, const conv3d_geom *g,
+                           ptrdiff_t *run) {
+  if (g->mode == CONV3D_COL) {
+    ptrdiff_t v = q % g->vox;
+    *run = g->vox - v < max ? g->vox - v : max;
+    return q < g->last ? q : -1;
+  }
+  ptrdiff_t n = q / g->vol, r = q % g->vol;
+  ptrdiff_t z = r / g->plane - 1, y = (r % g->plane) / g->row - 1;
+  ptrdiff_t x = r % g->row - 1;
+  if (n >= g->N || z < 0 || z >= g->D || y < 0 || y >= g->H) {
+    *run = g->row - (x + 1);  // rest of this padding row
+    if (*run > max) *run = max;
+    return -1;
+  }
+  if (x < 0 || x >= g->W) return *run = 1, -1;
+  *run = g->W - x < max ? g->W - x : max;
+  return (n * g->D + z) * g->H * g->W + y * g->W + x;
+}
+
+// Copies a computed tile (rows x PB positions from p) into out (N, C, vox)
+// at channels c0.., adding the bias or accumulating as asked.
+static void scatter_tile(float *out, int C, int c0, int rows,
+                         const float tile[CONV3D_RB][CONV3D_PB], ptrdiff_t p,
+                         const float *b, int accumulate, const conv3d_geom *g) {
+  for (int i = 0; i < CONV3D_PB;) {
+    ptrdiff_t run, v = voxel_run(p + i, CONV3D_PB - i, g, &run);
+    if (v >= 0) {
+      ptrdiff_t n = v / g->vox, o = v % g->vox;
+      for (int r = 0; r < rows; r++) {
+        float *d = out + (n * C + c0 + r) * g->vox + o;
+        const float *s = tile[r] + i;
+        float bias = b ? b[c0 + r] : 0.0f;
+        if (accumulate)
+          for (ptrdiff_t j = 0; j < run; j++) d[j] += s[j];
+        else
+          for (ptrdiff_t j = 0; j < run; j++) d[j] = s[j] + bias;
+      }
+    }
+    i += (int)run;
+  }
+}
+
+void conv3d_gemm_taps(float *out, const float *b, int accumulate,
+                      const float *x, const float *wp, int Ci, int Co,
+                      const conv3d_geom *g) {
   ptrdiff_t tiles = (g->last - g->first + CONV3D_PB - 1) / CONV3D_PB;
   int blocks = (Co + CONV3D_RB - 1) / CONV3D_RB;
   // Threads split the flat axis; each tile runs every channel block so its
@@ -71,11 +117,14 @@ void conv3d_gemm_taps(float *outp, const float *inp, const float *wp, int Ci,
 #pragma omp parallel for schedule(static)
   for (ptrdiff_t t = 0; t < tiles; t++) {
     ptrdiff_t p = g->first + t * CONV3D_PB;
+    _Alignas(64) float tile[CONV3D_RB][CONV3D_PB];
     for (int blk = 0; blk < blocks; blk++) {
       int rows = Co - blk * CONV3D_RB;
       if (rows > CONV3D_RB) rows = CONV3D_RB;
-      tile_kernel(outp + blk * CONV3D_RB * g->stride + p, g->stride, rows,
-                  inp + p, wp + (size_t)blk * Ci * 27 * CONV3D_RB, Ci, g->off);
+      tile_kernel(&tile[0][0], CONV3D_PB, rows, x + p,
+                  wp + (size_t)blk * Ci * 27 * CONV3D_RB, Ci, g->stride, g->off);
+      scatter_tile(out, Co, blk * CONV3D_RB, rows, (const float(*)[CONV3D_PB])tile,
+                   p, b, accumulate, g);
     }
   }
 }

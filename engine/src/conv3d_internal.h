@@ -1,13 +1,19 @@
 // Private pieces of the fast 3x3x3 convolution (engine/src/conv3d*.c).
 //
-// The fast kernels work on a padded, channel-major copy of a tensor:
-// (C, N, D+2, H+2, W+2) with zeros around every sample, each channel's
-// N padded volumes laid end to end and followed by a zeroed slack. In that
-// layout the 27 taps of a voxel at flat index p are at p + off[k] with one
-// fixed off[k] = dz*plane + dy*row + dx, so the convolution becomes 27
-// shifted GEMMs over one long flat axis with no im2col and no bounds tests.
-// Outputs at padding positions are computed and thrown away (6% extra work
-// at 32x64x64).
+// The kernels see a tensor through a "prepared" buffer in which the 27 taps
+// of the voxel at flat position p of channel c sit at
+//   x + c * stride + off[k] + p,   off[k] = zoff[k / 9] + off9[k % 9],
+// so the convolution is 27 shifted GEMMs over one long flat axis with no
+// bounds tests. Two layouts give that property:
+//   PAD: (C, N, D+2, H+2, W+2) with zeros around every sample, each
+//        channel's N padded volumes end to end; off[k] = dz*plane + dy*row
+//        + dx. Outputs at padding positions are computed and dropped, which
+//        costs (D+2)(H+2)(W+2)/(DHW) - 1 extra work (6% at 32x64x64).
+//   COL: im2col, (C, 27, N*D*H*W) rows; off[k] = k * pstride. Used for
+//        small grids where the padding would more than double the work,
+//        up to 128 channels (beyond, a tile's columns overflow L2).
+// Positions p run over [first, last); a single-channel buffer over
+// positions (the output gradient for the weight gradient) has stride pstride.
 #ifndef NN_CONV3D_INTERNAL_H
 #define NN_CONV3D_INTERNAL_H
 
@@ -19,36 +25,43 @@
 // Output channels per weight-gradient micro-tile.
 #define CONV3D_WB 3
 
+typedef enum { CONV3D_PAD = 0, CONV3D_COL = 1 } conv3d_mode;
+
 typedef struct {
+  conv3d_mode mode;
   int N, D, H, W;
-  ptrdiff_t row, plane, vol;  // padded strides: W+2, (H+2)(W+2), (D+2)plane
-  ptrdiff_t first, last;      // flat range [first, last) holding every interior voxel
-  ptrdiff_t stride;           // floats per channel (N*vol + slack, multiple of 16)
-  ptrdiff_t off[27];          // tap k = (dz+1)*9 + (dy+1)*3 + (dx+1) -> flat offset
+  ptrdiff_t vox;              // D*H*W
+  ptrdiff_t row, plane, vol;  // PAD strides: W+2, (H+2)(W+2), (D+2)plane
+  ptrdiff_t first, last;      // positions holding every output voxel
+  ptrdiff_t pstride;          // floats per channel of a position buffer
+  ptrdiff_t stride;           // floats per channel of a prepared buffer
+  ptrdiff_t zoff[3], off9[9], off[27];
 } conv3d_geom;
 
-void conv3d_geom_init(conv3d_geom *g, int N, int D, int H, int W);
+void conv3d_geom_init(conv3d_geom *g, int N, int Ci, int Co, int D, int H,
+                      int W);
 
-// dst (C, stride) <- padded copy of src (N, C, D, H, W); every float written.
-void conv3d_pad(float *dst, const float *src, int C, const conv3d_geom *g);
-// dst (N, C, D, H, W) = (or += when accumulate) interior of src (C, stride),
-// plus b[c] when b is not NULL.
-void conv3d_unpad(float *dst, const float *src, const float *b, int C,
-                  int accumulate, const conv3d_geom *g);
+// dst (C, stride) <- src (N, C, D, H, W) in the prepared layout of g.
+void conv3d_prepare(float *dst, const float *src, int C, const conv3d_geom *g);
+// dst (C, pstride) <- src (N, C, D, H, W) over positions (PAD: same as
+// conv3d_prepare; COL: plain transpose to channel-major).
+void conv3d_positions(float *dst, const float *src, int C, const conv3d_geom *g);
 
 // wp (ceil(Co/RB), Ci, 27, RB) <- w (Co, Ci, 27), zero rows past Co;
 // flip = 1 packs the transposed, tap-reversed weights of the input gradient
 // (roles of Ci and Co swapped: wp (ceil(Ci/RB), Co, 27, RB)).
 void conv3d_pack_weights(float *wp, const float *w, int Ci, int Co, int flip);
 
-// outp (Co, stride) over [first, last) rounded to PB tiles <- 27 shifted
-// GEMMs of the packed weights with inp (Ci, stride).
-void conv3d_gemm_taps(float *outp, const float *inp, const float *wp, int Ci,
-                      int Co, const conv3d_geom *g);
+// out (N, Co, D, H, W) = (or += when accumulate) the 27 shifted GEMMs of
+// the packed weights with the prepared x (Ci, stride), plus b when not NULL.
+void conv3d_gemm_taps(float *out, const float *b, int accumulate,
+                      const float *x, const float *wp, int Ci, int Co,
+                      const conv3d_geom *g);
 
-// dw (Co, Ci, 27) += sum over p of doutp(co, p) inp(ci, p + off[k]), using
-// acc (Co*Ci*27 doubles) as the per-entry double accumulator.
-void conv3d_weight_grad(float *dw, double *acc, const float *doutp,
-                        const float *inp, int Ci, int Co, const conv3d_geom *g);
+// dw (Co, Ci, 27) += sum over p of dpos(co, p) x(ci, p + off[k]), with
+// dpos a position buffer (Co, pstride) and x prepared (Ci, stride); acc
+// (Co*Ci*27 doubles) is the per-entry double accumulator.
+void conv3d_weight_grad(float *dw, double *acc, const float *dpos,
+                        const float *x, int Ci, int Co, const conv3d_geom *g);
 
 #endif

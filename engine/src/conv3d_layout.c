@@ -1,23 +1,44 @@
-// Padded channel-major layout of the fast convolution: geometry, pad and
-// unpad copies, weight packing. See conv3d_internal.h for the layout.
+// Prepared layouts of the fast convolution (see conv3d_internal.h):
+// geometry, padded and im2col copies, channel-major transposes, weight
+// packing.
 #include "conv3d_internal.h"
 
 #include <string.h>
 
-void conv3d_geom_init(conv3d_geom *g, int N, int D, int H, int W) {
+// Slack after each channel: tiles run past `last` by < PB and read up to
+// the largest shift further, so those reads stay inside and zeroed.
+static ptrdiff_t with_slack(ptrdiff_t len, ptrdiff_t reach) {
+  return (len + reach + CONV3D_PB + 16 + 15) / 16 * 16;
+}
+
+void conv3d_geom_init(conv3d_geom *g, int N, int Ci, int Co, int D, int H,
+                      int W) {
+  memset(g, 0, sizeof *g);
   g->N = N, g->D = D, g->H = H, g->W = W;
+  g->vox = (ptrdiff_t)D * H * W;
   g->row = W + 2;
   g->plane = (ptrdiff_t)(H + 2) * g->row;
   g->vol = (ptrdiff_t)(D + 2) * g->plane;
-  ptrdiff_t reach = g->plane + g->row + 1;  // largest |off[k]|
-  g->first = reach;
-  g->last = (ptrdiff_t)N * g->vol - reach;
-  // Tiles run past `last` by < PB and read up to `reach` further: the slack
-  // keeps those reads inside the channel and zeroed.
-  ptrdiff_t len = (ptrdiff_t)N * g->vol + reach + CONV3D_PB + 16;
-  g->stride = (len + 15) / 16 * 16;
-  for (int k = 0; k < 27; k++)
-    g->off[k] = (k / 9 - 1) * g->plane + ((k / 3) % 3 - 1) * g->row + (k % 3 - 1);
+  // im2col when padding would more than double the work (small grids) and
+  // one tile's columns (C x 27 x PB floats) still fit in L2.
+  int c = Ci > Co ? Ci : Co;
+  g->mode = g->vol > 2 * g->vox && c <= 128 ? CONV3D_COL : CONV3D_PAD;
+  if (g->mode == CONV3D_PAD) {
+    ptrdiff_t reach = g->plane + g->row + 1;  // largest |off[k]|
+    g->first = reach;
+    g->last = (ptrdiff_t)N * g->vol - reach;
+    g->stride = g->pstride = with_slack((ptrdiff_t)N * g->vol, reach);
+    for (int t = 0; t < 9; t++) g->off9[t] = (t / 3 - 1) * g->row + (t % 3 - 1);
+    for (int z = 0; z < 3; z++) g->zoff[z] = (z - 1) * g->plane;
+  } else {
+    g->first = 0;
+    g->last = (ptrdiff_t)N * g->vox;
+    g->pstride = with_slack(g->last, 0);
+    g->stride = 27 * g->pstride;
+    for (int t = 0; t < 9; t++) g->off9[t] = t * g->pstride;
+    for (int z = 0; z < 3; z++) g->zoff[z] = z * 9 * g->pstride;
+  }
+  for (int k = 0; k < 27; k++) g->off[k] = g->zoff[k / 9] + g->off9[k % 9];
 }
 
 // One padded sample volume of one channel.
@@ -38,37 +59,60 @@ static void pad_volume(float *d, const float *s, const conv3d_geom *g) {
   memset(tail, 0, sizeof(float) * (size_t)(g->vol - (tail - d)));
 }
 
-void conv3d_pad(float *dst, const float *src, int C, const conv3d_geom *g) {
+static void pad_all(float *dst, const float *src, int C, const conv3d_geom *g) {
   int N = g->N;
-  size_t vox = (size_t)g->D * g->H * g->W;
 #pragma omp parallel for schedule(static)
   for (int i = 0; i < C * N; i++) {
     int c = i / N, n = i % N;
     float *d = dst + c * g->stride + n * g->vol;
-    pad_volume(d, src + ((size_t)n * C + c) * vox, g);
+    pad_volume(d, src + ((size_t)n * C + c) * g->vox, g);
     if (n == N - 1)
       memset(d + g->vol, 0, sizeof(float) * (size_t)(g->stride - N * g->vol));
   }
 }
 
-void conv3d_unpad(float *dst, const float *src, const float *b, int C,
-                  int accumulate, const conv3d_geom *g) {
-  int N = g->N, D = g->D, H = g->H, W = g->W;
-#pragma omp parallel for schedule(static)
-  for (int i = 0; i < N * C; i++) {
-    int n = i / C, c = i % C;
-    float bias = b ? b[c] : 0.0f;
-    float *d = dst + (size_t)i * D * H * W;
-    const float *s = src + c * g->stride + n * g->vol + g->plane + g->row + 1;
+// Row k of channel c of the im2col buffer: in(n, c, z+dz, y+dy, x+dx) or 0.
+static void col_row(float *d, const float *src, int C, int c, int k,
+                    const conv3d_geom *g) {
+  int D = g->D, H = g->H, W = g->W;
+  int dz = k / 9 - 1, dy = (k / 3) % 3 - 1, dx = k % 3 - 1;
+  for (int n = 0; n < g->N; n++) {
+    const float *s = src + ((size_t)n * C + c) * g->vox;
     for (int z = 0; z < D; z++)
       for (int y = 0; y < H; y++) {
-        const float *sr = s + z * g->plane + y * g->row;
-        float *dr = d + ((size_t)z * H + y) * W;
-        if (accumulate)
-          for (int x = 0; x < W; x++) dr[x] += sr[x] + bias;
-        else
-          for (int x = 0; x < W; x++) dr[x] = sr[x] + bias;
+        int zz = z + dz, yy = y + dy, ok = zz >= 0 && zz < D && yy >= 0 && yy < H;
+        const float *sr = s + ((ptrdiff_t)zz * H + yy) * W + dx;
+        for (int x = 0; x < W; x++)
+          *d++ = ok && x + dx >= 0 && x + dx < W ? sr[x] : 0.0f;
       }
+  }
+}
+
+void conv3d_prepare(float *dst, const float *src, int C, const conv3d_geom *g) {
+  if (g->mode == CONV3D_PAD) {
+    pad_all(dst, src, C, g);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (int i = 0; i < C * 27; i++) {
+    float *d = dst + (ptrdiff_t)i * g->pstride;
+    col_row(d, src, C, i / 27, i % 27, g);
+    memset(d + g->last, 0, sizeof(float) * (size_t)(g->pstride - g->last));
+  }
+}
+
+void conv3d_positions(float *dst, const float *src, int C, const conv3d_geom *g) {
+  if (g->mode == CONV3D_PAD) {
+    pad_all(dst, src, C, g);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (int c = 0; c < C; c++) {
+    float *d = dst + (ptrdiff_t)c * g->pstride;
+    for (int n = 0; n < g->N; n++)
+      memcpy(d + n * g->vox, src + ((size_t)n * C + c) * g->vox,
+             sizeof(float) * (size_t)g->vox);
+    memset(d + g->last, 0, sizeof(float) * (size_t)(g->pstride - g->last));
   }
 }
 

@@ -59,18 +59,17 @@ static void wg_kernel(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB]
 #endif
 
 // One task (co block, ci, dz) over one chunk, adding into acc.
-static void wg_task(double *acc, const float *doutp, const float *inp, int task,
+static void wg_task(double *acc, const float *dpos, const float *x, int task,
                     int Ci, int Co, const conv3d_geom *g, ptrdiff_t p0,
                     ptrdiff_t p1) {
   int dz = task % 3, ci = (task / 3) % Ci, cb = task / (3 * Ci);
   const float *d[CONV3D_WB];
   for (int r = 0; r < CONV3D_WB; r++) {
     int co = cb * CONV3D_WB + r;
-    d[r] = doutp + (co < Co ? co : cb * CONV3D_WB) * g->stride;
+    d[r] = dpos + (co < Co ? co : cb * CONV3D_WB) * g->pstride;
   }
   double sums[CONV3D_WB][9] = {{0}};
-  wg_kernel(sums, d, inp + ci * g->stride + (dz - 1) * g->plane, g->off + 9,
-            p0, p1);
+  wg_kernel(sums, d, x + ci * g->stride + g->zoff[dz], g->off9, p0, p1);
   for (int r = 0; r < CONV3D_WB; r++) {
     int co = cb * CONV3D_WB + r;
     if (co >= Co) continue;
@@ -79,8 +78,8 @@ static void wg_task(double *acc, const float *doutp, const float *inp, int task,
   }
 }
 
-void conv3d_weight_grad(float *dw, double *acc, const float *doutp,
-                        const float *inp, int Ci, int Co, const conv3d_geom *g) {
+void conv3d_weight_grad(float *dw, double *acc, const float *dpos,
+                        const float *x, int Ci, int Co, const conv3d_geom *g) {
   int tasks = (Co + CONV3D_WB - 1) / CONV3D_WB * Ci * 3;
   ptrdiff_t span = (g->last - g->first + 15) / 16 * 16;
 #pragma omp parallel
@@ -97,7 +96,7 @@ void conv3d_weight_grad(float *dw, double *acc, const float *doutp,
     for (ptrdiff_t c = 0; c < span; c += WG_CHUNK) {
       ptrdiff_t p0 = g->first + c;
       ptrdiff_t p1 = p0 + (span - c < WG_CHUNK ? span - c : WG_CHUNK);
-      for (int t = t0; t < t1; t++) wg_task(acc, doutp, inp, t, Ci, Co, g, p0, p1);
+      for (int t = t0; t < t1; t++) wg_task(acc, dpos, x, t, Ci, Co, g, p0, p1);
     }
   }
   size_t n = (size_t)Co * Ci * 27;

@@ -1,0 +1,94 @@
+// Times the engine's U-Net (M0 channel: 2 inputs) at 64x64x32: one training
+// step (forward, L1 loss, backward, Adam) at the training batch, and
+// inference at batch 1 and at the training batch (nn_eval_loss: forward in
+// inference mode plus the loss). Medians of several runs after a warm-up.
+// Prints one key=value line per figure; torch_unet3d.py prints the same keys.
+//
+//   bench_unet3d [--batch B] [--reps R] [--threads T]
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "nn/model.h"
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static float *filled(size_t n, unsigned seed) {
+  float *p = malloc(n * sizeof(float));
+  for (size_t i = 0; p && i < n; i++) {
+    seed = seed * 1664525u + 1013904223u;
+    p[i] = (float)(seed >> 8) / 16777216.0f;
+  }
+  return p;
+}
+
+// Median seconds of reps calls (after one warm-up); train or eval at `batch`.
+static double time_calls(nn_model *m, int train, const float *x, const float *y,
+                         int batch, int reps) {
+  double t[32];
+  float loss;
+  for (int r = -1; r < reps; r++) {
+    double t0 = now();
+    asl_status s = train ? nn_train_step(m, x, y, NULL, batch, &loss)
+                         : nn_eval_loss(m, x, y, NULL, batch, &loss);
+    if (s) {
+      fprintf(stderr, "bench_unet3d: %s\n", asl_error_message());
+      exit(1);
+    }
+    if (r >= 0) t[r] = now() - t0;
+  }
+  qsort(t, reps, sizeof(double), cmp_double);
+  return t[reps / 2];
+}
+
+int main(int argc, char **argv) {
+  int batch = 4, reps = 5, threads = 2;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!strcmp(argv[i], "--batch")) batch = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
+    else return fprintf(stderr, "unknown option %s\n", argv[i]), 2;
+  }
+  if (reps < 1 || reps > 32 || batch < 1) return fprintf(stderr, "bad --reps/--batch\n"), 2;
+  nn_set_threads(threads);
+  const int grid[3] = {64, 64, 32};  // x, y, z: tensor (D, H, W) = (32, 64, 64)
+  nn_model *m;
+  if (nn_model_create(&m, "unet3d", 2, grid, NULL, 0, 1)) {
+    fprintf(stderr, "bench_unet3d: %s\n", asl_error_message());
+    return 1;
+  }
+  nn_optim_config oc;
+  nn_optim_config_default(&oc);
+  nn_model_set_optimizer(m, &oc);
+  size_t vox = (size_t)grid[0] * grid[1] * grid[2];
+  float *x = filled(batch * 2 * vox, 1), *y = filled(batch * vox, 2);
+  double flops = nn_model_flops(m, grid[0], grid[1], grid[2]);
+  double train = time_calls(m, 1, x, y, batch, reps) / batch;
+  double infer1 = time_calls(m, 0, x, y, 1, reps);
+  double inferb = time_calls(m, 0, x, y, batch, reps) / batch;
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  printf("impl=aslsweep threads=%d batch=%d reps=%d\n", threads, batch, reps);
+  printf("params=%zu\n", nn_model_param_count(m));
+  printf("gflop_forward_per_volume=%.3f\n", flops * 1e-9);
+  printf("train_ms_per_volume=%.1f\n", train * 1e3);
+  printf("infer_b1_ms_per_volume=%.1f\n", infer1 * 1e3);
+  printf("infer_ms_per_volume=%.1f\n", inferb * 1e3);
+  printf("gflops_train=%.1f\n", 3 * flops / train * 1e-9);
+  printf("gflops_infer=%.1f\n", flops / inferb * 1e-9);
+  printf("peak_rss_mb=%.0f\n", ru.ru_maxrss / 1024.0);
+  nn_model_free(m);
+  free(x), free(y);
+  return 0;
+}
