@@ -106,6 +106,29 @@ static asl_status read_root(hid_t f, ana_cube *c) {
   return st;
 }
 
+// Opens read-only without HDF5's file lock, so tables can be made while the
+// runner still writes the cube (it allocates every dataset up front, so the
+// metadata a reader sees does not change under it).
+static hid_t open_file(const char *path) {
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  H5Pset_file_locking(fapl, 0, 1);
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  H5Pclose(fapl);
+  return f;
+}
+
+static asl_status open_failure(const char *path) {
+  static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  unsigned char head[8] = {0};
+  FILE *probe = fopen(path, "rb");
+  if (!probe) return asl_fail(ASL_ENOTFOUND, "%s: cannot open (no such file?)", path);
+  size_t n = fread(head, 1, sizeof head, probe);
+  fclose(probe);
+  if (n < sizeof head || memcmp(head, sig, sizeof sig) != 0)
+    return asl_fail(ASL_EFORMAT, "%s: not an HDF5 file (expected DIR/results.h5)", path);
+  return asl_fail(ASL_EHDF5, "%s: HDF5 cannot open the file (damaged or truncated?)", path);
+}
+
 asl_status ana_cube_open(ana_cube *c, const char *path) {
   memset(c, 0, sizeof *c);
   snprintf(c->path, sizeof c->path, "%s", path);
@@ -115,16 +138,8 @@ asl_status ana_cube_open(ana_cube *c, const char *path) {
   H5Eget_auto2(H5E_DEFAULT, &old_fn, &old_data);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   asl_status st = ASL_OK;
-  hid_t f = -1;
-  if (H5Fis_hdf5(path) <= 0) {
-    FILE *probe = fopen(path, "rb");
-    st = probe ? asl_fail(ASL_EFORMAT, "%s: not an HDF5 file (expected DIR/results.h5)", path)
-               : asl_fail(ASL_ENOTFOUND, "%s: cannot open (no such file?)", path);
-    if (probe) fclose(probe);
-  } else {
-    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) st = asl_fail(ASL_EHDF5, "%s: HDF5 cannot open the file", path);
-  }
+  hid_t f = open_file(path);
+  if (f < 0) st = open_failure(path);
   if (st == ASL_OK) st = read_root(f, c);
   if (st == ASL_OK) st = read_subjects(f, path, &c->subjects);
   if (st == ASL_OK) st = read_jobs(f, path, &c->jobs);

@@ -1,0 +1,106 @@
+// Paper-style ablation tables from a results cube.
+//
+// A table shows one metric of one experiment: rows and columns are the
+// combinations of labels of the axes placed on them; every other design axis
+// is fixed (by --where, or implicitly when it has a single label). A cell is
+// mean ± SD over the test subjects of its design cell (each subject is tested
+// in one fold, so this pools the folds), with n when fewer subjects than
+// expected have values. The best cell of each row is marked; with a
+// baseline, cells whose paired difference to the baseline cell is significant
+// after Holm correction across the table are marked too. docs/analysis.md
+// has the full semantics, including the un-denoised input reference.
+#ifndef ANA_TABLE_H
+#define ANA_TABLE_H
+
+#include <stdio.h>
+
+#include "ana/cube.h"
+#include "ana/stats.h"
+
+#define ANA_TABLE_MAX_AXES 4
+#define ANA_TABLE_MAX_WHERE 8
+
+typedef enum { ANA_FMT_MD = 0, ANA_FMT_LATEX = 1, ANA_FMT_CSV = 2 } ana_format;
+// Which stage the table shows: the denoised output with the input as a
+// reference row/column (default), or one stage alone.
+typedef enum { ANA_STAGE_DEFAULT = 0, ANA_STAGE_INPUT = 1, ANA_STAGE_DENOISED = 2 } ana_stage_sel;
+
+typedef struct {
+  char axis[ANA_LABEL_LEN];
+  char label[ANA_LABEL_LEN];
+} ana_axis_value;
+
+typedef struct {
+  const char *experiment; // NULL: every experiment of the cube
+  int n_rows, n_cols;     // 0: the experiment's default layout
+  char rows[ANA_TABLE_MAX_AXES][ANA_LABEL_LEN];
+  char cols[ANA_TABLE_MAX_AXES][ANA_LABEL_LEN];
+  const char *metric;     // a metric name, or NULL / "all" for one table per metric
+  ana_format format;
+  int n_where;
+  ana_axis_value where[ANA_TABLE_MAX_WHERE];
+  int has_baseline;
+  ana_axis_value baseline; // axis "stage" compares each cell with its own input
+  ana_test_kind test;
+  double alpha;
+  int show_pvalues;
+  ana_stage_sel stage;
+} ana_table_opts;
+
+typedef enum { ANA_CELL_MAIN = 0, ANA_CELL_REFERENCE = 1, ANA_CELL_NONE = 2 } ana_cell_kind;
+
+typedef struct {
+  ana_cell_kind kind;
+  double *values;   // one per subject, NaN where absent
+  ana_summary s;
+  int expected;     // subjects the cell should have (see docs/analysis.md)
+  int best;         // best of its row
+  int is_baseline;  // the baseline cell others are compared with
+  double p, p_adj;  // paired test vs the baseline cell, NaN when not tested
+  int n_pairs;
+  int significant;  // p_adj < alpha
+} ana_cell;
+
+typedef struct {
+  char experiment[64];
+  char metric[ANA_LABEL_LEN];
+  int higher_better;
+  const char *stage_name; // "denoised" or "input"
+  int n_row_axes, n_col_axes;
+  char row_axes[ANA_TABLE_MAX_AXES][ANA_LABEL_LEN];
+  char col_axes[ANA_TABLE_MAX_AXES][ANA_LABEL_LEN];
+  char fixed[512];  // "snr_group=all, model=unet3d": axes held at one label
+  int n_rows, n_cols;
+  char (*row_labels)[128];
+  char (*col_labels)[128];
+  ana_cell *cells;  // n_rows x n_cols, row-major
+  int n_subjects;
+  int n_tests;      // comparisons in the Holm family
+  ana_test_kind test;
+  double alpha;
+  char baseline[80]; // "nav=1", empty without a baseline
+} ana_table;
+
+void ana_table_opts_init(ana_table_opts *o);
+// Parses "axis=value" into v; ASL_EINVAL with a message otherwise.
+asl_status ana_axis_value_parse(ana_axis_value *v, const char *text);
+
+// Builds the table of metric index `metric` of experiment `e`. Bad axes,
+// labels or unplaced multi-label axes give ASL_EINVAL with a message that
+// lists the choices.
+asl_status ana_table_build(ana_table *t, const ana_cube *c, const ana_experiment *e, int metric,
+                           const ana_table_opts *o);
+void ana_table_free(ana_table *t);
+
+// Writes the table in `format` (with a title and a legend for md/latex).
+void ana_table_render(FILE *out, const ana_table *t, ana_format format, int show_pvalues);
+
+// The `aslsweep table` command body: every selected experiment and metric,
+// rendered to `out`.
+asl_status ana_table_run(FILE *out, const ana_cube *c, const ana_table_opts *o);
+
+// 1 when higher values of `metric` are better (ssim, psnr), 0 when lower
+// (nmae, and any name containing "mae", "mse" or "error").
+int ana_metric_higher_better(const char *metric);
+
+#endif

@@ -1,0 +1,179 @@
+// Tables as Markdown, LaTeX (booktabs) or CSV.
+#include <math.h>
+#include <string.h>
+
+#include "ana/table.h"
+#include "text_out.h"
+
+static int decimals(const ana_table *t) {
+  double m = 0;
+  for (int i = 0; i < t->n_rows * t->n_cols; i++)
+    if (t->cells[i].s.n > 0 && fabs(t->cells[i].s.mean) > m) m = fabs(t->cells[i].s.mean);
+  return m >= 10 ? 2 : 3;
+}
+
+static const char *test_name(ana_test_kind k) {
+  return k == ANA_TEST_TTEST ? "t-test" : "Wilcoxon signed-rank test";
+}
+
+// Cell text for md (latex = 0) or LaTeX (latex = 1).
+static void cell_text(char *out, size_t len, const ana_cell *c, int latex, int dec, int show_p) {
+  if (c->s.n == 0) {
+    snprintf(out, len, "%s", latex ? "--" : "—");
+    return;
+  }
+  char body[160], n[32] = "", p[48] = "";
+  const char *pm = latex ? " $\\pm$ " : " ± ";
+  if (c->s.n > 1) snprintf(body, sizeof body, "%.*f%s%.*f", dec, c->s.mean, pm, dec, c->s.sd);
+  else snprintf(body, sizeof body, "%.*f", dec, c->s.mean);
+  if (c->s.n < c->expected) snprintf(n, sizeof n, " (n=%d)", c->s.n);
+  if (show_p && isfinite(c->p_adj)) snprintf(p, sizeof p, " (p=%.3g)", c->p_adj);
+  const char *sig = c->significant ? (latex ? "$^\\dagger$" : "†") : "";
+  if (c->best)
+    snprintf(out, len, latex ? "\\textbf{%s}%s%s%s" : "**%s**%s%s%s", body, sig, n, p);
+  else
+    snprintf(out, len, "%s%s%s%s", body, sig, n, p);
+}
+
+static void join_axes(char *out, size_t len, const char (*axes)[ANA_LABEL_LEN], int n) {
+  out[0] = '\0';
+  for (int i = 0; i < n; i++)
+    snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? ", " : "", axes[i]);
+}
+
+// The legend under a table; LaTeX gets its symbols in math mode and the
+// baseline's name escaped.
+static void legend(char *out, size_t len, const ana_table *t, int latex) {
+  char base[200];
+  if (latex) ana_latex_escape(base, sizeof base, t->baseline);
+  else snprintf(base, sizeof base, "%s", t->baseline);
+  // One n for the whole table when every cell expects the same subjects.
+  int common = -1;
+  for (int i = 0; i < t->n_rows * t->n_cols; i++)
+    common = common < 0 || common == t->cells[i].expected ? t->cells[i].expected : 0;
+  char n[64] = "n shown where subjects are missing";
+  if (common > 0) snprintf(n, sizeof n, "n = %d unless shown", common);
+  snprintf(out, len, "Cells: mean %s SD (sample SD) over test subjects, folds pooled; %s. "
+           "Bold: best of row (%s is better).",
+           latex ? "$\\pm$" : "±", n, t->higher_better ? "higher" : "lower");
+  if (t->baseline[0])
+    snprintf(out + strlen(out), len - strlen(out),
+             " %s: differs from %s (%s paired by subject, Holm-adjusted p < %g over %d tests).",
+             latex ? "$^\\dagger$" : "†", base, test_name(t->test), t->alpha, t->n_tests);
+}
+
+static void render_md(FILE *out, const ana_table *t, int show_p) {
+  char rows[160], cols[160], text[320];
+  join_axes(rows, sizeof rows, t->row_axes, t->n_row_axes);
+  join_axes(cols, sizeof cols, t->col_axes, t->n_col_axes);
+  fprintf(out, "### %s: %s (%s)\n\n", t->experiment, t->metric, t->stage_name);
+  if (t->fixed[0]) fprintf(out, "Fixed: %s.\n\n", t->fixed);
+  fprintf(out, "| %s%s%s |", rows[0] ? rows : "", cols[0] ? " \\ " : "", cols);
+  for (int c = 0; c < t->n_cols; c++) fprintf(out, " %s |", t->col_labels[c]);
+  fprintf(out, "\n|---|");
+  for (int c = 0; c < t->n_cols; c++) fputs("---:|", out);
+  fputc('\n', out);
+  int dec = decimals(t);
+  for (int r = 0; r < t->n_rows; r++) {
+    fprintf(out, "| %s |", t->row_labels[r]);
+    for (int c = 0; c < t->n_cols; c++) {
+      cell_text(text, sizeof text, &t->cells[r * t->n_cols + c], 0, dec, show_p);
+      fprintf(out, " %s |", text);
+    }
+    fputc('\n', out);
+  }
+  legend(text, sizeof text, t, 0);
+  fprintf(out, "\n%s —: no data.\n", text);
+}
+
+static int reference_row(const ana_table *t, int r) {
+  for (int c = 0; c < t->n_cols; c++)
+    if (t->cells[r * t->n_cols + c].kind != ANA_CELL_REFERENCE) return 0;
+  return 1;
+}
+
+static void render_latex(FILE *out, const ana_table *t, int show_p) {
+  char a[160], b[160], esc[512], text[800];
+  join_axes(a, sizeof a, t->row_axes, t->n_row_axes);
+  join_axes(b, sizeof b, t->col_axes, t->n_col_axes);
+  fprintf(out, "%% %s: %s (%s)\n\\begin{table}[ht]\n\\centering\n", t->experiment, t->metric,
+          t->stage_name);
+  legend(esc, sizeof esc, t, 1);
+  char title[700];
+  snprintf(title, sizeof title, "%s: %s (%s)%s%s", t->experiment, t->metric, t->stage_name,
+           t->fixed[0] ? "; fixed: " : "", t->fixed);
+  ana_latex_escape(text, sizeof text, title);
+  fprintf(out, "\\caption{%s. %s}\n\\begin{tabular}{l", text, esc);
+  for (int c = 0; c < t->n_cols; c++) fputc('c', out);
+  ana_latex_escape(esc, sizeof esc, a);
+  fprintf(out, "}\n\\toprule\n%s", esc);
+  if (b[0]) {
+    ana_latex_escape(esc, sizeof esc, b);
+    fprintf(out, " $\\backslash$ %s", esc);
+  }
+  for (int c = 0; c < t->n_cols; c++) {
+    ana_latex_escape(esc, sizeof esc, t->col_labels[c]);
+    fprintf(out, " & %s", esc);
+  }
+  fputs(" \\\\\n\\midrule\n", out);
+  int dec = decimals(t);
+  for (int r = 0; r < t->n_rows; r++) {
+    if (r > 0 && reference_row(t, r) && !reference_row(t, r - 1)) fputs("\\midrule\n", out);
+    ana_latex_escape(esc, sizeof esc, t->row_labels[r]);
+    fputs(esc, out);
+    for (int c = 0; c < t->n_cols; c++) {
+      cell_text(text, sizeof text, &t->cells[r * t->n_cols + c], 1, dec, show_p);
+      fprintf(out, " & %s", text);
+    }
+    fputs(" \\\\\n", out);
+  }
+  fputs("\\bottomrule\n\\end{tabular}\n\\end{table}\n", out);
+}
+
+static void csv_num(FILE *out, double v, int ok) {
+  fputc(',', out);
+  if (ok && isfinite(v)) fprintf(out, "%.9g", v);
+}
+
+static void render_csv(FILE *out, const ana_table *t) {
+  char rows[160], h[200];
+  join_axes(rows, sizeof rows, t->row_axes, t->n_row_axes);
+  fputs("experiment,metric,stage,", out);
+  ana_csv_field(out, rows[0] ? rows : "row");
+  static const char *fields[] = {"mean", "sd", "n", "best", "p", "p_holm", "significant"};
+  int nf = t->baseline[0] ? 7 : 4;
+  for (int c = 0; c < t->n_cols; c++)
+    for (int f = 0; f < nf; f++) {
+      snprintf(h, sizeof h, "%s %s", t->col_labels[c], fields[f]);
+      fputc(',', out);
+      ana_csv_field(out, h);
+    }
+  fputs("\r\n", out);
+  for (int r = 0; r < t->n_rows; r++) {
+    ana_csv_field(out, t->experiment);
+    fputc(',', out);
+    ana_csv_field(out, t->metric);
+    fprintf(out, ",%s,", t->stage_name);
+    ana_csv_field(out, t->row_labels[r]);
+    for (int c = 0; c < t->n_cols; c++) {
+      const ana_cell *x = &t->cells[r * t->n_cols + c];
+      int has = x->s.n > 0;
+      csv_num(out, x->s.mean, has);
+      csv_num(out, x->s.sd, has);
+      csv_num(out, x->s.n, 1);
+      csv_num(out, x->best, x->kind == ANA_CELL_MAIN);
+      if (nf == 7) {
+        csv_num(out, x->p, 1);
+        csv_num(out, x->p_adj, 1);
+        csv_num(out, x->significant, isfinite(x->p_adj));
+      }
+    }
+    fputs("\r\n", out);
+  }
+}
+
+void ana_table_render(FILE *out, const ana_table *t, ana_format format, int show_pvalues) {
+  if (format == ANA_FMT_LATEX) render_latex(out, t, show_pvalues);
+  else if (format == ANA_FMT_CSV) render_csv(out, t);
+  else render_md(out, t, show_pvalues);
+}
