@@ -213,6 +213,19 @@ static void fill_data(nifti_image *nim, const asl_vol *v) {
     memcpy(nim->data, v->data, n * sizeof(float));
     return;
   }
+  if (nim->datatype == NIFTI_TYPE_INT16) {
+    // Scale so the largest magnitude maps to 32000: quantization error is
+    // then below 1/64000 of the range.
+    float big = 0.0f;
+    for (size_t i = 0; i < n; i++)
+      if (isfinite(v->data[i]) && fabsf(v->data[i]) > big) big = fabsf(v->data[i]);
+    nim->scl_slope = big > 0.0f ? big / 32000.0 : 1.0;
+    nim->scl_inter = 0.0;
+    int16_t *out = nim->data;
+    for (size_t i = 0; i < n; i++)
+      out[i] = isfinite(v->data[i]) ? (int16_t)lrint(v->data[i] / nim->scl_slope) : 0;
+    return;
+  }
   uint8_t *out = nim->data;
   for (size_t i = 0; i < n; i++) {
     float x = v->data[i];
@@ -255,7 +268,7 @@ static asl_status write_as(const asl_vol *v, const char *path, int datatype) {
     fill_data(nim, v);
     // Write options 1|2: write the data and leave the file open, so a failed
     // open shows up as NULL instead of being lost inside nifticlib.
-    znzFile fp = nifti_image_write_hdr_img(nim, 3, "wb");
+    znzFile fp = nifti_image_write_hdr_img(nim, 3, "wb1");
     if (znz_isnull(fp))
       s = asl_fail(ASL_EIO, "%s: cannot write (check that the folder exists and is writable)",
                    path);
@@ -268,6 +281,10 @@ static asl_status write_as(const asl_vol *v, const char *path, int datatype) {
 
 asl_status asl_nifti_write(const asl_vol *v, const char *path) {
   return write_as(v, path, NIFTI_TYPE_FLOAT32);
+}
+
+asl_status asl_nifti_write_i16(const asl_vol *v, const char *path) {
+  return write_as(v, path, NIFTI_TYPE_INT16);
 }
 
 asl_status asl_nifti_write_u8(const asl_vol *v, const char *path) {
