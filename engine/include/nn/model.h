@@ -99,6 +99,25 @@ asl_status nn_eval_loss(nn_model *m, const float *x, const float *y,
 asl_status nn_infer_volume(nn_model *m, const float *x, int nx, int ny, int nz,
                            float *out);
 
+// Lower level, for tests and tools: the parameter buffer (all weights in one
+// contiguous array, layout fixed by the architecture), its gradient, and a
+// forward + backward in training mode that fills the gradient (zeroed first)
+// without updating anything but BN running statistics and the dropout RNG.
+float *nn_model_params(nn_model *m);
+const float *nn_model_grads(const nn_model *m);
+asl_status nn_model_compute_gradients(nn_model *m, const float *x,
+                                      const float *y, const float *w,
+                                      int batch, float *loss);
+// The prediction of the last forward pass, (N, 1, D, H, W) at the model grid.
+const float *nn_model_last_output(const nn_model *m);
+// Offset in the parameter buffer and count of a named tensor ("enc0.a.conv",
+// "enc0.a.bn.weight", "up3.weight", "final.bias", ...; see docs/engine.md);
+// Names ending in ".running_mean" / ".running_var" index the BN statistics
+// buffer instead (nn_model_buffers). ASL_ENOTFOUND for an unknown name.
+asl_status nn_model_param_find(const nn_model *m, const char *name,
+                               size_t *offset, size_t *count);
+float *nn_model_buffers(nn_model *m);
+
 // Checkpoints: one versioned binary file holding the architecture (kind,
 // in_channels, grid, params), every weight, BN running statistics, optimizer
 // state and step, the dropout RNG state, the epoch and an opaque caller blob,

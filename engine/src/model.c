@@ -1,0 +1,225 @@
+// The model factory and the generic parts of the model API.
+#include <cblas.h>
+#include <errno.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_internal.h"
+
+// Adding a kind of model is one entry here.
+static const nn_model_ops *const kinds[] = {
+    &nn_unet3d_ops,
+    &nn_identity_ops,
+    &nn_gaussian_ops,
+};
+enum { N_KINDS = sizeof kinds / sizeof kinds[0] };
+
+const nn_model_ops *nn_model_ops_find(const char *kind) {
+  for (int i = 0; kind && i < N_KINDS; i++)
+    if (strcmp(kinds[i]->kind, kind) == 0) return kinds[i];
+  return NULL;
+}
+
+const char *nn_model_kinds(void) {
+  static char list[256];
+  if (!list[0])
+    for (int i = 0; i < N_KINDS; i++) {
+      if (i) strcat(list, ", ");
+      strcat(list, kinds[i]->kind);
+    }
+  return list;
+}
+
+void nn_set_threads(int t) {
+  if (t > 0) omp_set_num_threads(t);
+  openblas_set_num_threads(1);
+}
+
+void nn_optim_config_default(nn_optim_config *c) {
+  *c = (nn_optim_config){.kind = NN_OPT_ADAM, .lr = 1e-3f, .beta1 = 0.9f,
+                         .beta2 = 0.999f, .eps = 1e-8f, .weight_decay = 0.0f,
+                         .loss = NN_LOSS_L1};
+}
+
+asl_status nn_optim_kind_parse(const char *name, nn_optim_kind *out) {
+  if (name && strcmp(name, "adam") == 0) *out = NN_OPT_ADAM;
+  else if (name && strcmp(name, "adamw") == 0) *out = NN_OPT_ADAMW;
+  else
+    return asl_fail(ASL_EINVAL, "unknown optimizer '%s' (allowed: adam, adamw)",
+                    name ? name : "(null)");
+  return ASL_OK;
+}
+
+asl_status nn_loss_kind_parse(const char *name, nn_loss_kind *out) {
+  static const char *const names[] = {"l1", "mse", "ssim"};
+  for (int i = 0; name && i < 3; i++)
+    if (strcmp(name, names[i]) == 0) {
+      *out = (nn_loss_kind)i;
+      return ASL_OK;
+    }
+  return asl_fail(ASL_EINVAL, "unknown loss '%s' (allowed: l1, mse, ssim)",
+                  name ? name : "(null)");
+}
+
+asl_status nn_model_set_optimizer(nn_model *m, const nn_optim_config *c) {
+  if (!(c->lr > 0.0f) || !(c->eps > 0.0f) || !(c->weight_decay >= 0.0f) ||
+      !(c->beta1 >= 0.0f && c->beta1 < 1.0f) ||
+      !(c->beta2 >= 0.0f && c->beta2 < 1.0f) || c->kind < NN_OPT_ADAM ||
+      c->kind > NN_OPT_ADAMW || c->loss < NN_LOSS_L1 || c->loss > NN_LOSS_SSIM)
+    return asl_fail(ASL_EINVAL,
+                    "optimizer settings out of range: need lr > 0, eps > 0, "
+                    "weight_decay >= 0, 0 <= beta1, beta2 < 1");
+  m->opt = *c;
+  return ASL_OK;
+}
+
+// Checks every given key against the kind's list.
+static asl_status check_keys(const nn_model_ops *ops, const nn_param *p,
+                             int n) {
+  for (int i = 0; i < n; i++) {
+    int ok = 0;
+    for (const char *const *k = ops->keys; *k && !ok; k++)
+      ok = p[i].key && strcmp(p[i].key, *k) == 0;
+    if (ok && p[i].value) continue;
+    char allowed[256] = "";
+    for (const char *const *k = ops->keys; *k; k++) {
+      if (k != ops->keys) strncat(allowed, ", ", sizeof allowed - strlen(allowed) - 1);
+      strncat(allowed, *k, sizeof allowed - strlen(allowed) - 1);
+    }
+    return asl_fail(ASL_EINVAL, "model %s: %s parameter '%s' (allowed: %s)",
+                    ops->kind, ok ? "no value for" : "unknown",
+                    p[i].key ? p[i].key : "(null)",
+                    allowed[0] ? allowed : "none");
+  }
+  return ASL_OK;
+}
+
+static asl_status check_grid(const nn_model *m) {
+  const int k = m->ops->size_multiple(m), *g = m->grid;
+  for (int a = 0; a < 3; a++)
+    if (g[a] < 1 || g[a] > 4096 || g[a] % k)
+      return asl_fail(ASL_EINVAL,
+                      "model %s: grid %dx%dx%d: each size must be a positive "
+                      "multiple of %d (up to 4096)",
+                      m->ops->kind, g[0], g[1], g[2], k);
+  return ASL_OK;
+}
+
+static char *params_to_text(const nn_param *p, int n) {
+  size_t len = 1;
+  for (int i = 0; i < n; i++) len += strlen(p[i].key) + strlen(p[i].value) + 2;
+  char *t = malloc(len);
+  if (!t) return NULL;
+  t[0] = '\0';
+  for (int i = 0; i < n; i++) {
+    strcat(t, p[i].key);
+    strcat(t, "=");
+    strcat(t, p[i].value);
+    strcat(t, "\n");
+  }
+  return t;
+}
+
+static asl_status alloc_state(nn_model *m) {
+  size_t np = m->n_params ? m->n_params : 1, nb = m->n_buffers ? m->n_buffers : 1;
+  m->params = calloc(np, sizeof(float));
+  m->grads = calloc(np, sizeof(float));
+  m->adam_m = calloc(np, sizeof(float));
+  m->adam_v = calloc(np, sizeof(float));
+  m->buffers = calloc(nb, sizeof(float));
+  if (!m->params || !m->grads || !m->adam_m || !m->adam_v || !m->buffers)
+    return asl_fail(ASL_ENOMEM, "model %s: cannot allocate %zu parameters",
+                    m->ops->kind, m->n_params);
+  return ASL_OK;
+}
+
+asl_status nn_model_create(nn_model **out, const char *kind, int in_channels,
+                           const int grid[3], const nn_param *params,
+                           int n_params, uint64_t seed) {
+  *out = NULL;
+  const nn_model_ops *ops = nn_model_ops_find(kind);
+  if (!ops)
+    return asl_fail(ASL_EINVAL, "unknown model kind '%s' (allowed: %s)",
+                    kind ? kind : "(null)", nn_model_kinds());
+  if (in_channels < 1 || in_channels > 2)
+    return asl_fail(ASL_EINVAL,
+                    "model %s: in_channels %d (allowed: 1 = ASL, 2 = ASL + M0)",
+                    kind, in_channels);
+  asl_status s = check_keys(ops, params, n_params);
+  if (s) return s;
+  nn_set_threads(0);
+  nn_model *m = calloc(1, sizeof *m);
+  if (!m) return asl_fail(ASL_ENOMEM, "model %s: out of memory", kind);
+  m->ops = ops;
+  m->in_channels = in_channels;
+  memcpy(m->grid, grid, sizeof m->grid);
+  m->seed = seed;
+  nn_optim_config_default(&m->opt);
+  m->param_text = params_to_text(params, n_params);
+  if (!m->param_text) s = asl_fail(ASL_ENOMEM, "model %s: out of memory", kind);
+  if (!s) s = ops->create(m, params, n_params);
+  if (!s) s = check_grid(m);
+  if (!s) s = alloc_state(m);
+  if (s) {
+    nn_model_free(m);
+    return s;
+  }
+  asl_rng init;
+  asl_rng_seed_key(&init, seed, "init");
+  if (ops->init) ops->init(m, &init);
+  asl_rng_seed_key(&m->rng, seed, "dropout");
+  *out = m;
+  return ASL_OK;
+}
+
+void nn_model_free(nn_model *m) {
+  if (!m) return;
+  if (m->ops->destroy && m->impl) m->ops->destroy(m);
+  free(m->params);
+  free(m->grads);
+  free(m->adam_m);
+  free(m->adam_v);
+  free(m->buffers);
+  free(m->loss_ws);
+  free(m->dout);
+  free(m->param_text);
+  free(m);
+}
+
+const char *nn_model_kind(const nn_model *m) { return m->ops->kind; }
+int nn_model_in_channels(const nn_model *m) { return m->in_channels; }
+void nn_model_grid(const nn_model *m, int grid[3]) {
+  memcpy(grid, m->grid, sizeof m->grid);
+}
+int nn_model_trainable(const nn_model *m) { return m->ops->trainable; }
+int nn_model_size_multiple(const nn_model *m) {
+  return m->ops->size_multiple(m);
+}
+size_t nn_model_param_count(const nn_model *m) { return m->n_params; }
+double nn_model_flops(const nn_model *m, int nx, int ny, int nz) {
+  return m->ops->flops(m, nx, ny, nz);
+}
+
+asl_status nn_scratch_reserve(float **buf, size_t *cap, size_t n) {
+  if (n <= *cap && *buf) return ASL_OK;
+  free(*buf);
+  size_t bytes = ((n ? n : 1) * sizeof(float) + 63) / 64 * 64;
+  *buf = aligned_alloc(64, bytes);
+  *cap = *buf ? n : 0;
+  if (!*buf) return asl_fail(ASL_ENOMEM, "cannot allocate %zu bytes of scratch", bytes);
+  return ASL_OK;
+}
+
+float *nn_model_params(nn_model *m) { return m->params; }
+const float *nn_model_grads(const nn_model *m) { return m->grads; }
+float *nn_model_buffers(nn_model *m) { return m->buffers; }
+const float *nn_model_last_output(const nn_model *m) { return m->last_out; }
+
+asl_status nn_model_param_find(const nn_model *m, const char *name,
+                               size_t *offset, size_t *count) {
+  if (!m->ops->param_find)
+    return asl_fail(ASL_ENOTFOUND, "model %s has no parameter '%s'",
+                    m->ops->kind, name);
+  return m->ops->param_find(m, name, offset, count);
+}

@@ -1,0 +1,75 @@
+// What the model API shares with each kind of model: the struct behind
+// nn_model and the table entry (a struct of function pointers, one per kind)
+// that the factory in model.c looks up by name.
+#ifndef NN_MODEL_INTERNAL_H
+#define NN_MODEL_INTERNAL_H
+
+#include "asl/rng.h"
+#include "nn/model.h"
+
+typedef struct nn_model_ops {
+  const char *kind;
+  const char *const *keys; // allowed parameter keys, NULL-terminated
+  int trainable;
+  // Parses the parameters, builds the architecture, sets m->n_params and
+  // m->n_buffers and m->impl. The caller allocates and initializes the
+  // parameter buffers afterwards through init.
+  asl_status (*create)(nn_model *m, const nn_param *p, int n);
+  void (*destroy)(nn_model *m);
+  // Fills m->params and m->buffers from r (only when n_params/n_buffers > 0).
+  void (*init)(nn_model *m, asl_rng *r);
+  // Each grid size must be a multiple of this (the U-Net: 2^depth).
+  int (*size_multiple)(const nn_model *m);
+  double (*flops)(const nn_model *m, int nx, int ny, int nz);
+  // x: (N, C, D, H, W) -> *out: (N, 1, D, H, W), valid until the next call.
+  // train = 1: training mode (batch statistics, dropout), keeps what
+  // backward needs.
+  asl_status (*forward)(nn_model *m, const float *x, int N, int D, int H,
+                        int W, int train, const float **out);
+  // After forward(train = 1): dout (N, 1, D, H, W); accumulates m->grads.
+  void (*backward)(nn_model *m, const float *dout);
+  // Where a named parameter tensor lives (NULL for kinds without any).
+  asl_status (*param_find)(const nn_model *m, const char *name,
+                           size_t *offset, size_t *count);
+} nn_model_ops;
+
+struct nn_model {
+  const nn_model_ops *ops;
+  int in_channels;
+  int grid[3];       // x, y, z
+  char *param_text;  // "key=value\n" lines as given (kept for checkpoints)
+  uint64_t seed;
+  // llm.c style: every parameter in one buffer, the gradients and Adam's
+  // moments in buffers of the same layout.
+  size_t n_params;
+  float *params, *grads, *adam_m, *adam_v;
+  size_t n_buffers;  // non-trained state (BN running statistics)
+  float *buffers;
+  nn_optim_config opt;
+  long step;         // optimizer steps taken
+  asl_rng rng;       // dropout stream
+  // Scratch owned by the generic train/eval code, grown on demand.
+  float *loss_ws, *dout;
+  size_t loss_ws_n, dout_n;
+  const float *last_out; // prediction of the last forward pass
+  void *impl;        // the kind's own state
+};
+
+// Looks a kind up in the factory table (NULL if unknown).
+const nn_model_ops *nn_model_ops_find(const char *kind);
+
+// Parameter helpers for the kinds' create(): find a key, parse numbers with
+// range checks; errors name the kind, the key and the allowed range.
+const char *nn_param_get(const nn_param *p, int n, const char *key);
+asl_status nn_param_int(const nn_param *p, int n, const char *kind,
+                        const char *key, int def, int lo, int hi, int *out);
+asl_status nn_param_float(const nn_param *p, int n, const char *kind,
+                          const char *key, double def, double lo, double hi,
+                          float *out);
+
+// Grows a float scratch buffer to at least n (64-byte aligned, contents lost).
+asl_status nn_scratch_reserve(float **buf, size_t *cap, size_t n);
+
+extern const nn_model_ops nn_unet3d_ops, nn_identity_ops, nn_gaussian_ops;
+
+#endif

@@ -1,0 +1,60 @@
+// The 3D U-Net as a list of layer operations over tensor slots: the graph is
+// built once (unet3d_graph.c) and run forward and in reverse for backward by
+// one interpreter (unet3d_run.c).
+#ifndef NN_UNET3D_H
+#define NN_UNET3D_H
+
+#include <stdint.h>
+
+#include "model_internal.h"
+
+typedef enum {
+  OP_CONV3,   // 3x3x3 convolution, no bias (a BN follows)
+  OP_BN,      // batch normalization
+  OP_RELU,
+  OP_DROPOUT,
+  OP_POOL,    // 2x2x2 max-pooling
+  OP_ADD,     // residual connection
+  OP_UPCONV,  // transposed convolution, kernel 2, stride 2, with bias
+  OP_CONCAT,  // channels of in0 then in1
+  OP_CONV1,   // final 1x1x1 convolution, with bias
+} unet_op_kind;
+
+typedef struct {
+  unet_op_kind kind;
+  int in0, in1, out; // slots (in1 = -1 when unused)
+  int ci, co;
+  size_t w, b;       // parameter offsets (BN: gamma, beta)
+  size_t stat;       // BN: running mean at stat, running var at stat + co
+  size_t aux;        // BN: saved mean/invstd offset; POOL: argmax offset
+  char name[24];
+} unet_op;
+
+typedef struct {
+  int c, level;      // shape (N, c, D >> level, H >> level, W >> level)
+  int needs_grad;    // 0 for the network input
+  size_t data, grad; // offsets in the plan's arenas
+} unet_slot;
+
+enum { UNET_MAX_OPS = 256, UNET_MAX_SLOTS = 256 };
+
+typedef struct {
+  int base, depth;
+  float dropout, momentum, eps;
+  int n_ops, n_slots;
+  unet_op ops[UNET_MAX_OPS];
+  unet_slot slots[UNET_MAX_SLOTS];
+  size_t n_bnsave; // floats of saved BN statistics
+  // The plan: arenas sized for one (N, D, H, W) and team size.
+  int pN, pD, pH, pW, pthreads;
+  float *data, *grad, *ws, *bnsave;
+  uint8_t *arg;
+  size_t data_n, grad_n, ws_n, arg_n;
+} unet3d;
+
+asl_status unet3d_plan(nn_model *m, int N, int D, int H, int W);
+asl_status unet3d_forward(nn_model *m, const float *x, int N, int D, int H,
+                          int W, int train, const float **out);
+void unet3d_backward(nn_model *m, const float *dout);
+
+#endif
