@@ -23,7 +23,33 @@ static const char *label(const sw_exp *e, int axis, const int *idx, const char *
   return e->ax[axis].present ? e->ax[axis].labels[idx[axis]] : dflt;
 }
 
-// Nav against every distinct Nt of the data (DESIGN.md, pre-averaging).
+// Nav against every distinct Nt of the data (DESIGN.md, pre-averaging);
+// `who` names the first subject with that Nt and how many share it.
+static int check_one_nt(expander *x, long nav, long post, long nt, const char *who,
+                        const sw_node *nav_at, const sw_node *post_at) {
+  const sweep_plan *p = x->p;
+  if (nav > nt) {
+    sw_error(x->c, nav_at, "nav %ld is larger than Nt = %ld of %s; use nav <= %ld", nav, nt, who, nt);
+  } else if (p->remainder_error && nt % nav) {
+    sw_error(x->c, nav_at,
+             "nav %ld does not divide Nt = %ld of %s and `remainder: error` is set "
+             "(use a divisor of %ld or `remainder: drop`)", nav, nt, who, nt);
+  } else if (nav * post > nt) {
+    sw_error(x->c, post_at, "nav %ld x nav_post %ld = %ld exceeds Nt = %ld of %s", nav, post,
+             nav * post, nt, who);
+  } else if (nav * post == nt) {
+    sw_error(x->c, post_at,
+             "nav %ld x nav_post %ld = Nt = %ld of %s: the un-denoised final image would be "
+             "GT100 itself; drop this combination", nav, post, nt, who);
+  } else if (p->remainder_error && (nt / nav) % post) {
+    sw_error(x->c, post_at, "nav_post %ld does not divide the %ld images of nav %ld (%s) and "
+             "`remainder: error` is set", post, nt / nav, nav, who);
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
 static int check_nt(expander *x, const int *idx) {
   const sw_exp *e = x->e;
   const sweep_plan *p = x->p;
@@ -34,31 +60,19 @@ static int check_nt(expander *x, const int *idx) {
                                                       : nav_at;
   int bad = 0;
   for (int s = 0; s < p->n_subjects; s++) {
-    long nt = p->subject_nt[s];
-    const char *who = p->subject_ids[s];
-    if (nav > nt) {
-      sw_error(x->c, nav_at, "nav %ld is larger than Nt = %ld of %s; use nav <= %ld", nav, nt, who,
-               nt);
-      bad = 1;
-    } else if (p->remainder_error && nt % nav) {
-      sw_error(x->c, nav_at,
-               "nav %ld does not divide Nt = %ld of %s and `remainder: error` is set "
-               "(use a divisor of %ld or `remainder: drop`)", nav, nt, who, nt);
-      bad = 1;
-    } else if (nav * post > nt) {
-      sw_error(x->c, post_at, "nav %ld x nav_post %ld = %ld exceeds Nt = %ld of %s", nav, post,
-               nav * post, nt, who);
-      bad = 1;
-    } else if (nav * post == nt) {
-      sw_error(x->c, post_at,
-               "nav %ld x nav_post %ld = Nt = %ld of %s: the un-denoised final image would be "
-               "GT100 itself; drop this combination", nav, post, nt, who);
-      bad = 1;
-    } else if (p->remainder_error && (nt / nav) % post) {
-      sw_error(x->c, post_at, "nav_post %ld does not divide the %ld images of nav %ld (%s) and "
-               "`remainder: error` is set", post, nt / nav, nav, who);
-      bad = 1;
+    int first = 1, same = 0;
+    for (int t = 0; t < p->n_subjects; t++) {
+      if (p->subject_nt[t] != p->subject_nt[s]) continue;
+      if (t < s) first = 0;
+      same++;
     }
+    if (!first) continue;
+    char who[96];
+    if (same > 1)
+      snprintf(who, sizeof who, "%s (and %d more subjects)", p->subject_ids[s], same - 1);
+    else
+      snprintf(who, sizeof who, "%s", p->subject_ids[s]);
+    bad |= check_one_nt(x, nav, post, p->subject_nt[s], who, nav_at, post_at);
   }
   return bad;
 }
@@ -327,12 +341,16 @@ void sw_expand(sw_ctx *c, const sw_study *s, sweep_plan *p) {
     if (fill_experiment(x.e, &p->experiments[i])) goto oom;
   }
   if (c->errors != errors) goto done;
+  if (x.infer.n == 0) {
+    sw_error(c, s->exps[0].at, "the sweep has no jobs: exclude: removes every combination");
+    goto done;
+  }
   p->jobs = malloc((size_t)(x.train.n + x.infer.n + 1) * sizeof *p->jobs);
   if (!p->jobs) goto oom;
   // Train jobs first, so an infer job's train_job index is the same in the
   // train list and in the plan.
-  memcpy(p->jobs, x.train.v, (size_t)x.train.n * sizeof *p->jobs);
-  memcpy(p->jobs + x.train.n, x.infer.v, (size_t)x.infer.n * sizeof *p->jobs);
+  if (x.train.n) memcpy(p->jobs, x.train.v, (size_t)x.train.n * sizeof *p->jobs);
+  if (x.infer.n) memcpy(p->jobs + x.train.n, x.infer.v, (size_t)x.infer.n * sizeof *p->jobs);
   p->n_train = x.train.n;
   p->n_infer = x.infer.n;
   p->n_jobs = x.train.n + x.infer.n;

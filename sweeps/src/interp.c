@@ -42,7 +42,7 @@ static sw_node **lookup(sw_node **root, const char *path) {
 }
 
 static void mark_done(sw_node *n) {
-  n->state = 2;
+  if (n->state != 3) n->state = 2;
   for (int i = 0; i < n->n; i++) mark_done(n->items[i]);
 }
 
@@ -102,6 +102,7 @@ static int resolve_scalar(interp *in, sw_node **slot, int depth) {
     sw_node_free(n);
     return 0;
   }
+  int whole = strchr(s, '}') == s + len - 1 && strncmp(s, "${", 2) == 0;
   sw_buf out = {0};
   int bad = 0;
   for (const char *p = s; *p;) {
@@ -141,12 +142,16 @@ static int resolve_scalar(interp *in, sw_node **slot, int depth) {
   }
   free(n->str);
   n->str = out.s ? out.s : sw_strdup("");
+  // A value that is exactly one ${env:...} takes the type of its text, so
+  // "${env:EPOCHS}" may stand for an integer even when quoted (flow style
+  // needs the quotes).
+  if (whole) n->quoted = 0;
   return n->str ? 0 : -1;
 }
 
 static int resolve(interp *in, sw_node **slot, int depth) {
   sw_node *n = *slot;
-  if (n->state == 2) return 0;
+  if (n->state >= 2) return 0;
   if (depth > MAX_CHAIN) {
     sw_error(in->c, n, "interpolation chain longer than %d references", MAX_CHAIN);
     return -1;
@@ -159,7 +164,9 @@ static int resolve(interp *in, sw_node **slot, int depth) {
     for (int i = 0; i < n->n; i++) bad |= resolve(in, &n->items[i], depth) != 0;
   }
   // On a whole-node reference *slot is now the (done) copy; n is freed.
-  if (*slot == n) n->state = 2;
+  // A scalar that failed keeps its ${...} text; state 3 tells the typed
+  // reads not to report it a second time.
+  if (*slot == n) n->state = bad && n->kind == SW_SCALAR ? 3 : 2;
   return bad ? -1 : 0;
 }
 

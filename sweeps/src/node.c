@@ -60,6 +60,7 @@ sw_node *sw_node_copy(sw_ctx *c, const sw_node *n, int depth) {
   sw_node *m = sw_node_new(c, n->kind, n->src, n->line, n->col);
   if (!m) return NULL;
   m->quoted = n->quoted;
+  m->state = n->state;
   if (n->str && !(m->str = sw_strdup(n->str))) goto fail;
   for (int i = 0; i < n->n; i++) {
     sw_node *v = sw_node_copy(c, n->items[i], depth + 1);

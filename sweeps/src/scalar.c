@@ -12,6 +12,7 @@ static const char *kind_name(const sw_node *n) {
 }
 
 int sw_get_str(sw_ctx *c, const sw_node *n, const char **out) {
+  if (n->state == 3) return -1; // its interpolation failed and was reported
   if (n->kind != SW_SCALAR) {
     sw_error(c, n, "expected a scalar, got %s", kind_name(n));
     return -1;
@@ -21,6 +22,7 @@ int sw_get_str(sw_ctx *c, const sw_node *n, const char **out) {
 }
 
 int sw_get_int(sw_ctx *c, const sw_node *n, long min, long max, long *out) {
+  if (n->state == 3) return -1; // its interpolation failed and was reported
   if (n->kind != SW_SCALAR) {
     sw_error(c, n, "expected an integer, got %s", kind_name(n));
     return -1;
@@ -41,6 +43,7 @@ int sw_get_int(sw_ctx *c, const sw_node *n, long min, long max, long *out) {
 }
 
 int sw_get_double(sw_ctx *c, const sw_node *n, double min, double max, double *out) {
+  if (n->state == 3) return -1; // its interpolation failed and was reported
   if (n->kind != SW_SCALAR) {
     sw_error(c, n, "expected a number, got %s", kind_name(n));
     return -1;

@@ -21,7 +21,7 @@ typedef struct sw_node {
   struct sw_node **keys;   // mapping keys (scalars)
   const char *src;         // file name or "<override N>", owned by the context
   int line, col;           // 1-based
-  int state;               // interpolation: 0 pending, 1 resolving, 2 done
+  int state;               // interpolation: 0 pending, 1 resolving, 2 done, 3 failed
 } sw_node;
 
 // Limits that keep hostile specs (alias bombs, deep nesting, huge grids)
