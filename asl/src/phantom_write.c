@@ -1,9 +1,12 @@
 // Writing the phantom as a BIDS-ASL dataset (layout in asl/phantom.h).
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "asl/nifti.h"
 #include "phantom_internal.h"
@@ -142,20 +145,83 @@ static asl_status check_opts(const asl_phantom_opts *o) {
   return ASL_OK;
 }
 
+// Subjects are independent (each draws from its own (seed, id) stream), so
+// they are made and written in parallel; the result does not depend on the
+// thread count.
+typedef struct {
+  const char *outdir;
+  const asl_phantom_opts *o;
+  const asl_phantom_anatomy *a;
+  pthread_mutex_t lock;
+  int next;
+  asl_status *status;
+  char (*error)[512];
+  asl_phantom_subject *info; // id, tier, noise and lesion flag of each subject
+} job_queue;
+
+static void make_one(job_queue *q, int i) {
+  asl_phantom_subject s;
+  asl_status st = asl_phantom_subject_make(&s, q->a, q->o, i);
+  if (st == ASL_OK) st = write_raw(q->outdir, q->o, &s);
+  if (st == ASL_OK) st = write_truth(q->outdir, &s);
+  q->status[i] = st;
+  if (st != ASL_OK) snprintf(q->error[i], sizeof q->error[i], "%s", asl_error_message());
+  memcpy(q->info[i].id, s.id, sizeof s.id);
+  q->info[i].low_snr = s.low_snr, q->info[i].noise_sd = s.noise_sd;
+  q->info[i].hypoperfused = s.hypoperfused;
+  asl_phantom_subject_free(&s);
+}
+
+static void *worker(void *arg) {
+  job_queue *q = arg;
+  for (;;) {
+    pthread_mutex_lock(&q->lock);
+    int i = q->next++;
+    pthread_mutex_unlock(&q->lock);
+    if (i >= q->o->subjects) return NULL;
+    make_one(q, i);
+  }
+}
+
+static int thread_count(const asl_phantom_opts *o) {
+  long n = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+  if (n < 1) n = 1;
+  if (n > 8) n = 8;
+  return n > o->subjects ? o->subjects : (int)n;
+}
+
+static asl_status run_queue(job_queue *q) {
+  pthread_t tid[8];
+  int n = thread_count(q->o), started = 0;
+  for (; started < n - 1; started++)
+    if (pthread_create(&tid[started], NULL, worker, q) != 0) break;
+  worker(q); // the calling thread works too
+  for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+  for (int i = 0; i < q->o->subjects; i++)
+    if (q->status[i] != ASL_OK) return asl_fail(q->status[i], "%s", q->error[i]);
+  return ASL_OK;
+}
+
 static asl_status write_subjects(const char *outdir, const asl_phantom_opts *o, const asl_phantom_anatomy *a,
                                  FILE *participants, FILE *truth) {
-  for (int i = 0; i < o->subjects; i++) {
-    asl_phantom_subject s;
-    asl_status st = asl_phantom_subject_make(&s, a, o, i);
-    if (st != ASL_OK) return st;
-    st = write_raw(outdir, o, &s);
-    if (st == ASL_OK) st = write_truth(outdir, &s);
-    fprintf(participants, "%s\n", s.id);
-    fprintf(truth, "%s\t%s\t%.6g\t%d\n", s.id, s.low_snr ? "low" : "high", s.noise_sd, s.hypoperfused);
-    asl_phantom_subject_free(&s);
-    if (st != ASL_OK) return st;
+  job_queue q = {.outdir = outdir, .o = o, .a = a, .next = 0};
+  q.status = calloc((size_t)o->subjects, sizeof *q.status);
+  q.error = calloc((size_t)o->subjects, sizeof *q.error);
+  q.info = calloc((size_t)o->subjects, sizeof *q.info);
+  asl_status st = ASL_OK;
+  if (!q.status || !q.error || !q.info || pthread_mutex_init(&q.lock, NULL) != 0) {
+    st = asl_fail(ASL_ENOMEM, "phantom: out of memory");
+  } else {
+    st = run_queue(&q);
+    pthread_mutex_destroy(&q.lock);
   }
-  return ASL_OK;
+  for (int i = 0; st == ASL_OK && i < o->subjects; i++) {
+    fprintf(participants, "%s\n", q.info[i].id);
+    fprintf(truth, "%s\t%s\t%.6g\t%d\n", q.info[i].id, q.info[i].low_snr ? "low" : "high",
+            q.info[i].noise_sd, q.info[i].hypoperfused);
+  }
+  free(q.status), free(q.error), free(q.info);
+  return st;
 }
 
 asl_status asl_phantom_write(const asl_phantom_opts *o, const char *outdir) {

@@ -223,6 +223,44 @@ TEST(phantom_written_dataset_loads_back_through_the_bids_reader) {
   ASSERT_EQ(0, system(cmd));
 }
 
+static long file_bytes(const char *path, char **data) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  *data = malloc((size_t)n);
+  if (fread(*data, 1, (size_t)n, f) != (size_t)n) n = -1;
+  fclose(f);
+  return n;
+}
+
+TEST(phantom_dataset_does_not_depend_on_thread_count) {
+  char r1[] = "/tmp/asl_test_phantom_XXXXXX", r2[] = "/tmp/asl_test_phantom_XXXXXX";
+  ASSERT(mkdtemp(r1) && mkdtemp(r2));
+  asl_phantom_opts o = small_opts();
+  o.subjects = 3, o.timepoints = 2, o.threads = 1;
+  ASSERT_OK(asl_phantom_write(&o, r1));
+  o.threads = 3;
+  ASSERT_OK(asl_phantom_write(&o, r2));
+  const char *files[] = {"sub-03/perf/sub-03_asl.nii.gz", "sub-01/perf/sub-01_m0scan.nii.gz",
+                         "derivatives/phantom/participants.tsv"};
+  for (int k = 0; k < 3; k++) {
+    char p1[512], p2[512], *d1 = NULL, *d2 = NULL;
+    snprintf(p1, sizeof p1, "%s/%s", r1, files[k]);
+    snprintf(p2, sizeof p2, "%s/%s", r2, files[k]);
+    long n1 = file_bytes(p1, &d1), n2 = file_bytes(p2, &d2);
+    ASSERT(n1 > 0);
+    ASSERT_EQ(n1, n2);
+    int same = memcmp(d1, d2, (size_t)n1) == 0;
+    free(d1), free(d2);
+    ASSERT(same);
+  }
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s %s", r1, r2);
+  ASSERT_EQ(0, system(cmd));
+}
+
 int main(void) {
   asl_phantom_opts o = small_opts();
   if (asl_phantom_anatomy_load(&anat, &o) != ASL_OK) {
@@ -239,6 +277,7 @@ int main(void) {
   RUN(phantom_hypoperfusion_lowers_cbf_of_every_third_subject);
   RUN(phantom_missing_templates_name_the_package);
   RUN(phantom_written_dataset_loads_back_through_the_bids_reader);
+  RUN(phantom_dataset_does_not_depend_on_thread_count);
   asl_phantom_anatomy_free(&anat);
   return DONE();
 }

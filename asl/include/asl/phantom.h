@@ -18,6 +18,7 @@ typedef struct {
   int hypoperfusion;   // 1: every third subject gets a hypoperfused region
   double noise;        // scale of every subject's noise level (1 = default)
   const char *template_dir; // NULL: /usr/share/mricron/templates
+  int threads;         // subjects made in parallel; 0: one per online core (at most 8)
 } asl_phantom_opts;
 
 void asl_phantom_defaults(asl_phantom_opts *o);
