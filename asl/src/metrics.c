@@ -6,27 +6,38 @@
 #include <string.h>
 
 #define R_ ASL_SSIM_RADIUS
-// Vector loops run in steps of 4 over padded buffers; PAD covers the widest
-// overrun (3 lanes past a row or plane end, plus R_ taps for the x pass).
+// Vector loops run in steps of VW lanes over padded buffers; PAD covers the
+// widest overrun (3 lanes past a row or plane end, plus R_ taps for the x
+// pass), and buffer sizes are rounded up to 4, a multiple of either width.
 #define PAD 16
 
-// Four doubles, with unaligned loads/stores through memcpy. GCC and clang
-// both lower these to SIMD instructions at any optimization level that
-// vectorizes nothing on its own (GCC's -O2 cost model would not).
-typedef double v4d __attribute__((vector_size(32)));
-typedef float v4f __attribute__((vector_size(16)));
-static inline v4d ld(const double *p) {
-  v4d v;
+// VW doubles per vector (4 with AVX, else the SSE2 baseline's 2), with
+// unaligned loads/stores through memcpy. GCC and clang lower these generic
+// vectors to SIMD instructions whatever the optimization flags; GCC's -O2
+// cost model would not vectorize the plain loops on its own.
+#if defined(__AVX__)
+#define VW 4
+#else
+#define VW 2
+#endif
+typedef double vd __attribute__((vector_size(VW * sizeof(double))));
+typedef float vf __attribute__((vector_size(VW * sizeof(float))));
+static inline vd ld(const double *p) {
+  vd v;
   memcpy(&v, p, sizeof v);
   return v;
 }
-static inline v4d ldf(const float *p) {
-  v4f v;
+static inline vd ldf(const float *p) {
+  vf v;
   memcpy(&v, p, sizeof v);
-  return __builtin_convertvector(v, v4d);
+  return __builtin_convertvector(v, vd);
 }
-static inline void st(double *p, v4d v) { memcpy(p, &v, sizeof v); }
-static inline v4d splat(double x) { return (v4d){x, x, x, x}; }
+static inline void st(double *p, vd v) { memcpy(p, &v, sizeof v); }
+static inline vd splat(double x) {
+  vd v;
+  for (int i = 0; i < VW; i++) v[i] = x;
+  return v;
+}
 
 static size_t round4(size_t n) { return (n + 3) & ~(size_t)3; }
 
@@ -101,16 +112,16 @@ static asl_status check_and_range(const float *ref, const float *pred, const flo
 static void pass_z(asl_metrics_ctx *c, int z) {
   size_t plane = (size_t)c->nx * c->ny;
   const float *a = c->xa + (size_t)z * plane, *b = c->ya + (size_t)z * plane;
-  v4d w[R_ + 1];
+  vd w[R_ + 1];
   for (int k = 0; k <= R_; k++) w[k] = splat(c->w[k]);
-  for (size_t i = 0; i < plane; i += 4) {
-    v4d a0 = ldf(a + i), b0 = ldf(b + i);
-    v4d sx = w[0] * a0, sy = w[0] * b0, sxx = w[0] * a0 * a0, syy = w[0] * b0 * b0;
-    v4d sxy = w[0] * a0 * b0;
+  for (size_t i = 0; i < plane; i += VW) {
+    vd a0 = ldf(a + i), b0 = ldf(b + i);
+    vd sx = w[0] * a0, sy = w[0] * b0, sxx = w[0] * a0 * a0, syy = w[0] * b0 * b0;
+    vd sxy = w[0] * a0 * b0;
     for (int k = 1; k <= R_; k++) {
       size_t off = (size_t)k * plane;
-      v4d am = ldf(a + i - off), ap = ldf(a + i + off);
-      v4d bm = ldf(b + i - off), bp = ldf(b + i + off);
+      vd am = ldf(a + i - off), ap = ldf(a + i + off);
+      vd bm = ldf(b + i - off), bp = ldf(b + i + off);
       sx += w[k] * (am + ap);
       sy += w[k] * (bm + bp);
       sxx += w[k] * (am * am + ap * ap);
@@ -123,8 +134,8 @@ static void pass_z(asl_metrics_ctx *c, int z) {
 }
 
 // Symmetric 11-tap Gaussian at p with neighbours `s` apart.
-static inline v4d taps(const v4d *w, const double *p, size_t s) {
-  v4d acc = w[0] * ld(p);
+static inline vd taps(const vd *w, const double *p, size_t s) {
+  vd acc = w[0] * ld(p);
   for (int k = 1; k <= R_; k++) acc += w[k] * (ld(p - k * s) + ld(p + k * s));
   return acc;
 }
@@ -132,26 +143,26 @@ static inline v4d taps(const v4d *w, const double *p, size_t s) {
 // y pass of the current plane: p2 rows yo = Gaussian along y of p1 rows
 // yo + R_, for yo < ny - 2 R_. The rows are contiguous, so one loop runs
 // over the whole cropped block.
-static void pass_y(asl_metrics_ctx *c, const v4d *w) {
+static void pass_y(asl_metrics_ctx *c, const vd *w) {
   size_t nx = (size_t)c->nx, n = (size_t)(c->ny - 2 * R_) * nx;
   for (int q = 0; q < 5; q++) {
     const double *in = c->p1[q] + R_ * nx;
-    for (size_t i = 0; i < n; i += 4) st(c->p2[q] + i, taps(w, in + i, nx));
+    for (size_t i = 0; i < n; i += VW) st(c->p2[q] + i, taps(w, in + i, nx));
   }
 }
 
 // x pass of row yo of the current plane and the SSIM of its cropped voxels;
 // returns their sum.
-static double row_ssim(asl_metrics_ctx *c, const v4d *w, int yo, double c1, double c2) {
+static double row_ssim(asl_metrics_ctx *c, const vd *w, int yo, double c1, double c2) {
   int cx = c->nx - 2 * R_;
-  const v4d vc1 = splat(c1), vc2 = splat(c2), two = splat(2.0);
+  const vd vc1 = splat(c1), vc2 = splat(c2), two = splat(2.0);
   double *ssim = c->row;
-  for (int x = 0; x < cx; x += 4) {
-    v4d f[5];
+  for (int x = 0; x < cx; x += VW) {
+    vd f[5];
     for (int q = 0; q < 5; q++) f[q] = taps(w, c->p2[q] + (size_t)yo * c->nx + R_ + x, 1);
-    v4d ux = f[0], uy = f[1];
-    v4d vx = f[2] - ux * ux, vy = f[3] - uy * uy, vxy = f[4] - ux * uy;
-    v4d s = ((two * ux * uy + vc1) * (two * vxy + vc2)) /
+    vd ux = f[0], uy = f[1];
+    vd vx = f[2] - ux * ux, vy = f[3] - uy * uy, vxy = f[4] - ux * uy;
+    vd s = ((two * ux * uy + vc1) * (two * vxy + vc2)) /
             ((ux * ux + uy * uy + vc1) * (vx + vy + vc2));
     st(ssim + x, s);
   }
@@ -176,7 +187,7 @@ asl_status asl_ssim_frame(asl_metrics_ctx *c, const float *ref, const float *pre
     memcpy(c->xa, ref, nv * sizeof *ref);
     memcpy(c->ya, pred, nv * sizeof *pred);
   }
-  v4d w[R_ + 1];
+  vd w[R_ + 1];
   for (int k = 0; k <= R_; k++) w[k] = splat(c->w[k]);
   double c1 = (0.01 * range) * (0.01 * range), c2 = (0.03 * range) * (0.03 * range);
   double total = 0.0;
