@@ -113,10 +113,16 @@ static int parse_args(slurm_args *a, int argc, char **argv) {
   a->o.extra = a->extra;
   a->o.overrides = a->overrides;
   optind = 1;
-  opterr = 1;
+  opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1)
-    if (c == '?' || take_option(a, c, optarg) != 0) return CLI_USAGE;
+  while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+    if (c == '?') {
+      fprintf(stderr, "aslsweep slurm: unknown option or missing value: '%s' (see --help)\n",
+              argv[optind - 1]);
+      return CLI_USAGE;
+    }
+    if (take_option(a, c, optarg) != 0) return CLI_USAGE;
+  }
   for (int i = optind; i < argc; i++) {
     if (a->o.spec_path == NULL) {
       a->o.spec_path = argv[i];
@@ -251,9 +257,11 @@ int cmd_slurm(int argc, char **argv) {
   static char spec[PATH_MAX], out[PATH_MAX], self[PATH_MAX];
   slurm_workload w;
   slurm_resources r;
+  slurm_site site;
+  slurm_site_query(&site, a.o.partition);
   rc = absolute_paths(&a, spec, out, self);
   if (rc == CLI_OK && (slurm_options_check(&a.o) != ASL_OK || slurm_workload_from_plan(&w, &plan) != ASL_OK ||
-                       slurm_suggest(&r, &a.o, &w, slurm_cores_per_node(a.o.partition)) != ASL_OK)) {
+                       slurm_suggest(&r, &a.o, &w, &site) != ASL_OK)) {
     fprintf(stderr, "aslsweep slurm: %s\n", asl_error_message());
     rc = CLI_USAGE;
   }

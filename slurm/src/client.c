@@ -2,6 +2,7 @@
 // "JOBID" or "JOBID;CLUSTER"), sinfo for the nodes' core count. Their errors
 // go to the user's stderr.
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,9 +33,9 @@ static asl_status parse_job_id(const char *out, long *job_id) {
 }
 
 // Runs argv (a Slurm client found on PATH) with its stdout captured into
-// out; its stderr goes to the user. Returns the exit status, or -1 when it
+// out; its stderr goes to the user unless quiet. Returns the exit status, or -1 when it
 // could not run or was killed.
-static int capture(char *const argv[], char *out, size_t size) {
+static int capture(char *const argv[], char *out, size_t size, int quiet) {
   out[0] = '\0';
   int fds[2];
   if (pipe(fds) != 0) return -1;
@@ -48,6 +49,8 @@ static int capture(char *const argv[], char *out, size_t size) {
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     close(fds[1]);
+    int null = quiet ? open("/dev/null", O_WRONLY) : -1;
+    if (null >= 0) dup2(null, STDERR_FILENO);
     execvp(argv[0], argv);
     _exit(127);
   }
@@ -72,7 +75,7 @@ asl_status slurm_submit(const char *script_path, const char *dependency, long *j
   }
   argv[argc++] = (char *)script_path;
   argv[argc] = NULL;
-  int rc = capture(argv, out, sizeof out);
+  int rc = capture(argv, out, sizeof out, 0);
   if (rc == 127)
     return asl_fail(ASL_EIO, "sbatch: cannot run it; is Slurm's client installed and on PATH?");
   if (rc != 0)
@@ -81,19 +84,23 @@ asl_status slurm_submit(const char *script_path, const char *dependency, long *j
   return parse_job_id(out, job_id);
 }
 
-int slurm_cores_per_node(const char *partition) {
+void slurm_site_query(slurm_site *site, const char *partition) {
   char part[160], out[4096];
-  char *argv[] = {"sinfo", "--noheader", "--format=%c", NULL, NULL};
+  char *argv[] = {"sinfo", "--noheader", "--format=%c %D", NULL, NULL};
+  site->cores_per_node = site->nodes = 0;
   if (partition != NULL) {
     snprintf(part, sizeof part, "--partition=%s", partition);
     argv[3] = part;
   }
-  if (capture(argv, out, sizeof out) != 0) return 0;
-  // One line per node configuration: the smallest node decides.
-  int best = 0;
-  for (char *line = strtok(out, "\n"); line != NULL; line = strtok(NULL, "\n")) {
-    int c = atoi(line);
-    if (c > 0 && (best == 0 || c < best)) best = c;
+  // Off a cluster sinfo complains about missing configuration: not the
+  // user's concern here, the suggestion then assumes a node size.
+  if (capture(argv, out, sizeof out, 1) != 0) return;
+  // One line per node configuration: the smallest node decides the cores.
+  char *save = NULL;
+  for (char *line = strtok_r(out, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+    int c = 0, n = 0;
+    if (sscanf(line, "%d %d", &c, &n) != 2 || c <= 0 || n <= 0) continue;
+    if (site->cores_per_node == 0 || c < site->cores_per_node) site->cores_per_node = c;
+    site->nodes += n;
   }
-  return best;
 }

@@ -104,10 +104,12 @@ static asl_status print_header(slurm_text *t, const slurm_options *o, const slur
   TRY(slurm_text_printf(t, "# Written by `aslsweep slurm` %s. Submit: sbatch %s/submit.sbatch%s\n",
                         ASLSWEEP_VERSION, o->out_dir,
                         o->array_chunks > 0 ? " (then the merge job: see merge.sbatch)" : ""));
-  TRY(slurm_text_printf(t, "# Resources: %s\n", r->why));
+  TRY(slurm_text_printf(t, "# Plan: %s\n# Allocation: %s\n", r->plan_line, r->alloc_line));
   if (r->suggested != 0)
-    TRY(slurm_text_printf(t, "# Suggested from the plan's cost estimates:%s%s%s (set them with"
-                             " --nodes, --ntasks-per-node, --cpus-per-task)\n",
+    TRY(slurm_text_printf(t, "# Suggested from the plan's cost estimates:%s%s%s. Workers beyond\n"
+                             "# total cost / longest chain cannot shorten the sweep; a node's cores go\n"
+                             "# to ranks first, the rest to threads. Set --nodes, --ntasks-per-node,\n"
+                             "# --cpus-per-task to choose yourself.\n",
                           r->suggested & SLURM_SUGGESTED_NODES ? " nodes" : "",
                           r->suggested & SLURM_SUGGESTED_TASKS ? " tasks-per-node" : "",
                           r->suggested & SLURM_SUGGESTED_CPUS ? " cpus-per-task" : ""));
@@ -135,6 +137,8 @@ static asl_status print_run_args(slurm_text *t, const slurm_options *o) {
                           o->array_chunks));
   else
     TRY(slurm_text_printf(t, "job_ref=${SLURM_JOB_ID:-}\nrun_args=(run \"$spec\" --out \"$out\""));
+  TRY(slurm_text_printf(t, " --threads-per-rank \"${SLURM_CPUS_PER_TASK:-$cpus_per_task}\""
+                           " --grace \"$runner_grace\""));
   for (int i = 0; i < o->n_overrides; i++) {
     TRY(slurm_text_printf(t, " "));
     TRY(slurm_text_shell_quote(t, o->overrides[i]));
@@ -146,13 +150,18 @@ static asl_status print_variables(slurm_text *t, const slurm_options *o, const s
   TRY(slurm_text_printf(t, "\n# Runs on the first node; after a requeue it starts again from the top\n"
                            "# and `aslsweep run` resumes the run directory.\nset -u\n"));
   TRY(slurm_text_printf(t, "aslsweep=%s\nspec=%s\nout=%s\n", o->aslsweep, o->spec_path, o->out_dir));
-  TRY(print_run_args(t, o));
   TRY(slurm_text_printf(t, "ranks=%d          # nodes x tasks per node, for mpirun outside Slurm\n",
                         r->nodes * r->ntasks_per_node));
   TRY(slurm_text_printf(t, "cpus_per_task=%d\ngrace=%ld\n", r->cpus_per_task, r->grace));
+  // The runner's own deadline after the signal: well inside Slurm's grace,
+  // so it exits (and the job requeues) before the time limit kills it.
+  TRY(slurm_text_printf(t, "runner_grace=%ld  # the runner exits at the latest this long after the signal\n",
+                        r->grace > 3 ? r->grace * 2 / 3 : 1));
   TRY(slurm_text_printf(t, "requeue_status=%d # `aslsweep run`: interrupted, state saved, jobs remain\n",
                         SLURM_RUNNER_EXIT_REQUEUE));
-  return slurm_text_printf(t, "max_restarts=${ASLSWEEP_MAX_RESTARTS:-20}\n\n");
+  TRY(slurm_text_printf(t, "max_restarts=${ASLSWEEP_MAX_RESTARTS:-20}\n"));
+  TRY(print_run_args(t, o));
+  return slurm_text_printf(t, "\n");
 }
 
 asl_status slurm_script_render(slurm_text *t, const slurm_options *o, const slurm_resources *r,

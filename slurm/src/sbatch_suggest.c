@@ -65,25 +65,28 @@ static long resolve_grace(const slurm_options *o) {
 
 static void describe(slurm_resources *r, const slurm_workload *w, int cores_known) {
   int ranks = r->nodes * r->ntasks_per_node;
-  int n = snprintf(r->why, sizeof r->why,
-                   "plan: %d jobs (%d train, %d infer), total cost %.3g, longest chain %.3g"
-                   " -> at most %d busy workers; allocation %d node%s x %d tasks x %d CPUs"
-                   " = %d workers + 1 manager rank (%d cores per node%s)",
-                   w->n_jobs, w->n_train, w->n_infer, w->total_cost, w->critical_cost,
-                   r->useful_workers, r->nodes, r->nodes == 1 ? "" : "s", r->ntasks_per_node,
-                   r->cpus_per_task, ranks - 1, r->cores_per_node,
-                   cores_known ? "" : " assumed; sinfo gave none");
-  if (ranks - 1 > r->useful_workers && n > 0 && (size_t)n < sizeof r->why)
-    snprintf(r->why + n, sizeof r->why - (size_t)n, "; %d workers will idle",
+  snprintf(r->plan_line, sizeof r->plan_line,
+           "%d jobs (%d train, %d infer), total cost %.3g, longest chain %.3g"
+           " -> at most %d busy workers",
+           w->n_jobs, w->n_train, w->n_infer, w->total_cost, w->critical_cost, r->useful_workers);
+  int n = snprintf(r->alloc_line, sizeof r->alloc_line,
+                   "%d node%s x %d tasks x %d CPUs = %d workers + 1 manager rank"
+                   " (%d cores per node%s)",
+                   r->nodes, r->nodes == 1 ? "" : "s", r->ntasks_per_node, r->cpus_per_task,
+                   ranks - 1, r->cores_per_node, cores_known ? "" : " assumed; sinfo gave none");
+  if (ranks - 1 > r->useful_workers && n > 0 && (size_t)n < sizeof r->alloc_line)
+    snprintf(r->alloc_line + n, sizeof r->alloc_line - (size_t)n, "; %d workers will idle",
              ranks - 1 - r->useful_workers);
 }
 
 asl_status slurm_suggest(slurm_resources *r, const slurm_options *o, const slurm_workload *w,
-                         int cores_per_node) {
+                         const slurm_site *site) {
   memset(r, 0, sizeof *r);
-  if (cores_per_node < 0)
-    return asl_fail(ASL_EINVAL, "cores per node %d: expected >= 0 (0 = unknown)", cores_per_node);
-  int cores = cores_per_node > 0 ? cores_per_node : ASSUMED_CORES_PER_NODE;
+  if (site->cores_per_node < 0 || site->nodes < 0)
+    return asl_fail(ASL_EINVAL, "site: %d cores per node, %d nodes: expected >= 0 (0 = unknown)",
+                    site->cores_per_node, site->nodes);
+  int cores = site->cores_per_node > 0 ? site->cores_per_node : ASSUMED_CORES_PER_NODE;
+  int max_nodes = site->nodes > 0 ? site->nodes : MAX_SUGGESTED_NODES;
   r->cores_per_node = cores;
   r->useful_workers = useful_workers(w);
   int want_ranks = r->useful_workers + 1;
@@ -92,7 +95,7 @@ asl_status slurm_suggest(slurm_resources *r, const slurm_options *o, const slurm
   r->nodes = o->nodes;
   if (r->nodes == 0) {
     r->nodes = ceil_div(want_ranks, cap);
-    if (r->nodes > MAX_SUGGESTED_NODES) r->nodes = MAX_SUGGESTED_NODES;
+    if (r->nodes > max_nodes) r->nodes = max_nodes;
     r->suggested |= SLURM_SUGGESTED_NODES;
   }
   r->ntasks_per_node = o->ntasks_per_node;
@@ -109,6 +112,6 @@ asl_status slurm_suggest(slurm_resources *r, const slurm_options *o, const slurm
     r->suggested |= SLURM_SUGGESTED_CPUS;
   }
   r->grace = resolve_grace(o);
-  describe(r, w, cores_per_node > 0);
+  describe(r, w, site->cores_per_node > 0);
   return ASL_OK;
 }

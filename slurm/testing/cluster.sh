@@ -138,6 +138,7 @@ cmd_start() {
   echo "$ctld_port" >"$dir/ports"
   echo "$slurmd_port" >>"$dir/ports"
   write_conf "$dir" "$ctld_port" "$slurmd_port"
+  mkdir -p "$dir/spool/$(hostname -s)"
   export SLURM_CONF=$dir/slurm.conf
   # The daemons must not hold the lock (or the caller's pipes) open.
   start_munge "$dir" {lockfd}>&-

@@ -40,7 +40,7 @@ cluster_up() {
 
 # The value of FIELD=... in `scontrol show job ID`.
 job_field() {
-  scontrol -o show job "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
+  scontrol -o show job "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s|^$2=||p" | head -n 1
 }
 
 # Waits until job $1 reaches a final state (at most $2 seconds) and prints it.

@@ -37,7 +37,7 @@ static slurm_options opts(void) {
 static void render(slurm_text *t, const slurm_options *o, int cores) {
   slurm_workload w = workload();
   slurm_resources r;
-  ASSERT_OK(slurm_suggest(&r, o, &w, cores));
+  ASSERT_OK(slurm_suggest(&r, o, &w, &(slurm_site){cores, 0}));
   slurm_text_init(t);
   ASSERT_OK(slurm_script_render(t, o, &r, &w));
   char path[] = "/tmp/aslsweep-sbatch-XXXXXX";
@@ -61,10 +61,13 @@ TEST(defaults_give_signal_requeue_append_and_logs_in_dir) {
   ASSERT_HAS(t.s, "\n#SBATCH --nodes=1\n#SBATCH --ntasks-per-node=6\n#SBATCH --cpus-per-task=5\n");
   ASSERT_HAS(t.s, "\n#SBATCH --signal=B:USR1@300\n#SBATCH --requeue\n#SBATCH --open-mode=append\n");
   ASSERT_HAS(t.s, "\n#SBATCH --output=/scratch/u/runs/paper/slurm-%j.out\n");
-  ASSERT_HAS(t.s, "# Suggested from the plan's cost estimates: nodes tasks-per-node cpus-per-task");
-  ASSERT_HAS(t.s, "# Resources: plan: 12 jobs (4 train, 8 infer)");
+  ASSERT_HAS(t.s, "# Suggested from the plan's cost estimates: nodes tasks-per-node cpus-per-task.");
+  ASSERT_HAS(t.s, "\n# Plan: 12 jobs (4 train, 8 infer), total cost 48, longest chain 11 -> at most 5 busy workers\n");
+  ASSERT_HAS(t.s, "\n# Allocation: 1 node x 6 tasks x 5 CPUs = 5 workers + 1 manager rank (32 cores per node)\n");
   ASSERT_HAS(t.s, "\naslsweep=/opt/aslsweep/bin/aslsweep\nspec=/home/u/paper.yaml\nout=/scratch/u/runs/paper\n");
-  ASSERT_HAS(t.s, "run_args=(run \"$spec\" --out \"$out\")\n");
+  ASSERT_HAS(t.s, "run_args=(run \"$spec\" --out \"$out\" --threads-per-rank "
+                  "\"${SLURM_CPUS_PER_TASK:-$cpus_per_task}\" --grace \"$runner_grace\")\n");
+  ASSERT_HAS(t.s, "\nrunner_grace=200 ");
   ASSERT_HAS(t.s, "srun --kill-on-bad-exit=1 \"$aslsweep\" \"${run_args[@]}\" &\n");
   ASSERT_HAS(t.s, "mpirun -n \"$ranks\" \"$aslsweep\" \"${run_args[@]}\" &\n");
   ASSERT_HAS(t.s, "\nranks=6 ");
@@ -112,7 +115,8 @@ TEST(every_option_reaches_the_script) {
   ASSERT_HAS(t.s, "\n#SBATCH --mem=120G\n");
   ASSERT_HAS(t.s, "\n#SBATCH --signal=B:USR1@900\n");
   ASSERT_HAS(t.s, "\n#SBATCH --constraint=skylake\n#SBATCH --mail-type=END\n");
-  ASSERT_HAS(t.s, "run_args=(run \"$spec\" --out \"$out\" 'train.epochs=5' 'name=it'\\''s')\n");
+  ASSERT_HAS(t.s, "--grace \"$runner_grace\" 'train.epochs=5' 'name=it'\\''s')\n");
+  ASSERT_HAS(t.s, "\nrunner_grace=600 ");
   ASSERT_HAS(t.s, "\nranks=32 ");
   ASSERT_HAS(t.s, "\ncpus_per_task=4\ngrace=900\n");
   ASSERT_LACKS(t.s, "# Suggested from");
@@ -131,7 +135,7 @@ TEST(array_mode_runs_one_slice_per_task_into_its_part) {
   render(&t, &o, 16);
   ASSERT_HAS(t.s, "\n#SBATCH --array=0-4\n");
   ASSERT_HAS(t.s, "\n#SBATCH --output=/scratch/u/runs/paper/slurm-%A_%a.out\n");
-  ASSERT_HAS(t.s, "run_args=(run \"$spec\" --out \"$out/parts/$part\" --slice \"$part/5\")\n");
+  ASSERT_HAS(t.s, "run_args=(run \"$spec\" --out \"$out/parts/$part\" --slice \"$part/5\" --threads-per-rank");
   ASSERT_HAS(t.s, "job_ref=${SLURM_ARRAY_JOB_ID:-}_$part\n");
   ASSERT_HAS(t.s, "part=${SLURM_ARRAY_TASK_ID:?");
   ASSERT_HAS(t.s, "Submit: sbatch /scratch/u/runs/paper/submit.sbatch (then the merge job");
@@ -164,7 +168,7 @@ TEST(render_refuses_bad_options) {
   slurm_options o = opts();
   slurm_workload w = workload();
   slurm_resources r;
-  ASSERT_OK(slurm_suggest(&r, &o, &w, 8));
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){8, 0}));
   o.time = "90 minutes";
   slurm_text t;
   slurm_text_init(&t);

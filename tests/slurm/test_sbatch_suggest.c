@@ -67,14 +67,14 @@ TEST(small_plan_gets_one_node_with_ranks_then_threads) {
   ASSERT_OK(slurm_workload_from_plan(&w, &t.p));
   slurm_options o = opts();
   slurm_resources r;
-  ASSERT_OK(slurm_suggest(&r, &o, &w, 32));
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){32, 0}));
   ASSERT_EQ(5, r.useful_workers);
   ASSERT_EQ(1, r.nodes);
   ASSERT_EQ(6, r.ntasks_per_node); // 5 workers + the manager
   ASSERT_EQ(5, r.cpus_per_task);   // 32 cores / 6 ranks
   ASSERT_EQ(SLURM_SUGGESTED_NODES | SLURM_SUGGESTED_TASKS | SLURM_SUGGESTED_CPUS, r.suggested);
-  ASSERT(strstr(r.why, "at most 5 busy workers") != NULL);
-  ASSERT(strstr(r.why, "1 node x 6 tasks x 5 CPUs = 5 workers + 1 manager rank (32 cores per node)") != NULL);
+  ASSERT(strstr(r.plan_line, "12 jobs (4 train, 8 infer), total cost 48, longest chain 11 -> at most 5 busy workers") != NULL);
+  ASSERT_STR_EQ("1 node x 6 tasks x 5 CPUs = 5 workers + 1 manager rank (32 cores per node)", r.alloc_line);
 }
 
 TEST(large_plan_spreads_over_nodes_up_to_the_useful_workers) {
@@ -84,7 +84,7 @@ TEST(large_plan_spreads_over_nodes_up_to_the_useful_workers) {
   ASSERT_OK(slurm_workload_from_plan(&w, &t.p));
   slurm_options o = opts();
   slurm_resources r;
-  ASSERT_OK(slurm_suggest(&r, &o, &w, 32));
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){32, 0}));
   ASSERT_EQ(204, r.useful_workers);
   ASSERT_EQ(7, r.nodes); // 205 ranks / 32 cores
   ASSERT_EQ(30, r.ntasks_per_node);
@@ -100,12 +100,12 @@ TEST(given_nodes_are_kept_and_cores_left_become_threads) {
   slurm_options o = opts();
   o.nodes = 4;
   slurm_resources r;
-  ASSERT_OK(slurm_suggest(&r, &o, &w, 32));
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){32, 0}));
   ASSERT_EQ(4, r.nodes);
   ASSERT_EQ(2, r.ntasks_per_node); // ceil(6 ranks / 4 nodes)
   ASSERT_EQ(16, r.cpus_per_task);
   ASSERT_EQ(SLURM_SUGGESTED_TASKS | SLURM_SUGGESTED_CPUS, r.suggested);
-  ASSERT(strstr(r.why, "; 2 workers will idle") != NULL); // 8 ranks, 5 useful workers
+  ASSERT(strstr(r.alloc_line, "; 2 workers will idle") != NULL); // 8 ranks, 5 useful workers
 }
 
 TEST(given_cpus_per_task_limit_ranks_per_node) {
@@ -116,7 +116,7 @@ TEST(given_cpus_per_task_limit_ranks_per_node) {
   slurm_options o = opts();
   o.cpus_per_task = 8;
   slurm_resources r;
-  ASSERT_OK(slurm_suggest(&r, &o, &w, 32));
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){32, 0}));
   ASSERT_EQ(2, r.nodes); // 4 ranks of 8 CPUs per node, 6 ranks wanted
   ASSERT_EQ(3, r.ntasks_per_node);
   ASSERT_EQ(8, r.cpus_per_task);
@@ -132,12 +132,12 @@ TEST(given_everything_is_kept) {
   o.ntasks_per_node = 7;
   o.cpus_per_task = 2;
   slurm_resources r;
-  ASSERT_OK(slurm_suggest(&r, &o, &w, 0));
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){0, 0}));
   ASSERT_EQ(3, r.nodes);
   ASSERT_EQ(7, r.ntasks_per_node);
   ASSERT_EQ(2, r.cpus_per_task);
   ASSERT_EQ(0, r.suggested);
-  ASSERT(strstr(r.why, "32 cores per node assumed") != NULL);
+  ASSERT(strstr(r.alloc_line, "32 cores per node assumed") != NULL);
 }
 
 TEST(one_job_still_gets_a_manager_and_a_worker) {
@@ -147,7 +147,7 @@ TEST(one_job_still_gets_a_manager_and_a_worker) {
   ASSERT_OK(slurm_workload_from_plan(&w, &t.p));
   slurm_options o = opts();
   slurm_resources r;
-  ASSERT_OK(slurm_suggest(&r, &o, &w, 2));
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){2, 0}));
   ASSERT_EQ(1, r.useful_workers);
   ASSERT_EQ(1, r.nodes);
   ASSERT_EQ(2, r.ntasks_per_node);
@@ -161,7 +161,7 @@ TEST(zero_costs_count_every_job_as_useful) {
   ASSERT_OK(slurm_workload_from_plan(&w, &t.p));
   slurm_options o = opts();
   slurm_resources r;
-  ASSERT_OK(slurm_suggest(&r, &o, &w, 64));
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){64, 0}));
   ASSERT_EQ(6, r.useful_workers);
 }
 
@@ -173,11 +173,27 @@ TEST(nodes_are_capped_for_huge_plans) {
   slurm_options o = opts();
   o.ntasks_per_node = 4;
   slurm_resources r;
-  ASSERT_OK(slurm_suggest(&r, &o, &w, 8));
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){8, 0}));
   ASSERT_EQ(1000, r.useful_workers);
   ASSERT_EQ(64, r.nodes);
   ASSERT_EQ(4, r.ntasks_per_node);
   ASSERT_EQ(2, r.cpus_per_task);
+}
+
+TEST(nodes_are_capped_at_the_partition_size) {
+  static toy_plan t;
+  toy_init(&t, 4, 2, 0, 10, 1); // 5 useful workers
+  slurm_workload w;
+  ASSERT_OK(slurm_workload_from_plan(&w, &t.p));
+  slurm_options o = opts();
+  slurm_resources r;
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){2, 0}));
+  ASSERT_EQ(3, r.nodes); // 6 ranks of one core on 2-core nodes
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){2, 1}));
+  ASSERT_EQ(1, r.nodes); // the partition has one node
+  ASSERT_EQ(2, r.ntasks_per_node);
+  ASSERT_EQ(1, r.cpus_per_task);
+  ASSERT(strstr(r.alloc_line, "1 node x 2 tasks x 1 CPUs = 1 workers + 1 manager rank (2 cores per node)") != NULL);
 }
 
 TEST(grace_defaults_to_300_or_a_quarter_of_a_short_limit) {
@@ -187,18 +203,18 @@ TEST(grace_defaults_to_300_or_a_quarter_of_a_short_limit) {
   ASSERT_OK(slurm_workload_from_plan(&w, &t.p));
   slurm_options o = opts();
   slurm_resources r;
-  ASSERT_OK(slurm_suggest(&r, &o, &w, 4));
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){4, 0}));
   ASSERT_EQ(300, r.grace);
   o.time = "00:02:00";
-  ASSERT_OK(slurm_suggest(&r, &o, &w, 4));
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){4, 0}));
   ASSERT_EQ(30, r.grace);
   o.time = "12:00:00";
-  ASSERT_OK(slurm_suggest(&r, &o, &w, 4));
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){4, 0}));
   ASSERT_EQ(300, r.grace);
   o.grace = 45;
-  ASSERT_OK(slurm_suggest(&r, &o, &w, 4));
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){4, 0}));
   ASSERT_EQ(45, r.grace);
-  ASSERT_EQ(ASL_EINVAL, slurm_suggest(&r, &o, &w, -1));
+  ASSERT_EQ(ASL_EINVAL, slurm_suggest(&r, &o, &w, &(slurm_site){-1, 0}));
 }
 
 int main(void) {
@@ -212,6 +228,7 @@ int main(void) {
   RUN(one_job_still_gets_a_manager_and_a_worker);
   RUN(zero_costs_count_every_job_as_useful);
   RUN(nodes_are_capped_for_huge_plans);
+  RUN(nodes_are_capped_at_the_partition_size);
   RUN(grace_defaults_to_300_or_a_quarter_of_a_short_limit);
   return DONE();
 }

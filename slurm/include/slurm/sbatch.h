@@ -4,7 +4,8 @@
 //   slurm_options o;  slurm_options_init(&o);  ... set fields ...
 //   slurm_options_check(&o);                        // bad values -> ASL_EINVAL + message
 //   slurm_workload w; slurm_workload_from_plan(&w, &plan);
-//   slurm_resources r; slurm_suggest(&r, &o, &w, cores_per_node);
+//   slurm_site site; slurm_site_query(&site, o.partition);   // sinfo, when on a cluster
+//   slurm_resources r; slurm_suggest(&r, &o, &w, &site);
 //   slurm_text t; slurm_text_init(&t); slurm_script_render(&t, &o, &r, &w);
 //
 // The script runs `aslsweep run SPEC --out DIR` under srun (mpirun outside
@@ -70,7 +71,8 @@ typedef struct {
   int cores_per_node;   // what the suggestion assumed
   int suggested;        // bit set of SLURM_SUGGESTED_* for fields not given
   long grace;           // seconds, resolved
-  char why[512];        // one line for the script's comment
+  char plan_line[256];  // comment lines for the script: what the plan asks,
+  char alloc_line[256]; // and what the allocation gives
 } slurm_resources;
 
 enum {
@@ -83,9 +85,16 @@ enum {
 // so that the workers (ranks − 1, rank 0 manages) do not exceed what the
 // plan can use (total cost / critical path, and the number of jobs), and the
 // cores of each node are split into ranks first, threads second.
-// `cores_per_node` is what the partition's nodes have (0: unknown, 32 assumed).
+// What the partition offers; 0 = unknown (then 32 cores per node are
+// assumed and the suggested node count is capped at 64).
+typedef struct {
+  int cores_per_node; // the smallest node's CPU count
+  int nodes;          // nodes in the partition
+} slurm_site;
+
+// The allocation is capped at the site's nodes when that is known.
 asl_status slurm_suggest(slurm_resources *r, const slurm_options *o, const slurm_workload *w,
-                         int cores_per_node);
+                         const slurm_site *site);
 
 // A growable text buffer, NUL-terminated.
 typedef struct {
@@ -109,8 +118,8 @@ asl_status slurm_merge_script_render(slurm_text *t, const slurm_options *o, cons
 // `dependency` (NULL: none) is written as --dependency=afterok:<id>.
 asl_status slurm_submit(const char *script_path, const char *dependency, long *job_id);
 
-// CPUs per node of the partition (NULL: the default one) from `sinfo`: the
-// smallest node's count, or 0 when sinfo is missing or answers nothing.
-int slurm_cores_per_node(const char *partition);
+// The partition's (NULL: the default one) CPUs per node and node count from
+// `sinfo`; zeros when sinfo is missing or answers nothing (not on a cluster).
+void slurm_site_query(slurm_site *site, const char *partition);
 
 #endif
