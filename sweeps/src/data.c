@@ -29,11 +29,13 @@ static int add_subject(sweep_plan *p, const char *id, int nt) {
 
 static void read_phantom(sw_ctx *c, const sw_node *ph, sweep_plan *p) {
   static const char *const keys[] = {"subjects", "shape", "timepoints", "seed"};
-  p->phantom.subjects = 6;
+  // The defaults of asl_phantom_defaults() (aslsweep phantom), except the
+  // seed, which follows the spec's.
+  p->phantom.subjects = 12;
   p->phantom.shape[0] = 64;
   p->phantom.shape[1] = 64;
-  p->phantom.shape[2] = 24;
-  p->phantom.timepoints = 16;
+  p->phantom.shape[2] = 32;
+  p->phantom.timepoints = 32;
   p->phantom.seed = p->seed;
   if (!sw_is_map(c, ph, "data.phantom")) return;
   sw_check_keys(c, ph, "data.phantom", keys, 4);

@@ -73,8 +73,13 @@ static int edit_distance(const char *a, const char *b) {
 const char *sw_suggest(const char *word, const char *const *candidates, int n, char *buf,
                        size_t size) {
   int best = 99, at = -1;
+  size_t wl = strlen(word);
   for (int i = 0; i < n; i++) {
     int d = edit_distance(word, candidates[i]);
+    // One name extending the other ("batchsize", "batch") is a likely slip
+    // however many letters differ.
+    size_t cl = strlen(candidates[i]);
+    if (wl >= 3 && cl >= 3 && strncmp(word, candidates[i], wl < cl ? wl : cl) == 0 && d > 1) d = 1;
     if (d < best) {
       best = d;
       at = i;
