@@ -123,6 +123,22 @@ TEST(nifti_float64_and_int32_convert) {
   asl_vol_free(&v);
 }
 
+TEST(nifti2_file_reads_like_nifti1) {
+  int64_t dims[8] = {4, 3, 2, 2, 2, 1, 1, 1};
+  nifti_image *nim = nifti_make_new_nim(dims, NIFTI_TYPE_FLOAT64, 1);
+  ASSERT(nim);
+  for (int i = 0; i < 24; i++) ((double *)nim->data)[i] = i * 1.5;
+  nim->nifti_type = NIFTI_FTYPE_NIFTI2_1;
+  ASSERT_EQ(0, nifti_set_filenames(nim, tmp("two.nii.gz"), 0, 1));
+  nifti_image_write(nim);
+  nifti_image_free(nim);
+  asl_vol v;
+  ASSERT_OK(asl_nifti_read(&v, tmp("two.nii.gz")));
+  ASSERT_EQ(2, v.nt);
+  ASSERT_NEAR(23 * 1.5, v.data[23], 1e-6);
+  asl_vol_free(&v);
+}
+
 TEST(nifti_qform_used_when_sform_unset) {
   asl_vol v;
   write_direct(tmp("q.nii"), NIFTI_TYPE_UINT8, 1.0, 0.0, 0);
@@ -235,6 +251,7 @@ int main(void) {
   RUN(nifti_int16_with_slope_and_intercept_is_scaled);
   RUN(nifti_zero_slope_means_unscaled);
   RUN(nifti_float64_and_int32_convert);
+  RUN(nifti2_file_reads_like_nifti1);
   RUN(nifti_qform_used_when_sform_unset);
   RUN(nifti_truncated_file_is_refused);
   RUN(nifti_truncated_gz_is_refused);
