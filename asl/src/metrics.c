@@ -171,12 +171,10 @@ static double row_ssim(asl_metrics_ctx *c, const vd *w, int yo, double c1, doubl
   return sum;
 }
 
-asl_status asl_ssim_frame(asl_metrics_ctx *c, const float *ref, const float *pred,
-                          const float *mask, double *ssim) {
+// SSIM once the inputs are checked and R is known.
+static void ssim_checked(asl_metrics_ctx *c, const float *ref, const float *pred,
+                         const float *mask, double range, double *ssim) {
   size_t nv = (size_t)c->nx * c->ny * c->nz;
-  double range;
-  asl_status s = check_and_range(ref, pred, mask, nv, &range);
-  if (s != ASL_OK) return s;
   if (mask)
     for (size_t i = 0; i < nv; i++) {
       int in = mask[i] != 0.0f;
@@ -197,7 +195,43 @@ asl_status asl_ssim_frame(asl_metrics_ctx *c, const float *ref, const float *pre
     for (int yo = 0; yo < c->ny - 2 * R_; yo++) total += row_ssim(c, w, yo, c1, c2);
   }
   *ssim = total / ((double)(c->nz - 2 * R_) * (c->ny - 2 * R_) * (c->nx - 2 * R_));
+}
+
+// Squared and absolute errors and |ref| summed over the mask, in one pass.
+typedef struct {
+  double se, ae, mag;
+  size_t count;
+} error_sums;
+
+static error_sums sum_errors(const float *ref, const float *pred, const float *mask, size_t n) {
+  error_sums e = {0, 0, 0, 0};
+  for (size_t i = 0; i < n; i++) {
+    if (mask && mask[i] == 0.0f) continue;
+    double d = (double)pred[i] - ref[i];
+    e.se += d * d, e.ae += fabs(d), e.mag += fabs((double)ref[i]);
+    e.count++;
+  }
+  return e;
+}
+
+static double psnr_of(const error_sums *e, double range) {
+  double mse = e->se / (double)e->count;
+  return mse > 0.0 ? 10.0 * log10(range * range / mse) : INFINITY;
+}
+
+static asl_status nmae_of(const error_sums *e, double *nmae) {
+  if (!(e->mag > 0.0))
+    return asl_fail(ASL_ENUMERIC, "NMAE: the reference is zero everywhere inside the mask");
+  *nmae = e->ae / e->mag; // the counts cancel: mean|d| / mean|ref|
   return ASL_OK;
+}
+
+asl_status asl_ssim_frame(asl_metrics_ctx *c, const float *ref, const float *pred,
+                          const float *mask, double *ssim) {
+  double range;
+  asl_status s = check_and_range(ref, pred, mask, (size_t)c->nx * c->ny * c->nz, &range);
+  if (s == ASL_OK) ssim_checked(c, ref, pred, mask, range, ssim);
+  return s;
 }
 
 asl_status asl_psnr(const float *ref, const float *pred, const float *mask, size_t n,
@@ -205,46 +239,35 @@ asl_status asl_psnr(const float *ref, const float *pred, const float *mask, size
   double range;
   asl_status s = check_and_range(ref, pred, mask, n, &range);
   if (s != ASL_OK) return s;
-  double se = 0.0;
-  size_t count = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (mask && mask[i] == 0.0f) continue;
-    double d = (double)pred[i] - ref[i];
-    se += d * d;
-    count++;
-  }
-  double mse = se / (double)count;
-  *psnr = mse > 0.0 ? 10.0 * log10(range * range / mse) : INFINITY;
+  error_sums e = sum_errors(ref, pred, mask, n);
+  *psnr = psnr_of(&e, range);
   return ASL_OK;
 }
 
+// NMAE needs no data range, so a constant reference is fine here.
 asl_status asl_nmae(const float *ref, const float *pred, const float *mask, size_t n,
                     double *nmae) {
-  double err = 0.0, mag = 0.0;
-  size_t count = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (mask && mask[i] == 0.0f) continue;
-    if (!isfinite(ref[i]) || !isfinite(pred[i]))
+  for (size_t i = 0; i < n; i++)
+    if ((!mask || mask[i] != 0.0f) && (!isfinite(ref[i]) || !isfinite(pred[i])))
       return asl_fail(ASL_ENUMERIC, "NMAE: voxel %zu is not finite; refusing to score NaN/Inf",
                       i);
-    err += fabs((double)pred[i] - ref[i]);
-    mag += fabs((double)ref[i]);
-    count++;
-  }
-  if (count == 0) return asl_fail(ASL_EINVAL, "NMAE: the mask selects no voxel");
-  if (!(mag > 0.0))
-    return asl_fail(ASL_ENUMERIC, "NMAE: the reference is zero everywhere inside the mask");
-  *nmae = err / mag; // the counts cancel: mean|d| / mean|ref|
-  return ASL_OK;
+  error_sums e = sum_errors(ref, pred, mask, n);
+  if (e.count == 0) return asl_fail(ASL_EINVAL, "NMAE: the mask selects no voxel");
+  return nmae_of(&e, nmae);
 }
 
 asl_status asl_metrics_frame(asl_metrics_ctx *c, const float *ref, const float *pred,
                              const float *mask, asl_metrics *out) {
   size_t nv = (size_t)c->nx * c->ny * c->nz;
-  asl_status s = asl_ssim_frame(c, ref, pred, mask, &out->ssim);
-  if (s == ASL_OK) s = asl_psnr(ref, pred, mask, nv, &out->psnr);
-  if (s == ASL_OK) s = asl_nmae(ref, pred, mask, nv, &out->nmae);
-  return s;
+  double range;
+  asl_status s = check_and_range(ref, pred, mask, nv, &range);
+  if (s != ASL_OK) return s;
+  error_sums e = sum_errors(ref, pred, mask, nv);
+  s = nmae_of(&e, &out->nmae);
+  if (s != ASL_OK) return s;
+  out->psnr = psnr_of(&e, range);
+  ssim_checked(c, ref, pred, mask, range, &out->ssim);
+  return ASL_OK;
 }
 
 static int same_grid(const asl_vol *a, const asl_vol *b) {
