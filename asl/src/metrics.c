@@ -294,3 +294,29 @@ asl_status asl_metrics_vol(const asl_vol *ref, const asl_vol *pred, const asl_vo
   asl_metrics_ctx_free(&c);
   return s;
 }
+
+asl_status asl_metrics_series(asl_metrics_ctx *c, const asl_vol *images, const asl_vol *ref,
+                              const asl_vol *mask, asl_metrics *per_image, asl_metrics *mean) {
+  if (!same_grid(images, ref) || ref->nt != 1 || c->nx != ref->nx || c->ny != ref->ny ||
+      c->nz != ref->nz || (mask && (!same_grid(mask, ref) || mask->nt != 1)))
+    return asl_fail(ASL_ESHAPE,
+                    "metrics: images %dx%dx%dx%d, reference %dx%dx%dx%d and scoring grid "
+                    "%dx%dx%d must share one grid (reference and mask 3D)",
+                    images->nx, images->ny, images->nz, images->nt, ref->nx, ref->ny, ref->nz,
+                    ref->nt, c->nx, c->ny, c->nz);
+  asl_metrics sum = {0, 0, 0};
+  for (int t = 0; t < images->nt; t++) {
+    asl_metrics m;
+    asl_status s = asl_metrics_frame(c, ref->data, asl_vol_frame(images, t),
+                                     mask ? mask->data : NULL, &m);
+    if (s != ASL_OK) return s;
+    if (per_image) per_image[t] = m;
+    sum.ssim += m.ssim, sum.psnr += m.psnr, sum.nmae += m.nmae;
+  }
+  if (mean) {
+    mean->ssim = sum.ssim / images->nt;
+    mean->psnr = sum.psnr / images->nt;
+    mean->nmae = sum.nmae / images->nt;
+  }
+  return ASL_OK;
+}

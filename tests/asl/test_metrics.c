@@ -138,6 +138,30 @@ TEST(four_d_volumes_are_scored_one_frame_at_a_time) {
   asl_vol_free(&a), asl_vol_free(&b);
 }
 
+TEST(series_scores_every_frame_and_averages) {
+  asl_vol ref, imgs;
+  ramp(&ref);
+  ASSERT_OK(asl_vol_init_like(&imgs, &ref, 3));
+  const float offset[3] = {0.0f, 3.0f, 1.5f};
+  for (int t = 0; t < 3; t++)
+    for (size_t i = 0; i < asl_vol_nvox(&ref); i++)
+      asl_vol_frame(&imgs, t)[i] = ref.data[i] + offset[t];
+  asl_metrics_ctx c;
+  ASSERT_OK(asl_metrics_ctx_init(&c, NX, NY, NZ));
+  asl_metrics per[3], mean;
+  ASSERT_OK(asl_metrics_series(&c, &imgs, &ref, NULL, per, &mean));
+  ASSERT(isinf(per[0].psnr));
+  ASSERT_NEAR(ramp_ssim(1.0, 3.0), per[1].ssim, 1e-10);
+  ASSERT_NEAR(ramp_ssim(1.0, 1.5), per[2].ssim, 1e-10);
+  ASSERT_NEAR((1.0 + per[1].ssim + per[2].ssim) / 3, mean.ssim, 1e-12);
+  ASSERT_NEAR((3.0 / 17.5 + 1.5 / 17.5) / 3, mean.nmae, 1e-9);
+  asl_vol small;
+  ASSERT_OK(asl_vol_init(&small, NX, NY, NZ + 1, 1));
+  ASSERT_EQ(ASL_ESHAPE, asl_metrics_series(&c, &imgs, &small, NULL, per, &mean));
+  asl_metrics_ctx_free(&c);
+  asl_vol_free(&ref), asl_vol_free(&imgs), asl_vol_free(&small);
+}
+
 int main(void) {
   RUN(identical_volumes_score_ssim_1_nmae_0_psnr_inf);
   RUN(ssim_of_scaled_ramp_matches_closed_form);
@@ -146,5 +170,6 @@ int main(void) {
   RUN(voxels_outside_the_mask_do_not_count);
   RUN(undefined_scores_are_refused_with_a_reason);
   RUN(four_d_volumes_are_scored_one_frame_at_a_time);
+  RUN(series_scores_every_frame_and_averages);
   return DONE();
 }

@@ -62,6 +62,12 @@ asl_status asl_psnr(const float *ref, const float *pred, const float *mask, size
 asl_status asl_nmae(const float *ref, const float *pred, const float *mask, size_t n,
                     double *nmae);
 
+// Every frame of `images` (4D, on ref's grid) scored against the 3D `ref`,
+// as a subject's final images are scored against GT100: per_image[t] (nt
+// entries, may be NULL) and their mean (may be NULL). c must be on ref's grid.
+asl_status asl_metrics_series(asl_metrics_ctx *c, const asl_vol *images, const asl_vol *ref,
+                              const asl_vol *mask, asl_metrics *per_image, asl_metrics *mean);
+
 // Convenience for 3D volumes (nt == 1) with their own temporary context:
 // checks that grids agree (ASL_ESHAPE naming both shapes).
 asl_status asl_metrics_vol(const asl_vol *ref, const asl_vol *pred, const asl_vol *mask,
