@@ -20,20 +20,18 @@ static size_t packed_floats(int Ci, int Co) {
 // stride), only for im2col (for the padded layout it is the previous one);
 // packed weights; double accumulators of the weight gradient.
 typedef struct {
-  float *x, *dpos, *dprep, *wp;
-  double *acc;
-  size_t floats;
+  size_t x, dpos, dprep, wp, acc, floats;  // offsets in floats
 } conv3d_ws;
 
-static conv3d_ws carve(float *ws, int Ci, int Co, const conv3d_geom *g) {
+static conv3d_ws carve(int Ci, int Co, const conv3d_geom *g) {
   conv3d_ws c;
   size_t at = 0;
-  c.x = ws + at, at += (size_t)Ci * g->stride;
-  c.dpos = ws + at, at += (size_t)Co * g->pstride;
+  c.x = at, at += (size_t)Ci * g->stride;
+  c.dpos = at, at += (size_t)Co * g->pstride;
   c.dprep = c.dpos;
-  if (g->mode == CONV3D_COL) c.dprep = ws + at, at += (size_t)Co * g->stride;
-  c.wp = ws + at, at += packed_floats(Ci, Co);
-  c.acc = (double *)(ws + at), at += round16((size_t)Co * Ci * 27 * 2);
+  if (g->mode == CONV3D_COL) c.dprep = at, at += (size_t)Co * g->stride;
+  c.wp = at, at += packed_floats(Ci, Co);
+  c.acc = at, at += round16((size_t)Co * Ci * 27 * 2);
   c.floats = at;
   return c;
 }
@@ -43,8 +41,7 @@ size_t nn_conv3d_workspace_floats(int N, int Ci, int Co, int D, int H, int W,
   (void)threads;  // work is split without per-thread buffers
   conv3d_geom g;
   conv3d_geom_init(&g, N, Ci, Co, D, H, W);
-  static float dummy[1];
-  return carve(dummy, Ci, Co, &g).floats;
+  return carve(Ci, Co, &g).floats;
 }
 
 void nn_conv3d_forward(float *out, const float *in, const float *w,
@@ -52,10 +49,10 @@ void nn_conv3d_forward(float *out, const float *in, const float *w,
                        int W, float *ws) {
   conv3d_geom g;
   conv3d_geom_init(&g, N, Ci, Co, D, H, W);
-  conv3d_ws c = carve(ws, Ci, Co, &g);
-  conv3d_prepare(c.x, in, Ci, &g);
-  conv3d_pack_weights(c.wp, w, Ci, Co, 0);
-  conv3d_gemm_taps(out, b, 0, c.x, c.wp, Ci, Co, &g);
+  conv3d_ws c = carve(Ci, Co, &g);
+  conv3d_prepare(ws + c.x, in, Ci, &g);
+  conv3d_pack_weights(ws + c.wp, w, Ci, Co, 0);
+  conv3d_gemm_taps(out, b, 0, ws + c.x, ws + c.wp, Ci, Co, &g);
 }
 
 // db(co) += sum over n and voxels of dout(n, co, .): float partial sums
@@ -83,14 +80,14 @@ void nn_conv3d_backward(float *din, float *dw, float *db, const float *dout,
                         int D, int H, int W, float *ws) {
   conv3d_geom g;
   conv3d_geom_init(&g, N, Ci, Co, D, H, W);
-  conv3d_ws c = carve(ws, Ci, Co, &g);
-  conv3d_prepare(c.x, in, Ci, &g);
-  conv3d_positions(c.dpos, dout, Co, &g);
+  conv3d_ws c = carve(Ci, Co, &g);
+  conv3d_prepare(ws + c.x, in, Ci, &g);
+  conv3d_positions(ws + c.dpos, dout, Co, &g);
   if (db) bias_grad(db, dout, N, Co, (size_t)D * H * W);
-  conv3d_weight_grad(dw, c.acc, c.dpos, c.x, Ci, Co, &g);
+  conv3d_weight_grad(dw, (double *)(ws + c.acc), ws + c.dpos, ws + c.x, Ci, Co, &g);
   if (din) {
-    if (g.mode == CONV3D_COL) conv3d_prepare(c.dprep, dout, Co, &g);
-    conv3d_pack_weights(c.wp, w, Ci, Co, 1);
-    conv3d_gemm_taps(din, NULL, 1, c.dprep, c.wp, Co, Ci, &g);
+    if (g.mode == CONV3D_COL) conv3d_prepare(ws + c.dprep, dout, Co, &g);
+    conv3d_pack_weights(ws + c.wp, w, Ci, Co, 1);
+    conv3d_gemm_taps(din, NULL, 1, ws + c.dprep, ws + c.wp, Co, Ci, &g);
   }
 }

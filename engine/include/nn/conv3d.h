@@ -37,7 +37,8 @@ size_t nn_conv3d_workspace_floats(int N, int Ci, int Co, int D, int H, int W,
                                   int threads);
 
 // Same results as the _ref kernels (within float rounding); `ws` holds at
-// least nn_conv3d_workspace_floats(...) floats, 64-byte aligned for speed.
+// least nn_conv3d_workspace_floats(...) floats, aligned as malloc aligns
+// (64-byte alignment is a little faster).
 // No allocation inside.
 void nn_conv3d_forward(float *out, const float *in, const float *w,
                        const float *b, int N, int Ci, int Co, int D, int H,
