@@ -105,6 +105,14 @@ static void report_parser(sw_ctx *c, const char *src, yaml_parser_t *ps, const c
                           size_t len) {
   int line = (int)ps->problem_mark.line + 1, col = (int)ps->problem_mark.column + 1;
   if (ps->error == YAML_READER_ERROR) offset_to_pos(text, len, ps->problem_offset, &line, &col);
+  // At the end of input libyaml points past the last line; name the end of
+  // the text instead (a truncated override is then reported on its line 1).
+  int end_line, end_col;
+  offset_to_pos(text, len, len, &end_line, &end_col);
+  if (line > end_line || (line == end_line && col > end_col)) {
+    line = end_line;
+    col = end_col;
+  }
   const char *problem = ps->problem ? ps->problem : "malformed YAML";
   if (ps->context)
     sw_error_at(c, src, line, col, "malformed YAML: %s %s", problem, ps->context);

@@ -1,0 +1,113 @@
+// BIDS-ASL data: subjects and their Nt from aslcontext.tsv alone (control/
+// label pairs + deltam rows, m0scan ignored), relative paths against the
+// spec's folder, and Nav checked against each subject's Nt.
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "spec_helpers.h"
+
+static char root[256];
+
+static void write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  ASSERT(f != NULL);
+  fputs(text, f);
+  fclose(f);
+}
+
+// sub-01: m0scan + 8 control/label pairs (Nt 8); sub-02: 2 pairs + 1 deltam
+// (Nt 3); sub-03 when asked: a perf/ folder without aslcontext.tsv.
+static void make_dataset(int broken) {
+  char path[512];
+  snprintf(root, sizeof root, "/tmp/aslsweep-bids-test-%d", (int)getpid());
+  mkdir(root, 0755);
+  snprintf(path, sizeof path, "%s/ds", root);
+  mkdir(path, 0755);
+  const char *ids[] = {"sub-02", "sub-01", "sub-03"};
+  for (int s = 0; s < (broken ? 3 : 2); s++) {
+    snprintf(path, sizeof path, "%s/ds/%s", root, ids[s]);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/ds/%s/perf", root, ids[s]);
+    mkdir(path, 0755);
+  }
+  char tsv[512] = "volume_type\nm0scan\n";
+  for (int i = 0; i < 8; i++) strcat(tsv, "control\nlabel\n");
+  snprintf(path, sizeof path, "%s/ds/sub-01/perf/sub-01_aslcontext.tsv", root);
+  write_file(path, tsv);
+  snprintf(path, sizeof path, "%s/ds/sub-02/perf/sub-02_aslcontext.tsv", root);
+  write_file(path, "volume_type\r\nLabel\r\nControl\r\nlabel\r\ncontrol\r\ndeltam\r\n");
+  snprintf(path, sizeof path, "%s/ds/README", root); // not a subject
+  write_file(path, "x\n");
+}
+
+static void remove_dataset(void) {
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+  ASSERT(system(cmd) == 0);
+}
+
+static asl_status load_file(sweep_plan *p, sweep_diags *d, const char *text, char *path,
+                            size_t size) {
+  snprintf(path, size, "%s/spec.yaml", root);
+  write_file(path, text);
+  return sweep_plan_load(p, d, path, 0, NULL);
+}
+
+TEST(subjects_and_nt_come_from_aslcontext) {
+  make_dataset(0);
+  sweep_plan p;
+  sweep_diags d;
+  char path[512];
+  ASSERT_OK(load_file(&p, &d, "data: {bids: ds}\nfolds: 2\nsweep: {nav: [1, 2]}\n", path,
+                      sizeof path));
+  ASSERT_EQ(2, p.n_subjects);
+  ASSERT_STR_EQ("sub-01", p.subject_ids[0]);
+  ASSERT_EQ(8, p.subject_nt[0]);
+  ASSERT_EQ(3, p.subject_nt[1]);
+  char want[512];
+  snprintf(want, sizeof want, "%s/ds", root); // relative to the spec's folder
+  ASSERT_STR_EQ(want, p.bids_root);
+  ASSERT_STR_EQ("spec", p.name); // the file's stem
+  sweep_plan_free(&p);
+  // Nav 4 exceeds sub-02's Nt of 3; Nav 3 = Nt of sub-02 would be GT100.
+  ASSERT_EQ(ASL_ESPEC, load_file(&p, &d, "data: {bids: ds}\nfolds: 2\nsweep: {nav: [1, 3, 4]}\n",
+                                 path, sizeof path));
+  char at[600];
+  snprintf(at, sizeof at, "%s:3:21: error: nav 4 is larger than Nt = 3 of sub-02", path);
+  ASSERT(diag_at(&d, at));
+  snprintf(at, sizeof at, "%s:3:18: error: nav 3 x nav_post 1 = Nt = 3 of sub-02", path);
+  ASSERT(diag_at(&d, at));
+  ASSERT_EQ(2, d.n);
+  sweep_diags_free(&d);
+  // remainder: error refuses Nav 2 (3 is odd) but not Nav 1.
+  ASSERT_EQ(ASL_ESPEC, load_file(&p, &d,
+                                 "data: {bids: ds}\nfolds: 2\nremainder: error\nsweep: {nav: [1, 2]}\n",
+                                 path, sizeof path));
+  ASSERT(diag_has(&d, "nav 2 does not divide Nt = 3 of sub-02"));
+  ASSERT_EQ(1, d.n);
+  sweep_diags_free(&d);
+  remove_dataset();
+}
+
+TEST(subject_without_aslcontext_is_reported) {
+  make_dataset(1);
+  sweep_plan p;
+  sweep_diags d;
+  char path[512], want[1200];
+  ASSERT_EQ(ASL_ESPEC, load_file(&p, &d, "folds: 2\ndata:\n  bids: ds\nsweep: {nav: 1}\n", path,
+                                 sizeof path));
+  snprintf(want, sizeof want, "%s:3:9: error: %s/ds/sub-03/perf/sub-03_aslcontext.tsv cannot be opened",
+           path, root);
+  ASSERT(diag_at(&d, want));
+  sweep_diags_free(&d);
+  remove_dataset();
+}
+
+int main(void) {
+  RUN(subjects_and_nt_come_from_aslcontext);
+  RUN(subject_without_aslcontext_is_reported);
+  return DONE();
+}
