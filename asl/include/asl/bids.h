@@ -4,6 +4,7 @@
 #define ASL_BIDS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "asl/status.h"
 
@@ -38,5 +39,27 @@ typedef struct {
 asl_status asl_bids_read_sidecar(const char *path, asl_bids_sidecar *out);
 asl_status asl_bids_parse_sidecar(const char *text, size_t len, const char *name,
                                   asl_bids_sidecar *out);
+
+// One subject as `aslsweep inspect` reports it.
+typedef struct {
+  char id[32];
+  int usable;               // 1 when it loads and can be scored
+  char problem[1024];       // why not ("file: reason; what to do"), or notes; "" when none
+  int nx, ny, nz, nt;       // grid and raw volumes
+  int n_deltam;             // difference volumes
+  float dx, dy, dz;         // voxel size (mm)
+  char labeling_type[16];
+  char m0_type[16];
+  int has_m0, has_mask, mask_source; // mask_source: ASL_MASK_* of asl/subject.h
+  double ssim, nmae;        // mean single-time-point SSIM/NMAE vs GT100 (NaN when unusable)
+  int group;                // SNR group (0 = noisiest), -1 when unusable
+} asl_bids_report;
+
+// Loads every subject of `root`, scores its single-time-point deltam against
+// GT100 (the mean of all of them) and splits the usable subjects into k SNR
+// groups (k-means seeded by `seed`; fewer usable subjects than k: one group
+// per subject). *rows is malloc'ed (caller frees), sorted by id. Fails only
+// when the root cannot be read or holds no subject.
+asl_status asl_bids_inspect(const char *root, int k, uint64_t seed, asl_bids_report **rows, int *n);
 
 #endif
