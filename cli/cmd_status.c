@@ -1,6 +1,41 @@
+#include <getopt.h>
+#include <stdio.h>
+
 #include "cli.h"
+#include "run/report.h"
 
 static const char usage_text[] =
-    "usage: aslsweep status DIR\n";
+    "usage: aslsweep status DIR\n"
+    "\n"
+    "Done / failed / running / pending jobs per experiment of a run directory\n"
+    "(train jobs on their own line), read from DIR/results.h5 without MPI; safe\n"
+    "while the run goes on. 'running' jobs of a stopped run are redone on resume.\n"
+    "Exit status: 0 every job done, 1 jobs remain or failed, 2 no cube in DIR.\n";
 
-int cmd_status(int argc, char **argv) { return cli_not_available("status", argc, argv, usage_text); }
+int cmd_status(int argc, char **argv) {
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+  int c;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    if (c == 'h') {
+      fputs(usage_text, stdout);
+      return CLI_OK;
+    }
+    fputs(usage_text, stderr);
+    return CLI_USAGE;
+  }
+  if (optind != argc - 1) {
+    fputs(usage_text, stderr);
+    return CLI_USAGE;
+  }
+  run_report r;
+  if (run_report_read(&r, argv[optind])) {
+    fprintf(stderr, "aslsweep status: %s\n", asl_error_message());
+    return CLI_USAGE;
+  }
+  run_report_print(&r, stdout);
+  int all_done = 1;
+  for (int i = 0; i < r.n_rows; i++)
+    if (r.rows[i].failed || r.rows[i].pending || r.rows[i].running) all_done = 0;
+  run_report_free(&r);
+  return all_done ? CLI_OK : CLI_FAILURE;
+}

@@ -404,6 +404,6 @@ asl_status run_cube_create(run_cube *c, const char *path, const sweep_plan *p,
   HCHECK(H5Fflush(c->file, H5F_SCOPE_GLOBAL), "flush %s after creation", path);
 fail:
   run_h5_close(&fapl);
-  if (st) run_cube_close(c);
+  if (st) run_cube_close_keep(c);
   return st;
 }

@@ -30,6 +30,8 @@ int cube_labels_numeric(int n, char *const *labels);
 // its sizes and per-experiment image counts from the plan and subjects.
 #include "run/cube.h"
 void run_cube_reset(run_cube *c);
+// Closes after a failure, keeping the failure's message.
+void run_cube_close_keep(run_cube *c);
 asl_status run_cube_shape(run_cube *c, const sweep_plan *p, const run_subjects *s);
 
 #endif

@@ -1,4 +1,5 @@
 // Reopening an existing cube for a resumed run, and closing it.
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,7 +114,7 @@ asl_status run_cube_open(run_cube *c, const char *path, const sweep_plan *p, MPI
     if ((st = open_experiment(c, e, p, path))) goto fail;
 fail:
   run_h5_close(&fapl);
-  if (st) run_cube_close(c);
+  if (st) run_cube_close_keep(c);
   return st;
 }
 
@@ -137,4 +138,12 @@ asl_status run_cube_close(run_cube *c) {
 fail:
   c->file = H5I_INVALID_HID;
   return st;
+}
+
+void run_cube_close_keep(run_cube *c) {
+  char keep[2048];
+  snprintf(keep, sizeof keep, "%s", asl_error_message());
+  asl_status st = run_cube_close(c);
+  if (st) fprintf(stderr, "aslsweep: also: %s\n", asl_error_message());
+  asl_fail(ASL_EHDF5, "%s", keep);
 }

@@ -26,13 +26,13 @@ static void hms(char *out, size_t n, double s) {
 }
 
 asl_status progress_init(run_progress *g, const char *dir, const sweep_plan *p,
-                         const unsigned char *state, int size, int quiet) {
+                         const unsigned char *state, int size, int mode) {
   memset(g, 0, sizeof *g);
   g->start = MPI_Wtime();
   g->n_jobs = p->n_jobs;
   g->size = size;
-  g->quiet = quiet;
-  g->tty = isatty(STDOUT_FILENO);
+  g->quiet = mode == RUN_PROGRESS_NONE;
+  g->tty = mode == RUN_PROGRESS_LIVE || (mode == RUN_PROGRESS_AUTO && isatty(STDOUT_FILENO));
   g->busy = calloc((size_t)size, sizeof *g->busy);
   if (!g->busy) return asl_fail(ASL_ENOMEM, "progress for %d ranks", size);
   for (int j = 0; j < p->n_jobs; j++) {

@@ -68,7 +68,7 @@ asl_status run_sched_buffers(run_sched *sc);
 asl_status run_agree(asl_status st, MPI_Comm comm);
 
 asl_status progress_init(run_progress *g, const char *dir, const sweep_plan *p,
-                         const unsigned char *state, int size, int quiet);
+                         const unsigned char *state, int size, int mode);
 void progress_job(run_progress *g, const sweep_plan *p, int job, int status, double seconds,
                   int rank, const char *error);
 void progress_event(run_progress *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "cube_internal.h"
 #include "sched.h"
 
 // ranks x threads on this node must not exceed its cores, or every rank
@@ -42,7 +43,7 @@ static asl_status manager_state(run_sched *sc) {
     if (sc->state[j] == JS_WAITING && (t < 0 || sc->state[t] == JS_DONE)) sc->state[j] = JS_READY;
   }
   free(st_disk);
-  if (!st) st = progress_init(&sc->prog, sc->dir, sc->p, sc->state, sc->size, sc->o->quiet);
+  if (!st) st = progress_init(&sc->prog, sc->dir, sc->p, sc->state, sc->size, sc->o->progress);
   if (!st)
     progress_event(&sc->prog, "run %s: %d jobs, %d already done, %d ranks, executor %s",
                    sc->p->name ? sc->p->name : "", n, sc->prog.done_at_start, sc->size,
@@ -93,6 +94,7 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
                      MPI_Comm comm, run_summary *s) {
   run_sched sc = {.p = p, .o = o, .ex = *ex, .comm = comm};
   memset(s, 0, sizeof *s);
+  run_cube_reset(&sc.cube);
   double t0 = MPI_Wtime();
   MPI_Comm_rank(comm, &sc.rank);
   MPI_Comm_size(comm, &sc.size);
@@ -107,9 +109,16 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
     st = loops(&sc);
     summarize(&sc, s);
   }
-  if (sc.cube.file >= 0 || sc.cube.exp) {
-    asl_status cst = run_cube_close(&sc.cube);
-    if (!st) st = cst;
+  if (sc.cube.file >= 0) {
+    // Collective; a failure here matters only when nothing failed before.
+    if (st) {
+      char keep[2048];
+      snprintf(keep, sizeof keep, "%s", asl_error_message());
+      run_cube_close(&sc.cube);
+      asl_fail(st, "%s", keep);
+    } else {
+      st = run_cube_close(&sc.cube);
+    }
   }
   s->seconds = MPI_Wtime() - t0;
   if (!st && sc.rank == 0)

@@ -32,14 +32,30 @@ static int digest(hid_t file, const char *name) {
   return rc;
 }
 
+// "jobs J done D": how far a run got.
+static int count_done(hid_t file) {
+  hid_t ds = H5Dopen2(file, "/jobs/status", H5P_DEFAULT);
+  if (ds < 0) return 1;
+  hid_t space = H5Dget_space(ds);
+  size_t n = (size_t)H5Sget_simple_extent_npoints(space), done = 0;
+  signed char *st = malloc(n + 1);
+  int rc = H5Dread(ds, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, st) < 0;
+  for (size_t i = 0; !rc && i < n; i++) done += st[i] == 2;
+  if (!rc) printf("jobs %zu done %zu\n", n, done);
+  free(st);
+  H5Sclose(space);
+  H5Dclose(ds);
+  return rc;
+}
+
 int main(int argc, char **argv) {
-  if (argc < 3) {
-    fprintf(stderr, "usage: cube_digest FILE.h5 EXPERIMENT...\n");
+  if (argc < 2) {
+    fprintf(stderr, "usage: cube_digest FILE.h5 [EXPERIMENT...]\n");
     return 2;
   }
   hid_t f = H5Fopen(argv[1], H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) return 1;
-  int rc = digest(f, "/jobs/status") | digest(f, "/jobs/train_loss") | digest(f, "/jobs/val_loss");
+  int rc = count_done(f) | digest(f, "/jobs/status") | digest(f, "/jobs/train_loss") | digest(f, "/jobs/val_loss");
   for (int i = 2; i < argc; i++) {
     char name[512];
     const char *parts[] = {"metrics", "metrics_per_image", "job"};

@@ -38,8 +38,9 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--seed")) s.seed = strtoull(v, NULL, 10);
     else if (!strcmp(a, "--max-failures")) o.max_failures = atoi(v);
     else if (!strcmp(a, "--grace")) o.grace_s = atof(v);
+    else if (!strcmp(a, "--lines")) o.progress = RUN_PROGRESS_LINES, used = 0;
     else if (!strcmp(a, "--force-new")) o.force_new = 1, used = 0;
-    else if (!strcmp(a, "--quiet")) o.quiet = 1, used = 0;
+    else if (!strcmp(a, "--quiet")) o.progress = RUN_PROGRESS_NONE, used = 0;
     else {
       fprintf(stderr, "run_driver: unknown option %s\n", a);
       MPI_Finalize();

@@ -20,8 +20,12 @@ typedef struct {
   int max_failures;      // abort cleanly after this many failed jobs; < 0: never
   double grace_s;        // after SIGTERM/SIGUSR1, hard exit after this long
   int force_new;         // discard an existing run in out_dir
-  int quiet;             // no live progress line (run.log is still written)
+  int progress;          // RUN_PROGRESS_*: how rank 0 shows progress on stdout
 } run_options;
+
+// AUTO: a live line when stdout is a terminal (mpirun gives ranks a pty),
+// one line per finished job otherwise. run.log is written in every mode.
+enum { RUN_PROGRESS_AUTO = 0, RUN_PROGRESS_LIVE, RUN_PROGRESS_LINES, RUN_PROGRESS_NONE };
 
 void run_options_default(run_options *o);
 

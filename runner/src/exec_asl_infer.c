@@ -1,0 +1,133 @@
+// Infer jobs: every test subject's images through the model (whole volume),
+// scales undone, post-averaged by nav_post, scored against GT100 inside the
+// mask; the same final-image construction on the un-denoised images gives
+// the `input` stage. The first test subject's denoised final images are kept
+// in DIR/volumes/ for montages.
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asl/average.h"
+#include "asl/metrics.h"
+#include "asl/nifti.h"
+#include "exec_asl_sample.h"
+#include "exec_asl_train.h"
+#include "nn/model.h"
+
+static asl_status get_model(nn_model **m, const sweep_plan *p, const sweep_job *jb,
+                            run_job_io *io) {
+  if (jb->train_job >= 0) {
+    exa_blob *bl = malloc(sizeof *bl);
+    int ep = 0;
+    if (!bl) return asl_fail(ASL_ENOMEM, "checkpoint blob");
+    asl_status st = nn_checkpoint_load(m, io->train_checkpoint, &ep, bl, sizeof *bl);
+    free(bl);
+    return st;
+  }
+  const sweep_model *sm = &p->models[jb->cond.model];
+  nn_param *par = NULL;
+  asl_status st = exa_model_params(sm, &par);
+  if (!st)
+    st = nn_model_create(m, sm->kind, 1 + (jb->cond.m0 != 0), p->grid, par, sm->n_params, jb->seed);
+  free(par);
+  return st;
+}
+
+// Denoised images of one subject: channels -> network -> times the scale.
+static asl_status denoise(nn_model *m, const exa_sample *s, asl_vol *out, run_job_io *io,
+                          const char *key) {
+  const asl_vol *im = &s->images;
+  size_t n = asl_vol_nvox(im);
+  float *x = malloc(sizeof(float) * n * 2);
+  asl_status st = x ? asl_vol_init_like(out, im, im->nt) : asl_fail(ASL_ENOMEM, "inference input");
+  for (int t = 0; !st && t < im->nt; t++) {
+    if (io->yield(io)) {
+      st = asl_fail(ASL_EINTERRUPTED, "%s: stopped", key);
+      break;
+    }
+    exa_sample_channels(s, t, x);
+    st = nn_infer_volume(m, x, im->nx, im->ny, im->nz, asl_vol_frame(out, t));
+    float *o = asl_vol_frame(out, t);
+    for (size_t i = 0; !st && i < n; i++) {
+      o[i] = (float)(o[i] * s->scale[t]);
+      if (!isfinite(o[i])) st = asl_fail(ASL_ENUMERIC, "%s: non-finite network output (image %d)", key, t);
+    }
+  }
+  free(x);
+  return st;
+}
+
+static int metric_index(const char *name) {
+  return !strcmp(name, "ssim") ? 0 : !strcmp(name, "psnr") ? 1 : !strcmp(name, "nmae") ? 2 : -1;
+}
+
+// Scores the final images `fin` of one stage against `ref` into r.
+static asl_status score(asl_metrics_ctx *c, const sweep_plan *p, const asl_vol *fin, const asl_vol *ref,
+                        const asl_vol *mask, run_result *r, int subj, int stage) {
+  int nf = fin->nt < r->n_images ? fin->nt : r->n_images;
+  double sum[3] = {0, 0, 0};
+  for (int f = 0; f < nf; f++) {
+    asl_metrics v;
+    asl_status st = asl_metrics_frame(c, ref->data, asl_vol_frame(fin, f), mask ? mask->data : NULL, &v);
+    if (st) return st;
+    double vals[3] = {v.ssim, v.psnr, v.nmae};
+    for (int k = 0; k < 3; k++) sum[k] += vals[k];
+    for (int mi = 0; mi < p->n_metrics; mi++) {
+      int k = metric_index(p->metrics[mi]);
+      if (k >= 0) run_result_images(r, subj, stage, mi)[f] = (float)vals[k];
+    }
+  }
+  for (int mi = 0; mi < p->n_metrics; mi++) {
+    int k = metric_index(p->metrics[mi]);
+    if (k >= 0 && nf > 0) run_result_cell(r, subj, stage)[mi] = (float)(sum[k] / nf);
+  }
+  return ASL_OK;
+}
+
+static asl_status keep_volume(const asl_vol *fin, run_job_io *io, int j, const char *id) {
+  char path[4400];
+  snprintf(path, sizeof path, "%s/job-%05d_%s_denoised.nii.gz", io->volumes_dir, j, id);
+  return asl_nifti_write(fin, path);
+}
+
+static asl_status one_subject(nn_model *m, const sweep_plan *p, int j, const exa_subject *u,
+                              int subj, run_job_io *io, run_result *r, int keep) {
+  const sweep_job *jb = &p->jobs[j];
+  const char *input = jb->cond.test_input[0] ? jb->cond.test_input : "pre";
+  int post = strcmp(input, "pre") == 0 && jb->cond.nav_post > 1 ? jb->cond.nav_post : 1;
+  exa_sample s;
+  asl_vol den = {0}, fin_den = {0}, fin_in = {0}, ref = {0};
+  asl_metrics_ctx c = {0};
+  asl_status st = exa_sample_make(&s, p, jb, u, input, NULL);
+  if (st) return st;
+  if (!st) st = denoise(m, &s, &den, io, jb->key);
+  if (!st) st = asl_postaverage(&fin_den, &den, post, NULL);
+  if (!st) st = asl_postaverage(&fin_in, &s.images, post, NULL);
+  if (!st) st = asl_ground_truth(&ref, &u->deltam, exa_gt_fraction(p, "GT100"));
+  if (!st) st = asl_metrics_ctx_init(&c, ref.nx, ref.ny, ref.nz);
+  if (!st) st = score(&c, p, &fin_in, &ref, s.mask, r, subj, 0);
+  if (!st) st = score(&c, p, &fin_den, &ref, s.mask, r, subj, 1);
+  if (!st) r->tested[subj] = 1;
+  if (!st && keep) st = keep_volume(&fin_den, io, j, u->id);
+  if (c.buf) asl_metrics_ctx_free(&c);
+  asl_vol *vs[] = {&den, &fin_den, &fin_in, &ref};
+  for (int i = 0; i < 4; i++)
+    if (vs[i]->data) asl_vol_free(vs[i]);
+  exa_sample_free(&s);
+  if (st && st != ASL_EINTERRUPTED) st = asl_fail(st, "subject %s: %s", u->id, asl_error_message());
+  return st;
+}
+
+asl_status exa_infer(exa_state *x, const sweep_plan *p, int j, run_job_io *io, run_result *r) {
+  const sweep_job *jb = &p->jobs[j];
+  int *chosen = malloc(sizeof(int) * (size_t)x->n), n = 0;
+  nn_model *m = NULL;
+  if (!chosen) return asl_fail(ASL_ENOMEM, "test subjects");
+  asl_status st = exa_select(x, io->subjects, jb, 0, chosen, &n);
+  if (!st) st = get_model(&m, p, jb, io);
+  for (int i = 0; i < n && !st; i++) st = one_subject(m, p, j, &x->s[chosen[i]], chosen[i], io, r, i == 0);
+  if (m) nn_model_free(m);
+  free(chosen);
+  if (st && st != ASL_EINTERRUPTED) st = asl_fail(st, "%s: %s", jb->key, asl_error_message());
+  return st;
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Scheduling behaviour with the test double executor:
+#   mpi_sched.sh CASE NRANKS
+#   same-numbers   any rank count gives the cube of a 1-rank run, bitwise
+#   more-ranks     more ranks than jobs: completes, idle ranks just stop
+#   failures       a subject with corrupt data: the jobs that need it fail with
+#                  its error, the others complete; --max-failures 0 stops early
+#   readonly       an output directory that cannot be written: clear error,
+#                  no cube, nothing claimed done
+#   spec-changed   rerunning DIR with another spec is refused (exit 2) unless
+#                  --force-new
+# Needs RUN_DRIVER and CUBE_DIGEST in the environment (set by ctest).
+. "$(dirname "$0")/lib.sh"
+case_=$1 n=$2
+work=$(mktemp -d)
+trap 'chattr -i "$work/ro" 2>/dev/null; chmod -R u+w "$work"; rm -rf "$work"' EXIT
+export ASLSWEEP_INTERNAL_TEST_EXECUTOR=0
+plan=(--nav 2 --models 2 --repeat 2 --folds 3 --epochs 3 --subjects 7 --quiet)
+
+case $case_ in
+same-numbers)
+  mpirun -n 1 "$RUN_DRIVER" "$work/one" "${plan[@]}" || fail "1-rank run"
+  mpirun -n "$n" "$RUN_DRIVER" "$work/many" "${plan[@]}" || fail "$n-rank run"
+  diff <("$CUBE_DIGEST" "$work/one/results.h5" main) <("$CUBE_DIGEST" "$work/many/results.h5" main) \
+    || fail "$n ranks give other numbers than 1 rank"
+  ;;
+more-ranks)
+  mpirun -n "$n" "$RUN_DRIVER" "$work/r" --nav 1 --models 1 --trainable 0 --folds 1 --quiet \
+    || fail "run with $n ranks and one job"
+  read -r total done_ < <(job_counts "$work/r/results.h5")
+  [ "$total" = 1 ] && [ "$done_" = 1 ] || fail "expected 1 job done, got $done_ of $total"
+  ;;
+failures)
+  ASLSWEEP_TEST_FAIL_SUBJECT=sub-03 mpirun -n "$n" "$RUN_DRIVER" "$work/f" "${plan[@]}" \
+    > "$work/out" 2>&1
+  rc=$?
+  [ $rc -eq 1 ] || { cat "$work/out"; fail "exit status $rc with failed jobs, expected 1"; }
+  read -r total done_ < <(job_counts "$work/f/results.h5")
+  [ "$done_" -gt 0 ] && [ "$done_" -lt "$total" ] || fail "$done_ of $total done: expected a mix"
+  h5dump -d /jobs/error "$work/f/results.h5" | grep -q "sub-03: corrupt data" \
+    || fail "/jobs/error does not name the bad subject"
+  h5dump -d /jobs/error "$work/f/results.h5" | grep -q "not run: its train job" \
+    || fail "infer jobs of a failed train job are not marked"
+  grep -q "FAILED job" "$work/f/run.log" || fail "run.log lists no failed job"
+  # The same with --max-failures 0: stops after the first failure.
+  ASLSWEEP_TEST_FAIL_SUBJECT=sub-03 mpirun -n "$n" "$RUN_DRIVER" "$work/g" "${plan[@]}" \
+    --max-failures 0 > "$work/out2" 2>&1
+  [ $? -eq 1 ] || fail "--max-failures 0: expected exit status 1"
+  grep -q "aborting: 1 jobs failed" "$work/g/run.log" || fail "--max-failures did not abort"
+  read -r total2 done2 < <(job_counts "$work/g/results.h5")
+  [ "$done2" -lt "$done_" ] || fail "--max-failures 0 ran as many jobs ($done2) as without it"
+  ;;
+readonly)
+  mkdir "$work/ro"
+  chattr +i "$work/ro" 2>/dev/null || chmod 555 "$work/ro"
+  mpirun -n "$n" "$RUN_DRIVER" "$work/ro" "${plan[@]}" > "$work/out" 2>&1
+  rc=$?
+  [ $rc -ne 0 ] || fail "a read-only output directory was accepted"
+  grep -q "not writable\|cannot create" "$work/out" || { cat "$work/out"; fail "no clear error"; }
+  [ ! -e "$work/ro/results.h5" ] || fail "a cube appeared in the read-only directory"
+  ;;
+spec-changed)
+  mpirun -n "$n" "$RUN_DRIVER" "$work/s" "${plan[@]}" || fail "first run"
+  mpirun -n "$n" "$RUN_DRIVER" "$work/s" "${plan[@]}" --seed 7 > "$work/out" 2>&1
+  rc=$?
+  [ $rc -eq 2 ] || { cat "$work/out"; fail "changed spec: exit status $rc, expected 2"; }
+  grep -q "another spec" "$work/out" || fail "no message about the changed spec"
+  mpirun -n "$n" "$RUN_DRIVER" "$work/s" "${plan[@]}" --seed 7 --force-new || fail "--force-new"
+  read -r total done_ < <(job_counts "$work/s/results.h5")
+  [ "$total" = "$done_" ] || fail "--force-new run incomplete"
+  ;;
+*) fail "unknown case $case_" ;;
+esac
+echo "ok: $case_ with $n ranks"
