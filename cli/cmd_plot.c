@@ -1,6 +1,132 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ana/plot.h"
 #include "cli.h"
 
 static const char usage_text[] =
-    "usage: aslsweep plot DIR/results.h5 --x AXIS [--hue AXIS] [--metric M] -o FILE.png|FILE.svg\n";
+    "usage: aslsweep plot DIR/results.h5 --x AXIS [--hue AXIS] [--facet AXIS]\n"
+    "         [--metric M] [--kind line|bar|heatmap|loss] [--experiment E]\n"
+    "         [--where AXIS=LABEL ...] [--stage input|denoised] [--size WxH]\n"
+    "         -o FILE.png|.svg|.pdf\n"
+    "       aslsweep plot DIR/results.h5 --montage --job KEY [--subject ID] [--slice Z]\n"
+    "         [--size PANEL] -o FILE.png\n"
+    "\n"
+    "  line     metric vs x, one line per hue label, error bars ±SD\n"
+    "  bar      grouped bars (x groups, one bar per hue label), ±SD\n"
+    "  heatmap  hue (rows) x x (columns), mean written in each cell\n"
+    "  loss     training (solid) / validation (dashed) loss per epoch, mean per\n"
+    "           job group (--hue AXIS groups by that key segment)\n"
+    "Default kind: line for an integer x (nav), heatmap for a train_*/test_* pair,\n"
+    "bar otherwise, loss without --x. --facet draws one panel per label.\n"
+    "--montage: input / denoised / GT100 / |error| of one axial slice of one infer\n"
+    "job, from DIR/volumes/<job>_<subject>_{input,denoised,gt100}.nii.gz.\n"
+    "Examples:\n"
+    "  aslsweep plot run/results.h5 --x nav --hue strategy --facet m0 -o nav.png\n"
+    "  aslsweep plot run/results.h5 --experiment snr_matching --x test_snr_group\n"
+    "           --hue train_snr_group -o snr.svg\n";
 
-int cmd_plot(int argc, char **argv) { return cli_not_available("plot", argc, argv, usage_text); }
+typedef struct {
+  ana_plot_opts p;
+  ana_montage_opts m;
+  int montage;
+  const char *path;
+} args;
+
+static int usage_error(const char *msg, const char *arg) {
+  fprintf(stderr, "aslsweep plot: %s%s\n(run 'aslsweep plot --help')\n", msg, arg);
+  return CLI_USAGE;
+}
+
+static int parse_size(args *a, const char *v) {
+  int w = 0, h = 0;
+  if (sscanf(v, "%dx%d", &w, &h) == 2) {
+    a->p.width = w, a->p.height = h;
+    return CLI_OK;
+  }
+  if (sscanf(v, "%d", &w) == 1 && w > 0) {
+    a->m.panel = w;
+    return CLI_OK;
+  }
+  return usage_error("--size must be WxH (plots) or PANEL (montage), got ", v);
+}
+
+static int parse_value(args *a, const char *name, const char *v, int argc, char **argv, int *i) {
+  if (!strcmp(name, "--x")) a->p.x = v;
+  else if (!strcmp(name, "--hue")) a->p.hue = v;
+  else if (!strcmp(name, "--facet")) a->p.facet = v;
+  else if (!strcmp(name, "--metric")) a->p.metric = v;
+  else if (!strcmp(name, "--experiment")) a->p.experiment = v;
+  else if (!strcmp(name, "--stage")) a->p.stage = v;
+  else if (!strcmp(name, "-o") || !strcmp(name, "--output")) a->p.output = a->m.output = v;
+  else if (!strcmp(name, "--job")) a->m.job = v;
+  else if (!strcmp(name, "--subject")) a->m.subject = v;
+  else if (!strcmp(name, "--size")) return parse_size(a, v);
+  else if (!strcmp(name, "--slice")) {
+    char *end;
+    a->m.slice = (int)strtol(v, &end, 10);
+    if (*end || a->m.slice < 0) return usage_error("--slice must be a slice index >= 0, got ", v);
+  } else if (!strcmp(name, "--kind")) {
+    if (ana_plot_kind_parse(&a->p.kind, v)) return usage_error(asl_error_message(), "");
+  } else if (!strcmp(name, "--where")) {
+    for (;;) { // one or more AXIS=LABEL words
+      if (a->p.n_where == ANA_TABLE_MAX_WHERE) return usage_error("too many --where values", "");
+      if (ana_axis_value_parse(&a->p.where[a->p.n_where++], v))
+        return usage_error(asl_error_message(), "");
+      if (*i + 1 >= argc || argv[*i + 1][0] == '-' || !strchr(argv[*i + 1], '=')) break;
+      v = argv[++*i];
+    }
+  } else {
+    return usage_error("unknown option ", name);
+  }
+  return CLI_OK;
+}
+
+static int parse(args *a, int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    if (arg[0] != '-') {
+      if (a->path) return usage_error("unexpected argument ", arg);
+      a->path = arg;
+      continue;
+    }
+    if (!strcmp(arg, "--montage")) {
+      a->montage = 1;
+      continue;
+    }
+    char name[32];
+    const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+    snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+    const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+    if (!v) return usage_error(arg, " needs a value");
+    int rc = parse_value(a, name, v, argc, argv, &i);
+    if (rc != CLI_OK) return rc;
+  }
+  if (!a->path) return usage_error("missing DIR/results.h5", "");
+  if (!a->p.output) return usage_error("missing -o FILE.png|.svg|.pdf", "");
+  if (a->montage && !a->m.job) return usage_error("--montage needs --job KEY", "");
+  return CLI_OK;
+}
+
+int cmd_plot(int argc, char **argv) {
+  if (cli_wants_help(argc, argv)) {
+    fputs(usage_text, stdout);
+    return CLI_OK;
+  }
+  args a;
+  memset(&a, 0, sizeof a);
+  ana_plot_opts_init(&a.p);
+  ana_montage_opts_init(&a.m);
+  int rc = parse(&a, argc, argv);
+  if (rc != CLI_OK) return rc;
+  ana_cube cube;
+  asl_status st = ana_cube_open(&cube, a.path);
+  if (st == ASL_OK) {
+    st = a.montage ? ana_plot_montage(&cube, &a.m) : ana_plot(&cube, &a.p);
+    ana_cube_free(&cube);
+  }
+  if (st == ASL_OK) return CLI_OK;
+  fprintf(stderr, "aslsweep plot: %s\n", asl_error_message());
+  return st == ASL_ENOMEM || st == ASL_EIO || st == ASL_EHDF5 ? CLI_FAILURE : CLI_USAGE;
+}

@@ -51,8 +51,8 @@ static int add_job(cf_cube *c, const char *key, int kind, int train_job) {
   snprintf(b->host, sizeof b->host, "node%02d", j % 2);
   b->seed = 1000003ULL * (uint64_t)(j + 1);
   for (int e = 0; e < CF_EPOCHS; e++) {
-    b->train_loss[e] = kind == 0 ? (float)(0.5 / (1.0 + e) + 0.01 * (j % 5)) : NAN;
-    b->val_loss[e] = kind == 0 ? (float)(0.55 / (1.0 + e) + 0.01 * (j % 5)) : NAN;
+    b->train_loss[e] = kind == 0 ? (float)(0.5 / (1.0 + e) + 0.04 * (j % 5) / (1.0 + 0.3 * e)) : NAN;
+    b->val_loss[e] = kind == 0 ? (float)(0.55 / (1.0 + e) + 0.04 * (j % 5) / (1.0 + 0.2 * e) + 0.02) : NAN;
   }
   return j;
 }
