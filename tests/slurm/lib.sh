@@ -68,3 +68,18 @@ wait_running() {
   done
   fail "job $id did not start within $limit s (state $(job_field "$id" JobState))"
 }
+
+# "done failed running pending" from the total line of `aslsweep status DIR`
+# (nothing when DIR holds no cube yet).
+status_counts() {
+  "$1" status "$2" 2>/dev/null | awk '$1 == "total" { print $2, $3, $4, $5 }'
+}
+
+# The metrics of every experiment and the job status list of a cube, as
+# text (h5dump), for comparing two runs' results.
+cube_text() {
+  local cube=$1 d
+  for d in $(h5ls -r "$cube" | awk '$2 == "Dataset" && ($1 ~ /\/metrics$/ || $1 == "/jobs/status" || $1 == "/jobs/key") { print $1 }' | sort); do
+    h5dump -d "$d" -w 0 -y "$cube" | sed 1d
+  done
+}

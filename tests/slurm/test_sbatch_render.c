@@ -67,7 +67,7 @@ TEST(defaults_give_signal_requeue_append_and_logs_in_dir) {
   ASSERT_HAS(t.s, "\naslsweep=/opt/aslsweep/bin/aslsweep\nspec=/home/u/paper.yaml\nout=/scratch/u/runs/paper\n");
   ASSERT_HAS(t.s, "run_args=(run \"$spec\" --out \"$out\" --threads-per-rank "
                   "\"${SLURM_CPUS_PER_TASK:-$cpus_per_task}\" --grace \"$runner_grace\")\n");
-  ASSERT_HAS(t.s, "\nrunner_grace=200 ");
+  ASSERT_HAS(t.s, "\nrunner_grace=100 ");
   ASSERT_HAS(t.s, "srun --kill-on-bad-exit=1 \"$aslsweep\" \"${run_args[@]}\" &\n");
   ASSERT_HAS(t.s, "mpirun -n \"$ranks\" \"$aslsweep\" \"${run_args[@]}\" &\n");
   ASSERT_HAS(t.s, "\nranks=6 ");
@@ -116,7 +116,7 @@ TEST(every_option_reaches_the_script) {
   ASSERT_HAS(t.s, "\n#SBATCH --signal=B:USR1@900\n");
   ASSERT_HAS(t.s, "\n#SBATCH --constraint=skylake\n#SBATCH --mail-type=END\n");
   ASSERT_HAS(t.s, "--grace \"$runner_grace\" 'train.epochs=5' 'name=it'\\''s')\n");
-  ASSERT_HAS(t.s, "\nrunner_grace=600 ");
+  ASSERT_HAS(t.s, "\nrunner_grace=300 ");
   ASSERT_HAS(t.s, "\nranks=32 ");
   ASSERT_HAS(t.s, "\ncpus_per_task=4\ngrace=900\n");
   ASSERT_LACKS(t.s, "# Suggested from");
