@@ -1,0 +1,119 @@
+// The table / export / plot subcommands end to end through the aslsweep
+// binary: argument parsing, exit codes (0 ok, 2 bad usage or input) and
+// error messages on stderr.
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "cube_fixture.h"
+#include "harness.h"
+
+static char bin[1024], cube[1024], out[1100], err_path[1100];
+static char captured[1 << 16];
+
+// Runs `aslsweep ARGS`, captures stdout into `captured`, returns the exit code.
+static int run(const char *args) {
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, "%s %s 2>%s", bin, args, err_path);
+  FILE *p = popen(cmd, "r");
+  ASSERT(p != NULL);
+  size_t n = fread(captured, 1, sizeof captured - 1, p);
+  captured[n] = '\0';
+  int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int stderr_has(const char *s) {
+  static char buf[8192];
+  FILE *f = fopen(err_path, "r");
+  if (!f) return 0;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  return strstr(buf, s) != NULL;
+}
+
+static void setup(void) {
+  const char *b = getenv("ASLSWEEP_BINARY_DIR");
+  snprintf(bin, sizeof bin, "%s/cli/aslsweep", b ? b : ".");
+  cf_scratch_path(cube, sizeof cube, "ana_cli.h5");
+  cf_scratch_path(err_path, sizeof err_path, "ana_cli.err");
+  cf_cube fx;
+  cf_cube_default(&fx);
+  ASSERT_EQ(0, cf_cube_write(&fx, cube));
+  cf_cube_free(&fx);
+}
+
+TEST(table_command_layouts_and_refusals) {
+  char a[4096];
+  snprintf(a, sizeof a, "table %s --experiment main --metric ssim", cube);
+  ASSERT_EQ(0, run(a));
+  ASSERT(strstr(captured, "| nav \\ strategy, m0 |") != NULL);
+  ASSERT(strstr(captured, "input (windowed)") != NULL);
+  snprintf(a, sizeof a, "table %s --experiment main --rows strategy --cols nav --where m0=on "
+           "--metric=nmae --format csv --baseline nav=1 --test ttest", cube);
+  ASSERT_EQ(0, run(a));
+  ASSERT(strncmp(captured, "experiment,metric,stage,strategy,1 mean", 39) == 0);
+  snprintf(a, sizeof a, "table %s --experiment main --rows strategy --cols m0", cube);
+  ASSERT_EQ(2, run(a));
+  ASSERT(stderr_has("axes not placed: nav (1, 2, 4, 8)"));
+  snprintf(a, sizeof a, "table %s --format html", cube);
+  ASSERT_EQ(2, run(a));
+  ASSERT(stderr_has("--format must be md, latex or csv"));
+  ASSERT_EQ(2, run("table /nonexistent/results.h5"));
+  ASSERT(stderr_has("/nonexistent/results.h5"));
+  ASSERT_EQ(0, run("table --help"));
+  ASSERT(strstr(captured, "--baseline") != NULL);
+}
+
+TEST(newer_format_version_exits_2_naming_both) {
+  char path[1024], a[1200];
+  cf_scratch_path(path, sizeof path, "ana_cli_v9.h5");
+  cf_cube fx;
+  cf_cube_default(&fx);
+  fx.format_version = 9;
+  ASSERT_EQ(0, cf_cube_write(&fx, path));
+  cf_cube_free(&fx);
+  snprintf(a, sizeof a, "table %s", path);
+  ASSERT_EQ(2, run(a));
+  ASSERT(stderr_has("format_version 9 is newer than format_version 1"));
+}
+
+TEST(export_and_plot_commands_write_files) {
+  char a[4096];
+  cf_scratch_path(out, sizeof out, "ana_cli_rows.csv");
+  snprintf(a, sizeof a, "export %s --format csv -o %s", cube, out);
+  ASSERT_EQ(0, run(a));
+  FILE *f = fopen(out, "r");
+  ASSERT(f != NULL);
+  char line[512];
+  ASSERT(fgets(line, sizeof line, f) != NULL);
+  fclose(f);
+  ASSERT(strncmp(line, "experiment,nav,", 15) == 0);
+  snprintf(a, sizeof a, "export %s --format json --summary --experiment snr_matching", cube);
+  ASSERT_EQ(0, run(a));
+  ASSERT(strncmp(captured, "{\"experiment\":\"snr_matching\"", 28) == 0);
+  snprintf(a, sizeof a, "export %s --format xml", cube);
+  ASSERT_EQ(2, run(a));
+  cf_scratch_path(out, sizeof out, "ana_cli_plot.png");
+  remove(out);
+  snprintf(a, sizeof a, "plot %s --x nav --hue strategy --facet m0 --size 640x480 -o %s", cube, out);
+  ASSERT_EQ(0, run(a));
+  struct stat st;
+  ASSERT(stat(out, &st) == 0 && st.st_size > 1000);
+  snprintf(a, sizeof a, "plot %s --x nav --hue strategy --facet m0 -o plot.jpg", cube);
+  ASSERT_EQ(2, run(a));
+  ASSERT(stderr_has(".png, .svg or .pdf"));
+  snprintf(a, sizeof a, "plot %s --montage --job 1 -o %s", cube, out);
+  ASSERT_EQ(2, run(a)); // no volumes next to this cube
+  ASSERT(stderr_has("volumes"));
+  ASSERT_EQ(0, run("plot --help"));
+}
+
+int main(void) {
+  setup();
+  RUN(table_command_layouts_and_refusals);
+  RUN(newer_format_version_exits_2_naming_both);
+  RUN(export_and_plot_commands_write_files);
+  return DONE();
+}
