@@ -278,7 +278,7 @@ static asl_status create_experiment(run_cube *c, int e, const sweep_plan *p,
   HCHECK(ce->group = H5Gcreate2(c->file, x->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
           "create group /%s", x->name);
   if ((st = axes_attribute(ce->group, x)) ||
-      (st = cube_attr_str(ce->group, "description", x->name)) ||
+      (st = cube_attr_str(ce->group, "description", x->description ? x->description : x->name)) ||
       (st = create_axes(ce->group, x, p, L, S, I, rank0, axis)))
     goto fail;
   hsize_t dims[RUN_CUBE_MAX_RANK];

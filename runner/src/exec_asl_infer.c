@@ -1,8 +1,8 @@
 // Infer jobs: every test subject's images through the model (whole volume),
 // scales undone, post-averaged by nav_post, scored against GT100 inside the
 // mask; the same final-image construction on the un-denoised images gives
-// the `input` stage. The first test subject's denoised final images are kept
-// in DIR/volumes/ for montages.
+// the `input` stage. The first test subject's first final images (input,
+// denoised) and its GT100 are kept in DIR/volumes/ for montages.
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,10 +84,21 @@ static asl_status score(asl_metrics_ctx *c, const sweep_plan *p, const asl_vol *
   return ASL_OK;
 }
 
-static asl_status keep_volume(const asl_vol *fin, run_job_io *io, int j, const char *id) {
-  char path[4400];
-  snprintf(path, sizeof path, "%s/job-%05d_%s_denoised.nii.gz", io->volumes_dir, j, id);
-  return asl_nifti_write(fin, path);
+// DIR/volumes/<job>_<subject>_{input,denoised,gt100}.nii.gz: the first
+// final image of each stage and the reference, 3D (docs/cube.md).
+static asl_status keep_volumes(const asl_vol *fin_in, const asl_vol *fin_den, const asl_vol *ref,
+                               run_job_io *io, int j, const char *id) {
+  const asl_vol *v[3] = {fin_in, fin_den, ref};
+  const char *what[3] = {"input", "denoised", "gt100"};
+  asl_status st = ASL_OK;
+  for (int k = 0; k < 3 && !st; k++) {
+    asl_vol first = *v[k];
+    first.nt = 1; // a view of frame 0: the struct is copied, the data shared
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%d_%s_%s.nii.gz", io->volumes_dir, j, id, what[k]);
+    st = asl_nifti_write(&first, path);
+  }
+  return st;
 }
 
 static asl_status one_subject(nn_model *m, const sweep_plan *p, int j, const exa_subject *u,
@@ -108,7 +119,7 @@ static asl_status one_subject(nn_model *m, const sweep_plan *p, int j, const exa
   if (!st) st = score(&c, p, &fin_in, &ref, s.mask, r, subj, 0);
   if (!st) st = score(&c, p, &fin_den, &ref, s.mask, r, subj, 1);
   if (!st) r->tested[subj] = 1;
-  if (!st && keep) st = keep_volume(&fin_den, io, j, u->id);
+  if (!st && keep) st = keep_volumes(&fin_in, &fin_den, &ref, io, j, u->id);
   if (c.buf) asl_metrics_ctx_free(&c);
   asl_vol *vs[] = {&den, &fin_den, &fin_in, &ref};
   for (int i = 0; i < 4; i++)
