@@ -22,24 +22,38 @@ static int ends_with(const char *s, const char *suffix) {
   return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+// Reads n little- or big-endian bytes as an unsigned integer.
+static uint64_t raw_uint(const unsigned char *p, int n, int swapped) {
+  uint64_t v = 0;
+  for (int i = 0; i < n; i++) v |= (uint64_t)p[swapped ? n - 1 - i : i] << (8 * i);
+  return v;
+}
+
 // Header size and magic of NIfTI-1 ("n+1"/"ni1" at byte 344, size 348) or
-// NIfTI-2 ("n+2"/"ni2" at byte 4, size 540), either byte order. nifticlib's
-// is_nifti_file() knows only NIfTI-1, and ANALYZE files (no magic) are
-// refused: their orientation is ambiguous.
+// NIfTI-2 ("n+2"/"ni2" at byte 4, size 540), either byte order, and dim[0]
+// in 1..7. nifticlib's is_nifti_file() knows only NIfTI-1, and nifticlib
+// overruns a stack array when given a NIfTI-2 header with a wild dim[0]
+// (found by fuzzing), so the raw header is checked here first. ANALYZE files
+// (no magic) are refused: their orientation is ambiguous.
 static int looks_like_nifti(const char *path) {
   unsigned char h[348];
   znzFile fp = znzopen(path, "rb", nifti_is_gzfile(path));
   if (znz_isnull(fp)) return 0;
   size_t got = znzread(h, 1, sizeof h, fp);
   znzclose(fp);
-  if (got < 8) return 0;
-  uint32_t size = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
-  uint32_t swapped = (size >> 24) | ((size >> 8) & 0xff00) | ((size << 8) & 0xff0000) | (size << 24);
-  if (size == 540 || swapped == 540)
-    return h[4] == 'n' && (h[5] == '+' || h[5] == 'i') && h[6] == '2' && h[7] == 0;
-  if ((size == 348 || swapped == 348) && got == sizeof h)
-    return h[344] == 'n' && (h[345] == '+' || h[345] == 'i') && h[346] == '1' && h[347] == 0;
-  return 0;
+  if (got < 24) return 0;
+  int swapped = raw_uint(h, 4, 0) != 348 && raw_uint(h, 4, 0) != 540;
+  uint64_t size = raw_uint(h, 4, swapped), ndim;
+  if (size == 540) {
+    if (!(h[4] == 'n' && (h[5] == '+' || h[5] == 'i') && h[6] == '2' && h[7] == 0)) return 0;
+    ndim = raw_uint(h + 16, 8, swapped);
+  } else if (size == 348 && got == sizeof h) {
+    if (!(h[344] == 'n' && (h[345] == '+' || h[345] == 'i') && h[346] == '1' && h[347] == 0)) return 0;
+    ndim = raw_uint(h + 40, 2, swapped);
+  } else {
+    return 0;
+  }
+  return ndim >= 1 && ndim <= 7;
 }
 
 // Copies nifticlib's native-typed buffer into float32 with scaling.
@@ -188,8 +202,8 @@ asl_status asl_nifti_read(asl_vol *v, const char *path) {
   nifti_set_debug_level(0); // our own messages replace nifticlib's stderr prints
   if (!looks_like_nifti(path))
     return asl_fail(ASL_EFORMAT,
-                    "%s: not a NIfTI-1/2 file (bad or missing header magic); convert it to NIfTI "
-                    "(e.g. with dcm2niix)",
+                    "%s: not a NIfTI-1/2 file (bad header size, magic or dim[0]); convert it to "
+                    "NIfTI (e.g. with dcm2niix)",
                     path);
   nifti_image *nim = nifti_image_read(path, 0);
   if (!nim)
