@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "conv3d_shapes.h"
 #include "nn/conv3d.h"
@@ -46,8 +47,17 @@ static double time_sgemm(int M, int N, int K, int reps) {
 }
 
 typedef struct {
-  double fwd, bwd;  // median seconds
+  double fwd, bwd;        // median wall seconds
+  double fwd_cpu, bwd_cpu;  // median process CPU seconds (all threads)
 } conv_times;
+
+// Process CPU time: with --threads 1 a load-independent figure on a shared
+// machine (descheduled time does not count).
+static double cpu_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
 
 static conv_times time_conv(const bench_conv_shape *s, int N, int reps, int first) {
   size_t vox = (size_t)s->d * s->h * s->w, nw = (size_t)s->co * s->ci * 27;
@@ -57,20 +67,22 @@ static conv_times time_conv(const bench_conv_shape *s, int N, int reps, int firs
   size_t nws = nn_conv3d_workspace_floats(N, s->ci, s->co, s->d, s->h, s->w,
                                           omp_get_max_threads());
   float *ws = filled(nws, 9);
-  double tf[16], tb[16];
+  double tf[16], tb[16], cf[16], cb[16];
   for (int r = 0; r < reps; r++) {
-    double t0 = omp_get_wtime();
+    double t0 = omp_get_wtime(), c0 = cpu_now();
     nn_conv3d_forward(out, in, w, NULL, N, s->ci, s->co, s->d, s->h, s->w, ws);
-    double t1 = omp_get_wtime();
+    double t1 = omp_get_wtime(), c1 = cpu_now();
     nn_conv3d_backward(first ? NULL : din, dw, NULL, out, in, w, N, s->ci, s->co,
                        s->d, s->h, s->w, ws);
-    tb[r] = omp_get_wtime() - t1;
-    tf[r] = t1 - t0;
+    tb[r] = omp_get_wtime() - t1, cb[r] = cpu_now() - c1;
+    tf[r] = t1 - t0, cf[r] = c1 - c0;
   }
   qsort(tf, reps, sizeof(double), cmp_double);
   qsort(tb, reps, sizeof(double), cmp_double);
+  qsort(cf, reps, sizeof(double), cmp_double);
+  qsort(cb, reps, sizeof(double), cmp_double);
   free(in), free(w), free(out), free(din), free(dw), free(ws);
-  return (conv_times){tf[reps / 2], tb[reps / 2]};
+  return (conv_times){tf[reps / 2], tb[reps / 2], cf[reps / 2], cb[reps / 2]};
 }
 
 int main(int argc, char **argv) {
@@ -94,7 +106,7 @@ int main(int argc, char **argv) {
     printf("sgemm_2048_1thread_gflops=%.1f\n", 2.0 * 2048 * 2048 * 2048 / sq * 1e-9);
     printf("sgemm_16x432x131072_1thread_gflops=%.1f\n", 2.0 * 16 * 432 * 131072 / cv * 1e-9);
   }
-  double tot_f = 0, tot_b = 0, fl_f = 0, fl_b = 0;
+  double tot_f = 0, tot_b = 0, fl_f = 0, fl_b = 0, cpu_f = 0, cpu_b = 0;
   for (int i = 0; i < BENCH_CONV_NSHAPES; i++) {
     const bench_conv_shape *s = &bench_conv_shapes[i];
     if (only && strcmp(only, s->name)) continue;
@@ -103,13 +115,17 @@ int main(int argc, char **argv) {
     conv_times t = time_conv(s, N, reps, first);
     double bflops = flops * (first ? 1 : 2);
     printf("%-7s ci=%-3d co=%-3d %2dx%2dx%2d fwd_ms=%8.2f fwd_gflops=%6.1f "
-           "bwd_ms=%8.2f bwd_gflops=%6.1f\n", s->name, s->ci, s->co, s->d, s->h,
-           s->w, t.fwd * 1e3, flops / t.fwd * 1e-9, t.bwd * 1e3, bflops / t.bwd * 1e-9);
+           "bwd_ms=%8.2f bwd_gflops=%6.1f fwd_cpu_ms=%8.2f bwd_cpu_ms=%8.2f\n",
+           s->name, s->ci, s->co, s->d, s->h, s->w, t.fwd * 1e3,
+           flops / t.fwd * 1e-9, t.bwd * 1e3, bflops / t.bwd * 1e-9,
+           t.fwd_cpu * 1e3, t.bwd_cpu * 1e3);
     tot_f += t.fwd * s->count, tot_b += t.bwd * s->count;
+    cpu_f += t.fwd_cpu * s->count, cpu_b += t.bwd_cpu * s->count;
     fl_f += flops * s->count, fl_b += bflops * s->count;
   }
   printf("total_fwd_ms=%.1f total_fwd_gflops=%.1f total_bwd_ms=%.1f "
-         "total_bwd_gflops=%.1f\n", tot_f * 1e3, fl_f / tot_f * 1e-9, tot_b * 1e3,
-         fl_b / tot_b * 1e-9);
+         "total_bwd_gflops=%.1f total_fwd_cpu_ms=%.1f total_bwd_cpu_ms=%.1f\n",
+         tot_f * 1e3, fl_f / tot_f * 1e-9, tot_b * 1e3, fl_b / tot_b * 1e-9,
+         cpu_f * 1e3, cpu_b * 1e3);
   return 0;
 }

@@ -10,35 +10,36 @@
 #endif
 
 #if defined(__AVX512F__)
+enum { PV = CONV3D_PB / 16 };  // vectors of 16 positions per tile
+
 static void tile_kernel(float *out, ptrdiff_t ostride, int rows,
                         const float *in, const float *wp, int Ci,
                         ptrdiff_t stride, const ptrdiff_t *off) {
-  __m512 acc[CONV3D_RB][3];
+  __m512 acc[CONV3D_RB][PV];
+#pragma GCC unroll 16
   for (int r = 0; r < CONV3D_RB; r++)
-    acc[r][0] = acc[r][1] = acc[r][2] = _mm512_setzero_ps();
+#pragma GCC unroll 16
+    for (int j = 0; j < PV; j++) acc[r][j] = _mm512_setzero_ps();
   for (int ci = 0; ci < Ci; ci++) {
     const float *x = in + ci * stride;
     const float *wc = wp + (size_t)ci * 27 * CONV3D_RB;
     for (int k = 0; k < 27; k++) {
       const float *xk = x + off[k];
-      __m512 v0 = _mm512_loadu_ps(xk);
-      __m512 v1 = _mm512_loadu_ps(xk + 16);
-      __m512 v2 = _mm512_loadu_ps(xk + 32);
+      __m512 v[PV];
+#pragma GCC unroll 16
+      for (int j = 0; j < PV; j++) v[j] = _mm512_loadu_ps(xk + 16 * j);
       const float *wk = wc + k * CONV3D_RB;
-#pragma GCC unroll 8
+#pragma GCC unroll 16
       for (int r = 0; r < CONV3D_RB; r++) {
         __m512 wr = _mm512_set1_ps(wk[r]);
-        acc[r][0] = _mm512_fmadd_ps(wr, v0, acc[r][0]);
-        acc[r][1] = _mm512_fmadd_ps(wr, v1, acc[r][1]);
-        acc[r][2] = _mm512_fmadd_ps(wr, v2, acc[r][2]);
+#pragma GCC unroll 16
+        for (int j = 0; j < PV; j++) acc[r][j] = _mm512_fmadd_ps(wr, v[j], acc[r][j]);
       }
     }
   }
-  for (int r = 0; r < rows; r++) {
-    _mm512_storeu_ps(out + r * ostride, acc[r][0]);
-    _mm512_storeu_ps(out + r * ostride + 16, acc[r][1]);
-    _mm512_storeu_ps(out + r * ostride + 32, acc[r][2]);
-  }
+  for (int r = 0; r < rows; r++)
+#pragma GCC unroll 16
+    for (int j = 0; j < PV; j++) _mm512_storeu_ps(out + r * ostride + 16 * j, acc[r][j]);
 }
 #else
 // Portable version of the same tile; compilers vectorise the inner p loop.

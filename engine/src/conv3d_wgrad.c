@@ -12,7 +12,7 @@
 #endif
 
 // Positions per chunk: dout rows and input windows of a chunk stay in L1/L2.
-#define WG_CHUNK 2048
+#define WG_CHUNK 1024
 
 // sums[r][t] += sum_{p in [p0, p1)} d[r][p] x[p + off9[t]]; p1 - p0 multiple of 16.
 #if defined(__AVX512F__)
