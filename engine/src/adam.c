@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "nn/optim.h"
+#include "omp_work.h"
 
 void nn_adam_update(float *p, const float *g, float *m, float *v, size_t n,
                     const nn_optim_config *c, long step) {
@@ -14,7 +15,7 @@ void nn_adam_update(float *p, const float *g, float *m, float *v, size_t n,
   const float l2 = c->kind == NN_OPT_ADAM ? c->weight_decay : 0.0f;
   const float shrink =
       c->kind == NN_OPT_ADAMW ? 1.0f - c->lr * c->weight_decay : 1.0f;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++) {
     float pi = p[i] * shrink;
     float gi = g[i] + l2 * p[i];

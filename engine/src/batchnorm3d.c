@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "nn/layers.h"
+#include "omp_work.h"
 
 // in, out: (N, C, V)
 void nn_batchnorm3d_forward_train(float *out, float *save_mean,
@@ -12,7 +13,7 @@ void nn_batchnorm3d_forward_train(float *out, float *save_mean,
                                   float momentum, float eps, int N, int C,
                                   int V) {
   const double M = (double)N * V;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * C * V >= NN_OMP_MIN_WORK)
   for (int c = 0; c < C; c++) {
     double s = 0.0, ss = 0.0;
     for (int n = 0; n < N; n++) {
@@ -45,7 +46,7 @@ void nn_batchnorm3d_forward_eval(float *out, const float *in,
                                  const float *running_mean,
                                  const float *running_var, float eps, int N,
                                  int C, int V) {
-#pragma omp parallel for collapse(2) schedule(static)
+#pragma omp parallel for collapse(2) schedule(static) if ((size_t)N * C * V >= NN_OMP_MIN_WORK)
   for (int n = 0; n < N; n++)
     for (int c = 0; c < C; c++) {
       const float scale = gamma[c] / sqrtf(running_var[c] + eps);
@@ -61,7 +62,7 @@ void nn_batchnorm3d_backward(float *din, float *dgamma, float *dbeta,
                              const float *save_mean, const float *save_invstd,
                              const float *gamma, int N, int C, int V) {
   const double M = (double)N * V;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * C * V >= NN_OMP_MIN_WORK)
   for (int c = 0; c < C; c++) {
     const float m = save_mean[c], is = save_invstd[c];
     double sdy = 0.0, sdyx = 0.0;

@@ -2,13 +2,14 @@
 #include <cblas.h>
 
 #include "nn/layers.h"
+#include "omp_work.h"
 
 // in: (N, Ci, V)  w: (Co, Ci)  b: (Co)  out: (N, Co, V)
 void nn_conv1x1_forward(float *out, const float *in, const float *w,
                         const float *b, int N, int Ci, int Co, int V) {
   for (int n = 0; n < N; n++) {
     float *o = out + (size_t)n * Co * V;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)Co * V >= NN_OMP_MIN_WORK)
     for (int co = 0; co < Co; co++)
       for (int v = 0; v < V; v++) o[(size_t)co * V + v] = b ? b[co] : 0.0f;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Co, V, Ci, 1.0f, w,

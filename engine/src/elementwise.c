@@ -2,15 +2,16 @@
 #include <string.h>
 
 #include "nn/layers.h"
+#include "omp_work.h"
 
 void nn_relu_forward(float *out, const float *in, size_t n) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
 }
 
 void nn_relu_backward(float *din, const float *dout, const float *out,
                       size_t n) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++)
     if (out[i] > 0.0f) din[i] += dout[i];
 }
@@ -22,23 +23,23 @@ void nn_dropout_forward(float *out, float *mask, const float *in, float p,
   const float keep = 1.0f / (1.0f - p);
   for (size_t i = 0; i < n; i++)
     mask[i] = asl_rng_uniform(rng) < (double)p ? 0.0f : keep;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++) out[i] = in[i] * mask[i];
 }
 
 void nn_dropout_backward(float *din, const float *dout, const float *mask,
                          size_t n) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++) din[i] += dout[i] * mask[i];
 }
 
 void nn_add_forward(float *out, const float *a, const float *b, size_t n) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
 
 void nn_add_backward(float *da, float *db, const float *dout, size_t n) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++) {
     if (da) da[i] += dout[i];
     if (db) db[i] += dout[i];

@@ -1,5 +1,6 @@
 // Separable 3D filtering with a symmetric kernel, zero or reflect borders.
 #include "nn/loss.h"
+#include "omp_work.h"
 
 // Index i mirrored into [0, n) as scipy's 'reflect' (d c b a | a b c d).
 static int reflect_index(int i, int n) {
@@ -16,7 +17,7 @@ static int reflect_index(int i, int n) {
 static void filter_lines(float *out, const float *in, int lines, int n,
                          size_t stride, int inner, size_t outer_stride,
                          const float *k, int r, int reflect) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)lines * n >= NN_OMP_MIN_WORK)
   for (int l = 0; l < lines; l++) {
     size_t base = (size_t)(l / inner) * outer_stride + (size_t)(l % inner);
     for (int i = 0; i < n; i++) {

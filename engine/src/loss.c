@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "nn/loss.h"
+#include "omp_work.h"
 
 static double weight_sum(const float *w, size_t n) {
   if (!w) return (double)n;
@@ -28,7 +29,7 @@ void nn_l1_loss_backward(float *dpred, const float *pred, const float *target,
   const double sw = weight_sum(w, n);
   if (sw <= 0.0) return;
   const float k = (float)(scale / sw);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++) {
     float e = pred[i] - target[i];
     float sg = e > 0.0f ? 1.0f : (e < 0.0f ? -1.0f : 0.0f);
@@ -54,7 +55,7 @@ void nn_mse_loss_backward(float *dpred, const float *pred,
   const double sw = weight_sum(w, n);
   if (sw <= 0.0) return;
   const float k = (float)(2.0 * scale / sw);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++)
     dpred[i] += k * (w ? w[i] : 1.0f) * (pred[i] - target[i]);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "nn/loss.h"
+#include "omp_work.h"
 
 enum { SSIM_R = 2 };
 enum { MX, MY, EXX, EYY, EXY, PROD, TMP, GA, GB, GC, NMAPS };
@@ -90,7 +91,7 @@ void nn_ssim_loss_backward(float *dpred, const float *pred,
     const float *wn = w ? w + n * V : NULL;
     float c1, c2;
     local_stats(ws, x, y, V, D, H, W, &c1, &c2);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (V >= NN_OMP_MIN_WORK)
     for (size_t i = 0; i < V; i++) {
       double mx = ws[MX * V + i], my = ws[MY * V + i];
       double a1 = 2 * mx * my + c1, a2 = 2 * (ws[EXY * V + i] - mx * my) + c2;
@@ -109,7 +110,7 @@ void nn_ssim_loss_backward(float *dpred, const float *pred,
     nn_filter3d_separable(ws + MY * V, ws + GB * V, tmp, D, H, W, k, SSIM_R, 0);
     nn_filter3d_separable(ws + EXX * V, ws + GC * V, tmp, D, H, W, k, SSIM_R, 0);
     float *dx = dpred + n * V;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (V >= NN_OMP_MIN_WORK)
     for (size_t i = 0; i < V; i++)
       dx[i] += ws[MX * V + i] + 2 * x[i] * ws[MY * V + i] + y[i] * ws[EXX * V + i];
   }

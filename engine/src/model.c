@@ -1,6 +1,7 @@
 // The model factory and the generic parts of the model API.
 #include <cblas.h>
 #include <errno.h>
+#include <stdint.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,14 @@ static asl_status alloc_state(nn_model *m) {
 asl_status nn_model_create(nn_model **out, const char *kind, int in_channels,
                            const int grid[3], const nn_param *params,
                            int n_params, uint64_t seed) {
+  return nn_model_create_expect(out, kind, in_channels, grid, params, n_params,
+                                seed, SIZE_MAX);
+}
+
+asl_status nn_model_create_expect(nn_model **out, const char *kind,
+                                  int in_channels, const int grid[3],
+                                  const nn_param *params, int n_params,
+                                  uint64_t seed, size_t expect_params) {
   *out = NULL;
   const nn_model_ops *ops = nn_model_ops_find(kind);
   if (!ops)
@@ -160,6 +169,10 @@ asl_status nn_model_create(nn_model **out, const char *kind, int in_channels,
   if (!m->param_text) s = asl_fail(ASL_ENOMEM, "model %s: out of memory", kind);
   if (!s) s = ops->create(m, params, n_params);
   if (!s) s = check_grid(m);
+  if (!s && expect_params != SIZE_MAX && m->n_params != expect_params)
+    s = asl_fail(ASL_EFORMAT,
+                 "model %s: the architecture has %zu parameters, the file %zu",
+                 kind, m->n_params, expect_params);
   if (!s) s = alloc_state(m);
   if (s) {
     nn_model_free(m);

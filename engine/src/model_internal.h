@@ -55,6 +55,13 @@ struct nn_model {
   void *impl;        // the kind's own state
 };
 
+// nn_model_create, refusing (before allocating the weights) an architecture
+// whose parameter count differs from expect_params (SIZE_MAX: any).
+asl_status nn_model_create_expect(nn_model **m, const char *kind,
+                                  int in_channels, const int grid[3],
+                                  const nn_param *params, int n_params,
+                                  uint64_t seed, size_t expect_params);
+
 // Looks a kind up in the factory table (NULL if unknown).
 const nn_model_ops *nn_model_ops_find(const char *kind);
 

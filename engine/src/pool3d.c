@@ -1,12 +1,13 @@
 // 3D max-pooling, kernel 2, stride 2.
 #include "nn/layers.h"
+#include "omp_work.h"
 
 // in: (N, C, D, H, W)  out, arg: (N, C, D/2, H/2, W/2)
 void nn_maxpool3d_forward(float *out, uint8_t *arg, const float *in, int N,
                           int C, int D, int H, int W) {
   const int d2 = D / 2, h2 = H / 2, w2 = W / 2;
   const size_t plane = (size_t)H * W;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * C * D * H * W >= NN_OMP_MIN_WORK)
   for (int ncz = 0; ncz < N * C * d2; ncz++) {
     {
       const int nc = ncz / d2, z = ncz % d2;
@@ -41,7 +42,7 @@ void nn_maxpool3d_backward(float *din, const float *dout, const uint8_t *arg,
                            int N, int C, int D, int H, int W) {
   const int d2 = D / 2, h2 = H / 2, w2 = W / 2;
   const size_t plane = (size_t)H * W;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * C * D * H * W >= NN_OMP_MIN_WORK)
   for (int nc = 0; nc < N * C; nc++) {
     float *dst = din + (size_t)nc * D * plane;
     size_t o = (size_t)nc * d2 * h2 * w2;

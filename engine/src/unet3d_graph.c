@@ -109,6 +109,14 @@ static asl_status unet_create(nn_model *m, const nn_param *p, int n) {
   if (!s) s = nn_param_float(p, n, "unet3d", "dropout", 0.05, 0.0, 0.9, &u->dropout);
   if (!s) s = nn_param_float(p, n, "unet3d", "bn_momentum", 0.1, 0.0, 1.0, &u->momentum);
   if (s) return s;
+  // The widest layer bounds the size: refuse nets beyond 2^28 parameters
+  // (1 GiB of weights) before building them.
+  double widest = (double)(u->base << (u->depth - 1));
+  if (widest * widest * 27 * 8 > (double)(1 << 28))
+    return asl_fail(ASL_EINVAL,
+                    "model unet3d: base_channels %d with depth %d is too large "
+                    "(over 2^28 parameters)",
+                    u->base, u->depth);
   builder b = {.u = u};
   build(&b, m->in_channels);
   m->n_params = b.n_params;

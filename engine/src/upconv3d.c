@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nn/layers.h"
+#include "omp_work.h"
 
 // Columns per GEMM piece. Fixed (not derived from the thread count) so that
 // every piece is computed the same way whatever the team size.
@@ -21,7 +22,7 @@ static void scatter(float *out, const float *cols, const float *b, int Co,
                     int D, int H, int W) {
   const size_t V = (size_t)D * H * W;
   const int H2 = 2 * H, W2 = 2 * W;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)Co * 8 * V >= NN_OMP_MIN_WORK)
   for (int cz = 0; cz < Co * D; cz++) {
     int co = cz / D, z = cz % D;
     float bias = b ? b[co] : 0.0f;
@@ -42,7 +43,7 @@ static void gather(float *dcols, const float *dout, int Co, int D, int H,
                    int W) {
   const size_t V = (size_t)D * H * W;
   const int H2 = 2 * H, W2 = 2 * W;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)Co * 8 * V >= NN_OMP_MIN_WORK)
   for (int cz = 0; cz < Co * D; cz++) {
     int co = cz / D, z = cz % D;
     const float *o = dout + (size_t)co * 8 * V;
@@ -65,7 +66,7 @@ void nn_upconv3d_forward(float *out, const float *in, const float *w,
   const int chunks = (V + UPCONV_CHUNK - 1) / UPCONV_CHUNK;
   for (int n = 0; n < N; n++) {
     const float *x = in + (size_t)n * Ci * V;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (chunks > 1)
     for (int c = 0; c < chunks; c++) {
       int c0 = c * UPCONV_CHUNK, nc = V - c0 < UPCONV_CHUNK ? V - c0 : UPCONV_CHUNK;
       cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, nc, Ci, 1.0f, w,
@@ -93,7 +94,7 @@ void nn_upconv3d_backward(float *din, float *dw, float *db, const float *dout,
     }
     if (din) {
       float *dx = din + (size_t)n * Ci * V;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (chunks > 1)
       for (int c = 0; c < chunks; c++) {
         int c0 = c * UPCONV_CHUNK, nc = V - c0 < UPCONV_CHUNK ? V - c0 : UPCONV_CHUNK;
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Ci, nc, M, 1.0f,
@@ -101,7 +102,7 @@ void nn_upconv3d_backward(float *din, float *dw, float *db, const float *dout,
       }
     }
     // dw (Ci x M) += x (Ci x V) . dcols^T, split by rows of dw.
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)Ci * M * V >= 16 * NN_OMP_MIN_WORK)
     for (int ci = 0; ci < Ci; ci++)
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1, M, V, 1.0f,
                   x + (size_t)ci * V, V, ws, V, 1.0f, dw + (size_t)ci * M, M);

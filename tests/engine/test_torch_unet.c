@@ -89,6 +89,7 @@ TEST(unet_two_adam_steps_match_pytorch) {
 }
 
 int main(void) {
+  nn_set_threads(1); // tiny grid: a team would mostly wait
   if (fx_load(&fx, "unet_step.bin")) return 1;
   RUN(unet_two_adam_steps_match_pytorch);
   fx_free(&fx);

@@ -115,6 +115,7 @@ TEST(unet_gradient_matches_central_differences) {
 }
 
 int main(void) {
+  nn_set_threads(1); // tiny grid: a team would mostly wait
   RUN(paper_unet_costs_18_3_gflop_and_4_78m_parameters);
   RUN(unknown_key_names_the_key_and_the_allowed_ones);
   RUN(unet_gradient_matches_central_differences);

@@ -135,5 +135,8 @@ asl_status nn_checkpoint_load(nn_model **m, const char *path, int *epoch,
 asl_status nn_checkpoint_load_mem(nn_model **m, const void *data, size_t size,
                                   const char *what, int *epoch,
                                   void *user_state, size_t user_size);
+// The checksum that closes a checkpoint: 64-bit FNV-1a over every byte
+// before it (exposed for tools and the fuzz target).
+uint64_t nn_checksum64(const void *data, size_t size);
 
 #endif
