@@ -120,7 +120,7 @@ static void read_bids(sw_ctx *c, const sw_node *n, const char *root, sweep_plan 
   }
   closedir(d);
   if (n_ids == 0) sw_error(c, n, "no subjects under '%s' (expected sub-*/perf/ folders)", root);
-  qsort(ids, (size_t)n_ids, sizeof *ids, cmp_str);
+  if (n_ids > 1) qsort(ids, (size_t)n_ids, sizeof *ids, cmp_str);
   for (int i = 0; i < n_ids; i++) {
     char tsv[4096];
     snprintf(tsv, sizeof tsv, "%s/%s/perf/%s_aslcontext.tsv", root, ids[i], ids[i]);

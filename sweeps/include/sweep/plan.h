@@ -59,11 +59,14 @@ typedef struct {
 } sweep_condition;
 
 typedef struct {
-  char *key;             // "main/strategy=windowed/nav=4/m0=on/snr_group=all/model=unet3d/fold=2"
+  // infer: "main/strategy=windowed/nav=4/m0=on/snr_group=all/model=unet3d/fold=2";
+  // train: "train/strategy=windowed/nav=4/m0=on/train_group=all/train_target=GT100/model=unet3d/fold=2"
+  // (no experiment name: experiments reaching one training condition share it)
+  char *key;
   sweep_job_kind kind;
   sweep_condition cond;
   uint64_t seed;         // from the spec seed and the key: independent of scheduling
-  double cost;           // estimated cost, relative units (FLOP-proportional)
+  double cost;           // estimated FLOPs (docs/spec.md, "Cost estimate")
   int train_job;         // infer: index of the train job it needs; -1 when none
   int experiment;        // infer: index into sweep_plan.experiments; -1 for train
   int *coords;           // infer: label index per axis of that experiment
