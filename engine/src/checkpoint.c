@@ -3,7 +3,7 @@
 //
 //   "ASLNNCKP"  u32 version  u32 header_len  header text (key=value lines)
 //   u64 n_params  u64 n_buffers  i64 step  i32 epoch  u32 reserved
-//   u32 optimizer  u32 loss  f32 lr beta1 beta2 eps weight_decay
+//   u32 optimizer  u32 loss  f32 lr beta1 beta2 eps weight_decay  u32 0
 //   u64 rng[4]  u64 user_size
 //   f32 params[n]  f32 adam_m[n]  f32 adam_v[n]  f32 buffers[n_buffers]
 //   u8 user[user_size]  u64 checksum (FNV-1a of everything before it)

@@ -15,7 +15,9 @@ typedef struct {
   int32_t epoch;
   uint32_t reserved, opt_kind, loss;
   float lr, beta1, beta2, eps, weight_decay;
+  uint32_t reserved2; // keeps rng 8-byte aligned: no hidden padding
   uint64_t rng[4], user_size;
 } ckpt_fixed;
+_Static_assert(sizeof(ckpt_fixed) == 104, "checkpoint block must be packed");
 
 #endif

@@ -135,12 +135,14 @@ asl_status nn_checkpoint_load_mem(nn_model **out, const void *data, size_t size,
                  "(written by another program version?)",
                  what, (unsigned long long)fx.user_size, user_size);
   nn_model *m = NULL;
-  if (!s) s = nn_model_create_expect(&m, h->kind, h->in_channels, h->grid,
-                                     h->params, h->n, h->seed, fx.n_params);
-  if (s && s != ASL_ENOMEM) {
-    char why[512]; // asl_fail overwrites the message it would read
-    snprintf(why, sizeof why, "%s", asl_error_message());
-    s = asl_fail(ASL_EFORMAT, "%s: %s", what, why);
+  if (!s) {
+    s = nn_model_create_expect(&m, h->kind, h->in_channels, h->grid,
+                               h->params, h->n, h->seed, fx.n_params);
+    if (s && s != ASL_ENOMEM) {
+      char why[512]; // asl_fail overwrites the message it would read
+      snprintf(why, sizeof why, "%s", asl_error_message());
+      s = asl_fail(ASL_EFORMAT, "%s: %s", what, why);
+    }
   }
   if (!s) s = restore_state(m, &fx, p, what);
   if (!s) {

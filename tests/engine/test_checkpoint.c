@@ -176,6 +176,42 @@ TEST(baseline_checkpoints_round_trip) {
   nn_model_free(l);
 }
 
+// The fuzz seed corpus is written by an independent Python writer of the
+// format (make_checkpoint_corpus.py): its valid files must load, the broken
+// ones must fail with the right code.
+TEST(independently_written_files_load_and_broken_ones_fail) {
+  const char *root = getenv("ASLSWEEP_SOURCE_DIR");
+  ASSERT(root);
+  char f[1024];
+  nn_model *m;
+  char blob[17];
+  int epoch = 0;
+  snprintf(f, sizeof f, "%s/tests/fuzz/corpus/checkpoint/unet_tiny.ckpt", root);
+  ASSERT_OK(nn_checkpoint_load(&m, f, &epoch, blob, sizeof blob));
+  ASSERT_EQ(2, epoch);
+  ASSERT(memcmp(blob, "runner-state-0123", 17) == 0);
+  ASSERT_NEAR(0.01, nn_model_params(m)[0], 1e-9);
+  nn_model_free(m);
+  const char *ok[] = {"identity.ckpt", "gaussian.ckpt"};
+  for (int i = 0; i < 2; i++) {
+    snprintf(f, sizeof f, "%s/tests/fuzz/corpus/checkpoint/%s", root, ok[i]);
+    ASSERT_OK(nn_checkpoint_load(&m, f, NULL, NULL, 0));
+    nn_model_free(m);
+  }
+  struct { const char *file; asl_status s; const char *says; } bad[] = {
+      {"truncated.ckpt", ASL_ECHECKSUM, "checksum"},
+      {"bad_magic.ckpt", ASL_EFORMAT, "magic"},
+      {"version2.ckpt", ASL_EFORMAT, "version 2"},
+      {"lying_sizes.ckpt", ASL_EFORMAT, "sizes"},
+      {"unknown_key.ckpt", ASL_EFORMAT, "unknown parameter 'radius'"}};
+  for (int i = 0; i < 5; i++) {
+    snprintf(f, sizeof f, "%s/tests/fuzz/corpus/checkpoint/%s", root, bad[i].file);
+    ASSERT_EQ(bad[i].s, nn_checkpoint_load(&m, f, NULL, NULL, 0));
+    if (!strstr(asl_error_message(), bad[i].says) || !strstr(asl_error_message(), bad[i].file))
+      HARNESS_FAIL("%s: unexpected message: %s", bad[i].file, asl_error_message());
+  }
+}
+
 int main(void) {
   nn_set_threads(1); // tiny grids: a team would mostly wait
   snprintf(path, sizeof path, "/tmp/aslsweep_test_ckpt_%d.ckpt", (int)getpid());
@@ -185,6 +221,7 @@ int main(void) {
   RUN(interrupted_save_leaves_the_previous_checkpoint);
   RUN(same_seed_and_two_threads_give_bitwise_identical_weights);
   RUN(baseline_checkpoints_round_trip);
+  RUN(independently_written_files_load_and_broken_ones_fail);
   char tmp[300];
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   unlink(path);
