@@ -1,6 +1,140 @@
+#include <getopt.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+#include "run/run.h"
+#include "sweep/plan.h"
 
 static const char usage_text[] =
-    "usage: aslsweep run SPEC.yaml --out DIR [key.path=value ...]\n";
+    "usage: mpirun -n N aslsweep run SPEC.yaml --out DIR [options] [key.path=value ...]\n"
+    "       (or srun ... aslsweep run ...; without mpirun it runs on one rank)\n"
+    "\n"
+    "Runs every job of the sweep into DIR/results.h5 (parallel HDF5). Rank 0\n"
+    "hands out jobs, longest first; every rank trains and infers. Running the\n"
+    "same command again on DIR resumes: only jobs not done are redone, and\n"
+    "training continues from its last checkpoint.\n"
+    "\n"
+    "options:\n"
+    "  --out DIR               run directory (results.h5, run.log, checkpoints/, volumes/)\n"
+    "  --threads-per-rank T    engine threads per rank (default 1)\n"
+    "  --max-failures N        stop cleanly once more than N jobs have failed\n"
+    "  --grace SECONDS         after SIGTERM/SIGUSR1, exit at the latest this much later\n"
+    "                          (default 60); running jobs checkpoint at their next safe point\n"
+    "  --force-new             discard an existing run in DIR (also needed when the spec changed)\n"
+    "  --progress MODE         live | lines | none (default: live on a terminal, else lines)\n"
+    "\n"
+    "exit status: 0 all jobs done, 1 some jobs failed or a run-time error,\n"
+    "2 bad usage or bad spec, 3 interrupted with jobs left (requeue and rerun)\n";
 
-int cmd_run(int argc, char **argv) { return cli_not_available("run", argc, argv, usage_text); }
+#define CMD "run"
+
+typedef struct {
+  run_options o;
+  const char *spec;
+  int n_over;
+  char **over;
+} run_args;
+
+static int parse_progress(const char *v, int *out) {
+  static const char *names[] = {"auto", "live", "lines", "none"};
+  for (int i = 0; i < 4; i++)
+    if (strcmp(v, names[i]) == 0) return *out = i, 0;
+  fprintf(stderr, "aslsweep run: --progress must be live, lines or none, not '%s'\n", v);
+  return -1;
+}
+
+static int parse(int argc, char **argv, run_args *a) {
+  static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+                                       {"threads-per-rank", required_argument, NULL, 't'},
+                                       {"max-failures", required_argument, NULL, 'm'},
+                                       {"grace", required_argument, NULL, 'g'},
+                                       {"force-new", no_argument, NULL, 'f'},
+                                       {"progress", required_argument, NULL, 'p'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  run_options_default(&a->o);
+  int c;
+  char *end;
+  while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    if (c == 'o') a->o.out_dir = optarg;
+    else if (c == 't') a->o.threads_per_rank = (int)strtol(optarg, &end, 10);
+    else if (c == 'm') a->o.max_failures = (int)strtol(optarg, &end, 10);
+    else if (c == 'g') a->o.grace_s = strtod(optarg, &end);
+    else if (c == 'f') a->o.force_new = 1;
+    else if (c == 'p') {
+      if (parse_progress(optarg, &a->o.progress)) return CLI_USAGE;
+    } else if (c == 'h') {
+      fputs(usage_text, stdout);
+      return -1;
+    } else {
+      fputs(usage_text, stderr);
+      return CLI_USAGE;
+    }
+    if ((c == 't' || c == 'm' || c == 'g') && *end) {
+      fprintf(stderr, "aslsweep run: '%s' is not a number\n", optarg);
+      return CLI_USAGE;
+    }
+  }
+  if (optind >= argc || !a->o.out_dir) {
+    fprintf(stderr, "aslsweep run: %s\n%s", optind >= argc ? "missing SPEC.yaml" : "missing --out DIR",
+            usage_text);
+    return CLI_USAGE;
+  }
+  if (a->o.threads_per_rank < 1 || a->o.grace_s < 0) {
+    fprintf(stderr, "aslsweep run: --threads-per-rank must be >= 1 and --grace >= 0\n");
+    return CLI_USAGE;
+  }
+  a->spec = argv[optind];
+  a->n_over = argc - optind - 1;
+  a->over = argv + optind + 1;
+  return CLI_OK;
+}
+
+// Every rank loads the spec (it is small); only rank 0 prints its problems.
+static int load(sweep_plan *p, const run_args *a, int rank) {
+  sweep_diags d;
+  asl_status st = sweep_plan_load(p, &d, a->spec, a->n_over, a->over);
+  if (rank == 0) {
+    for (int i = 0; i < d.n; i++) fprintf(stderr, "%s\n", d.lines[i]);
+    if (st != ASL_OK && d.n == 0) fprintf(stderr, "aslsweep %s: %s\n", CMD, asl_error_message());
+  }
+  sweep_diags_free(&d);
+  return st == ASL_OK ? CLI_OK : CLI_USAGE;
+}
+
+// The test double replaces the science only for the runner's own tests; the
+// cube it writes is marked executor=test-double.
+static const run_executor *pick_executor(int rank) {
+  if (!getenv("ASLSWEEP_INTERNAL_TEST_EXECUTOR")) return &run_executor_asl;
+  if (rank == 0)
+    fprintf(stderr, "aslsweep run: warning: ASLSWEEP_INTERNAL_TEST_EXECUTOR is set: running the "
+                    "test double, not real training\n");
+  return &run_executor_test_double;
+}
+
+int cmd_run(int argc, char **argv) {
+  run_args a = {0};
+  int rc = parse(argc, argv, &a);
+  if (rc != CLI_OK) return rc < 0 ? CLI_OK : rc;
+  int rank = 0;
+  MPI_Init(&argc, &argv);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  sweep_plan p;
+  rc = load(&p, &a, rank);
+  if (rc == CLI_OK) {
+    run_signals_install(a.o.grace_s);
+    run_summary s;
+    asl_status st = run_sweep(&p, &a.o, pick_executor(rank), MPI_COMM_WORLD, &s);
+    if (rank == 0 && st) fprintf(stderr, "aslsweep run: %s\n", asl_error_message());
+    if (rank == 0 && !st)
+      printf("%d jobs: %d done, %d failed, %d pending (%.1f s)%s\n", s.n_jobs, s.done, s.failed,
+             s.pending, s.seconds, s.aborted ? " - stopped by --max-failures" : "");
+    rc = run_exit_status(st, &s);
+    sweep_plan_free(&p);
+  }
+  MPI_Finalize();
+  return rc;
+}
