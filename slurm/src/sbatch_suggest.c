@@ -1,6 +1,7 @@
 // Allocation suggestions from the plan's cost estimates.
 //
-// The runner's rank 0 hands out jobs; every other rank is a worker running
+// The runner (docs/runner.md) hands out jobs from rank 0: with 1 or 2 ranks
+// rank 0 runs jobs too, from 3 ranks on it only manages. Each worker runs
 // one job at a time. With W workers the sweep cannot end before
 // max(total cost / W, longest dependency chain), so workers beyond
 // total / chain (or beyond the number of jobs) only wait. Jobs scale
@@ -63,20 +64,24 @@ static long resolve_grace(const slurm_options *o) {
   return SLURM_DEFAULT_GRACE;
 }
 
+// Workers among `ranks` ranks: rank 0 works too below 3 ranks.
+static int workers_of(int ranks) { return ranks <= 2 ? ranks : ranks - 1; }
+
 static void describe(slurm_resources *r, const slurm_workload *w, int cores_known) {
-  int ranks = r->nodes * r->ntasks_per_node;
+  int ranks = r->nodes * r->ntasks_per_node, workers = workers_of(ranks);
   snprintf(r->plan_line, sizeof r->plan_line,
            "%d jobs (%d train, %d infer), total cost %.3g, longest chain %.3g"
            " -> at most %d busy workers",
            w->n_jobs, w->n_train, w->n_infer, w->total_cost, w->critical_cost, r->useful_workers);
   int n = snprintf(r->alloc_line, sizeof r->alloc_line,
-                   "%d node%s x %d tasks x %d CPUs = %d workers + 1 manager rank"
-                   " (%d cores per node%s)",
+                   "%d node%s x %d tasks x %d CPUs = %d worker%s%s (%d cores per node%s)",
                    r->nodes, r->nodes == 1 ? "" : "s", r->ntasks_per_node, r->cpus_per_task,
-                   ranks - 1, r->cores_per_node, cores_known ? "" : " assumed; sinfo gave none");
-  if (ranks - 1 > r->useful_workers && n > 0 && (size_t)n < sizeof r->alloc_line)
+                   workers, workers == 1 ? "" : "s",
+                   ranks > 2 ? " + 1 manager rank" : ", rank 0 among them",
+                   r->cores_per_node, cores_known ? "" : " assumed; sinfo gave none");
+  if (workers > r->useful_workers && n > 0 && (size_t)n < sizeof r->alloc_line)
     snprintf(r->alloc_line + n, sizeof r->alloc_line - (size_t)n, "; %d workers will idle",
-             ranks - 1 - r->useful_workers);
+             workers - r->useful_workers);
 }
 
 asl_status slurm_suggest(slurm_resources *r, const slurm_options *o, const slurm_workload *w,
@@ -89,7 +94,7 @@ asl_status slurm_suggest(slurm_resources *r, const slurm_options *o, const slurm
   int max_nodes = site->nodes > 0 ? site->nodes : MAX_SUGGESTED_NODES;
   r->cores_per_node = cores;
   r->useful_workers = useful_workers(w);
-  int want_ranks = r->useful_workers + 1;
+  int want_ranks = r->useful_workers <= 2 ? r->useful_workers : r->useful_workers + 1;
   int cap = tasks_cap(o, cores);
 
   r->nodes = o->nodes;
@@ -102,8 +107,6 @@ asl_status slurm_suggest(slurm_resources *r, const slurm_options *o, const slurm
   if (r->ntasks_per_node == 0) {
     int per_node = ceil_div(want_ranks, r->nodes);
     r->ntasks_per_node = per_node < cap ? per_node : cap;
-    // The runner needs a manager and at least one worker.
-    if (r->nodes * r->ntasks_per_node < 2) r->ntasks_per_node = 2;
     r->suggested |= SLURM_SUGGESTED_TASKS;
   }
   r->cpus_per_task = o->cpus_per_task;

@@ -89,6 +89,6 @@ echo "ok   --array-chunks: a 3-task array and a merge job waiting on it"
 
 # The tiny plan could use 4 workers; the one-node test partition caps it.
 "$aslsweep" slurm "$spec" --out "$out" --quiet || fail "generation without counts failed"
-grep -q "^# Allocation: 1 node x 2 tasks x 1 CPUs = 1 workers + 1 manager rank ($(nproc --all) cores per node)" \
+grep -q "^# Allocation: 1 node x 2 tasks x 1 CPUs = 2 workers, rank 0 among them ($(nproc --all) cores per node)" \
   "$out/submit.sbatch" || fail "suggestion did not use sinfo's CPU count: $(grep '^# Alloc' "$out/submit.sbatch")"
 echo "ok   counts not given are suggested from the plan, sinfo's CPUs and node count"

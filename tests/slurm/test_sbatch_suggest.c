@@ -140,7 +140,7 @@ TEST(given_everything_is_kept) {
   ASSERT(strstr(r.alloc_line, "32 cores per node assumed") != NULL);
 }
 
-TEST(one_job_still_gets_a_manager_and_a_worker) {
+TEST(one_job_gets_one_rank_that_runs_it) {
   static toy_plan t;
   toy_init(&t, 0, 0, 1, 0, 5);
   slurm_workload w;
@@ -150,8 +150,23 @@ TEST(one_job_still_gets_a_manager_and_a_worker) {
   ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){2, 0}));
   ASSERT_EQ(1, r.useful_workers);
   ASSERT_EQ(1, r.nodes);
+  ASSERT_EQ(1, r.ntasks_per_node); // rank 0 runs the job itself
+  ASSERT_EQ(2, r.cpus_per_task);
+  ASSERT_STR_EQ("1 node x 1 tasks x 2 CPUs = 1 worker, rank 0 among them (2 cores per node)", r.alloc_line);
+}
+
+TEST(two_useful_workers_need_no_manager_rank) {
+  static toy_plan t;
+  toy_init(&t, 2, 1, 0, 10, 1); // total 22, chain 11 -> 2 workers
+  slurm_workload w;
+  ASSERT_OK(slurm_workload_from_plan(&w, &t.p));
+  slurm_options o = opts();
+  slurm_resources r;
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){8, 0}));
+  ASSERT_EQ(2, r.useful_workers);
   ASSERT_EQ(2, r.ntasks_per_node);
-  ASSERT_EQ(1, r.cpus_per_task);
+  ASSERT_EQ(4, r.cpus_per_task);
+  ASSERT_STR_EQ("1 node x 2 tasks x 4 CPUs = 2 workers, rank 0 among them (8 cores per node)", r.alloc_line);
 }
 
 TEST(zero_costs_count_every_job_as_useful) {
@@ -193,7 +208,8 @@ TEST(nodes_are_capped_at_the_partition_size) {
   ASSERT_EQ(1, r.nodes); // the partition has one node
   ASSERT_EQ(2, r.ntasks_per_node);
   ASSERT_EQ(1, r.cpus_per_task);
-  ASSERT(strstr(r.alloc_line, "1 node x 2 tasks x 1 CPUs = 1 workers + 1 manager rank (2 cores per node)") != NULL);
+  ASSERT_STR_EQ("1 node x 2 tasks x 1 CPUs = 2 workers, rank 0 among them (2 cores per node)",
+                r.alloc_line);
 }
 
 TEST(grace_defaults_to_300_or_a_quarter_of_a_short_limit) {
@@ -225,7 +241,8 @@ int main(void) {
   RUN(given_nodes_are_kept_and_cores_left_become_threads);
   RUN(given_cpus_per_task_limit_ranks_per_node);
   RUN(given_everything_is_kept);
-  RUN(one_job_still_gets_a_manager_and_a_worker);
+  RUN(one_job_gets_one_rank_that_runs_it);
+  RUN(two_useful_workers_need_no_manager_rank);
   RUN(zero_costs_count_every_job_as_useful);
   RUN(nodes_are_capped_for_huge_plans);
   RUN(nodes_are_capped_at_the_partition_size);

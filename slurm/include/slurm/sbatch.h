@@ -82,7 +82,8 @@ enum {
 };
 
 // Fills the allocation: fields given in `o` are kept; the others are chosen
-// so that the workers (ranks − 1, rank 0 manages) do not exceed what the
+// so that the workers (ranks − 1 from 3 ranks on, when rank 0 only manages)
+// do not exceed what the
 // plan can use (total cost / critical path, and the number of jobs), and the
 // cores of each node are split into ranks first, threads second.
 // What the partition offers; 0 = unknown (then 32 cores per node are
