@@ -18,6 +18,8 @@ static const char *tmp(const char *name) {
   return path;
 }
 
+static void expect_fail(const char *path, asl_status want, const char *word);
+
 static void fill_ramp(asl_vol *v) {
   size_t n = asl_vol_nvox(v) * v->nt;
   for (size_t i = 0; i < n; i++) v->data[i] = (float)i * 0.5f - 3.0f;
@@ -128,15 +130,41 @@ TEST(nifti2_file_reads_like_nifti1) {
   nifti_image *nim = nifti_make_new_nim(dims, NIFTI_TYPE_FLOAT64, 1);
   ASSERT(nim);
   for (int i = 0; i < 24; i++) ((double *)nim->data)[i] = i * 1.5;
+  ASSERT_EQ(0, nifti_set_filenames(nim, tmp("two.nii"), 0, 1));
+  // After the names, which reset it. (nifticlib 3.0 writes an empty .nii.gz
+  // for NIfTI-2, so this file is uncompressed.)
   nim->nifti_type = NIFTI_FTYPE_NIFTI2_1;
-  ASSERT_EQ(0, nifti_set_filenames(nim, tmp("two.nii.gz"), 0, 1));
   nifti_image_write(nim);
   nifti_image_free(nim);
+  FILE *f = fopen(tmp("two.nii"), "rb");
+  int32_t hdr_size = 0;
+  ASSERT(f);
+  ASSERT_EQ(1, fread(&hdr_size, 4, 1, f));
+  fclose(f);
+  ASSERT_EQ(540, hdr_size); // really NIfTI-2
   asl_vol v;
-  ASSERT_OK(asl_nifti_read(&v, tmp("two.nii.gz")));
+  ASSERT_OK(asl_nifti_read(&v, tmp("two.nii")));
   ASSERT_EQ(2, v.nt);
   ASSERT_NEAR(23 * 1.5, v.data[23], 1e-6);
   asl_vol_free(&v);
+}
+
+// Regression: nifticlib overran its stack on a NIfTI-2 header whose dim[0]
+// was garbage; the reader must refuse such a header before nifticlib sees it.
+TEST(nifti2_header_with_wild_dim0_is_refused_not_crashing) {
+  int64_t dims[8] = {3, 2, 2, 2, 1, 1, 1, 1};
+  nifti_image *nim = nifti_make_new_nim(dims, NIFTI_TYPE_FLOAT32, 1);
+  ASSERT_EQ(0, nifti_set_filenames(nim, tmp("wild.nii"), 0, 1));
+  nim->nifti_type = NIFTI_FTYPE_NIFTI2_1;
+  nifti_image_write(nim);
+  nifti_image_free(nim);
+  FILE *f = fopen(tmp("wild.nii"), "r+b");
+  ASSERT(f);
+  ASSERT_EQ(0, fseek(f, 16, SEEK_SET)); // NIfTI-2 dim[0], int64
+  const char junk[8] = "me_type\n";
+  ASSERT_EQ(8, fwrite(junk, 1, 8, f));
+  fclose(f);
+  expect_fail(tmp("wild.nii"), ASL_EFORMAT, "dim[0]");
 }
 
 TEST(nifti_qform_used_when_sform_unset) {
@@ -252,6 +280,7 @@ int main(void) {
   RUN(nifti_zero_slope_means_unscaled);
   RUN(nifti_float64_and_int32_convert);
   RUN(nifti2_file_reads_like_nifti1);
+  RUN(nifti2_header_with_wild_dim0_is_refused_not_crashing);
   RUN(nifti_qform_used_when_sform_unset);
   RUN(nifti_truncated_file_is_refused);
   RUN(nifti_truncated_gz_is_refused);
