@@ -31,6 +31,10 @@ TEST(json_reads_a_sidecar_object) {
   ASSERT_NEAR(-25.0, d.nodes[second].number, 0);
   ASSERT_EQ(ASL_JSON_NULL, d.nodes[asl_json_find(&d, 0, "N")].type);
   ASSERT_EQ(-1, asl_json_find(&d, 0, "Missing"));
+  ASSERT_STR_EQ("Flip", asl_json_key(&d, arr));
+  ASSERT(asl_json_key(&d, 0) == NULL);            // the root has no key
+  ASSERT(asl_json_string(&d, arr) == NULL);       // an array is no string
+  ASSERT(asl_json_string(&d, 1000) == NULL);      // out of range
   ASSERT_EQ(-1, asl_json_find(&d, arr, "Flip")); // not an object
   asl_json_free(&d);
 }

@@ -72,6 +72,22 @@ TEST(nifti_u8_writer_rounds_and_clamps) {
   asl_vol_free(&v), asl_vol_free(&w);
 }
 
+TEST(nifti_i16_writer_scales_to_the_largest_magnitude) {
+  asl_vol v, w;
+  ASSERT_OK(asl_vol_init(&v, 10, 10, 2, 3));
+  size_t n = asl_vol_nvox(&v) * 3;
+  for (size_t i = 0; i < n; i++) v.data[i] = (float)sin(0.37 * (double)i) * 850.0f - 3.0f;
+  v.affine[0][3] = 12.5f;
+  ASSERT_OK(asl_nifti_write_i16(&v, tmp("i16.nii.gz")));
+  ASSERT_OK(asl_nifti_read(&w, tmp("i16.nii.gz")));
+  ASSERT_EQ(3, w.nt);
+  ASSERT_NEAR(12.5, w.affine[0][3], 1e-5);
+  float big = 0;
+  for (size_t i = 0; i < n; i++) big = fmaxf(big, fabsf(v.data[i]));
+  for (size_t i = 0; i < n; i++) ASSERT_NEAR(v.data[i], w.data[i], big / 64000.0 + 1e-4);
+  asl_vol_free(&v), asl_vol_free(&w);
+}
+
 // Writes a 4x3x2 image of `datatype` straight through nifticlib; values i.
 static void write_direct(const char *path, int datatype, double slope, double inter, int sform) {
   int64_t dims[8] = {3, 4, 3, 2, 1, 1, 1, 1};
@@ -282,6 +298,7 @@ int main(void) {
   RUN(nifti_roundtrip_gz_keeps_values_and_affine);
   RUN(nifti_3d_volume_has_one_time_point);
   RUN(nifti_u8_writer_rounds_and_clamps);
+  RUN(nifti_i16_writer_scales_to_the_largest_magnitude);
   RUN(nifti_int16_with_slope_and_intercept_is_scaled);
   RUN(nifti_zero_slope_means_unscaled);
   RUN(nifti_float64_and_int32_convert);
