@@ -247,6 +247,18 @@ def unet_fixtures(w):
             w.add("final." + engine_name(n), b)
 
 
+def gaussian_fixtures(w):
+    """scipy.ndimage.gaussian_filter, the reference of the gaussian baseline."""
+    import numpy as np
+    from scipy import ndimage
+    v = rnd(5, 6, 7).numpy().astype(np.float64)
+    w.add("gauss.x", v)
+    for mode, name in (("reflect", "reflect"), ("constant", "zeros")):
+        for sigma in (0.7, 1.5):
+            out = ndimage.gaussian_filter(v, sigma, mode=mode, truncate=4.0)
+            w.add("gauss.%s.%g" % (name, sigma), out)
+
+
 def main():
     out = os.path.join(HERE, "fixtures")
     os.makedirs(out, exist_ok=True)
@@ -254,6 +266,7 @@ def main():
     layer_fixtures(w)
     loss_fixtures(w)
     adam_fixtures(w)
+    gaussian_fixtures(w)
     w.save(os.path.join(out, "layers.bin"))
     w = Writer()
     unet_fixtures(w)
