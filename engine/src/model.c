@@ -13,6 +13,7 @@ static const nn_model_ops *const kinds[] = {
     &nn_unet3d_ops,
     &nn_identity_ops,
     &nn_gaussian_ops,
+    &nn_vit3d_ops, &nn_nlm_ops,
 };
 enum { N_KINDS = sizeof kinds / sizeof kinds[0] };
 

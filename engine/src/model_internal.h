@@ -78,5 +78,6 @@ asl_status nn_param_float(const nn_param *p, int n, const char *kind,
 asl_status nn_scratch_reserve(float **buf, size_t *cap, size_t n);
 
 extern const nn_model_ops nn_unet3d_ops, nn_identity_ops, nn_gaussian_ops;
+extern const nn_model_ops nn_vit3d_ops, nn_nlm_ops;
 
 #endif
