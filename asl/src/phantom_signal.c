@@ -12,7 +12,10 @@
 typedef struct {
   double drift1, drift2; // static signal drift: linear and quadratic in run time
   double trend;          // perfusion change from the start to the end of the run
+  double wave_amp, wave_cycles, wave_phase; // slow perfusion oscillation over the run
   double pos[3], theta;  // motion: translation (voxels) and in-plane rotation (rad)
+  int jump_at;           // volume at which the subject shifts position (-1: never)
+  double jump[3];        // that shift (voxels)
 } run_state;
 
 // Two standard normals per call (Marsaglia's polar method: no trigonometry,
@@ -43,7 +46,8 @@ static void rest_frame(float *out, const asl_vol *stat, const asl_vol *dm, const
   double g1, g2;
   normal2(r, &g1, &g2);
   double scale = 1.0 + rs->drift1 * tau + rs->drift2 * tau * tau + 0.004 * g1;
-  double perf = (1.0 + rs->trend * tau) * (1.0 + 0.1 * pair_fluct);
+  double wave = rs->wave_amp * sin(2.0 * PH_PI * rs->wave_cycles * (tau + 0.5) + rs->wave_phase);
+  double perf = (1.0 + rs->trend * tau + wave) * (1.0 + 0.1 * pair_fluct);
   double e = 0.0, spare = 0.0;
   int have = 0;
   for (size_t k = 0; k < n; k++) {
@@ -77,10 +81,12 @@ static void move_and_noise(float *out, const asl_vol *rest, const run_state *rs,
       }
 }
 
-static void step_motion(run_state *rs, asl_rng *r) {
+static void step_motion(run_state *rs, asl_rng *r, int v) {
   double a, b, c, d;
   normal2(r, &a, &b);
   normal2(r, &c, &d);
+  if (v == rs->jump_at)
+    for (int k = 0; k < 3; k++) rs->pos[k] += rs->jump[k];
   rs->pos[0] += 0.04 * a, rs->pos[1] += 0.04 * b, rs->pos[2] += 0.02 * c;
   rs->theta += 0.002 * d;
 }
@@ -101,7 +107,16 @@ asl_status ph_make_series(asl_phantom_subject *s, const asl_phantom_opts *o, asl
   double g;
   normal2(r, &rs.drift1, &rs.drift2);
   rs.drift1 *= 0.02, rs.drift2 *= 0.02;
-  rs.trend = 0.5 * (asl_rng_uniform(r) - 0.5); // up to +-12.5% across the run
+  // Slow changes that windowed averaging keeps and interleaved averaging
+  // spreads out: a perfusion trend (up to +-15% from the middle of the run),
+  // a slow oscillation of 1-3 cycles per run (vasomotion, 5-15%), and, in
+  // half the subjects, one sudden head shift of up to a voxel.
+  rs.trend = 0.6 * (asl_rng_uniform(r) - 0.5);
+  rs.wave_amp = 0.05 + 0.1 * asl_rng_uniform(r);
+  rs.wave_cycles = 1.0 + 2.0 * asl_rng_uniform(r);
+  rs.wave_phase = 2.0 * PH_PI * asl_rng_uniform(r);
+  rs.jump_at = asl_rng_uniform(r) < 0.5 ? (int)asl_rng_below(r, (uint64_t)nt) : -1;
+  for (int k = 0; k < 3; k++) rs.jump[k] = (k == 2 ? 0.5 : 1.0) * (2.0 * asl_rng_uniform(r) - 1.0);
   double pair_fluct = 0.0;
   for (int v = 0; v < nt; v++) {
     int is_label = v % 2;
@@ -109,7 +124,7 @@ asl_status ph_make_series(asl_phantom_subject *s, const asl_phantom_opts *o, asl
     if (!is_label) normal2(r, &pair_fluct, &g);
     s->vol_type[v] = is_label ? ASL_VOL_LABEL : ASL_VOL_CONTROL;
     rest_frame(rest.data, stat, &s->deltam, &rs, r, tau, is_label, pair_fluct);
-    step_motion(&rs, r);
+    step_motion(&rs, r, v);
     move_and_noise(asl_vol_frame(&s->asl, v), &rest, &rs, r, s->noise_sd);
   }
   asl_vol_free(&rest);
