@@ -224,6 +224,16 @@ double ana_exp_value(const ana_cube *c, const ana_experiment *e, size_t cell, in
   double v = e->metrics[i];
   if (!isfinite(v)) return NAN;
   int j = ana_exp_job(e, cell, subject);
-  if (j >= 0 && c->jobs.status[j] != ANA_JOB_DONE) return NAN;
+  if (j < 0 || c->jobs.status[j] != ANA_JOB_DONE) return NAN;
   return v;
+}
+
+int ana_exp_subject_expected(const ana_cube *c, const ana_experiment *e, const int *idx, int s) {
+  for (int a = 0; a < e->n_design; a++) {
+    if (strcmp(e->axes[a].name, "snr_group") != 0 && strcmp(e->axes[a].name, "test_snr_group") != 0)
+      continue;
+    const char *label = e->axes[a].labels[idx[a]];
+    if (strcmp(label, "all") != 0 && strcmp(label, c->subjects.snr_group[s]) != 0) return 0;
+  }
+  return 1;
 }

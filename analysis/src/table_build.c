@@ -30,21 +30,19 @@ asl_status ana_axis_value_parse(ana_axis_value *v, const char *text) {
 
 // Per-subject values of the design cells reached from `idx` by every label
 // combination of the `vary` axes: the first finite value per subject. Also
-// counts the subjects that have a job in any of those cells.
-static void gather(const ana_table_ctx *x, int *idx, const int *vary, int n_vary, int stage, double *out,
-                   int *expected) {
+// counts the subjects the cell should have (ana_exp_subject_expected).
+static void gather(const ana_table_ctx *x, int *idx, const int *vary, int n_vary, int stage,
+                   double *out, int *expected) {
   int ns = ana_exp_n_subjects(x->e), nc = ana_combo_count(x->e, vary, n_vary);
   *expected = 0;
   for (int s = 0; s < ns; s++) {
     out[s] = NAN;
-    int has_job = 0;
     for (int k = 0; k < nc; k++) {
       ana_combo_decode(x->e, vary, n_vary, k, idx);
       size_t cell = ana_exp_cell(x->e, idx);
-      has_job |= ana_exp_job(x->e, cell, s) >= 0;
       if (isnan(out[s])) out[s] = ana_exp_value(x->c, x->e, cell, s, stage, x->metric);
     }
-    *expected += has_job;
+    *expected += ana_exp_subject_expected(x->c, x->e, idx, s);
   }
 }
 
@@ -81,7 +79,7 @@ static void mark_best(ana_table *t) {
     double best = NAN;
     for (int c = 0; c < t->n_cols; c++) {
       ana_cell *x = &t->cells[r * t->n_cols + c];
-      if (x->expected == 0) x->expected = max_n; // no job index: compare with the fullest cell
+      if (x->expected == 0) x->expected = max_n; // no subject of its group: the fullest cell
       if (x->kind != ANA_CELL_MAIN || x->s.n == 0) continue;
       if (isnan(best) || (t->higher_better ? x->s.mean > best : x->s.mean < best)) best = x->s.mean;
     }

@@ -93,6 +93,14 @@ TEST(partial_cube_shows_n_and_missing_cells) {
   *cf_value(fm, 1, 0, 1, CF_SSIM) = NAN;         // cell (windowed, nav=1, m0=on), sub-01
   fx.jobs[fm->job[0 * 6 + 1]].status = 3; // failed job of cell 0, fold 1
   for (int s = 0; s < 6; s++) *cf_value(fm, 2, s, 1, CF_SSIM) = NAN; // (windowed, nav=2, off)
+  // As the runner leaves a failed job: no values and no job index (cell 8 =
+  // interleaved, nav=1, m0=off; fold 1 = sub-02, sub-05). A value whose job
+  // index was never written (a cut-short write) does not count either.
+  for (int s = 1; s < 6; s += 3) {
+    for (int k = 0; k < CF_STAGES * CF_METRICS; k++) *cf_value(fm, 8, s, k / 3, k % 3) = NAN;
+    fm->job[8 * 6 + s] = -1;
+  }
+  fm->job[8 * 6 + 0] = -1;
   open_cube("ana_table_partial.h5");
   ana_table_opts o;
   ana_table_opts_init(&o);
@@ -102,9 +110,12 @@ TEST(partial_cube_shows_n_and_missing_cells) {
   ASSERT_EQ(6, t.cells[0].expected);
   ASSERT_EQ(5, t.cells[1].s.n);
   ASSERT_EQ(0, t.cells[6].s.n);
+  ASSERT_EQ(3, t.cells[2].s.n); // interleaved, m0=off, nav=1
+  ASSERT_EQ(6, t.cells[2].expected);
   char *md = render(&t, ANA_FMT_MD, 0);
   ASSERT(strstr(md, "(n=4)") != NULL);
   ASSERT(strstr(md, "(n=5)") != NULL);
+  ASSERT(strstr(md, "(n=3)") != NULL);
   ASSERT(strstr(md, "| 2 | — |") != NULL);
   free(md);
   char *tex = render(&t, ANA_FMT_LATEX, 0);

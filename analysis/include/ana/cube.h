@@ -89,6 +89,11 @@ void ana_cube_free(ana_cube *c);
 const ana_experiment *ana_cube_experiment(const ana_cube *c, const char *name);
 // Index of the axis called `name` in `e`, or -1.
 int ana_exp_axis(const ana_experiment *e, const char *name);
+// 1 when subject `s` belongs in design cell `idx`: every subject, except
+// that an snr_group or test_snr_group label other than "all" keeps only the
+// subjects of that SNR group (/subjects/snr_group). Independent of which
+// jobs have finished, so it tells how many subjects a cell should have.
+int ana_exp_subject_expected(const ana_cube *c, const ana_experiment *e, const int *idx, int s);
 // Index of `label` on axis `a` (exact text, or the integer value for integer
 // axes), or -1.
 int ana_axis_label(const ana_axis *a, const char *label);
@@ -103,8 +108,10 @@ static inline int ana_exp_n_stages(const ana_experiment *e) { return e->axes[e->
 static inline int ana_exp_n_metrics(const ana_experiment *e) { return e->axes[e->n_design + 2].n; }
 
 // The value of one (cell, subject, stage, metric), or NaN when it is absent:
-// NaN on disk, or written by a job that is not `done` on disk (failed, or
-// interrupted before committing), so half-written jobs never reach a table.
+// NaN on disk, no job index (the runner writes it with the values, so a
+// value without one is a write cut short), or a job that is not `done` on
+// disk (failed, or interrupted before committing). Half-written jobs never
+// reach a table.
 double ana_exp_value(const ana_cube *c, const ana_experiment *e, size_t cell, int subject,
                      int stage, int metric);
 // The /jobs index of the job behind (cell, subject), or -1.
