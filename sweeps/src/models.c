@@ -1,14 +1,18 @@
 // models: named model configurations, the hyper-parameters each kind knows,
 // and the per-kind cost table used for job cost estimates (docs/spec.md).
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "spec.h"
 
+// Value types of hyper-parameters, as the engine parses them.
+enum { P_REAL, P_INT, P_ODD, P_SIZE3, P_BORDER };
+
 typedef struct {
   const char *name;
-  int is_int;        // 1 integer, 0 real
+  int type;
   double min, max, dflt;
 } param_def;
 
@@ -19,19 +23,26 @@ typedef struct {
   param_def params[6];
 } kind_def;
 
+// Names, ranges and defaults follow the engine's model factory
+// (engine/src/unet3d_graph.c, vit3d_model.c, baselines.c, baseline_nlm.c),
+// so a spec that validates also builds its models.
 static const kind_def kinds[] = {
-    {"unet3d", 1, 3,
-     {{"base_channels", 1, 1, 512, 16}, {"depth", 1, 1, 6, 4}, {"dropout", 0, 0, 0.99, 0}}},
+    {"unet3d", 1, 4,
+     {{"base_channels", P_INT, 1, 256, 16},
+      {"depth", P_INT, 1, 8, 4},
+      {"dropout", P_REAL, 0, 0.9, 0.05},
+      {"bn_momentum", P_REAL, 0, 1, 0.1}}},
     {"vit3d", 1, 6,
-     {{"patch", 1, 1, 64, 8},
-      {"dim", 1, 8, 4096, 192},
-      {"depth", 1, 1, 64, 6},
-      {"heads", 1, 1, 64, 6},
-      {"mlp_ratio", 0, 0.25, 16, 4},
-      {"dropout", 0, 0, 0.99, 0}}},
+     {{"dim", P_INT, 4, 4096, 128},
+      {"depth", P_INT, 1, 64, 4},
+      {"heads", P_INT, 1, 64, 4},
+      {"mlp_ratio", P_REAL, 0.25, 16, 4},
+      {"dropout", P_REAL, 0, 0.9, 0},
+      {"patch", P_SIZE3, 1, 64, 0}}}, // "8" or "8,8,4"; default 8,8,4
     {"identity", 0, 0, {{0}}},
-    {"gaussian", 0, 1, {{"sigma", 0, 0.01, 20, 1.0}}},
-    {"nlm", 0, 3, {{"patch", 1, 1, 9, 3}, {"search", 1, 1, 21, 7}, {"h", 0, 1e-6, 100, 0.1}}},
+    {"gaussian", 0, 2, {{"sigma", P_REAL, 0.05, 8, 1.0}, {"border", P_BORDER, 0, 0, 0}}},
+    {"nlm", 0, 3,
+     {{"patch", P_ODD, 1, 9, 3}, {"search", P_ODD, 1, 21, 7}, {"h", P_REAL, 1e-3, 100, 1.0}}},
 };
 enum { N_KINDS = (int)(sizeof kinds / sizeof kinds[0]) };
 
@@ -51,6 +62,26 @@ static double param(const sweep_model *m, const char *name) {
   return 0;
 }
 
+// A vit3d patch: "8" (a cube) or "8,8,4"; the engine's default is 8,8,4.
+static int parse_size3(const char *s, int p[3]) {
+  char tail[4];
+  int n = sscanf(s, "%d,%d,%d%3s", &p[0], &p[1], &p[2], tail);
+  if (n == 1 && !strchr(s, ',')) p[1] = p[2] = p[0];
+  else if (n != 3) return -1;
+  for (int a = 0; a < 3; a++)
+    if (p[a] < 1 || p[a] > 64) return -1;
+  return 0;
+}
+
+static void vit_patch(const sweep_model *m, int p[3]) {
+  p[0] = p[1] = 8;
+  p[2] = 4;
+  int q[3];
+  for (int i = 0; i < m->n_params; i++)
+    if (strcmp(m->params[i].key, "patch") == 0 && parse_size3(m->params[i].value, q) == 0)
+      memcpy(p, q, sizeof q);
+}
+
 double sweep_model_flops_per_voxel(const sweep_model *m) {
   if (strcmp(m->kind, "unet3d") == 0) {
     // docs/engine.md: 18.34 GFLOP per forward pass of the 16-channel U-Net
@@ -60,9 +91,11 @@ double sweep_model_flops_per_voxel(const sweep_model *m) {
   }
   if (strcmp(m->kind, "vit3d") == 0) {
     // Per token and block: QKV + projection 8 d^2, MLP 4 r d^2 (2 per
-    // multiply-add); a token covers patch^3 voxels; embedding in and out.
-    double d = param(m, "dim"), p = param(m, "patch"), r = param(m, "mlp_ratio");
-    return param(m, "depth") * (8 + 4 * r) * d * d / (p * p * p) + 4 * d;
+    // multiply-add); a token covers one patch of voxels; embedding in and out.
+    double d = param(m, "dim"), r = param(m, "mlp_ratio");
+    int p[3];
+    vit_patch(m, p);
+    return param(m, "depth") * (8 + 4 * r) * d * d / ((double)p[0] * p[1] * p[2]) + 4 * d;
   }
   if (strcmp(m->kind, "gaussian") == 0) return 6 * (2 * ceil(3 * param(m, "sigma")) + 1);
   if (strcmp(m->kind, "nlm") == 0) {
@@ -70,6 +103,35 @@ double sweep_model_flops_per_voxel(const sweep_model *m) {
     return 2 * s * s * s * p * p * p;
   }
   return 1; // identity: a copy
+}
+
+static int check_param(sw_ctx *c, const kind_def *k, const param_def *d, const sw_node *val) {
+  long iv;
+  double dv;
+  const char *sv;
+  int p[3];
+  switch (d->type) {
+  case P_REAL:
+    return sw_get_double(c, val, d->min, d->max, &dv);
+  case P_INT:
+    return sw_get_int(c, val, (long)d->min, (long)d->max, &iv);
+  case P_ODD:
+    if (sw_get_int(c, val, (long)d->min, (long)d->max, &iv)) return -1;
+    if (iv % 2) return 0;
+    sw_error(c, val, "%s.%s must be odd (a cube of side 2r+1), got %ld", k->kind, d->name, iv);
+    return -1;
+  case P_SIZE3:
+    if (sw_get_str(c, val, &sv)) return -1;
+    if (parse_size3(sv, p) == 0) return 0;
+    sw_error(c, val, "%s.%s must be one size or \"x,y,z\" sizes, each 1..64, got '%s'", k->kind,
+             d->name, sv);
+    return -1;
+  default: {
+    static const char *const borders[] = {"reflect", "zeros"};
+    int i;
+    return sw_get_enum(c, val, borders, 2, &i);
+  }
+  }
 }
 
 static void read_params(sw_ctx *c, const sw_node *cfg, const kind_def *k, sweep_model *m) {
@@ -90,11 +152,7 @@ static void read_params(sw_ctx *c, const sw_node *cfg, const kind_def *k, sweep_
                k->n_params ? "" : " (it takes none)");
       continue;
     }
-    long iv;
-    double dv;
-    int bad = d->is_int ? sw_get_int(c, val, (long)d->min, (long)d->max, &iv)
-                        : sw_get_double(c, val, d->min, d->max, &dv);
-    if (bad) continue;
+    if (check_param(c, k, d, val)) continue;
     sweep_param *sp = &m->params[m->n_params++];
     sp->key = sw_strdup(key->str);
     sp->value = sw_strdup(val->str);
@@ -149,7 +207,11 @@ void sw_models_read(sw_ctx *c, const sw_node *models, sweep_plan *p) {
     for (int j = 0; j < p->n_models; j++) dup |= strcmp(p->models[j].name, key->str) == 0;
     if (dup) continue; // reported by sw_check_keys as a duplicate key
     add_model(p, key->str, &kinds[ki]);
-    read_params(c, cfg, &kinds[ki], &p->models[p->n_models - 1]);
+    sweep_model *m = &p->models[p->n_models - 1];
+    read_params(c, cfg, &kinds[ki], m);
+    if (strcmp(m->kind, "vit3d") == 0 && (long)param(m, "dim") % (long)param(m, "heads"))
+      sw_error(c, cfg, "model '%s': dim %ld is not a multiple of heads %ld", m->name,
+               (long)param(m, "dim"), (long)param(m, "heads"));
   }
 }
 
@@ -157,14 +219,14 @@ void sw_models_check_grid(sw_ctx *c, const sw_node *root, const sweep_plan *p) {
   const sw_node *g = sw_map_get(root, "grid");
   for (int i = 0; i < p->n_models; i++) {
     const sweep_model *m = &p->models[i];
-    int mult = 1;
-    if (strcmp(m->kind, "unet3d") == 0) mult = 1 << (int)param(m, "depth");
-    if (strcmp(m->kind, "vit3d") == 0) mult = (int)param(m, "patch");
+    int mult[3] = {1, 1, 1};
+    if (strcmp(m->kind, "unet3d") == 0) mult[0] = mult[1] = mult[2] = 1 << (int)param(m, "depth");
+    if (strcmp(m->kind, "vit3d") == 0) vit_patch(m, mult);
     for (int a = 0; a < 3; a++)
-      if (mult > 1 && p->grid[a] % mult != 0) {
+      if (p->grid[a] % mult[a] != 0) {
         sw_error(c, g ? g : root,
-                 "grid %dx%dx%d does not suit model '%s': each size must be a multiple of %d",
-                 p->grid[0], p->grid[1], p->grid[2], m->name, mult);
+                 "grid %dx%dx%d does not suit model '%s': sizes must be multiples of %dx%dx%d",
+                 p->grid[0], p->grid[1], p->grid[2], m->name, mult[0], mult[1], mult[2]);
         break;
       }
   }

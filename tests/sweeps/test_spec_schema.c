@@ -114,6 +114,30 @@ TEST(models_kinds_params_and_trainability) {
   sweep_diags_free(&d);
 }
 
+TEST(model_parameters_follow_the_engine) {
+  sweep_plan p;
+  sweep_diags d;
+  ASSERT_OK(load_spec(&p, &d,
+                      BASE "models:\n  v: {kind: vit3d, patch: \"8,8,4\", dim: 64, heads: 4}\n"
+                           "  n: {kind: nlm, patch: 5, search: 9}\n"
+                           "  g: {kind: gaussian, border: zeros}\n",
+                      0, NULL));
+  // a token covers 8*8*4 voxels: 4 blocks x (8 + 16) x 64^2 / 256 + 4 x 64
+  ASSERT_NEAR(4 * 24 * 4096 / 256.0 + 256, sweep_model_flops_per_voxel(&p.models[0]), 1e-9);
+  ASSERT_NEAR(2 * 729 * 125, sweep_model_flops_per_voxel(&p.models[1]), 1e-9);
+  sweep_plan_free(&p);
+  ASSERT_EQ(ASL_ESPEC, load_spec(&p, &d,
+                                 BASE "models:\n  v: {kind: vit3d, patch: \"8,8\", dim: 60, heads: 8}\n"
+                                      "  n: {kind: nlm, patch: 4}\n"
+                                      "  w: {kind: vit3d, patch: 12}\n",
+                                 0, NULL));
+  ASSERT(diag_at(&d, "t.yaml:6:27: error: vit3d.patch must be one size or \"x,y,z\""));
+  ASSERT(diag_at(&d, "t.yaml:6:6: error: model 'v': dim 60 is not a multiple of heads 8"));
+  ASSERT(diag_at(&d, "t.yaml:7:25: error: nlm.patch must be odd"));
+  ASSERT(diag_at(&d, "t.yaml:2:7: error: grid 32x32x16 does not suit model 'w'"));
+  sweep_diags_free(&d);
+}
+
 TEST(metrics_subset_in_spec_order) {
   sweep_plan p;
   sweep_diags d;
@@ -172,6 +196,7 @@ int main(void) {
   RUN(train_section_is_read_and_checked);
   RUN(unknown_top_level_key_suggests_the_closest);
   RUN(models_kinds_params_and_trainability);
+  RUN(model_parameters_follow_the_engine);
   RUN(metrics_subset_in_spec_order);
   RUN(ground_truth_grid_folds_snr_groups_remainder);
   RUN(axes_take_single_values_and_refuse_repeats);
