@@ -6,6 +6,7 @@
 
 #include "ana/export.h"
 #include "ana/stats.h"
+#include "asl/rng.h"
 #include "text_out.h"
 
 #define MAX_COLS 64
@@ -138,6 +139,24 @@ static void rows_of(writer *w, const ana_cube *c, const ana_experiment *e) {
         }
 }
 
+// 95% percentile bootstrap CI of the mean, seeded from the cell's identity so
+// every export of the same cube prints the same interval.
+static void add_ci(writer *w, const ana_experiment *e, size_t cell, int st, int m, double *buf,
+                   int ns) {
+  int k = 0;
+  for (int s = 0; s < ns; s++)
+    if (isfinite(buf[s])) buf[k++] = buf[s];
+  double lo = NAN, hi = NAN;
+  if (k >= 2) {
+    char id[128];
+    snprintf(id, sizeof id, "%s/%zu/%d/%d", e->name, cell, st, m);
+    if (ana_bootstrap_ci(buf, k, ANA_EXPORT_BOOTSTRAP, 0.95, asl_hash64(id), &lo, &hi))
+      lo = hi = NAN;
+  }
+  add_num(w, "ci95_lo", lo, 9);
+  add_num(w, "ci95_hi", hi, 9);
+}
+
 static void summary_of(writer *w, const ana_cube *c, const ana_experiment *e, double *buf) {
   int ns = ana_exp_n_subjects(e), nst = ana_exp_n_stages(e), nm = ana_exp_n_metrics(e);
   for (size_t cell = 0; cell < e->n_cells; cell++)
@@ -155,6 +174,7 @@ static void summary_of(writer *w, const ana_cube *c, const ana_experiment *e, do
         add_num(w, "median", sm.median, 9);
         add_num(w, "q1", sm.q1, 9);
         add_num(w, "q3", sm.q3, 9);
+        add_ci(w, e, cell, st, m, buf, ns);
         emit(w);
       }
 }

@@ -177,6 +177,10 @@ TEST(summary_export_has_one_row_per_cell_with_table_numbers) {
       ASSERT_EQ(6, atoi(r.f[cn]));
       ASSERT_NEAR(sum / 6, strtod(r.f[cmean], NULL), 1e-8);
       ASSERT_NEAR(sqrt(ss / 5), strtod(r.f[csd], NULL), 1e-8);
+      double lo = strtod(r.f[column(&h, "ci95_lo")], NULL), hi = strtod(r.f[column(&h, "ci95_hi")], NULL);
+      ASSERT(lo < sum / 6 && sum / 6 < hi);
+      // About ±1.96 SE = ±0.8 SD wide for n = 6, not ±2 SD.
+      ASSERT(hi - lo > 0.8 * sqrt(ss / 5) && hi - lo < 2.2 * sqrt(ss / 5));
       checked++;
     }
     // The failed job's cell (cell 5) loses fold 1's subjects.

@@ -11,13 +11,17 @@
 //
 // Summary export: one row per (experiment, design cell, stage, metric) with
 // n, mean, sd, median, q1, q3 over the subjects of done jobs (empty when
-// n = 0), the numbers the tables show.
+// n = 0), the numbers the tables show, and ci95_lo / ci95_hi: the 95%
+// percentile bootstrap CI of the mean (ANA_EXPORT_BOOTSTRAP resamples,
+// seeded from the cell, so reproducible; empty when n < 2).
 #ifndef ANA_EXPORT_H
 #define ANA_EXPORT_H
 
 #include <stdio.h>
 
 #include "ana/cube.h"
+
+#define ANA_EXPORT_BOOTSTRAP 2000
 
 typedef enum { ANA_EXPORT_CSV = 0, ANA_EXPORT_JSON = 1 } ana_export_format;
 
