@@ -301,8 +301,11 @@ static asl_status write_as(const asl_vol *v, const char *path, int datatype) {
   } else {
     fill_data(nim, v);
     // Write options 1|2: write the data and leave the file open, so a failed
-    // open shows up as NULL instead of being lost inside nifticlib.
-    znzFile fp = nifti_image_write_hdr_img(nim, 3, "wb1");
+    // open shows up as NULL instead of being lost inside nifticlib. gzip
+    // level 1, Huffman-only for images: measured MR data (noise in every
+    // voxel) gains nothing from LZ77 matching but pays 2x the time for it;
+    // masks and labels (uint8, long runs) keep LZ77.
+    znzFile fp = nifti_image_write_hdr_img(nim, 3, datatype == NIFTI_TYPE_UINT8 ? "wb1" : "wb1h");
     if (znz_isnull(fp))
       s = asl_fail(ASL_EIO, "%s: cannot write (check that the folder exists and is writable)",
                    path);
