@@ -75,11 +75,12 @@ status_counts() {
   "$1" status "$2" 2>/dev/null | awk '$1 == "total" { print $2, $3, $4, $5 }'
 }
 
-# The metrics of every experiment and the job status list of a cube, as
-# text (h5dump), for comparing two runs' results.
+# The numbers of a cube that must not depend on interruptions (metrics and
+# per-image metrics of every experiment, job keys, statuses, training and
+# validation losses) as text, for comparing two runs.
 cube_text() {
   local cube=$1 d
-  for d in $(h5ls -r "$cube" | awk '$2 == "Dataset" && ($1 ~ /\/metrics$/ || $1 == "/jobs/status" || $1 == "/jobs/key") { print $1 }' | sort); do
+  for d in $(h5ls -r "$cube" | awk '$2 == "Dataset" && $1 ~ /\/(metrics|metrics_per_image)$|^\/jobs\/(key|status|train_loss|val_loss)$/ { print $1 }' | sort); do
     h5dump -d "$d" -w 0 -y "$cube" | sed 1d
   done
 }
