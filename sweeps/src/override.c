@@ -47,8 +47,15 @@ static sw_node **child_slot(sw_ctx *c, sw_node *parent, const char *seg, size_t 
     sw_error_at(c, src, 1, col, "'%s' is not an index of this list (0..%d)", name, parent->n - 1);
     return NULL;
   }
+  if (parent->kind == SW_SCALAR && !parent->quoted &&
+      (!*parent->str || strcmp(parent->str, "~") == 0 || strcmp(parent->str, "null") == 0)) {
+    // `main: ~` (a null) becomes the mapping the override fills.
+    free(parent->str);
+    parent->str = NULL;
+    parent->kind = SW_MAP;
+  }
   if (parent->kind != SW_MAP) {
-    sw_error_at(c, src, 1, col, "cannot set '%s' inside a scalar", name);
+    sw_error_at(c, src, 1, col, "cannot set '%s' inside the scalar '%s'", name, parent->str);
     return NULL;
   }
   for (int i = parent->n - 1; i >= 0; i--)

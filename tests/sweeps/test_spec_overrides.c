@@ -21,6 +21,17 @@ TEST(overrides_replace_and_add_keys) {
   ASSERT_STR_EQ("2", p.experiments[0].axes[1].labels[0]);
   ASSERT_EQ(1, p.experiments[0].axes[2].n); // inherited m0=on
   sweep_plan_free(&p);
+  // Through a null experiment and a list index.
+  char *ov3[] = {"experiments.main.nav=2", "sweep.nav.1=8"};
+  ASSERT_OK(load_spec(&p, &d, BASE "experiments: {main: ~, other: {}}\n", 2, ov3));
+  ASSERT_STR_EQ("2", p.experiments[0].axes[1].labels[0]);
+  ASSERT_EQ(1, p.experiments[0].axes[1].n);
+  ASSERT_STR_EQ("8", p.experiments[1].axes[1].labels[1]);
+  sweep_plan_free(&p);
+  char *ov4[] = {"name.x=1"};
+  ASSERT_EQ(ASL_ESPEC, load_spec(&p, &d, BASE "name: run\n", 1, ov4));
+  ASSERT(diag_at(&d, "<override 1>:1:6: error: cannot set 'x' inside the scalar 'run'"));
+  sweep_diags_free(&d);
   // The spec text stored with a run is the spec after overrides; it loads
   // again into the same plan.
   char *ov2[] = {"sweep.nav=[4,8]", "train.epochs=2"};
