@@ -94,10 +94,9 @@ static asl_status pick_metric_stage(ana_plot_data *d, const ana_plot_opts *o) {
   return ASL_OK;
 }
 
-static void summarize_all(ana_plot_data *d, const ana_cube *c, int *fixed) {
+static void summarize_all(ana_plot_data *d, const ana_cube *c, int *fixed, double *v) {
   const ana_experiment *e = d->e;
   int ns = ana_exp_n_subjects(e), idx[64];
-  double v[1024];
   d->vmin = INFINITY;
   d->vmax = -INFINITY;
   for (int f = 0; f < d->nfacet; f++)
@@ -108,10 +107,9 @@ static void summarize_all(ana_plot_data *d, const ana_cube *c, int *fixed) {
         if (d->ax_hue >= 0) idx[d->ax_hue] = h;
         if (d->ax_facet >= 0) idx[d->ax_facet] = f;
         size_t cell = ana_exp_cell(e, idx);
-        int k = 0;
-        for (int s = 0; s < ns && k < 1024; s++) v[k++] = ana_exp_value(c, e, cell, s, d->stage, d->metric);
+        for (int s = 0; s < ns; s++) v[s] = ana_exp_value(c, e, cell, s, d->stage, d->metric);
         ana_summary sm;
-        ana_summarize(v, k, &sm);
+        ana_summarize(v, ns, &sm);
         size_t at = ana_plot_at(d, f, h, x);
         d->mean[at] = sm.n ? sm.mean : NAN;
         d->sd[at] = sm.n > 1 ? sm.sd : 0;
@@ -140,11 +138,14 @@ asl_status ana_plot_data_build(ana_plot_data *d, const ana_cube *c, const ana_pl
   d->mean = malloc(n * sizeof *d->mean);
   d->sd = malloc(n * sizeof *d->sd);
   d->n = malloc(n * sizeof *d->n);
-  if (!d->mean || !d->sd || !d->n) {
+  double *v = malloc(((size_t)ana_exp_n_subjects(d->e) + 1) * sizeof *v);
+  if (!d->mean || !d->sd || !d->n || !v) {
+    free(v);
     ana_plot_data_free(d);
     return asl_fail(ASL_ENOMEM, "plot: out of memory");
   }
-  summarize_all(d, c, fixed);
+  summarize_all(d, c, fixed, v);
+  free(v);
   if (!isfinite(d->vmin)) {
     ana_plot_data_free(d);
     return asl_fail(ASL_EINVAL, "%s: experiment %s has no values of done jobs to plot yet",

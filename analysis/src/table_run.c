@@ -52,7 +52,7 @@ static asl_status one_experiment(FILE *out, const ana_cube *c, const ana_experim
     ana_table t;
     asl_status st = build(&t, c, e, k, o, &noted);
     if (st) return st;
-    if ((*printed)++) fputc('\n', out);
+    if ((*printed)++) fputs(o->format == ANA_FMT_CSV ? "\r\n" : "\n", out);
     ana_table_render(out, &t, o->format, o->show_pvalues);
     ana_table_free(&t);
   }
