@@ -50,3 +50,13 @@ void run_h5_close(hid_t *id) {
   else if (t == H5I_GENPROP_LST) H5Pclose(*id);
   *id = H5I_INVALID_HID;
 }
+
+asl_status run_fail_wrap(asl_status st, const char *fmt, ...) {
+  char prev[2048], prefix[1024];
+  snprintf(prev, sizeof prev, "%s", asl_error_message());
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(prefix, sizeof prefix, fmt, ap);
+  va_end(ap);
+  return asl_fail(st, "%s: %s", prefix, prev);
+}

@@ -32,6 +32,11 @@ asl_status run_mpi_fail(int rc, const char *call, const char *where, int line,
     }                                                                    \
   } while (0)
 
+// asl_fail with `prefix: <the current message>`. asl_fail formats into the
+// buffer asl_error_message() returns, so passing that message to it as an
+// argument would read and write the same memory; this copies it first.
+asl_status run_fail_wrap(asl_status st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 // Closes an HDF5 handle if it is open and marks it closed.
 void run_h5_close(hid_t *id);
 

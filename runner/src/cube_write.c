@@ -19,7 +19,7 @@ asl_status run_cube_set_status(run_cube *c, int job, int status) {
   hsize_t start[1] = {(hsize_t)job}, count[1] = {1};
   signed char v = (signed char)status;
   asl_status st = cube_write_block(c->status, H5T_NATIVE_SCHAR, 1, start, count, &v);
-  if (st) return asl_fail(st, "%s: status of job %d: %s", c->path, job, asl_error_message());
+  if (st) return run_fail_wrap(st, "%s: status of job %d", c->path, job);
   return ASL_OK;
 }
 
@@ -54,7 +54,7 @@ static asl_status write_cells(run_cube *c, const sweep_plan *p, int job, const r
       st = cube_write_block(ce->per_image, H5T_NATIVE_FLOAT, k + 4, start, count, img);
     if (!st) st = cube_write_block(ce->job, H5T_NATIVE_INT, k + 1, start, count, &index);
   }
-  if (st) return asl_fail(st, "%s: cells of job %s: %s", c->path, jb->key, asl_error_message());
+  if (st) return run_fail_wrap(st, "%s: cells of job %s", c->path, jb->key);
   return ASL_OK;
 }
 
@@ -89,6 +89,6 @@ asl_status run_cube_commit(run_cube *c, const sweep_plan *p, int job, const run_
   asl_status st = ASL_OK;
   if (status == RUN_JOB_DONE && (st = write_cells(c, p, job, r))) return st;
   if ((st = write_row(c, job, r, seconds, rank, host)))
-    return asl_fail(st, "%s: /jobs row of %s: %s", c->path, p->jobs[job].key, asl_error_message());
+    return run_fail_wrap(st, "%s: /jobs row of %s", c->path, p->jobs[job].key);
   return run_cube_set_status(c, job, status);
 }

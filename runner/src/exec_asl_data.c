@@ -12,6 +12,7 @@
 #include "asl/phantom.h"
 #include "asl/snr.h"
 #include "asl/subject.h"
+#include "check.h"
 #include "exec_asl.h"
 #include "nn/model.h"
 
@@ -69,7 +70,7 @@ static asl_status snr_groups(const exa_state *x, const sweep_plan *p, run_subjec
     snprintf(out->s[i].snr_group, RUN_GROUP_LEN, "none");
     if (!u->ok) continue;
     st = asl_snr_features(&u->deltam, u->has_mask ? &u->mask : NULL, &ssim[n], &nmae[n]);
-    if (st) st = asl_fail(st, "subject %s: SNR features: %s", u->id, asl_error_message());
+    if (st) st = run_fail_wrap(st, "subject %s: SNR features", u->id);
     out->s[i].ssim_single = (float)ssim[n];
     out->s[i].nmae_single = (float)nmae[n];
     idx[n++] = i;
@@ -156,8 +157,8 @@ asl_status exa_select(const exa_state *x, const run_subjects *subj, const sweep_
     chosen[(*n_chosen)++] = i;
   }
   if (*n_chosen == 0)
-    return asl_fail(ASL_EINVAL, "no %s subjects in fold %s %d for group '%s'",
-                    train ? "training" : "test", train ? "other than" : "", jb->cond.fold,
+    return asl_fail(ASL_EINVAL, "no %s subjects (fold %s%d, group '%s')",
+                    train ? "training" : "test", train ? "not " : "", jb->cond.fold,
                     train ? jb->cond.train_group : jb->cond.test_group);
   return ASL_OK;
 }

@@ -10,6 +10,7 @@
 #include "asl/average.h"
 #include "asl/metrics.h"
 #include "asl/nifti.h"
+#include "check.h"
 #include "exec_asl_sample.h"
 #include "exec_asl_train.h"
 #include "nn/model.h"
@@ -125,7 +126,7 @@ static asl_status one_subject(nn_model *m, const sweep_plan *p, int j, const exa
   for (int i = 0; i < 4; i++)
     if (vs[i]->data) asl_vol_free(vs[i]);
   exa_sample_free(&s);
-  if (st && st != ASL_EINTERRUPTED) st = asl_fail(st, "subject %s: %s", u->id, asl_error_message());
+  if (st && st != ASL_EINTERRUPTED) st = run_fail_wrap(st, "subject %s", u->id);
   return st;
 }
 
@@ -139,6 +140,5 @@ asl_status exa_infer(exa_state *x, const sweep_plan *p, int j, run_job_io *io, r
   for (int i = 0; i < n && !st; i++) st = one_subject(m, p, j, &x->s[chosen[i]], chosen[i], io, r, i == 0);
   if (m) nn_model_free(m);
   free(chosen);
-  if (st && st != ASL_EINTERRUPTED) st = asl_fail(st, "%s: %s", jb->key, asl_error_message());
   return st;
 }

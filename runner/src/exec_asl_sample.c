@@ -55,10 +55,7 @@ asl_status exa_sample_make(exa_sample *s, const sweep_plan *p, const sweep_job *
     if (!st) asl_norm_divide(&s->m0, 0, m0_scale);
   }
 fail:
-  if (st) {
-    st = asl_fail(st, "subject %s: %s", u->id, asl_error_message());
-    exa_sample_free(s);
-  }
+  if (st) exa_sample_free(s);
   return st;
 }
 

@@ -12,6 +12,7 @@
 #include "asl/patch.h"
 #include "exec_asl_sample.h"
 #include "exec_asl_train.h"
+#include "check.h"
 #include "nn/model.h"
 
 #define EXA_MAGIC 0x41534c54u /* "ASLT" */
@@ -54,6 +55,7 @@ static asl_status load_data(exa_data *t, exa_state *x, const sweep_plan *p, cons
   if (!st && !t->samples) st = asl_fail(ASL_ENOMEM, "training samples");
   for (int i = 0; !st && i < t->n_subj; i++) {
     st = exa_sample_make(&t->samples[i], p, jb, &x->s[chosen[i]], "pre", jb->cond.train_target);
+    if (st) st = run_fail_wrap(st, "training subject %s", x->s[chosen[i]].id);
     if (!st) t->n_items += t->samples[i].images.nt;
   }
   free(chosen);
@@ -230,7 +232,6 @@ asl_status exa_train(exa_state *x, const sweep_plan *p, int j, run_job_io *io, r
   if (!st)
     for (int e = 0; e < r->epochs && e < EXA_MAX_EPOCHS; e++)
       r->train_loss[e] = bl.train_loss[e], r->val_loss[e] = bl.val_loss[e];
-  if (st && st != ASL_EINTERRUPTED) st = asl_fail(st, "%s: %s", jb->key, asl_error_message());
   if (m) nn_model_free(m);
   exa_train_free(&t);
   return st;

@@ -32,21 +32,25 @@ static void td_sleep(void) {
   nanosleep(&ts, NULL);
 }
 
+// Subjects as the plan knows them (ids and Nt, folds from
+// sweep_subject_fold), or six synthetic ones for hand-built plans.
 static asl_status td_prepare(run_executor *ex, const sweep_plan *p, const char *out_dir,
                              int threads, int rank0_first, run_subjects *s) {
-  int n = p->phantom.subjects > 0 ? p->phantom.subjects : 6;
+  int from_plan = p->n_subjects > 0 && p->subject_ids && p->subject_nt;
+  int n = from_plan ? p->n_subjects : p->phantom.subjects > 0 ? p->phantom.subjects : 6;
   asl_status st = run_subjects_init(s, n);
   if (st) return st;
   for (int i = 0; i < n; i++) {
     run_subject *u = &s->s[i];
-    snprintf(u->id, sizeof u->id, "sub-%02d", i + 1);
-    u->fold = i % (p->folds > 0 ? p->folds : 1);
+    if (from_plan) snprintf(u->id, sizeof u->id, "%s", p->subject_ids[i]);
+    else snprintf(u->id, sizeof u->id, "sub-%02d", i + 1);
+    u->fold = from_plan ? sweep_subject_fold(p, n, i) : i % (p->folds > 0 ? p->folds : 1);
     snprintf(u->snr_group, sizeof u->snr_group, "%s", i % 2 ? "high" : "low");
     asl_rng r;
     asl_rng_seed_key(&r, p->seed, u->id);
     u->ssim_single = (float)(0.3 + 0.4 * asl_rng_uniform(&r));
     u->nmae_single = (float)(0.2 + 0.5 * asl_rng_uniform(&r));
-    u->nt = p->phantom.timepoints > 0 ? p->phantom.timepoints : 8;
+    u->nt = from_plan ? p->subject_nt[i] : p->phantom.timepoints > 0 ? p->phantom.timepoints : 8;
   }
   return ASL_OK;
 }

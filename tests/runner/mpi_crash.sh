@@ -6,18 +6,20 @@
 #    every rank as Slurm does) after some jobs are committed;
 # 3. rerunning the same command completes it, redoing only what was not done;
 # 4. the final numbers equal the reference bitwise (cube_digest).
-# Needs RUN_DRIVER and CUBE_DIGEST in the environment (set by ctest).
+# Runs the real binary on specs/double.yaml with the test double executor.
+# Needs ASLSWEEP and CUBE_DIGEST in the environment (set by ctest).
 . "$(dirname "$0")/lib.sh"
 mode=$1 n=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-plan=(--nav 2 --models 2 --repeat 3 --folds 2 --epochs 4 --subjects 6 --quiet)
+spec=$(cd "$(dirname "$0")/specs" && pwd)/double.yaml
+plan=(--progress none)
 
-ASLSWEEP_INTERNAL_TEST_EXECUTOR=0 mpirun -n "$n" "$RUN_DRIVER" "$work/ref" "${plan[@]}" \
+ASLSWEEP_INTERNAL_TEST_EXECUTOR=0 mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/ref" "${plan[@]}" \
   || fail "reference run"
 "$CUBE_DIGEST" "$work/ref/results.h5" main > "$work/ref.digest" || fail "digest of reference"
 
-ASLSWEEP_INTERNAL_TEST_EXECUTOR=100 mpirun -n "$n" "$RUN_DRIVER" "$work/run" "${plan[@]}" \
+ASLSWEEP_INTERNAL_TEST_EXECUTOR=100 mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/run" "${plan[@]}" \
   --grace 5 > "$work/first.out" 2>&1 &
 mpi=$!
 wait_done "$work/run/run.log" 6 30 || fail "no jobs finished in 30 s"
@@ -40,7 +42,7 @@ read -r total done_before < <(job_counts "$work/run/results.h5")
 [ "$done_before" -ge 6 ] && [ "$done_before" -lt "$total" ] \
   || fail "after the interruption $done_before of $total jobs done; expected some but not all"
 
-ASLSWEEP_INTERNAL_TEST_EXECUTOR=0 mpirun -n "$n" "$RUN_DRIVER" "$work/run" "${plan[@]}" \
+ASLSWEEP_INTERNAL_TEST_EXECUTOR=0 mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/run" "${plan[@]}" \
   > "$work/second.out" 2>&1 || { cat "$work/second.out"; fail "resumed run"; }
 grep -q "$done_before already done" "$work/run/run.log" || fail "resume did not reuse the $done_before done jobs"
 "$CUBE_DIGEST" "$work/run/results.h5" main > "$work/run.digest" || fail "digest of resumed run"

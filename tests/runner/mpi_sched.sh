@@ -2,36 +2,39 @@
 # Scheduling behaviour with the test double executor:
 #   mpi_sched.sh CASE NRANKS
 #   same-numbers   any rank count gives the cube of a 1-rank run, bitwise
-#   more-ranks     more ranks than jobs: completes, idle ranks just stop
+#   more-ranks     more ranks than jobs (2 jobs, 4 ranks): completes, idle ranks just stop
 #   failures       a subject with corrupt data: the jobs that need it fail with
 #                  its error, the others complete; --max-failures 0 stops early
 #   readonly       an output directory that cannot be written: clear error,
 #                  no cube, nothing claimed done
 #   spec-changed   rerunning DIR with another spec is refused (exit 2) unless
 #                  --force-new
-# Needs RUN_DRIVER and CUBE_DIGEST in the environment (set by ctest).
+# Runs the real binary on specs/double.yaml with the test double executor.
+# Needs ASLSWEEP and CUBE_DIGEST in the environment (set by ctest).
 . "$(dirname "$0")/lib.sh"
 case_=$1 n=$2
 work=$(mktemp -d)
 trap 'chattr -i "$work/ro" 2>/dev/null; chmod -R u+w "$work"; rm -rf "$work"' EXIT
 export ASLSWEEP_INTERNAL_TEST_EXECUTOR=0
-plan=(--nav 2 --models 2 --repeat 2 --folds 3 --epochs 3 --subjects 7 --quiet)
+spec=$(cd "$(dirname "$0")/specs" && pwd)/double.yaml
+plan=(--progress none)
 
 case $case_ in
 same-numbers)
-  mpirun -n 1 "$RUN_DRIVER" "$work/one" "${plan[@]}" || fail "1-rank run"
-  mpirun -n "$n" "$RUN_DRIVER" "$work/many" "${plan[@]}" || fail "$n-rank run"
+  mpirun -n 1 "$ASLSWEEP" run "$spec" --out "$work/one" "${plan[@]}" || fail "1-rank run"
+  mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/many" "${plan[@]}" || fail "$n-rank run"
   diff <("$CUBE_DIGEST" "$work/one/results.h5" main) <("$CUBE_DIGEST" "$work/many/results.h5" main) \
     || fail "$n ranks give other numbers than 1 rank"
   ;;
 more-ranks)
-  mpirun -n "$n" "$RUN_DRIVER" "$work/r" --nav 1 --models 1 --trainable 0 --folds 1 --quiet \
+  mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/r" --progress none \
+    sweep.nav=2 sweep.m0=off sweep.model=identity folds=2 \
     || fail "run with $n ranks and one job"
   read -r total done_ < <(job_counts "$work/r/results.h5")
-  [ "$total" = 1 ] && [ "$done_" = 1 ] || fail "expected 1 job done, got $done_ of $total"
+  [ "$total" = 2 ] && [ "$done_" = 2 ] || fail "expected 2 jobs done, got $done_ of $total"
   ;;
 failures)
-  ASLSWEEP_TEST_FAIL_SUBJECT=sub-03 mpirun -n "$n" "$RUN_DRIVER" "$work/f" "${plan[@]}" \
+  ASLSWEEP_TEST_FAIL_SUBJECT=sub-03 mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/f" "${plan[@]}" \
     > "$work/out" 2>&1
   rc=$?
   [ $rc -eq 1 ] || { cat "$work/out"; fail "exit status $rc with failed jobs, expected 1"; }
@@ -43,7 +46,7 @@ failures)
     || fail "infer jobs of a failed train job are not marked"
   grep -q "FAILED job" "$work/f/run.log" || fail "run.log lists no failed job"
   # The same with --max-failures 0: stops after the first failure.
-  ASLSWEEP_TEST_FAIL_SUBJECT=sub-03 mpirun -n "$n" "$RUN_DRIVER" "$work/g" "${plan[@]}" \
+  ASLSWEEP_TEST_FAIL_SUBJECT=sub-03 mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/g" "${plan[@]}" \
     --max-failures 0 > "$work/out2" 2>&1
   [ $? -eq 1 ] || fail "--max-failures 0: expected exit status 1"
   grep -q "aborting: 1 jobs failed" "$work/g/run.log" || fail "--max-failures did not abort"
@@ -53,19 +56,19 @@ failures)
 readonly)
   mkdir "$work/ro"
   chattr +i "$work/ro" 2>/dev/null || chmod 555 "$work/ro"
-  mpirun -n "$n" "$RUN_DRIVER" "$work/ro" "${plan[@]}" > "$work/out" 2>&1
+  mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/ro" "${plan[@]}" > "$work/out" 2>&1
   rc=$?
   [ $rc -ne 0 ] || fail "a read-only output directory was accepted"
   grep -q "not writable\|cannot create" "$work/out" || { cat "$work/out"; fail "no clear error"; }
   [ ! -e "$work/ro/results.h5" ] || fail "a cube appeared in the read-only directory"
   ;;
 spec-changed)
-  mpirun -n "$n" "$RUN_DRIVER" "$work/s" "${plan[@]}" || fail "first run"
-  mpirun -n "$n" "$RUN_DRIVER" "$work/s" "${plan[@]}" --seed 7 > "$work/out" 2>&1
+  mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/s" "${plan[@]}" || fail "first run"
+  mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/s" "${plan[@]}" seed=7 > "$work/out" 2>&1
   rc=$?
   [ $rc -eq 2 ] || { cat "$work/out"; fail "changed spec: exit status $rc, expected 2"; }
   grep -q "another spec" "$work/out" || fail "no message about the changed spec"
-  mpirun -n "$n" "$RUN_DRIVER" "$work/s" "${plan[@]}" --seed 7 --force-new || fail "--force-new"
+  mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/s" "${plan[@]}" seed=7 --force-new || fail "--force-new"
   read -r total done_ < <(job_counts "$work/s/results.h5")
   [ "$total" = "$done_" ] || fail "--force-new run incomplete"
   ;;

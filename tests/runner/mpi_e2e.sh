@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# End to end with the real binary and the real executor on tiny phantoms:
+#   mpi_e2e.sh CASE NRANKS
+#   baselines   identity + gaussian: every job done, dimension scales
+#               attached, identity's denoised stage equals its input stage,
+#               gaussian's does not, montage volumes kept; a rerun redoes
+#               nothing; `aslsweep status` agrees
+#   unet        a tiny U-Net trained and scored next to identity
+#   unet-kill   kill -9 of a worker during training, rerun: the numbers equal
+#               those of an uninterrupted run bitwise
+#   corrupt     a BIDS dataset with one truncated NIfTI: the jobs that need
+#               that subject fail naming it, the others complete
+# Needs ASLSWEEP, CUBE_CHECK and CUBE_DIGEST in the environment (set by ctest).
+. "$(dirname "$0")/lib.sh"
+case_=$1 n=$2
+specs=$(cd "$(dirname "$0")/specs" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+run() { mpirun -n "$n" "$ASLSWEEP" run "$@" --progress lines; }
+
+case $case_ in
+baselines)
+  run "$specs/baselines.yaml" --out "$work/b" > "$work/out" 2>&1 || { cat "$work/out"; fail "run"; }
+  "$ASLSWEEP" status "$work/b" > "$work/status" || { cat "$work/status"; fail "status: not all done"; }
+  grep -q "^total *32 *0 *0 *0" "$work/status" || { cat "$work/status"; fail "status totals"; }
+  "$CUBE_CHECK" "$work/b/results.h5" scales main || fail "dimension scales"
+  "$CUBE_CHECK" "$work/b/results.h5" gap main identity | tee "$work/gap_id"
+  awk '{ if ($NF + 0 > 1e-4) exit 1 }' "$work/gap_id" || fail "identity changed its input"
+  "$CUBE_CHECK" "$work/b/results.h5" gap main gaussian | tee "$work/gap_g"
+  awk '{ if ($NF + 0 < 1e-3) exit 1 }' "$work/gap_g" || fail "gaussian left its input unchanged"
+  ls "$work/b/volumes/"0_sub-*_denoised.nii.gz > /dev/null || fail "no montage volumes"
+  "$CUBE_DIGEST" "$work/b/results.h5" main > "$work/d1"
+  run "$specs/baselines.yaml" --out "$work/b" > "$work/out2" 2>&1 || fail "rerun"
+  grep -q "32 already done" "$work/b/run.log" || fail "the rerun did not find 32 jobs done"
+  "$CUBE_DIGEST" "$work/b/results.h5" main | diff "$work/d1" - || fail "the rerun changed the cube"
+  ;;
+unet)
+  run "$specs/unet.yaml" --out "$work/u" > "$work/out" 2>&1 || { cat "$work/out"; fail "run"; }
+  "$ASLSWEEP" status "$work/u" || fail "status: not all done"
+  "$CUBE_CHECK" "$work/u/results.h5" gap main unet3d || fail "no U-Net cells"
+  ls "$work/u/checkpoints/"job-*.ckpt > /dev/null || fail "no checkpoints"
+  "$CUBE_CHECK" "$work/u/results.h5" losses || fail "training losses"
+  ;;
+unet-kill)
+  run "$specs/unet.yaml" --out "$work/ref" > "$work/out" 2>&1 || { cat "$work/out"; fail "reference run"; }
+  "$CUBE_DIGEST" "$work/ref/results.h5" main > "$work/ref.digest"
+  # mpirun itself in the background (not through run()), so that $! is its
+  # pid and rank_pid finds the ranks among its children.
+  mpirun -n "$n" "$ASLSWEEP" run "$specs/unet.yaml" --out "$work/k" --progress lines \
+    > "$work/out1" 2>&1 &
+  mpi=$!
+  wait_done "$work/k/run.log" 2 60 || fail "no job finished"
+  kill -9 "$(rank_pid $mpi $((n - 1)))"
+  wait $mpi && fail "the killed run exited 0"
+  read -r total done_ < <(job_counts "$work/k/results.h5")
+  [ "$done_" -lt "$total" ] || fail "the run completed before the kill"
+  run "$specs/unet.yaml" --out "$work/k" > "$work/out2" 2>&1 || { cat "$work/out2"; fail "resume"; }
+  "$CUBE_DIGEST" "$work/k/results.h5" main | diff "$work/ref.digest" - \
+    || fail "resumed cube differs from the uninterrupted one"
+  echo "killed with $done_ of $total done; identical after resume"
+  ;;
+corrupt)
+  "$ASLSWEEP" phantom --out "$work/bids" --subjects 4 --shape 24,24,12 --timepoints 8 --seed 3 \
+    > /dev/null || fail "phantom"
+  f=$work/bids/sub-02/perf/sub-02_asl.nii.gz
+  head -c 300 "$f" > "$f.cut" && mv "$f.cut" "$f"
+  sed "s|^  phantom:.*|  bids: $work/bids|; /^    subjects:/d; /^    shape:/d; /^    timepoints:/d" \
+    "$specs/baselines.yaml" > "$work/spec.yaml"
+  run "$work/spec.yaml" --out "$work/c" > "$work/out" 2>&1
+  rc=$?
+  [ $rc -eq 1 ] || { cat "$work/out"; fail "exit status $rc, expected 1 (some jobs failed)"; }
+  "$ASLSWEEP" status "$work/c" > "$work/status"
+  cat "$work/status"
+  grep -q "^total *16 *16 *0 *0" "$work/status" || fail "expected 16 done and 16 failed"
+  grep -q "sub-02" "$work/status" || fail "the failure does not name the subject"
+  ;;
+*) fail "unknown case $case_" ;;
+esac
+echo "ok: $case_ with $n ranks"
