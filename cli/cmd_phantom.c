@@ -43,7 +43,7 @@ static int parse_shape(const char *s, int shape[3]) {
   strcpy(buf, s);
   char *tok = strtok_r(buf, ",", &save);
   for (int i = 0; i < 3; i++, tok = strtok_r(NULL, ",", &save))
-    if (!tok || parse_int(tok, 4, 512, &v[i]) != 0) return -1;
+    if (!tok || parse_int(tok, 4, 1024, &v[i]) != 0) return -1;
   if (tok) return -1;
   for (int i = 0; i < 3; i++) shape[i] = (int)v[i];
   return 0;
@@ -73,9 +73,9 @@ int cmd_phantom(int argc, char **argv) {
     char *end;
     switch (c) {
       case 'o': out = optarg; break;
-      case 'n': if (parse_int(optarg, 1, 999, &v)) return bad("--subjects (1..999)", optarg); o.subjects = (int)v; break;
-      case 's': if (parse_shape(optarg, o.shape)) return bad("--shape (X,Y,Z, each 4..512)", optarg); break;
-      case 't': if (parse_int(optarg, 1, 4096, &v)) return bad("--timepoints (1..4096)", optarg); o.timepoints = (int)v; break;
+      case 'n': if (parse_int(optarg, 1, 10000, &v)) return bad("--subjects (1..10000)", optarg); o.subjects = (int)v; break;
+      case 's': if (parse_shape(optarg, o.shape)) return bad("--shape (X,Y,Z, each 4..1024)", optarg); break;
+      case 't': if (parse_int(optarg, 1, 100000, &v)) return bad("--timepoints (1..100000)", optarg); o.timepoints = (int)v; break;
       case 'S':
         o.seed = strtoull(optarg, &end, 10);
         if (end == optarg || *end || optarg[0] == '-') return bad("--seed (a non-negative integer)", optarg);

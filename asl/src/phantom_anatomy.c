@@ -133,8 +133,8 @@ static asl_status resample(asl_phantom_anatomy *a, const asl_vol *t1, const asl_
 asl_status asl_phantom_anatomy_load(asl_phantom_anatomy *a, const asl_phantom_opts *o) {
   memset(a, 0, sizeof *a);
   for (int i = 0; i < 3; i++)
-    if (o->shape[i] < 4 || o->shape[i] > 512)
-      return asl_fail(ASL_EINVAL, "phantom shape %dx%dx%d: each size must be 4..512", o->shape[0],
+    if (o->shape[i] < 4 || o->shape[i] > 1024)
+      return asl_fail(ASL_EINVAL, "phantom shape %dx%dx%d: each size must be 4..1024", o->shape[0],
                       o->shape[1], o->shape[2]);
   asl_vol t1, atlas;
   asl_status s = load_templates(&t1, &atlas, o->template_dir ? o->template_dir : DEFAULT_TEMPLATES);

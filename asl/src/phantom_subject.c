@@ -155,8 +155,8 @@ static asl_status build(asl_phantom_subject *s, const asl_phantom_anatomy *a,
 asl_status asl_phantom_subject_make(asl_phantom_subject *s, const asl_phantom_anatomy *a,
                                     const asl_phantom_opts *o, int index) {
   memset(s, 0, sizeof *s);
-  if (o->timepoints < 1 || o->timepoints > 4096)
-    return asl_fail(ASL_EINVAL, "phantom: --timepoints %d must be 1..4096 control/label pairs", o->timepoints);
+  if (o->timepoints < 1 || o->timepoints > 100000)
+    return asl_fail(ASL_EINVAL, "phantom: --timepoints %d must be 1..100000 control/label pairs", o->timepoints);
   if (index < 0 || index > 9999) return asl_fail(ASL_EINVAL, "phantom: subject index %d out of range", index);
   snprintf(s->id, sizeof s->id, "sub-%02d", index + 1);
   asl_rng r;

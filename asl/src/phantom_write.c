@@ -136,10 +136,10 @@ static asl_status write_descriptions(const char *root) {
 }
 
 static asl_status check_opts(const asl_phantom_opts *o) {
-  if (o->subjects < 1 || o->subjects > 999)
-    return asl_fail(ASL_EINVAL, "phantom: --subjects %d must be 1..999", o->subjects);
-  if (o->timepoints < 1 || o->timepoints > 4096)
-    return asl_fail(ASL_EINVAL, "phantom: --timepoints %d must be 1..4096 control/label pairs", o->timepoints);
+  if (o->subjects < 1 || o->subjects > 10000)
+    return asl_fail(ASL_EINVAL, "phantom: --subjects %d must be 1..10000", o->subjects);
+  if (o->timepoints < 1 || o->timepoints > 100000)
+    return asl_fail(ASL_EINVAL, "phantom: --timepoints %d must be 1..100000 control/label pairs", o->timepoints);
   if (!(o->noise >= 0.0) || o->noise > 100.0)
     return asl_fail(ASL_EINVAL, "phantom: noise scale %g must be 0..100", o->noise);
   return ASL_OK;
