@@ -58,8 +58,10 @@ static void legend(char *out, size_t len, const ana_table *t, int latex) {
            latex ? "$\\pm$" : "±", n, t->higher_better ? "higher" : "lower");
   if (t->baseline[0])
     snprintf(out + strlen(out), len - strlen(out),
-             " %s: differs from %s (%s paired by subject, Holm-adjusted p < %g over %d tests).",
-             latex ? "$^\\dagger$" : "†", base, test_name(t->test), t->alpha, t->n_tests);
+             " %s: differs from %s (%s paired by subject, Holm-adjusted p %s %g over %d tests).",
+             latex ? "$^\\dagger$" : "†", base, test_name(t->test), latex ? "$<$" : "<", t->alpha,
+             t->n_tests);
+  snprintf(out + strlen(out), len - strlen(out), " %s: no data.", latex ? "--" : "—");
 }
 
 static void render_md(FILE *out, const ana_table *t, int show_p) {
@@ -83,7 +85,7 @@ static void render_md(FILE *out, const ana_table *t, int show_p) {
     fputc('\n', out);
   }
   legend(text, sizeof text, t, 0);
-  fprintf(out, "\n%s —: no data.\n", text);
+  fprintf(out, "\n%s\n", text);
 }
 
 static int reference_row(const ana_table *t, int r) {
