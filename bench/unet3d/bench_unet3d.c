@@ -19,6 +19,14 @@ static double now(void) {
   return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
+// Process CPU time (all threads): with --threads 1 it does not count the
+// time the process waits for a core, so it compares across a loaded machine.
+static double cpu_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
@@ -33,22 +41,25 @@ static float *filled(size_t n, unsigned seed) {
   return p;
 }
 
-// Median seconds of reps calls (after one warm-up); train or eval at `batch`.
+// Median wall seconds of reps calls (after one warm-up), train or eval at
+// `batch`; *cpu gets the median CPU seconds.
 static double time_calls(nn_model *m, int train, const float *x, const float *y,
-                         int batch, int reps) {
-  double t[32];
+                         int batch, int reps, double *cpu) {
+  double t[32], c[32];
   float loss;
   for (int r = -1; r < reps; r++) {
-    double t0 = now();
+    double t0 = now(), c0 = cpu_now();
     asl_status s = train ? nn_train_step(m, x, y, NULL, batch, &loss)
                          : nn_eval_loss(m, x, y, NULL, batch, &loss);
     if (s) {
       fprintf(stderr, "bench_unet3d: %s\n", asl_error_message());
       exit(1);
     }
-    if (r >= 0) t[r] = now() - t0;
+    if (r >= 0) t[r] = now() - t0, c[r] = cpu_now() - c0;
   }
   qsort(t, reps, sizeof(double), cmp_double);
+  qsort(c, reps, sizeof(double), cmp_double);
+  *cpu = c[reps / 2];
   return t[reps / 2];
 }
 
@@ -74,9 +85,10 @@ int main(int argc, char **argv) {
   size_t vox = (size_t)grid[0] * grid[1] * grid[2];
   float *x = filled(batch * 2 * vox, 1), *y = filled(batch * vox, 2);
   double flops = nn_model_flops(m, grid[0], grid[1], grid[2]);
-  double train = time_calls(m, 1, x, y, batch, reps) / batch;
-  double infer1 = time_calls(m, 0, x, y, 1, reps);
-  double inferb = time_calls(m, 0, x, y, batch, reps) / batch;
+  double ctrain, cinfer1, cinferb;
+  double train = time_calls(m, 1, x, y, batch, reps, &ctrain) / batch;
+  double infer1 = time_calls(m, 0, x, y, 1, reps, &cinfer1);
+  double inferb = time_calls(m, 0, x, y, batch, reps, &cinferb) / batch;
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   printf("impl=aslsweep threads=%d batch=%d reps=%d\n", threads, batch, reps);
@@ -88,6 +100,8 @@ int main(int argc, char **argv) {
   printf("gflops_train=%.1f\n", 3 * flops / train * 1e-9);
   printf("gflops_infer=%.1f\n", flops / inferb * 1e-9);
   printf("peak_rss_mb=%.0f\n", ru.ru_maxrss / 1024.0);
+  printf("train_cpu_ms_per_volume=%.1f\n", ctrain / batch * 1e3);
+  printf("infer_cpu_ms_per_volume=%.1f\n", cinferb / batch * 1e3);
   nn_model_free(m);
   free(x), free(y);
   return 0;

@@ -2,6 +2,8 @@
 # Runs the engine's U-Net benchmark and the PyTorch one side by side,
 # interleaved ROUNDS times (the machine is shared and noisy), and prints the
 # median of each figure, the ratio engine / PyTorch, GFLOP/s and peak RSS.
+# The *_cpu_* figures are process CPU time: with THREADS=1 they do not count
+# time spent waiting for a core, the fairest comparison on a loaded machine.
 #
 #   bench/unet3d/run.sh [BUILD_DIR] [ROUNDS] [THREADS] [BATCH]
 # Defaults: build, 3 rounds, 2 threads, batch 4. Build first:
@@ -42,7 +44,8 @@ c, t = load("c"), load("t")
 print(f"engine:  {c[0]['impl']} threads={c[0]['threads']} batch={c[0]['batch']}")
 print(f"pytorch: {t[0]['impl']}")
 keys = ["train_ms_per_volume", "infer_ms_per_volume", "infer_b1_ms_per_volume",
-        "gflops_train", "gflops_infer", "peak_rss_mb"]
+        "gflops_train", "gflops_infer", "peak_rss_mb", "train_cpu_ms_per_volume",
+        "infer_cpu_ms_per_volume"]
 print(f"{'figure':<24}{'engine':>10}{'pytorch':>10}{'ratio':>8}   (median of {n} rounds)")
 for k in keys:
     a = statistics.median(float(r[k]) for r in c)

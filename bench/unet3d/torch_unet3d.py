@@ -58,13 +58,16 @@ class UNet3D(nn.Module):
 
 
 def median_time(fn, reps):
+    """Median wall and process-CPU seconds (CPU time does not count waiting
+    for a core, so with 1 thread it compares across a loaded machine)."""
     fn()  # warm-up: oneDNN primitive caches, allocator
-    ts = []
+    ts, cs = [], []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+        cs.append(time.process_time() - c0)
+    return statistics.median(ts), statistics.median(cs)
 
 
 def main():
@@ -96,9 +99,11 @@ def main():
                 loss_fn(model(x[:b]), y[:b])
         return run
 
-    t_train = median_time(train, a.reps) / a.batch
-    t_inf1 = median_time(infer(1), a.reps)
-    t_infb = median_time(infer(a.batch), a.reps) / a.batch
+    t_train, c_train = median_time(train, a.reps)
+    t_inf1, _ = median_time(infer(1), a.reps)
+    t_infb, c_infb = median_time(infer(a.batch), a.reps)
+    t_train, c_train = t_train / a.batch, c_train / a.batch
+    t_infb, c_infb = t_infb / a.batch, c_infb / a.batch
     flops = forward_flops(D, H, W)
     n_params = sum(p.numel() for p in model.parameters())
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -111,6 +116,8 @@ def main():
     print(f"gflops_train={3 * flops / t_train * 1e-9:.1f}")
     print(f"gflops_infer={flops / t_infb * 1e-9:.1f}")
     print(f"peak_rss_mb={rss:.0f}")
+    print(f"train_cpu_ms_per_volume={c_train * 1e3:.1f}")
+    print(f"infer_cpu_ms_per_volume={c_infb * 1e3:.1f}")
 
 
 def forward_flops(D, H, W, cin=2, base=16, depth=4):

@@ -113,13 +113,14 @@ void conv3d_gemm_taps(float *out, const float *b, int accumulate,
                       const conv3d_geom *g) {
   ptrdiff_t tiles = (g->last - g->first + CONV3D_PB - 1) / CONV3D_PB;
   int blocks = (Co + CONV3D_RB - 1) / CONV3D_RB;
-  // Threads split the flat axis; each tile runs every channel block so its
-  // input window (Ci x 9 row segments) is reused from L1.
-#pragma omp parallel for schedule(static)
-  for (ptrdiff_t t = 0; t < tiles; t++) {
-    ptrdiff_t p = g->first + t * CONV3D_PB;
-    _Alignas(64) float tile[CONV3D_RB][CONV3D_PB];
+  // Threads take contiguous runs of (tile, block) pairs: blocks vary
+  // fastest so a tile's input window (Ci x 9 row segments) is reused from
+  // L1, and small grids with few tiles still split evenly.
+#pragma omp parallel for collapse(2) schedule(static)
+  for (ptrdiff_t t = 0; t < tiles; t++)
     for (int blk = 0; blk < blocks; blk++) {
+      ptrdiff_t p = g->first + t * CONV3D_PB;
+      _Alignas(64) float tile[CONV3D_RB][CONV3D_PB];
       int rows = Co - blk * CONV3D_RB;
       if (rows > CONV3D_RB) rows = CONV3D_RB;
       tile_kernel(&tile[0][0], CONV3D_PB, rows, x + p,
@@ -127,5 +128,4 @@ void conv3d_gemm_taps(float *out, const float *b, int accumulate,
       scatter_tile(out, Co, blk * CONV3D_RB, rows, (const float(*)[CONV3D_PB])tile,
                    p, b, accumulate, g);
     }
-  }
 }
