@@ -22,8 +22,9 @@ static asl_status check_time(double t, const char *key, const char *name) {
   return ASL_OK;
 }
 
-// A number, or an array of numbers that must all be equal (multi-delay
-// acquisitions are not supported). `first_only` takes an array's first entry.
+// A number, or an array of numbers (one per volume) whose nonzero entries
+// must all be equal: m0scan volumes carry 0 in BIDS, and multi-delay
+// acquisitions are not supported. `first_only` takes an array's first entry.
 static asl_status time_field(const asl_json *d, const char *key, const char *name, int first_only,
                              double *out) {
   int node = asl_json_find(d, 0, key);
@@ -35,11 +36,19 @@ static asl_status time_field(const asl_json *d, const char *key, const char *nam
   }
   if (n->type != ASL_JSON_ARRAY || n->count == 0)
     return asl_fail(ASL_EFORMAT, "%s: field \"%s\" must be a number or an array of numbers", name, key);
+  int have = 0;
+  *out = 0.0;
   for (int c = n->first; c >= 0; c = d->nodes[c].next) {
     if (d->nodes[c].type != ASL_JSON_NUMBER)
       return asl_fail(ASL_EFORMAT, "%s: field \"%s\" must hold numbers only", name, key);
-    if (c == n->first) *out = d->nodes[c].number;
-    else if (!first_only && fabs(d->nodes[c].number - *out) > 1e-6)
+    double t = d->nodes[c].number;
+    if (first_only) {
+      *out = t;
+      break;
+    }
+    if (t == 0.0) continue;
+    if (!have) *out = t, have = 1;
+    else if (fabs(t - *out) > 1e-6)
       return asl_fail(ASL_EUNSUPPORTED,
                       "%s: \"%s\" varies across volumes (multi-delay ASL); aslsweep needs a single "
                       "post-labeling delay",

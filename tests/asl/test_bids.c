@@ -89,6 +89,8 @@ TEST(aslcontext_read_file_missing_names_the_file) {
   ASSERT(strstr(asl_error_message(), "/nonexistent/x_aslcontext.tsv"));
 }
 
+static void car_bad(const char *text, asl_status code, const char *want);
+
 static asl_status car(const char *text, asl_bids_sidecar *c) {
   return asl_bids_parse_sidecar(text, strlen(text), "s.json", c);
 }
@@ -103,6 +105,16 @@ TEST(sidecar_pcasl_fields) {
   ASSERT_NEAR(1.8, c.pld, 1e-12);
   ASSERT_NEAR(1.5, c.labeling_duration, 1e-12);
   ASSERT_EQ(0, c.background_suppression);
+}
+
+TEST(sidecar_pld_array_ignores_the_zeros_of_m0_volumes) {
+  asl_bids_sidecar c;
+  ASSERT_OK(car("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Included\","
+                "\"PostLabelingDelay\":[0,2.0,2.0,2.0],\"LabelingDuration\":[0,1.5,1.5,1.5]}", &c));
+  ASSERT_NEAR(2.0, c.pld, 1e-12);
+  ASSERT_NEAR(1.5, c.labeling_duration, 1e-12);
+  car_bad("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Included\","
+             "\"PostLabelingDelay\":[0,0],\"LabelingDuration\":1.5}", ASL_EFORMAT, "out of range");
 }
 
 TEST(sidecar_pasl_takes_bolus_cutoff_and_estimate) {
@@ -160,6 +172,7 @@ int main(void) {
   RUN(aslcontext_refuses_bad_tables_with_line_numbers);
   RUN(aslcontext_read_file_missing_names_the_file);
   RUN(sidecar_pcasl_fields);
+  RUN(sidecar_pld_array_ignores_the_zeros_of_m0_volumes);
   RUN(sidecar_pasl_takes_bolus_cutoff_and_estimate);
   RUN(sidecar_refusals_name_the_field);
   RUN(sidecar_missing_file_says_what_it_needs);
