@@ -1,4 +1,5 @@
 // The cube reader against fixture cubes written per docs/cube.md.
+#include <hdf5.h>
 #include <math.h>
 
 #include "ana/cube.h"
@@ -121,10 +122,47 @@ TEST(missing_or_non_hdf5_file_is_a_clear_error) {
   ASSERT(strstr(asl_error_message(), "not an HDF5 file") != NULL);
 }
 
+// Removes one link from a written cube, as a damaged or foreign file would lack it.
+static void delete_link(const char *file, const char *link) {
+  hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT(f >= 0);
+  ASSERT(H5Ldelete(f, link, H5P_DEFAULT) >= 0);
+  H5Fclose(f);
+}
+
+TEST(incomplete_cube_names_the_missing_object) {
+  cf_cube fx;
+  write_default(&fx, "ana_read_nojob.h5");
+  ASSERT_EQ(0, cf_cube_write(&fx, path));
+  delete_link(path, "main/job");
+  ana_cube c;
+  ASSERT_EQ(ASL_EFORMAT, ana_cube_open(&c, path));
+  ASSERT(strstr(asl_error_message(), "/main has no 'job'") != NULL);
+  ASSERT_EQ(0, cf_cube_write(&fx, path));
+  delete_link(path, "jobs/train_loss");
+  ASSERT_EQ(ASL_EFORMAT, ana_cube_open(&c, path));
+  ASSERT(strstr(asl_error_message(), "/jobs has no 'train_loss'") != NULL);
+  // An experiment whose subject axis disagrees with /subjects.
+  snprintf(fx.id[5], sizeof fx.id[5], "sub-99");
+  ASSERT_EQ(0, cf_cube_write(&fx, path));
+  hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  hid_t d = H5Dopen2(f, "subjects/id", H5P_DEFAULT);
+  hid_t t = H5Dget_type(d);
+  char ids[6][32] = {"sub-01", "sub-02", "sub-03", "sub-04", "sub-05", "sub-06"};
+  ASSERT(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids) >= 0);
+  H5Tclose(t);
+  H5Dclose(d);
+  H5Fclose(f);
+  ASSERT_EQ(ASL_EFORMAT, ana_cube_open(&c, path));
+  ASSERT(strstr(asl_error_message(), "subject 5 is 'sub-99'") != NULL);
+  cf_cube_free(&fx);
+}
+
 int main(void) {
   RUN(reads_axes_labels_subjects_and_jobs);
   RUN(partial_cube_marks_failed_and_missing_cells);
   RUN(other_format_version_is_refused_naming_both);
   RUN(missing_or_non_hdf5_file_is_a_clear_error);
+  RUN(incomplete_cube_names_the_missing_object);
   return DONE();
 }
