@@ -95,8 +95,9 @@ asl_status asl_bids_parse_aslcontext(const char *text, size_t len, const char *n
     return asl_fail(ASL_EFORMAT, "%s: %zu bytes is too large for an aslcontext table", name, len);
   if (memchr(text, '\0', len))
     return asl_fail(ASL_EFORMAT, "%s: binary data in a text table", name);
-  size_t end, pos = next_line(text, len, 0, &end);
-  int col = header_column(text, 0, end);
+  size_t start = (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0; // editors' BOM
+  size_t end, pos = next_line(text, len, start, &end);
+  int col = header_column(text, start, end);
   if (col < 0)
     return asl_fail(ASL_EFORMAT,
                     "%s:1: the header row has no \"volume_type\" column; the first line must be "

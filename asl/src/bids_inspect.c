@@ -82,7 +82,9 @@ asl_status asl_bids_inspect(const char *root, int k, uint64_t seed, asl_bids_rep
   if (st != ASL_OK) return st;
   if (count == 0)
     return asl_fail(ASL_ENOTFOUND,
-                    "%s: no subject found (expected sub-<label>/perf/ folders of a BIDS-ASL dataset)", root);
+                    "%s: no subject found (expected sub-<label>/perf/ folders of a BIDS-ASL dataset; "
+                    "session folders sub-*/ses-*/ are not supported)",
+                    root);
   asl_bids_report *out = calloc((size_t)count, sizeof *out);
   if (!out) {
     asl_bids_free_list(ids, count);

@@ -56,7 +56,7 @@ TEST(aslcontext_reads_every_type_in_order) {
 
 TEST(aslcontext_finds_the_column_among_others_and_allows_trailing_blank_lines) {
   int *t, n;
-  ASSERT_OK(ctx("index\tvolume_type\n0\tlabel\n1\tcontrol \n\n\n", &t, &n));
+  ASSERT_OK(ctx("\xEF\xBB\xBFindex\tvolume_type\n0\tlabel\n1\tcontrol \n\n\n", &t, &n));
   ASSERT_EQ(2, n);
   ASSERT_EQ(ASL_VOL_LABEL, t[0]);
   ASSERT_EQ(ASL_VOL_CONTROL, t[1]);
