@@ -6,9 +6,11 @@
 // noise SD estimated from the input itself (robust MAD of a Laplacian-like
 // residual), h the filter strength in units of s. Patch distances are
 // computed per search offset as one difference image and a separable box
-// filter, so the cost is O(search^3) per voxel, not O(search^3 patch^3).
-// Borders are clamped (edge voxels repeat).
+// sum, so the cost is O(search^3 patch) per voxel, not O(search^3 patch^3).
+// Borders are clamped (edge voxels repeat). The result does not depend on
+// the thread count (each voxel's sums run over the offsets in order).
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +20,8 @@
 typedef struct {
   int rp, rs;  // patch and search radii
   float h;     // strength relative to the noise SD
-  float *out, *num, *den, *diff, *tmp;
-  size_t out_n, num_n, den_n, diff_n, tmp_n;
+  float *out, *num, *den, *diff, *tmp, *pad;
+  size_t out_n, num_n, den_n, diff_n, tmp_n, pad_n;
 } nlm;
 
 static const char *const nlm_keys[] = {"patch", "search", "h", NULL};
@@ -46,7 +48,7 @@ static asl_status nlm_create(nn_model *m, const nn_param *p, int n) {
   m->impl = b;
   asl_status s = odd_size(p, n, "patch", 3, 9, &b->rp);
   if (!s) s = odd_size(p, n, "search", 7, 21, &b->rs);
-  if (!s) s = nn_param_float(p, n, "nlm", "h", 1.0, 1e-3, 100.0, &b->h);
+  if (!s) s = nn_param_float(p, n, "nlm", "h", 0.8, 1e-3, 100.0, &b->h);
   m->n_params = m->n_buffers = 0;
   return s;
 }
@@ -54,18 +56,19 @@ static asl_status nlm_create(nn_model *m, const nn_param *p, int n) {
 static void nlm_destroy(nn_model *m) {
   nlm *b = m->impl;
   free(b->out), free(b->num), free(b->den), free(b->diff), free(b->tmp);
+  free(b->pad);
   free(b);
   m->impl = NULL;
 }
 
 static int one(const nn_model *m) { (void)m; return 1; }
 
-// Per voxel and search offset: the difference image, three box passes and
-// the weighted sums (about 12 operations).
+// Per voxel and search offset: the difference image (3), three box sums of
+// `patch` taps, the weight and the two sums (about 6).
 static double nlm_flops(const nn_model *m, int nx, int ny, int nz) {
   const nlm *b = m->impl;
-  const double s = 2 * b->rs + 1;
-  return 12.0 * s * s * s * nx * ny * (double)nz;
+  const double s = 2 * b->rs + 1, k = 2 * b->rp + 1;
+  return (9.0 + 3.0 * k) * s * s * s * nx * ny * (double)nz;
 }
 
 static int cmp_float(const void *a, const void *b) {
@@ -98,51 +101,71 @@ static float noise_sd(const float *x, int D, int H, int W, float *ws) {
   return 1.4826f * ws[n / 2] * sqrtf(6.0f / 7.0f);
 }
 
-// Box mean of radius r along one axis (stride st, length L), clamped.
-static void box_axis(float *out, const float *in, int D, int H, int W,
-                     int axis, int r) {
-  const int L = axis == 0 ? W : (axis == 1 ? H : D);
-  const size_t st = axis == 0 ? 1 : (axis == 1 ? (size_t)W : (size_t)H * W);
-  const float inv = 1.0f / (2 * r + 1);
-#pragma omp parallel for schedule(static) if ((size_t)D * H * W >= NN_OMP_MIN_WORK)
-  for (int z = 0; z < D; z++)
-    for (int y = 0; y < H; y++)
-      for (int x = 0; x < W; x++) {
-        const int pos = axis == 0 ? x : (axis == 1 ? y : z);
-        const size_t base = ((size_t)z * H + y) * W + x - (size_t)pos * st;
-        float s = 0.0f;
-        for (int t = -r; t <= r; t++) s += in[base + clampi(pos + t, L) * st];
-        out[((size_t)z * H + y) * W + x] = s * inv;
-      }
+// The volume padded by r voxels on every side, edge voxels repeated:
+// xp (D+2r, H+2r, W+2r).
+static void pad_clamped(float *xp, const float *x, int D, int H, int W, int r) {
+  const int Hp = H + 2 * r, Wp = W + 2 * r;
+  for (int z = 0; z < D + 2 * r; z++)
+    for (int y = 0; y < Hp; y++)
+      for (int i = 0; i < Wp; i++)
+        xp[((size_t)z * Hp + y) * Wp + i] =
+            x[((size_t)clampi(z - r, D) * H + clampi(y - r, H)) * W +
+              clampi(i - r, W)];
 }
 
-// Adds offset (oz, oy, ox)'s weighted neighbour values to num and den.
-static void add_offset(nlm *b, const float *x, int D, int H, int W, int oz,
-                       int oy, int ox, float sig2, float inv_h2) {
-  const size_t V = (size_t)D * H * W;
-#pragma omp parallel for schedule(static) if (V >= NN_OMP_MIN_WORK)
-  for (int z = 0; z < D; z++)
-    for (int y = 0; y < H; y++)
-      for (int xx = 0; xx < W; xx++) {
-        const size_t i = ((size_t)z * H + y) * W + xx;
-        const float d = x[i] - x[((size_t)clampi(z + oz, D) * H +
-                                  clampi(y + oy, H)) * W + clampi(xx + ox, W)];
-        b->diff[i] = d * d;
+// Adds search offset (oz, oy, ox) to num and den. Stages, each split over
+// z by the enclosing team: squared differences over the patch-padded
+// region, then patch sums along x, y and (with the weights) z.
+static void add_offset(nlm *b, int D, int H, int W, int oz, int oy, int ox,
+                       float sig2, float inv_h2) {
+  const int rp = b->rp, rs = b->rs, R = rp + rs, k = 2 * rp + 1;
+  const int Dq = D + 2 * rp, Hq = H + 2 * rp, Wq = W + 2 * rp;
+  const int Hp = H + 2 * R, Wp = W + 2 * R;
+  const float *xp = b->pad;
+  const float inv_k3 = 1.0f / (float)(k * k * k);
+#pragma omp for schedule(static)
+  for (int z = 0; z < Dq; z++)
+    for (int y = 0; y < Hq; y++) {
+      const float *c = xp + ((size_t)(z + rs) * Hp + y + rs) * Wp + rs;
+      const float *o = c + ((ptrdiff_t)oz * Hp + oy) * Wp + ox;
+      float *d = b->diff + ((size_t)z * Hq + y) * Wq;
+      for (int i = 0; i < Wq; i++) d[i] = (c[i] - o[i]) * (c[i] - o[i]);
+    }
+#pragma omp for schedule(static)
+  for (int z = 0; z < Dq; z++)
+    for (int y = 0; y < Hq; y++) {
+      const float *d = b->diff + ((size_t)z * Hq + y) * Wq;
+      float *t = b->tmp + ((size_t)z * Hq + y) * W;
+      for (int i = 0; i < W; i++) {
+        float s = 0.0f;
+        for (int j = 0; j < k; j++) s += d[i + j];
+        t[i] = s;
       }
-  box_axis(b->tmp, b->diff, D, H, W, 0, b->rp);
-  box_axis(b->diff, b->tmp, D, H, W, 1, b->rp);
-  box_axis(b->tmp, b->diff, D, H, W, 2, b->rp);
-#pragma omp parallel for schedule(static) if (V >= NN_OMP_MIN_WORK)
+    }
+#pragma omp for schedule(static)
+  for (int z = 0; z < Dq; z++)
+    for (int y = 0; y < H; y++) {
+      float *t = b->diff + ((size_t)z * H + y) * W;
+      for (int i = 0; i < W; i++) {
+        float s = 0.0f;
+        for (int j = 0; j < k; j++) s += b->tmp[((size_t)z * Hq + y + j) * W + i];
+        t[i] = s;
+      }
+    }
+#pragma omp for schedule(static)
   for (int z = 0; z < D; z++)
-    for (int y = 0; y < H; y++)
-      for (int xx = 0; xx < W; xx++) {
-        const size_t i = ((size_t)z * H + y) * W + xx;
-        const float d2 = b->tmp[i] - 2.0f * sig2;
+    for (int y = 0; y < H; y++) {
+      const float *o = xp + ((size_t)(z + R + oz) * Hp + y + R + oy) * Wp + R + ox;
+      float *num = b->num + ((size_t)z * H + y) * W, *den = b->den + ((size_t)z * H + y) * W;
+      for (int i = 0; i < W; i++) {
+        float s = 0.0f;
+        for (int j = 0; j < k; j++) s += b->diff[((size_t)(z + j) * H + y) * W + i];
+        const float d2 = s * inv_k3 - 2.0f * sig2;
         const float w = expf(-(d2 > 0.0f ? d2 : 0.0f) * inv_h2);
-        b->num[i] += w * x[((size_t)clampi(z + oz, D) * H + clampi(y + oy, H)) * W +
-                           clampi(xx + ox, W)];
-        b->den[i] += w;
+        num[i] += w * o[i];
+        den[i] += w;
       }
+    }
 }
 
 static void denoise(nlm *b, float *out, const float *x, int D, int H, int W) {
@@ -154,13 +177,15 @@ static void denoise(nlm *b, float *out, const float *x, int D, int H, int W) {
     return;
   }
   const float sig2 = s * s, inv_h2 = 1.0f / (b->h * s * b->h * s);
+  pad_clamped(b->pad, x, D, H, W, b->rp + b->rs);
   memset(b->num, 0, V * sizeof(float));
   memset(b->den, 0, V * sizeof(float));
   const int r = b->rs;
+#pragma omp parallel if (V >= NN_OMP_MIN_WORK)
   for (int oz = -r; oz <= r; oz++)
     for (int oy = -r; oy <= r; oy++)
       for (int ox = -r; ox <= r; ox++)
-        add_offset(b, x, D, H, W, oz, oy, ox, sig2, inv_h2);
+        add_offset(b, D, H, W, oz, oy, ox, sig2, inv_h2);
   for (size_t i = 0; i < V; i++) out[i] = b->num[i] / b->den[i];
 }
 
@@ -169,11 +194,17 @@ static asl_status nlm_forward(nn_model *m, const float *x, int N, int D,
   (void)train;
   nlm *b = m->impl;
   const size_t V = (size_t)D * H * W;
+  const int R = b->rp + b->rs, q = 2 * b->rp;
+  // diff and tmp hold the patch-padded region (and tmp the noise residuals).
+  const size_t Vq = (size_t)(D + q) * (H + q) * (W + q);
   asl_status s = nn_scratch_reserve(&b->out, &b->out_n, (size_t)N * V);
   if (!s) s = nn_scratch_reserve(&b->num, &b->num_n, V);
   if (!s) s = nn_scratch_reserve(&b->den, &b->den_n, V);
-  if (!s) s = nn_scratch_reserve(&b->diff, &b->diff_n, V);
-  if (!s) s = nn_scratch_reserve(&b->tmp, &b->tmp_n, V);
+  if (!s) s = nn_scratch_reserve(&b->diff, &b->diff_n, Vq);
+  if (!s) s = nn_scratch_reserve(&b->tmp, &b->tmp_n, Vq);
+  if (!s)
+    s = nn_scratch_reserve(&b->pad, &b->pad_n,
+                           (size_t)(D + 2 * R) * (H + 2 * R) * (W + 2 * R));
   if (s) return s;
   for (int n = 0; n < N; n++) // channel 0 is the ASL image
     denoise(b, b->out + n * V, x + (size_t)n * m->in_channels * V, D, H, W);
