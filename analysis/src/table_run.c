@@ -59,6 +59,33 @@ static asl_status one_experiment(FILE *out, const ana_cube *c, const ana_experim
   return ASL_OK;
 }
 
+static int has_design_axis(const ana_experiment *e, const char *axis) {
+  int a = ana_exp_axis(e, axis);
+  return a >= 0 && a < e->n_design;
+}
+
+// Over every experiment, a --where axis must exist in at least one of them.
+static asl_status check_where_axes(const ana_cube *c, const ana_table_opts *o) {
+  for (int w = 0; w < o->n_where; w++) {
+    int found = 0;
+    for (int i = 0; i < c->n_experiments; i++)
+      found |= has_design_axis(&c->experiments[i], o->where[w].axis);
+    if (!found)
+      return asl_fail(ASL_EINVAL, "--where %s=%s: no experiment of %s has an axis %s",
+                      o->where[w].axis, o->where[w].label, c->path, o->where[w].axis);
+  }
+  return ASL_OK;
+}
+
+// Without --experiment, each experiment takes the --where values of the axes
+// it has (--where model=unet3d filters main and leaves generalization alone).
+static void keep_own_where(ana_table_opts *o, const ana_experiment *e) {
+  int k = 0;
+  for (int w = 0; w < o->n_where; w++)
+    if (has_design_axis(e, o->where[w].axis)) o->where[k++] = o->where[w];
+  o->n_where = k;
+}
+
 asl_status ana_table_run(FILE *out, const ana_cube *c, const ana_table_opts *o) {
   int printed = 0;
   if (o->experiment) {
@@ -75,9 +102,11 @@ asl_status ana_table_run(FILE *out, const ana_cube *c, const ana_table_opts *o) 
   }
   if (c->n_experiments == 0)
     return asl_fail(ASL_EINVAL, "%s: the cube holds no experiment", c->path);
-  for (int i = 0; i < c->n_experiments; i++) {
-    asl_status st = one_experiment(out, c, &c->experiments[i], o, &printed);
-    if (st) return st;
+  asl_status st = check_where_axes(c, o);
+  for (int i = 0; st == ASL_OK && i < c->n_experiments; i++) {
+    ana_table_opts own = *o;
+    keep_own_where(&own, &c->experiments[i]);
+    st = one_experiment(out, c, &c->experiments[i], &own, &printed);
   }
-  return ASL_OK;
+  return st;
 }

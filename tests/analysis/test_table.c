@@ -274,6 +274,21 @@ TEST(table_run_renders_every_experiment_and_names_bad_choices) {
   ASSERT_EQ(9, tables); // 3 experiments x 3 metrics
   ASSERT(strstr(buf, "### snr_matching: nmae (denoised)") != NULL);
   free(buf);
+  // --where applies to the experiments that have the axis.
+  ASSERT_OK(ana_axis_value_parse(&o.where[o.n_where++], "m0=on"));
+  out = open_memstream(&buf, &len);
+  ASSERT_OK(ana_table_run(out, &cube, &o));
+  fclose(out);
+  ASSERT(strstr(buf, "Fixed: m0=on, snr_group=all, model=unet3d.") != NULL);
+  ASSERT(strstr(buf, "### generalization: ssim (denoised)") != NULL);
+  free(buf);
+  ASSERT_OK(ana_axis_value_parse(&o.where[0], "lr=0.1"));
+  out = open_memstream(&buf, &len);
+  ASSERT_EQ(ASL_EINVAL, ana_table_run(out, &cube, &o));
+  ASSERT(strstr(asl_error_message(), "no experiment") != NULL);
+  fclose(out);
+  free(buf);
+  o.n_where = 0;
   o.experiment = "nope";
   out = open_memstream(&buf, &len);
   ASSERT_EQ(ASL_EINVAL, ana_table_run(out, &cube, &o));
