@@ -1,6 +1,9 @@
 // run_sweep: directories, the executor's prepare step, the cube (create or
 // resume), then the manager/worker loops, then the collective close.
+// nftw is an X/Open interface.
+#define _XOPEN_SOURCE 700
 #include <errno.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,6 +45,18 @@ static asl_status make_dir(const char *path) {
                   path, strerror(errno));
 }
 
+static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  return remove(path) != 0 && errno != ENOENT ? -1 : 0;
+}
+
+// --force-new: the old run's checkpoints must not seed the new one.
+static asl_status remove_tree(const char *path) {
+  if (access(path, F_OK) != 0) return ASL_OK;
+  if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+    return asl_fail(ASL_EIO, "%s: cannot clear for --force-new (%s)", path, strerror(errno));
+  return ASL_OK;
+}
+
 // Rank 0: DIR, DIR/checkpoints, DIR/volumes; --force-new clears an old run.
 static asl_status make_dirs(const run_sched *sc) {
   char sub[4200];
@@ -50,9 +65,8 @@ static asl_status make_dirs(const run_sched *sc) {
     snprintf(sub, sizeof sub, "%s/results.h5", sc->dir);
     if (unlink(sub) != 0 && errno != ENOENT)
       return asl_fail(ASL_EIO, "%s: cannot remove for --force-new (%s)", sub, strerror(errno));
-    snprintf(sub, sizeof sub, "rm -rf '%s/checkpoints'", sc->dir);
-    if (strchr(sc->dir, '\'') == NULL && system(sub) != 0)
-      return asl_fail(ASL_EIO, "%s/checkpoints: cannot clear for --force-new", sc->dir);
+    snprintf(sub, sizeof sub, "%s/checkpoints", sc->dir);
+    if ((st = remove_tree(sub))) return st;
   }
   if (!st) {
     snprintf(sub, sizeof sub, "%s/checkpoints", sc->dir);

@@ -45,6 +45,8 @@ static void add_job(sweep_plan *p, const char *key, sweep_job_kind kind, int nav
   j->cost = cost;
   j->train_job = train;
   j->experiment = kind == SWEEP_JOB_INFER ? 0 : -1;
+  if (kind == SWEEP_JOB_TRAIN) p->n_train++;
+  else p->n_infer++;
   if (kind == SWEEP_JOB_INFER) {
     j->coords = calloc((size_t)k, sizeof(int));
     memcpy(j->coords, coords, sizeof(int) * (size_t)k);
