@@ -114,10 +114,41 @@ TEST(unet_gradient_matches_central_differences) {
   nn_model_free(gm);
 }
 
+// nn_infer_volume on an odd-sized volume equals running the network on the
+// volume zero-padded (at the high end) to multiples of 8, then cropped.
+TEST(infer_volume_pads_to_the_size_multiple_and_crops_back) {
+  enum { NX = 20, NY = 13, NZ = 9, PX = 24, PY = 16, PZ = 16 };
+  static float x[NX * NY * NZ], padded[PX * PY * PZ], out[NX * NY * NZ],
+      full[PX * PY * PZ];
+  const int grid[3] = {16, 16, 8};
+  nn_param p[] = {{"base_channels", "2"}, {"depth", "3"}};
+  nn_model *m;
+  ASSERT_OK(nn_model_create(&m, "unet3d", 1, grid, p, 2, 8));
+  ASSERT_EQ(8, nn_model_size_multiple(m));
+  asl_rng r;
+  asl_rng_seed(&r, 4);
+  for (int i = 0; i < NX * NY * NZ; i++) x[i] = (float)asl_rng_uniform(&r);
+  memset(padded, 0, sizeof padded);
+  for (int z = 0; z < NZ; z++)
+    for (int y = 0; y < NY; y++)
+      memcpy(padded + (z * PY + y) * PX, x + (z * NY + y) * NX, NX * sizeof(float));
+  ASSERT_OK(nn_infer_volume(m, x, NX, NY, NZ, out));
+  ASSERT_OK(nn_infer_volume(m, padded, PX, PY, PZ, full));
+  for (int z = 0; z < NZ; z++)
+    for (int y = 0; y < NY; y++)
+      for (int i = 0; i < NX; i++)
+        ASSERT(out[(z * NY + y) * NX + i] == full[(z * PY + y) * PX + i]);
+  int varied = 0;
+  for (int i = 1; i < NX * NY * NZ; i++) varied += out[i] != out[0] && isfinite(out[i]);
+  ASSERT(varied > NX * NY * NZ / 4); // a real output, not a constant
+  nn_model_free(m);
+}
+
 int main(void) {
   nn_set_threads(1); // tiny grid: a team would mostly wait
   RUN(paper_unet_costs_18_3_gflop_and_4_78m_parameters);
   RUN(unknown_key_names_the_key_and_the_allowed_ones);
   RUN(unet_gradient_matches_central_differences);
+  RUN(infer_volume_pads_to_the_size_multiple_and_crops_back);
   return DONE();
 }
