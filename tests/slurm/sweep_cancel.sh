@@ -38,6 +38,10 @@ second=$(sbatch --parsable "$out/submit.sbatch") || fail "resubmission refused"
 state=$(wait_job "$second" 240)
 [ "$state" = COMPLETED ] || { cat "$out/slurm-$second.out" >&2; fail "resubmitted job ended $state"; }
 "$aslsweep" status "$out" >/dev/null || { "$aslsweep" status "$out"; fail "not every job done after resume"; }
+# The runner's opening line says how many jobs it found done: the resumed
+# run must have started from the cancelled run's cube, not from scratch.
+grep -q "jobs, $done1 already done" "$out/slurm-$second.out" ||
+  { cat "$out/slurm-$second.out" >&2; fail "the resubmitted run did not start from $done1 done jobs"; }
 read -r done2 failed2 running2 pending2 <<<"$(status_counts "$aslsweep" "$out")"
 grep '^aslsweep:' "$log" "$out/slurm-$second.out"
 echo "ok   resubmission resumed: $done2 jobs done (was $done1), COMPLETED"
