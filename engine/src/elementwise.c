@@ -6,7 +6,9 @@
 
 void nn_relu_forward(float *out, const float *in, size_t n) {
 #pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
-  for (size_t i = 0; i < n; i++) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+  // 'in < 0' (not 'in > 0') lets a NaN through as PyTorch does, so a bad
+  // input shows up as a NaN loss instead of silently becoming 0.
+  for (size_t i = 0; i < n; i++) out[i] = in[i] < 0.0f ? 0.0f : in[i];
 }
 
 void nn_relu_backward(float *din, const float *dout, const float *out,

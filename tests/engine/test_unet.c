@@ -144,11 +144,51 @@ TEST(infer_volume_pads_to_the_size_multiple_and_crops_back) {
   nn_model_free(m);
 }
 
+// A NaN in the batch makes the loss NaN: the step reports ASL_ENUMERIC and
+// leaves the weights untouched; every loss kind trains to a finite value.
+TEST(nan_loss_is_refused_and_every_loss_trains) {
+  enum { N = 16 * 16 * 8 };
+  static float x[N], y[N], keep[20000];
+  const int grid[3] = {16, 16, 8};
+  nn_param p[] = {{"base_channels", "2"}, {"depth", "3"}};
+  nn_model *m;
+  ASSERT_OK(nn_model_create(&m, "unet3d", 1, grid, p, 2, 8));
+  size_t np = nn_model_param_count(m);
+  ASSERT(np < 20000);
+  asl_rng r;
+  asl_rng_seed(&r, 6);
+  for (int i = 0; i < N; i++) x[i] = (float)asl_rng_uniform(&r), y[i] = 0.5f * x[i];
+  nn_loss_kind kinds[3] = {NN_LOSS_L1, NN_LOSS_MSE, NN_LOSS_SSIM};
+  for (int k = 0; k < 3; k++) {
+    nn_optim_config c;
+    nn_optim_config_default(&c);
+    c.loss = kinds[k];
+    ASSERT_OK(nn_model_set_optimizer(m, &c));
+    float first, last;
+    ASSERT_OK(nn_train_step(m, x, y, NULL, 1, &first));
+    for (int s = 0; s < 4; s++) ASSERT_OK(nn_train_step(m, x, y, NULL, 1, &last));
+    ASSERT(isfinite(last) && last < first);
+  }
+  memcpy(keep, nn_model_params(m), np * sizeof(float));
+  x[100] = NAN;
+  float loss;
+  ASSERT_EQ(ASL_ENUMERIC, nn_train_step(m, x, y, NULL, 1, &loss));
+  ASSERT(isnan(loss));
+  ASSERT(strstr(asl_error_message(), "training loss"));
+  ASSERT(memcmp(keep, nn_model_params(m), np * sizeof(float)) == 0);
+  nn_optim_config bad;
+  nn_optim_config_default(&bad);
+  bad.lr = -1;
+  ASSERT_EQ(ASL_EINVAL, nn_model_set_optimizer(m, &bad));
+  nn_model_free(m);
+}
+
 int main(void) {
   nn_set_threads(1); // tiny grid: a team would mostly wait
   RUN(paper_unet_costs_18_3_gflop_and_4_78m_parameters);
   RUN(unknown_key_names_the_key_and_the_allowed_ones);
   RUN(unet_gradient_matches_central_differences);
   RUN(infer_volume_pads_to_the_size_multiple_and_crops_back);
+  RUN(nan_loss_is_refused_and_every_loss_trains);
   return DONE();
 }

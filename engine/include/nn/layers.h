@@ -79,7 +79,8 @@ void nn_batchnorm3d_backward(float *din, float *dgamma, float *dbeta,
                              const float *gamma, int N, int C, int V);
 
 // ---- element-wise ---------------------------------------------------------
-// out = max(in, 0); backward: din += dout where out > 0.  (n values)
+// out = max(in, 0), NaN passed through (PyTorch); backward: din += dout
+// where out > 0.  (n values)
 void nn_relu_forward(float *out, const float *in, size_t n);
 void nn_relu_backward(float *din, const float *dout, const float *out,
                       size_t n);

@@ -75,7 +75,8 @@ const char *nn_model_kinds(void);
 // at one thread. t <= 0 leaves the OpenMP default.
 void nn_set_threads(int t);
 
-// Must be called before nn_train_step. Default: adam, lr 1e-3, l1.
+// Optimizer and loss for nn_train_step / nn_eval_loss (a new model starts
+// with nn_optim_config_default: adam, lr 1e-3, l1). ASL_EINVAL if out of range.
 asl_status nn_model_set_optimizer(nn_model *m, const nn_optim_config *c);
 
 // One optimizer step on a batch at the model grid:
