@@ -47,6 +47,8 @@ int cmd_export(int argc, char **argv) {
   else return usage_error("--format must be csv or json, got ", format);
   ana_cube cube;
   asl_status st = ana_cube_open(&cube, argv[optind]);
+  if (st == ASL_OK && ana_cube_warning(&cube))
+    fprintf(stderr, "aslsweep export: warning: %s\n", ana_cube_warning(&cube));
   if (st == ASL_OK) {
     FILE *out = output ? fopen(output, "w") : stdout;
     if (!out) {

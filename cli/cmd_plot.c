@@ -122,6 +122,8 @@ int cmd_plot(int argc, char **argv) {
   if (rc != CLI_OK) return rc;
   ana_cube cube;
   asl_status st = ana_cube_open(&cube, a.path);
+  if (st == ASL_OK && ana_cube_warning(&cube))
+    fprintf(stderr, "aslsweep plot: warning: %s\n", ana_cube_warning(&cube));
   if (st == ASL_OK) {
     st = a.montage ? ana_plot_montage(&cube, &a.m) : ana_plot(&cube, &a.p);
     ana_cube_free(&cube);

@@ -138,6 +138,26 @@ static asl_status check_refs(const ana_cube *c, const ana_experiment *e) {
   return ASL_OK;
 }
 
+// Puts the experiments in the plan order the runner records in the root
+// attribute `experiments` (names it lists first, in its order; the rest keep
+// their name order).
+static void plan_order(hid_t f, ana_cube *c) {
+  char list[2048], *save = NULL;
+  if (H5Aexists(f, "experiments") <= 0 ||
+      h5r_attr_str(f, c->path, "/", "experiments", list, sizeof list) != ASL_OK)
+    return;
+  int next = 0;
+  for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+    for (int i = next; i < c->n_experiments; i++)
+      if (strcmp(c->experiments[i].name, t) == 0) {
+        ana_experiment e = c->experiments[i];
+        memmove(&c->experiments[next + 1], &c->experiments[next],
+                (size_t)(i - next) * sizeof e);
+        c->experiments[next++] = e;
+        break;
+      }
+}
+
 asl_status ana_read_experiments(hid_t f, ana_cube *c) {
   name_list l = {0};
   hsize_t idx = 0;
@@ -160,6 +180,7 @@ asl_status ana_read_experiments(hid_t f, ana_cube *c) {
     if (st == ASL_OK) st = check_refs(c, e);
   }
   free(l.names);
+  if (st == ASL_OK) plan_order(f, c);
   return st;
 }
 

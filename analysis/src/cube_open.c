@@ -103,6 +103,8 @@ static asl_status read_root(hid_t f, ana_cube *c) {
   if (st == ASL_OK) st = h5r_attr_str(f, c->path, "/", "created", c->created, sizeof c->created);
   if (st == ASL_OK && H5Aexists(f, "spec_hash") > 0)
     st = h5r_attr_str(f, c->path, "/", "spec_hash", c->spec_hash, sizeof c->spec_hash);
+  if (st == ASL_OK && H5Aexists(f, "executor") > 0)
+    st = h5r_attr_str(f, c->path, "/", "executor", c->executor, sizeof c->executor);
   return st;
 }
 
@@ -178,4 +180,14 @@ void ana_cube_free(ana_cube *c) {
   memcpy(path, c->path, sizeof path);
   memset(c, 0, sizeof *c);
   memcpy(c->path, path, sizeof path);
+}
+
+const char *ana_cube_warning(const ana_cube *c) {
+  static _Thread_local char msg[1200];
+  if (strcmp(c->executor, "test-double") != 0) return NULL;
+  snprintf(msg, sizeof msg,
+           "%s was written by the runner's test double (executor=test-double): its numbers "
+           "are stand-ins, not results",
+           c->path);
+  return msg;
 }

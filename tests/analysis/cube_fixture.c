@@ -182,6 +182,11 @@ int cf_cube_write(const cf_cube *c, const char *path) {
   rc |= attr_str(f, "program", "aslsweep") | attr_str(f, "program_version", "0.1.0");
   rc |= attr_str(f, "created", "2026-11-25T14:03:07Z") | attr_str(f, "name", "fixture");
   rc |= attr_str(f, "spec", "name: fixture\n") | attr_str(f, "spec_hash", "0123456789abcdef");
+  char names[256] = ""; // plan order, as the runner records it
+  for (int i = 0; i < c->n_experiments; i++)
+    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? "," : "",
+             c->exp[i].name);
+  rc |= attr_str(f, "experiments", names) | attr_str(f, "executor", c->executor);
   rc |= write_subjects(f, c) | write_jobs(f, c);
   for (int i = 0; i < c->n_experiments; i++) rc |= write_experiment(f, c, &c->exp[i]);
   H5Fclose(f);

@@ -51,6 +51,7 @@ typedef struct {
 
 typedef struct {
   int format_version;
+  char executor[32]; // root attribute `executor`: "asl" by default
   int n_subjects;
   char id[CF_MAX_SUBJECTS][32];
   int fold[CF_MAX_SUBJECTS];

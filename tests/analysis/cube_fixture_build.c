@@ -150,6 +150,7 @@ static void build_matching(cf_cube *c, cf_experiment *e, int snr) {
 void cf_cube_default(cf_cube *c) {
   memset(c, 0, sizeof *c);
   c->format_version = 1;
+  snprintf(c->executor, sizeof c->executor, "asl");
   c->n_subjects = 6;
   for (int s = 0; s < c->n_subjects; s++) {
     snprintf(c->id[s], sizeof c->id[s], "sub-%02d", s + 1);

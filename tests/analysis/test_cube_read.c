@@ -22,9 +22,12 @@ TEST(reads_axes_labels_subjects_and_jobs) {
   ASSERT_EQ(1, c.format_version);
   ASSERT_STR_EQ("0.1.0", c.program_version);
   ASSERT_EQ(3, c.n_experiments);
-  // Sorted by name.
-  ASSERT_STR_EQ("generalization", c.experiments[0].name);
-  ASSERT_STR_EQ("main", c.experiments[1].name);
+  // In plan order (root attribute `experiments`), not name order.
+  ASSERT_STR_EQ("main", c.experiments[0].name);
+  ASSERT_STR_EQ("snr_matching", c.experiments[1].name);
+  ASSERT_STR_EQ("generalization", c.experiments[2].name);
+  ASSERT_STR_EQ("asl", c.executor);
+  ASSERT(ana_cube_warning(&c) == NULL);
   const ana_experiment *m = ana_cube_experiment(&c, "main");
   ASSERT(m != NULL);
   ASSERT_EQ(5, m->n_design);
@@ -158,11 +161,25 @@ TEST(incomplete_cube_names_the_missing_object) {
   cf_cube_free(&fx);
 }
 
+TEST(test_double_cube_carries_a_warning) {
+  cf_cube fx;
+  write_default(&fx, "ana_read_td.h5");
+  snprintf(fx.executor, sizeof fx.executor, "test-double");
+  ASSERT_EQ(0, cf_cube_write(&fx, path));
+  ana_cube c;
+  ASSERT_OK(ana_cube_open(&c, path));
+  ASSERT(ana_cube_warning(&c) != NULL);
+  ASSERT(strstr(ana_cube_warning(&c), "test double") != NULL);
+  ana_cube_free(&c);
+  cf_cube_free(&fx);
+}
+
 int main(void) {
   RUN(reads_axes_labels_subjects_and_jobs);
   RUN(partial_cube_marks_failed_and_missing_cells);
   RUN(other_format_version_is_refused_naming_both);
   RUN(missing_or_non_hdf5_file_is_a_clear_error);
   RUN(incomplete_cube_names_the_missing_object);
+  RUN(test_double_cube_carries_a_warning);
   return DONE();
 }

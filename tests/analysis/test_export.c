@@ -147,9 +147,9 @@ TEST(csv_export_holds_every_finite_value_exactly_once) {
   int lines = 0;
   for (char *p = js; *p; p++) lines += *p == '\n';
   ASSERT_EQ(finite, lines);
-  ASSERT(strncmp(js, "{\"experiment\":\"generalization\",\"nav\":4,", 39) == 0);
+  ASSERT(strncmp(js, "{\"experiment\":\"main\",\"strategy\":\"windowed\",\"nav\":1,", 50) == 0);
   ASSERT(strstr(js, "\"host\":\"rack 1,\\\"b\\\"\\nnode\"") != NULL);
-  ASSERT(strstr(js, "\"strategy\":null") != NULL);
+  ASSERT(strstr(js, "\"strategy\":null,\"nav\":4,") != NULL);
   free(js);
   ana_cube_free(&cube);
   cf_cube_free(&fx);

@@ -292,7 +292,7 @@ TEST(table_run_renders_every_experiment_and_names_bad_choices) {
   o.experiment = "nope";
   out = open_memstream(&buf, &len);
   ASSERT_EQ(ASL_EINVAL, ana_table_run(out, &cube, &o));
-  ASSERT(strstr(asl_error_message(), "experiments: generalization, main, snr_matching") != NULL);
+  ASSERT(strstr(asl_error_message(), "experiments: main, snr_matching, generalization") != NULL);
   o.experiment = "main";
   o.metric = "lpips";
   ASSERT_EQ(ASL_EINVAL, ana_table_run(out, &cube, &o));

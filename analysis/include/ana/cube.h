@@ -74,8 +74,9 @@ typedef struct {
   char program_version[32];
   char created[32];
   char spec_hash[32];
+  char executor[32];           // "asl", "test-double", or "" when not recorded
   int n_experiments;
-  ana_experiment *experiments; // sorted by name
+  ana_experiment *experiments; // in plan order (root attribute `experiments`), else by name
   ana_jobs jobs;
   ana_subjects subjects;
 } ana_cube;
@@ -85,6 +86,9 @@ typedef struct {
 asl_status ana_cube_open(ana_cube *c, const char *path);
 void ana_cube_free(ana_cube *c);
 
+// A warning to print before any output, or NULL: a cube written by the
+// runner's test double (executor=test-double) holds no science.
+const char *ana_cube_warning(const ana_cube *c);
 // The experiment called `name`, or NULL.
 const ana_experiment *ana_cube_experiment(const ana_cube *c, const char *name);
 // Index of the axis called `name` in `e`, or -1.
