@@ -10,31 +10,38 @@
 static const char *const vit_keys[] = {"dim", "depth", "heads", "mlp_ratio",
                                        "dropout", "patch", NULL};
 
-// "8" (a cube) or "8,8,4" (x, y, z).
+// "8" (a cube) or "8,8,4" (x, y, z); nothing else on the line.
 static asl_status parse_patch(const char *s, int p[3]) {
-  p[0] = p[1] = p[2] = 0;
-  char tail[8] = "";
-  int n = sscanf(s, "%d,%d,%d%7s", &p[0], &p[1], &p[2], tail);
-  if (n == 1 && !strchr(s, ',')) p[1] = p[2] = p[0];
-  else if (n != 3)
-    p[0] = 0;
-  for (int a = 0; a < 3; a++)
-    if (p[a] < 1 || p[a] > 64)
-      return asl_fail(ASL_EINVAL,
-                      "model vit3d: parameter patch = '%s' (allowed: one size "
-                      "or x,y,z sizes, each 1..64, e.g. \"8\" or \"8,8,4\")",
-                      s);
+  const char *c = s;
+  int n = 0;
+  while (n < 3) {
+    char *end;
+    long v = strtol(c, &end, 10);
+    if (end == c || v < 1 || v > 64) {
+      n = 0; // a missing or bad number anywhere
+      break;
+    }
+    p[n++] = (int)v;
+    c = end;
+    if (n == 3 || *c != ',') break;
+    c++;
+  }
+  if (n == 1 && *c == '\0') p[1] = p[2] = p[0];
+  else if (n != 3 || *c != '\0')
+    return asl_fail(ASL_EINVAL,
+                    "model vit3d: parameter patch = '%s' (allowed: one size "
+                    "or x,y,z sizes, each 1..64, e.g. \"8\" or \"8,8,4\")",
+                    s);
   return ASL_OK;
 }
 
-static asl_status add_tensor(vit3d *v, size_t *n, size_t *off, size_t count,
-                             const char *fmt, int i) {
+static void add_tensor(vit3d *v, size_t *n, size_t *off, size_t count,
+                       const char *fmt, int i) {
   vit_tensor *t = &v->tensors[v->n_tensors++];
   snprintf(t->name, sizeof t->name, fmt, i);
   t->offset = *off = *n;
   t->count = count;
   *n += count;
-  return ASL_OK;
 }
 
 // Lays every tensor out in m->params (the order of docs/vit3d.md).

@@ -1,7 +1,10 @@
 // vit3d through the model API: parameters and errors, the gradient of the
 // whole network by central differences, the untrained network being the
 // identity, and whole-volume inference by overlapping tiles.
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "asl/status.h"
 #include "gradcheck.h"
@@ -67,9 +70,13 @@ TEST(bad_parameters_are_refused_with_the_reason) {
   ASSERT(strstr(asl_error_message(), "multiple of heads"));
   ASSERT(nn_model_create(&m, "vit3d", 1, odd, NULL, 0, 1) == ASL_EINVAL);
   ASSERT(strstr(asl_error_message(), "not a multiple of the patch"));
-  nn_param patch[] = {{"patch", "8,8"}};
-  ASSERT(nn_model_create(&m, "vit3d", 1, grid, patch, 1, 1) == ASL_EINVAL);
-  ASSERT(strstr(asl_error_message(), "patch = '8,8'"));
+  const char *bad[] = {"8,8", "8,", "8x", "8,8,4,", "0", "8,8,65", ""};
+  for (int i = 0; i < 7; i++) {
+    nn_param patch[] = {{"patch", bad[i]}};
+    if (nn_model_create(&m, "vit3d", 1, grid, patch, 1, 1) != ASL_EINVAL)
+      HARNESS_FAIL("patch \"%s\" was accepted", bad[i]);
+    ASSERT(strstr(asl_error_message(), "parameter patch"));
+  }
   nn_param cube[] = {{"patch", "16"}, {"dim", "32"}, {"depth", "1"}};
   ASSERT_OK(nn_model_create(&m, "vit3d", 1, grid, cube, 3, 1));
   size_t off, n;
@@ -170,6 +177,35 @@ TEST(inference_averages_overlapping_grid_tiles) {
   nn_model_free(m);
 }
 
+// A checkpoint brings back the architecture (patch, dim, ...) and weights:
+// the reloaded model predicts the same volume bit for bit.
+TEST(checkpoint_round_trip_keeps_predictions) {
+  const int grid[3] = {8, 4, 4};
+  nn_model *m = small(2, grid, 15), *back;
+  randomize(m, 16);
+  enum { V = 10 * 5 * 4 };
+  float x[2 * V], a[V], b[V];
+  asl_rng r;
+  asl_rng_seed(&r, 17);
+  gc_fill(x, 2 * V, &r, 1.0);
+  ASSERT_OK(nn_infer_volume(m, x, 10, 5, 4, a));
+  char path[] = "/tmp/test_vit3d_ckpt_XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT(fd >= 0);
+  close(fd);
+  ASSERT_OK(nn_checkpoint_save(m, path, 3, NULL, 0));
+  int epoch;
+  ASSERT_OK(nn_checkpoint_load(&back, path, &epoch, NULL, 0));
+  remove(path);
+  ASSERT_EQ(3, epoch);
+  ASSERT_STR_EQ("vit3d", nn_model_kind(back));
+  ASSERT_EQ(nn_model_param_count(m), nn_model_param_count(back));
+  ASSERT_OK(nn_infer_volume(back, x, 10, 5, 4, b));
+  ASSERT(memcmp(a, b, sizeof a) == 0);
+  nn_model_free(m);
+  nn_model_free(back);
+}
+
 TEST(dropout_changes_training_outputs_only) {
   const int grid[3] = {4, 4, 4};
   nn_param p[] = {{"dim", "8"}, {"depth", "1"}, {"heads", "2"},
@@ -198,6 +234,7 @@ int main(void) {
   RUN(vit3d_gradient_matches_central_differences);
   RUN(untrained_vit3d_is_the_identity_at_any_size);
   RUN(inference_averages_overlapping_grid_tiles);
+  RUN(checkpoint_round_trip_keeps_predictions);
   RUN(dropout_changes_training_outputs_only);
   return DONE();
 }
