@@ -52,6 +52,7 @@ struct nn_model {
   float *loss_ws, *dout;
   size_t loss_ws_n, dout_n;
   const float *last_out; // prediction of the last forward pass
+  const float *target;   // y during nn_train_step/nn_eval_loss's forward, else NULL (ddpm3d needs it)
   void *impl;        // the kind's own state
 };
 
@@ -79,5 +80,6 @@ asl_status nn_scratch_reserve(float **buf, size_t *cap, size_t n);
 
 extern const nn_model_ops nn_unet3d_ops, nn_identity_ops, nn_gaussian_ops;
 extern const nn_model_ops nn_vit3d_ops, nn_nlm_ops;
+extern const nn_model_ops nn_ddpm3d_ops;
 
 #endif

@@ -57,7 +57,9 @@ asl_status nn_model_compute_gradients(nn_model *m, const float *x,
   const int D = m->grid[2], H = m->grid[1], W = m->grid[0];
   const float *pred;
   double l;
+  m->target = y;
   s = m->ops->forward(m, x, batch, D, H, W, 1, &pred);
+  m->target = NULL;
   if (!s) s = loss_forward(m, pred, y, w, batch, D, H, W, &l);
   if (!s) s = nn_scratch_reserve(&m->dout, &m->dout_n, (size_t)batch * D * H * W);
   if (s) return s;
@@ -91,7 +93,9 @@ asl_status nn_eval_loss(nn_model *m, const float *x, const float *y,
   const int D = m->grid[2], H = m->grid[1], W = m->grid[0];
   const float *pred;
   double l = 0;
+  m->target = y;
   s = m->ops->forward(m, x, batch, D, H, W, 0, &pred);
+  m->target = NULL;
   if (!s) m->last_out = pred;
   if (!s) s = loss_forward(m, pred, y, w, batch, D, H, W, &l);
   if (s) return s;

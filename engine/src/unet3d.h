@@ -18,6 +18,7 @@ typedef enum {
   OP_UPCONV,  // transposed convolution, kernel 2, stride 2, with bias
   OP_CONCAT,  // channels of in0 then in1
   OP_CONV1,   // final 1x1x1 convolution, with bias
+  OP_CBIAS,   // + a per-sample channel bias (conditioning hook, see below)
 } unet_op_kind;
 
 typedef struct {
@@ -45,6 +46,14 @@ typedef struct {
   unet_op ops[UNET_MAX_OPS];
   unet_slot slots[UNET_MAX_SLOTS];
   size_t n_bnsave; // floats of saved BN statistics
+  // Conditioning hook (unet3d_build with channel_bias = 1, used by ddpm3d):
+  // an OP_CBIAS after the first conv unit of every block adds
+  // cbias[n * cbias_n + op.aux + c] to channel c of sample n; backward adds
+  // the voxel sums into cbias_grad. The owner points both at (N, cbias_n)
+  // arrays before forward/backward. cbias_n = 0 without the hook.
+  int cbias_n;
+  const float *cbias;
+  float *cbias_grad;
   // The plan: arenas sized for one (N, D, H, W) and team size.
   int pN, pD, pH, pW, pthreads;
   float *data, *grad, *ws, *bnsave;
@@ -52,6 +61,17 @@ typedef struct {
   size_t data_n, grad_n, ws_n, arg_n;
 } unet3d;
 
+// Parses the U-Net keys (errors name `kind`) and builds the graph for
+// m->in_channels inputs, with the OP_CBIAS hooks when channel_bias = 1.
+// Sets m->impl, m->n_params and m->n_buffers.
+asl_status unet3d_build(nn_model *m, const nn_param *p, int n,
+                        const char *kind, int channel_bias);
+// OP_CBIAS: out (N, C, V) = in + bias[n * ld + c]; dbias[n * ld + c] += the
+// sum of dout over V, din += dout (ddpm3d_cbias.c).
+void nn_chanbias_forward(float *out, const float *in, const float *bias,
+                         int ld, int N, int C, size_t V);
+void nn_chanbias_backward(float *din, float *dbias, int ld, const float *dout,
+                          int N, int C, size_t V);
 asl_status unet3d_plan(nn_model *m, int N, int D, int H, int W);
 asl_status unet3d_forward(nn_model *m, const float *x, int N, int D, int H,
                           int W, int train, const float **out);

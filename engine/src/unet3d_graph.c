@@ -18,6 +18,7 @@ static const char *const unet_keys[] = {"base_channels", "depth", "dropout",
 typedef struct {
   unet3d *u;
   size_t n_params, n_buffers;
+  int cbias; // insert the OP_CBIAS conditioning hooks
 } builder;
 
 static int new_slot(builder *b, int c, int level) {
@@ -49,16 +50,22 @@ static int add_op(builder *b, unet_op_kind k, int in0, int in1, int co,
     op->w = b->n_params; op->b = op->w + co; b->n_params += 2 * (size_t)co;
     op->stat = b->n_buffers; b->n_buffers += 2 * (size_t)co;
     op->aux = u->n_bnsave; u->n_bnsave += 2 * (size_t)co; break;
+  case OP_CBIAS: op->aux = (size_t)u->cbias_n; u->cbias_n += co; break;
   default: break;
   }
   return op->out;
 }
 
-// conv3 -> BN -> ReLU, named e.g. "enc0.a".
+// conv3 -> BN -> ReLU, named e.g. "enc0.a"; the first unit of a block
+// ("a", "centre.0") is followed by the channel-bias hook when enabled.
 static int conv_unit(builder *b, int in, int co, int level, const char *name) {
   int c = add_op(b, OP_CONV3, in, -1, co, level, name);
   int n = add_op(b, OP_BN, c, -1, co, level, name);
-  return add_op(b, OP_RELU, n, -1, co, level, name);
+  int r = add_op(b, OP_RELU, n, -1, co, level, name);
+  const char *last = name + strlen(name) - 1;
+  if (b->cbias && (*last == 'a' || *last == '0'))
+    r = add_op(b, OP_CBIAS, r, -1, co, level, name);
+  return r;
 }
 
 static void build(builder *b, int in_channels) {
@@ -99,29 +106,34 @@ static void build(builder *b, int in_channels) {
   add_op(b, OP_CONV1, x, -1, 1, 0, "final");
 }
 
-static asl_status unet_create(nn_model *m, const nn_param *p, int n) {
+asl_status unet3d_build(nn_model *m, const nn_param *p, int n,
+                        const char *kind, int channel_bias) {
   unet3d *u = calloc(1, sizeof *u);
-  if (!u) return asl_fail(ASL_ENOMEM, "model unet3d: out of memory");
+  if (!u) return asl_fail(ASL_ENOMEM, "model %s: out of memory", kind);
   m->impl = u;
   u->eps = 1e-5f;
-  asl_status s = nn_param_int(p, n, "unet3d", "base_channels", 16, 1, 256, &u->base);
-  if (!s) s = nn_param_int(p, n, "unet3d", "depth", 4, 1, 8, &u->depth);
-  if (!s) s = nn_param_float(p, n, "unet3d", "dropout", 0.05, 0.0, 0.9, &u->dropout);
-  if (!s) s = nn_param_float(p, n, "unet3d", "bn_momentum", 0.1, 0.0, 1.0, &u->momentum);
+  asl_status s = nn_param_int(p, n, kind, "base_channels", 16, 1, 256, &u->base);
+  if (!s) s = nn_param_int(p, n, kind, "depth", 4, 1, 8, &u->depth);
+  if (!s) s = nn_param_float(p, n, kind, "dropout", 0.05, 0.0, 0.9, &u->dropout);
+  if (!s) s = nn_param_float(p, n, kind, "bn_momentum", 0.1, 0.0, 1.0, &u->momentum);
   if (s) return s;
   // The widest layer bounds the size: refuse nets beyond 2^28 parameters
   // (1 GiB of weights) before building them.
   double widest = (double)(u->base << (u->depth - 1));
   if (widest * widest * 27 * 8 > (double)(1 << 28))
     return asl_fail(ASL_EINVAL,
-                    "model unet3d: base_channels %d with depth %d is too large "
+                    "model %s: base_channels %d with depth %d is too large "
                     "(over 2^28 parameters)",
-                    u->base, u->depth);
-  builder b = {.u = u};
+                    kind, u->base, u->depth);
+  builder b = {.u = u, .cbias = channel_bias};
   build(&b, m->in_channels);
   m->n_params = b.n_params;
   m->n_buffers = b.n_buffers;
   return ASL_OK;
+}
+
+static asl_status unet_create(nn_model *m, const nn_param *p, int n) {
+  return unet3d_build(m, p, n, "unet3d", 0);
 }
 
 static void unet_destroy(nn_model *m) {

@@ -123,6 +123,9 @@ static void forward_op(nn_model *m, unet3d *u, const unet_op *op, int train) {
   case OP_CONV1:
     nn_conv1x1_forward(out, in, p + op->w, p + op->b, N, op->ci, op->co, d * h * w);
     break;
+  case OP_CBIAS:
+    nn_chanbias_forward(out, in, u->cbias + op->aux, u->cbias_n, N, op->co, (size_t)d * h * w);
+    break;
   }
 }
 
@@ -178,6 +181,10 @@ static void backward_op(nn_model *m, unet3d *u, const unet_op *op) {
   case OP_CONV1:
     nn_conv1x1_backward(din, g + op->w, g + op->b, dout, in, p + op->w, N,
                         op->ci, op->co, d * h * w);
+    break;
+  case OP_CBIAS:
+    nn_chanbias_backward(din, u->cbias_grad + op->aux, u->cbias_n, dout, N,
+                         op->co, (size_t)d * h * w);
     break;
   }
 }
