@@ -76,7 +76,10 @@ echo "ok   --submit: Slurm reads nodes, tasks, CPUs, limit, partition, requeue, 
 
 rm -rf "$out"
 line=$("$aslsweep" slurm "$spec" --out "$out" --ntasks-per-node 2 --array-chunks 3 \
-  --extra "#SBATCH --hold" --submit --quiet) || fail "array --submit failed"
+  --extra "#SBATCH --hold" --submit --quiet 2>"$work_dir/array.err") || fail "array --submit failed"
+if ! "$aslsweep" merge --help >/dev/null 2>&1; then
+  grep -q "note: --array-chunks needs" "$work_dir/array.err" || fail "no note that merge is missing"
+fi
 array=$(sed -n 's/^submitted job \([0-9][0-9]*\)$/\1/p' <<<"$line")
 merge=$(sed -n 's/^submitted merge job \([0-9][0-9]*\) .*/\1/p' <<<"$line")
 [ -n "$array" ] && [ -n "$merge" ] || fail "array --submit printed '$line'"
