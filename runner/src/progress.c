@@ -34,7 +34,8 @@ asl_status progress_init(run_progress *g, const char *dir, const sweep_plan *p,
   g->quiet = mode == RUN_PROGRESS_NONE;
   g->tty = mode == RUN_PROGRESS_LIVE || (mode == RUN_PROGRESS_AUTO && isatty(STDOUT_FILENO));
   g->busy = calloc((size_t)size, sizeof *g->busy);
-  if (!g->busy) return asl_fail(ASL_ENOMEM, "progress for %d ranks", size);
+  g->started = calloc((size_t)size, sizeof *g->started);
+  if (!g->busy || !g->started) return asl_fail(ASL_ENOMEM, "progress for %d ranks", size);
   for (int j = 0; j < p->n_jobs; j++) {
     g->total_cost += p->jobs[j].cost;
     if (state[j] == JS_DONE) {
@@ -69,9 +70,20 @@ void progress_event(run_progress *g, const char *fmt, ...) {
   }
 }
 
+void progress_rank(run_progress *g, int rank, double start, double seconds) {
+  if (!g->busy || rank < 0 || rank >= g->size) return;
+  g->started[rank] = start;
+  if (start == 0) g->busy[rank] += seconds;
+}
+
+// Seconds rank r has been busy so far, its running job included.
+static double busy_now(const run_progress *g, int r, double now) {
+  return g->busy[r] + (g->started[r] > 0 ? now - g->started[r] : 0);
+}
+
 // "123/2000 done, 2 failed | 00:01:23 elapsed, ETA 00:05:00 | util ..."
 static void status_line(const run_progress *g, char *out, size_t n) {
-  double el = MPI_Wtime() - g->start;
+  double now = MPI_Wtime(), el = now - g->start;
   double rate = g->done_cost > 0 ? el / g->done_cost : NAN;
   char e[32], eta[32];
   hms(e, sizeof e, el);
@@ -80,11 +92,11 @@ static void status_line(const run_progress *g, char *out, size_t n) {
                    g->n_jobs, g->failed, e, eta);
   if (g->size <= 8) {
     for (int r = 0; r < g->size && w < (int)n; r++)
-      w += snprintf(out + w, n - (size_t)w, " %d:%.0f%%", r, el > 0 ? 100 * g->busy[r] / el : 0);
+      w += snprintf(out + w, n - (size_t)w, " %d:%.0f%%", r, el > 0 ? 100 * busy_now(g, r, now) / el : 0);
   } else {
     double lo = 1e300, sum = 0;
     for (int r = 0; r < g->size; r++) {
-      double u = el > 0 ? g->busy[r] / el : 0;
+      double u = el > 0 ? busy_now(g, r, now) / el : 0;
       sum += u;
       lo = u < lo ? u : lo;
     }
@@ -134,5 +146,6 @@ void progress_free(run_progress *g) {
   if (g->tty && !g->quiet) printf("\n");
   if (g->log) fclose(g->log);
   free(g->busy);
+  free(g->started);
   memset(g, 0, sizeof *g);
 }

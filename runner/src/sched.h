@@ -20,7 +20,8 @@ typedef struct {
   int n_jobs, done, failed, done_at_start;
   double total_cost, done_cost, remaining_cost;
   int size;
-  double *busy;       // (size) seconds each rank spent in jobs
+  double *busy;       // (size) seconds each rank spent in finished jobs
+  double *started;    // (size) start of the job a rank runs now, 0 when none
   FILE *log;
   int tty, quiet;
   double last_draw;
@@ -73,6 +74,8 @@ void progress_job(run_progress *g, const sweep_plan *p, int job, int status, dou
                   int rank, const char *error);
 void progress_event(run_progress *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void progress_draw(run_progress *g, int force);
+// A rank starts (start != 0) or ends (start == 0, `seconds` spent) a job.
+void progress_rank(run_progress *g, int rank, double start, double seconds);
 void progress_free(run_progress *g);
 
 #endif

@@ -64,7 +64,7 @@ static void take_report(run_sched *sc, int src) {
   MPI_Recv(msg, 4, MPI_DOUBLE, src, TAG_REPORT, sc->comm, MPI_STATUS_IGNORE);
   int job = (int)msg[0];
   if (job >= 0) {
-    sc->prog.busy[src] += msg[2];
+    progress_rank(&sc->prog, src, 0, msg[2]);
     char err[RUN_ERROR_LEN] = "";
     if ((int)msg[1] == RUN_JOB_FAILED)
       MPI_Recv(err, RUN_ERROR_LEN, MPI_CHAR, src, TAG_ERRTEXT, sc->comm, MPI_STATUS_IGNORE);
@@ -94,6 +94,7 @@ static void dispatch(run_sched *sc) {
     if (j < 0) continue;
     sc->state[j] = JS_ASSIGNED;
     sc->worker_job[r] = j;
+    progress_rank(&sc->prog, r, MPI_Wtime(), 0);
     send_int(sc, r, TAG_JOB, j);
   }
 }
@@ -128,8 +129,9 @@ static void run_local(run_sched *sc) {
   if (j < 0) return;
   sc->state[j] = JS_ASSIGNED;
   double seconds = 0;
+  progress_rank(&sc->prog, 0, MPI_Wtime(), 0);
   int status = run_sched_execute(sc, j, &seconds);
-  sc->prog.busy[0] += seconds;
+  progress_rank(&sc->prog, 0, 0, seconds);
   finished(sc, j, status, seconds, 0, sc->result.error);
   if (status == RUN_JOB_PENDING && !sc->stopping) sc->stopping = 1;
 }
