@@ -14,6 +14,7 @@ static const nn_model_ops *const kinds[] = {
     &nn_identity_ops,
     &nn_gaussian_ops,
     &nn_vit3d_ops, &nn_nlm_ops,
+    &nn_ddpm3d_ops,
 };
 enum { N_KINDS = sizeof kinds / sizeof kinds[0] };
 
