@@ -7,6 +7,8 @@
 #                  its error, the others complete; --max-failures 0 stops early
 #   readonly       an output directory that cannot be written: clear error,
 #                  no cube, nothing claimed done
+#   cost-order     (1 rank) jobs start longest estimated cost first, and an
+#                  infer job only after its train job is done
 #   spec-changed   rerunning DIR with another spec is refused (exit 2) unless
 #                  --force-new
 # Runs the real binary on specs/double.yaml with the test double executor.
@@ -71,6 +73,20 @@ spec-changed)
   mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/s" "${plan[@]}" seed=7 --force-new || fail "--force-new"
   read -r total done_ < <(job_counts "$work/s/results.h5")
   [ "$total" = "$done_" ] || fail "--force-new run incomplete"
+  ;;
+cost-order)
+  # Nav listed out of cost order, so plan order and cost order differ.
+  mpirun -n 1 "$ASLSWEEP" run "$spec" --out "$work/o" "${plan[@]}" "sweep.nav=[8,2,4]" || fail "run"
+  "$ASLSWEEP" plan "$spec" "sweep.nav=[8,2,4]" | awk '!/^#/{print $1, $2, $3, $4}' > "$work/plan.txt"
+  grep -o ' done job [0-9]*' "$work/o/run.log" | awk '{print $3}' > "$work/order.txt"
+  awk 'NR == FNR { kind[$1] = $2; need[$1] = $3; cost[$1] = $4; next }
+       { j = $1; seen[j] = 1
+         if (need[j] != "-" && !(need[j] in seen)) { print "job " j " ran before its train job " need[j]; bad = 1 }
+         if (kind[j] == "train") {
+           if (n_train && cost[j] > last + 0) { print "train job " j " (cost " cost[j] ") after a cheaper one"; bad = 1 }
+           last = cost[j]; n_train++ } }
+       END { if (n_train == 0) { print "no train jobs"; bad = 1 }; exit bad }' \
+    "$work/plan.txt" "$work/order.txt" || fail "scheduling order"
   ;;
 *) fail "unknown case $case_" ;;
 esac
