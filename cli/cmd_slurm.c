@@ -37,7 +37,13 @@ static const char usage_text[] =
     "  --extra \"#SBATCH ...\" an extra header line (repeatable)\n"
     "  --job-name NAME       default: aslsweep-<spec name>\n"
     "  --submit              submit with sbatch and print the job id\n"
-    "  --quiet               do not print the script\n";
+    "  --quiet               do not print the script\n"
+    "\n"
+    "Suggestions: workers beyond total cost / longest train+infer chain cannot\n"
+    "shorten the sweep; a node's cores (from sinfo, else 32 assumed) go to ranks\n"
+    "first, the rest to threads. See docs/slurm.md.\n"
+    "exit status: 0 written (and submitted), 1 sbatch failed or DIR not writable,\n"
+    "2 bad usage, option value or spec (nothing written)\n";
 
 typedef struct {
   slurm_options o;

@@ -68,7 +68,8 @@ TEST(defaults_give_signal_requeue_append_and_logs_in_dir) {
   ASSERT_HAS(t.s, "run_args=(run \"$spec\" --out \"$out\" --threads-per-rank "
                   "\"${SLURM_CPUS_PER_TASK:-$cpus_per_task}\" --grace \"$runner_grace\")\n");
   ASSERT_HAS(t.s, "\nrunner_grace=100 ");
-  ASSERT_HAS(t.s, "srun --kill-on-bad-exit=1 \"$aslsweep\" \"${run_args[@]}\" &\n");
+  ASSERT_HAS(t.s, "srun --kill-on-bad-exit=1 --cpus-per-task=\"${SLURM_CPUS_PER_TASK:-$cpus_per_task}\" \\\n"
+                  "    \"$aslsweep\" \"${run_args[@]}\" &\n");
   ASSERT_HAS(t.s, "mpirun -n \"$ranks\" \"$aslsweep\" \"${run_args[@]}\" &\n");
   ASSERT_HAS(t.s, "\nranks=6 ");
   ASSERT_HAS(t.s, "trap 'forward USR1' USR1\n");
