@@ -8,6 +8,7 @@
 #   unet        a tiny U-Net trained and scored next to identity
 #   unet-kill   kill -9 of a worker during training, rerun: the numbers equal
 #               those of an uninterrupted run bitwise
+#   unet-signal the same with SIGUSR1 to mpirun (exit 3, clean stop)
 #   corrupt     a BIDS dataset with one truncated NIfTI: the jobs that need
 #               that subject fail naming it, the others complete
 # Needs ASLSWEEP, CUBE_CHECK and CUBE_DIGEST in the environment (set by ctest).
@@ -41,23 +42,31 @@ unet)
   ls "$work/u/checkpoints/"job-*.ckpt > /dev/null || fail "no checkpoints"
   "$CUBE_CHECK" "$work/u/results.h5" losses || fail "training losses"
   ;;
-unet-kill)
+unet-kill|unet-signal)
   run "$specs/unet.yaml" --out "$work/ref" > "$work/out" 2>&1 || { cat "$work/out"; fail "reference run"; }
   "$CUBE_DIGEST" "$work/ref/results.h5" main > "$work/ref.digest"
   # mpirun itself in the background (not through run()), so that $! is its
   # pid and rank_pid finds the ranks among its children.
-  mpirun -n "$n" "$ASLSWEEP" run "$specs/unet.yaml" --out "$work/k" --progress lines \
+  mpirun -n "$n" "$ASLSWEEP" run "$specs/unet.yaml" --out "$work/k" --progress lines --grace 20 \
     > "$work/out1" 2>&1 &
   mpi=$!
   wait_done "$work/k/run.log" 2 60 || fail "no job finished"
-  kill -9 "$(rank_pid $mpi $((n - 1)))"
-  wait $mpi && fail "the killed run exited 0"
+  if [ "$case_" = unet-kill ]; then
+    kill -9 "$(rank_pid $mpi $((n - 1)))"
+    wait $mpi && fail "the killed run exited 0"
+  else
+    kill -USR1 $mpi # mpirun forwards SIGUSR1 to every rank
+    wait $mpi
+    rc=$?
+    [ $rc -eq 3 ] || { cat "$work/out1"; fail "SIGUSR1: exit status $rc, expected 3"; }
+  fi
   read -r total done_ < <(job_counts "$work/k/results.h5")
-  [ "$done_" -lt "$total" ] || fail "the run completed before the kill"
+  [ "$done_" -lt "$total" ] || fail "the run completed before the interruption"
+  partial=$(ls "$work/k/checkpoints" | wc -l)
   run "$specs/unet.yaml" --out "$work/k" > "$work/out2" 2>&1 || { cat "$work/out2"; fail "resume"; }
   "$CUBE_DIGEST" "$work/k/results.h5" main | diff "$work/ref.digest" - \
     || fail "resumed cube differs from the uninterrupted one"
-  echo "killed with $done_ of $total done; identical after resume"
+  echo "stopped with $done_ of $total done ($partial checkpoints on disk); identical after resume"
   ;;
 corrupt)
   "$ASLSWEEP" phantom --out "$work/bids" --subjects 4 --shape 24,24,12 --timepoints 8 --seed 3 \
