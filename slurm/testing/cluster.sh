@@ -118,7 +118,9 @@ wait_for() {
     "$@" >/dev/null 2>&1 && return 0
     sleep 0.1
   done
-  die "$what did not come up; see the logs in $dir/log"
+  # The folder goes away with the failed start: show the logs' last lines.
+  tail -n 8 "$dir"/log/*.log >&2 2>/dev/null || true
+  die "$what did not come up"
 }
 
 node_ready() {
@@ -130,6 +132,8 @@ node_ready() {
 cmd_start() {
   local base=${TMPDIR:-/tmp} lockfd ports ctld_port slurmd_port
   dir=$(mktemp -d "$base/aslsweep-slurm.XXXXXX")
+  # A start that fails half way stops what it started and removes the folder.
+  trap 'cmd_stop "$dir" >/dev/null 2>&1 || true' EXIT
   chmod 755 "$dir"
   mkdir -p "$dir"/{state,spool,run,log,pmix}
   exec {lockfd}>"$base/aslsweep-slurm.lock"
@@ -148,6 +152,7 @@ cmd_start() {
   exec {lockfd}>&-
   slurmd -f "$SLURM_CONF" </dev/null >/dev/null 2>&1
   wait_for "the node" 300 node_ready
+  trap - EXIT
   echo "$dir"
 }
 
