@@ -5,17 +5,44 @@
 #include <cblas.h>
 #include <math.h>
 #include <omp.h>
+#include <string.h>
 
 #include "nn/transformer.h"
+
+// e^x for x <= 0 (softmax arguments after the row maximum is subtracted),
+// in a form the compiler vectorizes (libm's expf is a scalar call): x =
+// n ln2 + r, |r| <= ln2/2, Cephes' degree-6 polynomial for e^r (within
+// 1e-7 relative), 2^n from the exponent bits; below 2^-126 the result is 0.
+// No float comparison inside: one keeps GCC from vectorizing the loop.
+static inline float exp_nonpos(float x) {
+  const int n = (int)(x * 1.44269504088896341f - 0.5f); // round(x / ln2)
+  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int e = n + 127 > 0 ? n + 127 : 0;
+  const int bits = e << 23;
+  float two_n;
+  memcpy(&two_n, &bits, sizeof two_n); // 2^n (vectorizes; a union does not)
+  return p * two_n;
+}
 
 // Softmax of each of the T rows of s (T x T), in place; max-subtracted.
 static void softmax_rows(float *s, int T) {
   for (int i = 0; i < T; i++) {
-    float *r = s + (size_t)i * T, mx = r[0];
+    float *r = s + (size_t)i * T, mx = r[0], sum = 0.0f;
+#pragma omp simd reduction(max : mx)
     for (int j = 1; j < T; j++) mx = r[j] > mx ? r[j] : mx;
-    float sum = 0.0f;
-    for (int j = 0; j < T; j++) sum += r[j] = expf(r[j] - mx);
+#pragma omp simd
+    for (int j = 0; j < T; j++) r[j] = exp_nonpos(r[j] - mx);
+#pragma omp simd reduction(+ : sum)
+    for (int j = 0; j < T; j++) sum += r[j];
     const float inv = 1.0f / sum;
+#pragma omp simd
     for (int j = 0; j < T; j++) r[j] *= inv;
   }
 }
@@ -66,7 +93,9 @@ void nn_attention_backward(float *dqkv, const float *dout, const float *qkv,
     for (int i = 0; i < T; i++) {
       const float *pr = p + (size_t)i * T;
       float *dr = dp + (size_t)i * T, dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
       for (int j = 0; j < T; j++) dot += pr[j] * dr[j];
+#pragma omp simd
       for (int j = 0; j < T; j++) dr[j] = pr[j] * (dr[j] - dot);
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, dh, T, scale,

@@ -157,6 +157,26 @@ TEST(attention_rows_are_probabilities) {
     }
 }
 
+// Scores hundreds apart: most probabilities underflow to 0, none is NaN,
+// rows still sum to 1 and the winner of each row gets (almost) all.
+TEST(attention_survives_very_peaked_scores) {
+  setup(9);
+  gN = 1, gT = 16, gH = 1, gDh = 8;
+  for (int i = 0; i < gT * 3 * gDh; i++) X[i] *= 40.0f;
+  att_f(NULL);
+  for (int i = 0; i < gT; i++) {
+    double s = 0, mx = 0;
+    for (int j = 0; j < gT; j++) {
+      float p = AUX[i * gT + j];
+      ASSERT(p >= 0.0f && p <= 1.0f);
+      s += p;
+      mx = p > mx ? p : mx;
+    }
+    ASSERT_NEAR(1.0, s, 1e-6);
+    ASSERT(mx > 0.5);
+  }
+}
+
 // ---- patches ----------------------------------------------------------------
 TEST(patchify_then_unpatchify_is_the_identity) {
   setup(8);
@@ -183,6 +203,7 @@ int main(void) {
   RUN(gelu_gradient_matches_central_differences);
   RUN(attention_gradient_matches_central_differences);
   RUN(attention_rows_are_probabilities);
+  RUN(attention_survives_very_peaked_scores);
   RUN(patchify_then_unpatchify_is_the_identity);
   return DONE();
 }
