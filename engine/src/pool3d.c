@@ -2,6 +2,20 @@
 #include "nn/layers.h"
 #include "omp_work.h"
 
+// The largest of the 8 values of one 2x2x2 block and its index (dz, dy, dx
+// scan order). A strict '>' keeps the first of equal values and a NaN wins,
+// as in PyTorch.
+static inline float block_max(const float *src, size_t plane, int W, int *arg) {
+  float best = src[0];
+  int bk = 0;
+  for (int k = 1; k < 8 && best == best; k++) {
+    float v = src[(size_t)(k >> 2) * plane + (size_t)((k >> 1) & 1) * W + (k & 1)];
+    if (v > best || v != v) best = v, bk = k;
+  }
+  *arg = bk;
+  return best;
+}
+
 // in: (N, C, D, H, W)  out, arg: (N, C, D/2, H/2, W/2)
 void nn_maxpool3d_forward(float *out, uint8_t *arg, const float *in, int N,
                           int C, int D, int H, int W) {
@@ -9,31 +23,15 @@ void nn_maxpool3d_forward(float *out, uint8_t *arg, const float *in, int N,
   const size_t plane = (size_t)H * W;
 #pragma omp parallel for schedule(static) if ((size_t)N * C * D * H * W >= NN_OMP_MIN_WORK)
   for (int ncz = 0; ncz < N * C * d2; ncz++) {
-    {
-      const int nc = ncz / d2, z = ncz % d2;
-      const float *src = in + (size_t)nc * D * plane;
-      size_t o = (size_t)ncz * h2 * w2;
-      for (int y = 0; y < h2; y++) {
-        for (int x = 0; x < w2; x++, o++) {
-          float best = 0.0f;
-          int bk = -1;
-          // Scan order (dz, dy, dx) with a strict '>' keeps the first of
-          // equal values, as PyTorch does; a NaN wins like in PyTorch.
-          for (int k = 0; k < 8; k++) {
-            int dz = k >> 2, dy = (k >> 1) & 1, dx = k & 1;
-            float v = src[(size_t)(2 * z + dz) * plane +
-                          (size_t)(2 * y + dy) * W + (2 * x + dx)];
-            if (bk < 0 || v > best || v != v) {
-              best = v;
-              bk = k;
-              if (v != v) break;
-            }
-          }
-          out[o] = best;
-          arg[o] = (uint8_t)bk;
-        }
+    const int nc = ncz / d2, z = ncz % d2;
+    const float *src = in + (size_t)nc * D * plane + (size_t)2 * z * plane;
+    size_t o = (size_t)ncz * h2 * w2;
+    for (int y = 0; y < h2; y++)
+      for (int x = 0; x < w2; x++, o++) {
+        int k;
+        out[o] = block_max(src + (size_t)2 * y * W + 2 * x, plane, W, &k);
+        arg[o] = (uint8_t)k;
       }
-    }
   }
 }
 
