@@ -108,6 +108,17 @@ static void scatter_tile(float *out, int C, int c0, int rows,
   }
 }
 
+// True when some position of the tile [p, p + PB) is an output voxel: tiles
+// wholly inside the padding planes between samples are skipped.
+static int tile_has_voxels(ptrdiff_t p, const conv3d_geom *g) {
+  for (int i = 0; i < CONV3D_PB;) {
+    ptrdiff_t run;
+    if (voxel_run(p + i, CONV3D_PB - i, g, &run) >= 0) return 1;
+    i += (int)run;
+  }
+  return 0;
+}
+
 void conv3d_gemm_taps(float *out, const float *b, int accumulate,
                       const float *x, const float *wp, int Ci, int Co,
                       const conv3d_geom *g) {
@@ -120,6 +131,7 @@ void conv3d_gemm_taps(float *out, const float *b, int accumulate,
   for (ptrdiff_t t = 0; t < tiles; t++)
     for (int blk = 0; blk < blocks; blk++) {
       ptrdiff_t p = g->first + t * CONV3D_PB;
+      if (!tile_has_voxels(p, g)) continue;
       _Alignas(64) float tile[CONV3D_RB][CONV3D_PB];
       int rows = Co - blk * CONV3D_RB;
       if (rows > CONV3D_RB) rows = CONV3D_RB;

@@ -93,10 +93,20 @@ void conv3d_weight_grad(float *dw, double *acc, const float *dpos,
         for (int k = 0; k < 9; k++)
           acc[((size_t)(cb * CONV3D_WB + r) * Ci + ci) * 27 + dz * 9 + k] = 0.0;
     }
-    for (ptrdiff_t c = 0; c < span; c += WG_CHUNK) {
-      ptrdiff_t p0 = g->first + c;
-      ptrdiff_t p1 = p0 + (span - c < WG_CHUNK ? span - c : WG_CHUNK);
-      for (int t = t0; t < t1; t++) wg_task(acc, dpos, x, t, Ci, Co, g, p0, p1);
+    // Padded layout: one segment per sample, from its first to its last
+    // voxel (the padding planes between samples hold no output gradient);
+    // reads stay within the sample's padded volume, the next one's first
+    // padding plane or the zeroed slack.
+    int segs = g->mode == CONV3D_PAD ? g->N : 1;
+    for (int n = 0; n < segs; n++) {
+      ptrdiff_t s0 = g->mode == CONV3D_PAD ? n * g->vol + g->first : g->first;
+      ptrdiff_t len = g->mode == CONV3D_PAD ? g->vol - 2 * g->first : span;
+      len = (len + 15) / 16 * 16;
+      for (ptrdiff_t c = 0; c < len; c += WG_CHUNK) {
+        ptrdiff_t p0 = s0 + c;
+        ptrdiff_t p1 = p0 + (len - c < WG_CHUNK ? len - c : WG_CHUNK);
+        for (int t = t0; t < t1; t++) wg_task(acc, dpos, x, t, Ci, Co, g, p0, p1);
+      }
     }
   }
   size_t n = (size_t)Co * Ci * 27;
