@@ -10,8 +10,9 @@
 // definition, kept as the oracle for the tests) and a fast one that needs a
 // caller-provided workspace and splits its work over the OpenMP team.
 // Backward accumulates (+=) into din, dw, db; the caller zeroes them once.
-// For a fixed OpenMP team size the fast kernels are deterministic (bitwise
-// identical results run to run).
+// The fast kernels are deterministic: every output and gradient element is
+// summed by one thread in a fixed order, so results are bitwise identical
+// run to run and for any OpenMP team size (no float atomics).
 #ifndef NN_CONV3D_H
 #define NN_CONV3D_H
 
@@ -30,9 +31,11 @@ void nn_conv3d_backward_ref(float *din, float *dw, float *db,
                             int N, int Ci, int Co, int D, int H, int W);
 
 // Floats of workspace the fast kernels need for this shape when run by an
-// OpenMP team of `threads` threads. Pass threads >= omp_get_max_threads() at
-// the time of the calls (the kernels use omp_get_max_threads()). A model
-// allocates the maximum over its layers once and reuses it for every call.
+// OpenMP team of `threads` threads (pass omp_get_max_threads(); the current
+// kernels need no per-thread buffers, so the size does not depend on it).
+// Forward and backward share one size. A model allocates the maximum over
+// its layers once and reuses it for every call; the contents need not be
+// kept between calls. About (2 Ci + Co) * N * (D+2)(H+2)(W+2) floats.
 size_t nn_conv3d_workspace_floats(int N, int Ci, int Co, int D, int H, int W,
                                   int threads);
 
