@@ -35,7 +35,8 @@ void nn_conv3d_backward_ref(float *din, float *dw, float *db,
 // kernels need no per-thread buffers, so the size does not depend on it).
 // Forward and backward share one size. A model allocates the maximum over
 // its layers once and reuses it for every call; the contents need not be
-// kept between calls. About (2 Ci + Co) * N * (D+2)(H+2)(W+2) floats.
+// kept between calls. About (Ci + Co) N (D+2)(H+2)(W+2) floats, or
+// 28 (Ci + Co) N D H W for the small grids that use im2col (4x8x8).
 size_t nn_conv3d_workspace_floats(int N, int Ci, int Co, int D, int H, int W,
                                   int threads);
 
