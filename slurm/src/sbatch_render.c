@@ -156,9 +156,9 @@ static asl_status print_variables(slurm_text *t, const slurm_options *o, const s
                         r->nodes * r->ntasks_per_node));
   TRY(slurm_text_printf(t, "cpus_per_task=%d\ngrace=%ld\n", r->cpus_per_task, r->grace));
   // The runner's own deadline after the signal: a third of Slurm's grace,
-  // because slurmctld checks time limits once a minute and the signal may
-  // come up to that much later than asked; the runner still exits (and the
-  // job requeues) before the limit kills it.
+  // because slurmctld checks time limits periodically (every 30 s on the
+  // test cluster) and the signal may come that much later than asked; the
+  // runner still exits (and the job requeues) before the limit kills it.
   TRY(slurm_text_printf(t, "runner_grace=%ld  # the runner exits at the latest this long after the signal\n",
                         r->grace >= 3 ? r->grace / 3 : 1));
   TRY(slurm_text_printf(t, "requeue_status=%d # `aslsweep run`: interrupted, state saved, jobs remain\n",
