@@ -58,7 +58,8 @@ typedef struct {
   int pN, pD, pH, pW, pthreads;
   float *data, *grad, *ws, *bnsave;
   uint8_t *arg;
-  size_t data_n, grad_n, ws_n, arg_n;
+  size_t data_n, grad_n, ws_n, arg_n, bnsave_n; // capacities in bytes
+  size_t grad_need;  // floats of gradient arena the plan needs (training)
 } unet3d;
 
 // Parses the U-Net keys (errors name `kind`) and builds the graph for
@@ -72,7 +73,9 @@ void nn_chanbias_forward(float *out, const float *in, const float *bias,
                          int ld, int N, int C, size_t V);
 void nn_chanbias_backward(float *din, float *dbias, int ld, const float *dout,
                           int N, int C, size_t V);
-asl_status unet3d_plan(nn_model *m, int N, int D, int H, int W);
+// Lays out the arenas for (N, D, H, W) and grows them; the gradient arena
+// only for training, so inference on a large volume needs about half.
+asl_status unet3d_plan(nn_model *m, int N, int D, int H, int W, int train);
 asl_status unet3d_forward(nn_model *m, const float *x, int N, int D, int H,
                           int W, int train, const float **out);
 void unet3d_backward(nn_model *m, const float *dout);

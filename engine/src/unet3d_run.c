@@ -37,12 +37,10 @@ static asl_status grow(void **buf, size_t *cap, size_t bytes) {
   return ASL_OK;
 }
 
-asl_status unet3d_plan(nn_model *m, int N, int D, int H, int W) {
-  unet3d *u = m->impl;
-  const int threads = omp_get_max_threads();
-  if (u->data && u->pN == N && u->pD == D && u->pH == H && u->pW == W &&
-      u->pthreads == threads)
-    return ASL_OK;
+// Offsets of every slot, mask and argmax array; grows the arenas other
+// than the gradients (kept capacities: switching between training batches
+// and inference volumes reallocates only when a larger plan comes).
+static asl_status layout(unet3d *u, int N, int D, int H, int W, int threads) {
   size_t data = 0, grad = 0, ws = 0, arg = 0;
   for (int i = 0; i < u->n_slots; i++) {
     unet_slot *s = &u->slots[i];
@@ -65,18 +63,29 @@ asl_status unet3d_plan(nn_model *m, int N, int D, int H, int W) {
       arg += slot_size(out, N, D, H, W);
     }
   }
-  size_t cd = 0, cg = 0, cw = 0, ca = 0, cb = 0;
-  asl_status s = grow((void **)&u->data, &cd, data * sizeof(float));
-  if (!s) s = grow((void **)&u->grad, &cg, (grad ? grad : 1) * sizeof(float));
-  if (!s) s = grow((void **)&u->ws, &cw, (ws ? ws : 1) * sizeof(float));
-  if (!s) s = grow((void **)&u->arg, &ca, arg ? arg : 1);
-  if (!s) s = grow((void **)&u->bnsave, &cb, (u->n_bnsave + 1) * sizeof(float));
-  if (s) {
-    u->pN = 0;
-    return s;
+  u->grad_need = grad;
+  asl_status s = grow((void **)&u->data, &u->data_n, data * sizeof(float));
+  if (!s) s = grow((void **)&u->ws, &u->ws_n, (ws ? ws : 1) * sizeof(float));
+  if (!s) s = grow((void **)&u->arg, &u->arg_n, arg ? arg : 1);
+  if (!s) s = grow((void **)&u->bnsave, &u->bnsave_n, (u->n_bnsave + 1) * sizeof(float));
+  return s;
+}
+
+asl_status unet3d_plan(nn_model *m, int N, int D, int H, int W, int train) {
+  unet3d *u = m->impl;
+  const int threads = omp_get_max_threads();
+  if (!(u->data && u->pN == N && u->pD == D && u->pH == H && u->pW == W &&
+        u->pthreads == threads)) {
+    asl_status s = layout(u, N, D, H, W, threads);
+    if (s) {
+      u->pN = 0;
+      return s;
+    }
+    u->pN = N, u->pD = D, u->pH = H, u->pW = W, u->pthreads = threads;
   }
-  u->pN = N, u->pD = D, u->pH = H, u->pW = W, u->pthreads = threads;
-  return ASL_OK;
+  return train ? grow((void **)&u->grad, &u->grad_n,
+                      (u->grad_need ? u->grad_need : 1) * sizeof(float))
+               : ASL_OK;
 }
 
 static void forward_op(nn_model *m, unet3d *u, const unet_op *op, int train) {
@@ -132,7 +141,7 @@ static void forward_op(nn_model *m, unet3d *u, const unet_op *op, int train) {
 asl_status unet3d_forward(nn_model *m, const float *x, int N, int D, int H,
                           int W, int train, const float **out) {
   unet3d *u = m->impl;
-  asl_status s = unet3d_plan(m, N, D, H, W);
+  asl_status s = unet3d_plan(m, N, D, H, W, train);
   if (s) return s;
   memcpy(u->data + u->slots[0].data, x,
          slot_size(&u->slots[0], N, D, H, W) * sizeof(float));
@@ -192,11 +201,7 @@ static void backward_op(nn_model *m, unet3d *u, const unet_op *op) {
 // After a training-mode forward: dout (N, 1, D, H, W).
 void unet3d_backward(nn_model *m, const float *dout) {
   unet3d *u = m->impl;
-  size_t total = 0;
-  for (int i = 0; i < u->n_slots; i++)
-    if (u->slots[i].needs_grad)
-      total = u->slots[i].grad + slot_size(&u->slots[i], u->pN, u->pD, u->pH, u->pW);
-  memset(u->grad, 0, total * sizeof(float));
+  memset(u->grad, 0, u->grad_need * sizeof(float));
   const unet_slot *last = &u->slots[u->ops[u->n_ops - 1].out];
   memcpy(u->grad + last->grad, dout,
          slot_size(last, u->pN, u->pD, u->pH, u->pW) * sizeof(float));
