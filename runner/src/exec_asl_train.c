@@ -82,7 +82,7 @@ void exa_train_free(exa_data *t) {
   for (int i = 0; t->samples && i < t->n_subj; i++) exa_sample_free(&t->samples[i]);
   free(t->samples);
   free(t->items);
-  free(t->x), free(t->y), free(t->w), free(t->tmp), free(t->tmp2);
+  free(t->x), free(t->y), free(t->w), free(t->tmp);
   memset(t, 0, sizeof *t);
 }
 
@@ -122,8 +122,7 @@ asl_status exa_train_buffers(exa_data *t, const sweep_plan *p, int m0) {
   t->y = malloc(sizeof(float) * n * (size_t)B);
   t->w = malloc(sizeof(float) * n * (size_t)B);
   t->tmp = malloc(sizeof(float) * n);
-  t->tmp2 = malloc(sizeof(float) * n);
-  if (!t->x || !t->y || !t->w || !t->tmp || !t->tmp2)
+  if (!t->x || !t->y || !t->w || !t->tmp)
     return asl_fail(ASL_ENOMEM, "training batch of %d at grid %dx%dx%d", B, p->grid[0], p->grid[1],
                     p->grid[2]);
   return ASL_OK;

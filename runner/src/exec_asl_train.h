@@ -31,7 +31,7 @@ typedef struct {
   int n_items, n_val; // items[0 .. n_val-1] are the validation images
   exa_item *items;
   int channels;
-  float *x, *y, *w, *tmp, *tmp2;
+  float *x, *y, *w, *tmp; // batch (B,C,D,H,W), target, weight; one patch
 } exa_data;
 
 asl_status exa_train_buffers(exa_data *t, const sweep_plan *p, int m0);

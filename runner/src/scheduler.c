@@ -57,7 +57,8 @@ static asl_status remove_tree(const char *path) {
   return ASL_OK;
 }
 
-// Rank 0: DIR, DIR/checkpoints, DIR/volumes; --force-new clears an old run.
+// Rank 0: DIR, DIR/checkpoints, DIR/volumes; --force-new clears an old run
+// (its cube, checkpoints and phantom data).
 static asl_status make_dirs(const run_sched *sc) {
   char sub[4200];
   asl_status st = make_dir(sc->dir);
@@ -67,6 +68,9 @@ static asl_status make_dirs(const run_sched *sc) {
       return asl_fail(ASL_EIO, "%s: cannot remove for --force-new (%s)", sub, strerror(errno));
     snprintf(sub, sizeof sub, "%s/checkpoints", sc->dir);
     if ((st = remove_tree(sub))) return st;
+    // A phantom written for the old spec may have another shape or seed.
+    snprintf(sub, sizeof sub, "%s/data", sc->dir);
+    if (!sc->p->bids_root && (st = remove_tree(sub))) return st;
   }
   if (!st) {
     snprintf(sub, sizeof sub, "%s/checkpoints", sc->dir);
