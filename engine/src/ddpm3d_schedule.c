@@ -60,7 +60,7 @@ void nn_diffusion_q_sample(float *xt, const float *x0, const float *eps,
 }
 
 void nn_diffusion_timesteps(int T, int S, int *tau) {
-  for (int i = 0; i < S; i++) tau[i] = (int)((long long)(i + 1) * T / S) - 1;
+  for (int i = 0; i < S; i++) tau[i] = (int)((long long)i * T / S);
 }
 
 void nn_ddim_step(float *x_prev, const float *x_t, const float *eps_hat,

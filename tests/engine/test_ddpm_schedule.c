@@ -101,15 +101,17 @@ TEST(forward_process_matches_closed_form) {
 }
 
 TEST(sampling_timesteps) {
-  int tau[10];
+  int tau[50];
   nn_diffusion_timesteps(10, 3, tau);
-  ASSERT_EQ(2, tau[0]);
-  ASSERT_EQ(5, tau[1]);
-  ASSERT_EQ(9, tau[2]);
+  ASSERT_EQ(0, tau[0]);
+  ASSERT_EQ(3, tau[1]);
+  ASSERT_EQ(6, tau[2]);
   nn_diffusion_timesteps(10, 10, tau);
   for (int i = 0; i < 10; i++) ASSERT_EQ(i, tau[i]);
+  nn_diffusion_timesteps(1000, 50, tau);
+  ASSERT_EQ(980, tau[49]);
   nn_diffusion_timesteps(10, 1, tau);
-  ASSERT_EQ(9, tau[0]);
+  ASSERT_EQ(0, tau[0]);
 }
 
 // With the true noise, a deterministic DDIM step lands exactly on the
