@@ -18,10 +18,15 @@ const char *asl_strerror(asl_status s) {
 }
 
 asl_status asl_fail(asl_status s, const char *fmt, ...) {
+  // Format into a scratch buffer first: callers often wrap the previous
+  // message (asl_fail(s, "%s: %s", path, asl_error_message())), and
+  // formatting straight into last_message would read what it overwrites.
+  char text[sizeof last_message];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(last_message, sizeof last_message, fmt, ap);
+  vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
+  memcpy(last_message, text, sizeof text);
   last_status = s;
   return s;
 }

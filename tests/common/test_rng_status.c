@@ -52,11 +52,19 @@ TEST(status_message_is_kept_per_failure) {
   ASSERT_STR_EQ("success", asl_error_message());
 }
 
+TEST(status_message_can_wrap_the_previous_one) {
+  asl_fail(ASL_EIO, "sub-02_asl.nii.gz: truncated");
+  asl_fail(ASL_EFORMAT, "job main/nav=4: %s (regenerate the file)", asl_error_message());
+  ASSERT_STR_EQ("job main/nav=4: sub-02_asl.nii.gz: truncated (regenerate the file)",
+                asl_error_message());
+}
+
 int main(void) {
   RUN(rng_same_seed_same_stream);
   RUN(rng_key_changes_stream);
   RUN(rng_uniform_and_normal_moments);
   RUN(rng_below_stays_in_range);
   RUN(status_message_is_kept_per_failure);
+  RUN(status_message_can_wrap_the_previous_one);
   return DONE();
 }
