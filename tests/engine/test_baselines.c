@@ -28,10 +28,10 @@ TEST(identity_passes_the_asl_channel_through_exactly) {
   ASSERT_EQ(ASL_EUNSUPPORTED, nn_train_step(m, x, x, NULL, 1, &loss));
   ASSERT_OK(nn_eval_loss(m, x, x, NULL, 1, &loss)); // y = the ASL channel
   ASSERT_NEAR(0.0, loss, 0);
+  nn_model_free(m);
   nn_param p[] = {{"sigma", "1"}};
   ASSERT_EQ(ASL_EINVAL, nn_model_create(&m, "identity", 1, grid, p, 1, 1));
   ASSERT(strstr(asl_error_message(), "allowed: none"));
-  nn_model_free(m);
 }
 
 TEST(gaussian_matches_scipy_for_both_borders) {
