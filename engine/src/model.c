@@ -24,13 +24,14 @@ const nn_model_ops *nn_model_ops_find(const char *kind) {
   return NULL;
 }
 
+// Rebuilt on each call into a per-thread buffer: no first-call race.
 const char *nn_model_kinds(void) {
-  static char list[256];
-  if (!list[0])
-    for (int i = 0; i < N_KINDS; i++) {
-      if (i) strcat(list, ", ");
-      strcat(list, kinds[i]->kind);
-    }
+  static _Thread_local char list[256];
+  list[0] = '\0';
+  for (int i = 0; i < N_KINDS; i++) {
+    if (i) strncat(list, ", ", sizeof list - strlen(list) - 1);
+    strncat(list, kinds[i]->kind, sizeof list - strlen(list) - 1);
+  }
   return list;
 }
 
