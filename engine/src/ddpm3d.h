@@ -17,7 +17,8 @@ typedef struct {
   int T, temb_dim, hidden, sample_steps, samples;
   nn_schedule_kind schedule;
   nn_sampler_kind sampler;
-  float beta_start, beta_end, eta, p_uncond, guidance;
+  float beta_start, beta_end, eta, p_uncond, guidance, sample_start;
+  int start_t;                    // last timestep of the chain (T-1: from noise)
   double *beta, *alpha_bar;       // (T)
   int cbias_n;                    // channel biases per sample (all blocks)
   size_t fc1w, fc1b, fc2w, fc2b, outw, outb; // time MLP offsets

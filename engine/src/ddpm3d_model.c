@@ -15,7 +15,8 @@
 static const char *const ddpm_keys[] = {
     "base_channels", "depth", "dropout", "bn_momentum", "timesteps",
     "schedule", "beta_start", "beta_end", "temb_dim", "sampler",
-    "sample_steps", "eta", "samples", "p_uncond", "guidance", NULL};
+    "sample_steps", "eta", "samples", "p_uncond", "guidance", "sample_start",
+    NULL};
 
 static asl_status parse(ddpm3d *d, const nn_param *p, int n) {
   const char *k = "ddpm3d";
@@ -31,14 +32,18 @@ static asl_status parse(ddpm3d *d, const nn_param *p, int n) {
   if (!s) s = nn_param_int(p, n, k, "samples", 1, 1, 64, &d->samples);
   if (!s) s = nn_param_float(p, n, k, "p_uncond", 0.0, 0.0, 1.0, &d->p_uncond);
   if (!s) s = nn_param_float(p, n, k, "guidance", 0.0, 0.0, 20.0, &d->guidance);
+  if (!s) s = nn_param_float(p, n, k, "sample_start", 1.0, 1e-4, 1.0, &d->sample_start);
   if (s) return s;
+  d->start_t = (int)ceil((double)d->sample_start * d->T) - 1;
+  if (d->start_t < 0) d->start_t = 0;
   if (d->temb_dim % 2)
     return asl_fail(ASL_EINVAL, "model ddpm3d: parameter temb_dim = %d: need an even number",
                     d->temb_dim);
-  if (d->sample_steps > d->T)
+  if (d->sample_steps > d->start_t + 1)
     return asl_fail(ASL_EINVAL,
-                    "model ddpm3d: sample_steps %d exceeds timesteps %d (lower "
-                    "sample_steps or raise timesteps)", d->sample_steps, d->T);
+                    "model ddpm3d: sample_steps %d exceeds the %d timesteps the "
+                    "chain runs (timesteps x sample_start; lower sample_steps or "
+                    "raise timesteps)", d->sample_steps, d->start_t + 1);
   if (d->schedule == NN_SCHEDULE_LINEAR && !(d->beta_end >= d->beta_start))
     return asl_fail(ASL_EINVAL, "model ddpm3d: beta_end %g is below beta_start %g",
                     d->beta_end, d->beta_start);

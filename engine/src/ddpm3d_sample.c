@@ -34,12 +34,18 @@ static asl_status predict_eps(nn_model *m, const float *cond, int t, int N,
   return ASL_OK;
 }
 
-// One chain from x_T ~ N(0, I) down to x_0, left in d->x.
+// One chain down to x_0, left in d->x. It starts from x_{T-1} ~ N(0, I),
+// or with sample_start < 1 (SDEdit, Meng et al. 2022) from the ASL
+// condition channel diffused to start_t: sqrt(ab) c + sqrt(1 - ab) z.
 static asl_status chain(nn_model *m, const float *cond, const int *tau,
                         asl_rng *r, int N, int D, int H, int W) {
   ddpm3d *d = m->impl;
-  const size_t NV = (size_t)N * D * H * W;
+  const size_t V = (size_t)D * H * W, NV = (size_t)N * V;
   for (size_t i = 0; i < NV; i++) d->x[i] = (float)asl_rng_normal(r);
+  if (d->start_t < d->T - 1)
+    for (int n = 0; n < N; n++)
+      nn_diffusion_q_sample(d->x + n * V, cond + (size_t)n * m->in_channels * V,
+                            d->x + n * V, d->alpha_bar[d->start_t], V);
   for (int i = d->sample_steps - 1; i >= 0; i--) {
     const float *eps;
     asl_status s = predict_eps(m, cond, tau[i], N, D, H, W, &eps);
@@ -61,7 +67,7 @@ asl_status ddpm3d_sample(nn_model *m, const float *x, int N, int D, int H,
   int *tau = malloc(sizeof(int) * d->sample_steps);
   if (!s && !tau) s = asl_fail(ASL_ENOMEM, "model ddpm3d: out of memory");
   if (s) return free(tau), s;
-  nn_diffusion_timesteps(d->T, d->sample_steps, tau);
+  nn_diffusion_timesteps(d->start_t + 1, d->sample_steps, tau);
   // A fresh stream per call: the same volume always gets the same samples,
   // whatever was inferred before.
   asl_rng r;

@@ -1,0 +1,123 @@
+// Times ddpm3d beside the U-Net it is built on, ASL + M0 inputs: one
+// training step (forward, loss, backward, Adam) at the training batch for
+// both, one U-Net inference forward, and whole-volume DDIM sampling
+// (nn_infer_volume) for each requested step count. Medians of --reps runs
+// after a warm-up (sampling: --sample-reps runs, no warm-up beyond the
+// first model's). Prints key=value lines.
+//
+//   bench_ddpm3d [--grid X,Y,Z] [--batch B] [--reps R] [--sample-reps R]
+//                [--threads T] [--steps 10,50,250]
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nn/model.h"
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+static double cpu_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static float *filled(size_t n, unsigned seed) {
+  float *p = malloc(n * sizeof(float));
+  for (size_t i = 0; p && i < n; i++) {
+    seed = seed * 1664525u + 1013904223u;
+    p[i] = (float)(seed >> 8) / 16777216.0f;
+  }
+  return p;
+}
+
+static void die(const char *what) {
+  fprintf(stderr, "bench_ddpm3d: %s: %s\n", what, asl_error_message());
+  exit(1);
+}
+
+static nn_model *make(const char *kind, const int grid[3], int steps) {
+  char s[16];
+  snprintf(s, sizeof s, "%d", steps);
+  nn_param p[] = {{"sample_steps", s}};
+  nn_model *m;
+  if (nn_model_create(&m, kind, 2, grid, p, strcmp(kind, "ddpm3d") ? 0 : 1, 1)) die(kind);
+  nn_optim_config oc;
+  nn_optim_config_default(&oc);
+  oc.loss = NN_LOSS_MSE;
+  nn_model_set_optimizer(m, &oc);
+  return m;
+}
+
+// Median wall seconds of one call kind: 0 train step, 1 eval forward,
+// 2 whole-volume inference; *cpu the median CPU seconds.
+static double timed(nn_model *m, int what, const float *x, const float *y,
+                    const int g[3], int batch, int reps, int warm, double *cpu) {
+  double t[32], c[32];
+  float loss, *out = malloc(sizeof(float) * g[0] * g[1] * g[2]);
+  for (int r = warm ? -1 : 0; r < reps; r++) {
+    double t0 = now(), c0 = cpu_now();
+    asl_status s = what == 0   ? nn_train_step(m, x, y, NULL, batch, &loss)
+                   : what == 1 ? nn_eval_loss(m, x, y, NULL, batch, &loss)
+                               : nn_infer_volume(m, x, g[0], g[1], g[2], out);
+    if (s) die("timed call");
+    if (r >= 0) t[r] = now() - t0, c[r] = cpu_now() - c0;
+  }
+  free(out);
+  qsort(t, reps, sizeof(double), cmp_double);
+  qsort(c, reps, sizeof(double), cmp_double);
+  *cpu = c[reps / 2];
+  return t[reps / 2];
+}
+
+int main(int argc, char **argv) {
+  int g[3] = {32, 32, 16}, batch = 2, reps = 3, sreps = 1, threads = 2;
+  char steps[128] = "10,50,250";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!strcmp(argv[i], "--grid")) sscanf(argv[i + 1], "%d,%d,%d", &g[0], &g[1], &g[2]);
+    else if (!strcmp(argv[i], "--batch")) batch = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--sample-reps")) sreps = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--steps")) snprintf(steps, sizeof steps, "%s", argv[i + 1]);
+    else return fprintf(stderr, "unknown option %s\n", argv[i]), 2;
+  }
+  if (reps < 1 || reps > 32 || sreps < 1 || sreps > 32 || batch < 1)
+    return fprintf(stderr, "bad --reps/--sample-reps/--batch\n"), 2;
+  nn_set_threads(threads);
+  const size_t vox = (size_t)g[0] * g[1] * g[2];
+  float *x = filled(batch * 2 * vox, 1), *y = filled(batch * vox, 2);
+  printf("impl=aslsweep grid=%dx%dx%d threads=%d batch=%d reps=%d\n", g[0], g[1], g[2],
+         threads, batch, reps);
+  double cpu, t;
+  nn_model *u = make("unet3d", g, 0);
+  t = timed(u, 0, x, y, g, batch, reps, 1, &cpu);
+  printf("unet3d_params=%zu\nunet3d_train_ms_per_volume=%.1f\nunet3d_train_cpu_ms_per_volume=%.1f\n",
+         nn_model_param_count(u), t / batch * 1e3, cpu / batch * 1e3);
+  t = timed(u, 1, x, y, g, 1, reps, 1, &cpu);
+  printf("unet3d_forward_ms=%.1f\nunet3d_forward_cpu_ms=%.1f\n", t * 1e3, cpu * 1e3);
+  nn_model_free(u);
+  nn_model *d = make("ddpm3d", g, 10);
+  t = timed(d, 0, x, y, g, batch, reps, 1, &cpu);
+  printf("ddpm3d_params=%zu\nddpm3d_train_ms_per_volume=%.1f\nddpm3d_train_cpu_ms_per_volume=%.1f\n",
+         nn_model_param_count(d), t / batch * 1e3, cpu / batch * 1e3);
+  nn_model_free(d);
+  for (char *tok = strtok(steps, ","); tok; tok = strtok(NULL, ",")) {
+    d = make("ddpm3d", g, atoi(tok));
+    t = timed(d, 2, x, y, g, 1, sreps, 0, &cpu);
+    printf("ddim%s_ms_per_volume=%.0f\nddim%s_cpu_ms_per_volume=%.0f\n", tok, t * 1e3, tok,
+           cpu * 1e3);
+    nn_model_free(d);
+  }
+  free(x), free(y);
+  return 0;
+}
