@@ -8,7 +8,7 @@
 #include "spec.h"
 
 // Value types of hyper-parameters, as the engine parses them.
-enum { P_REAL, P_INT, P_ODD, P_SIZE3, P_BORDER };
+enum { P_REAL, P_INT, P_ODD, P_SIZE3, P_BORDER, P_SCHEDULE, P_SAMPLER };
 
 typedef struct {
   const char *name;
@@ -20,7 +20,7 @@ typedef struct {
   const char *kind;
   int trainable;
   int n_params;
-  param_def params[6];
+  param_def params[16];
 } kind_def;
 
 // Names, ranges and defaults follow the engine's model factory
@@ -43,6 +43,23 @@ static const kind_def kinds[] = {
     {"gaussian", 0, 2, {{"sigma", P_REAL, 0.05, 8, 1.0}, {"border", P_BORDER, 0, 0, 0}}},
     {"nlm", 0, 3,
      {{"patch", P_ODD, 1, 9, 3}, {"search", P_ODD, 1, 21, 7}, {"h", P_REAL, 1e-3, 100, 1.0}}},
+    {"ddpm3d", 1, 16, // engine/src/ddpm3d_model.c; docs/ddpm3d.md
+     {{"base_channels", P_INT, 1, 256, 16},
+      {"depth", P_INT, 1, 8, 4},
+      {"dropout", P_REAL, 0, 0.9, 0.05},
+      {"bn_momentum", P_REAL, 0, 1, 0.1},
+      {"timesteps", P_INT, 1, 10000, 1000},
+      {"schedule", P_SCHEDULE, 0, 0, 0}, // linear | cosine (default cosine)
+      {"beta_start", P_REAL, 1e-8, 0.5, 1e-4},
+      {"beta_end", P_REAL, 1e-8, 0.999, 0.02},
+      {"temb_dim", P_INT, 2, 1024, 32},
+      {"sampler", P_SAMPLER, 0, 0, 0}, // ddim | ddpm (default ddim)
+      {"sample_steps", P_INT, 1, 10000, 50},
+      {"eta", P_REAL, 0, 1, 0},
+      {"samples", P_INT, 1, 64, 1},
+      {"p_uncond", P_REAL, 0, 1, 0},
+      {"guidance", P_REAL, 0, 20, 0},
+      {"sample_start", P_REAL, 1e-4, 1, 1}}},
 };
 enum { N_KINDS = (int)(sizeof kinds / sizeof kinds[0]) };
 
@@ -83,7 +100,9 @@ static void vit_patch(const sweep_model *m, int p[3]) {
 }
 
 double sweep_model_flops_per_voxel(const sweep_model *m) {
-  if (strcmp(m->kind, "unet3d") == 0) {
+  if (strcmp(m->kind, "unet3d") == 0 || strcmp(m->kind, "ddpm3d") == 0) {
+    // ddpm3d: the same per network evaluation (sampling runs sample_steps x
+    // samples of them per volume; docs/ddpm3d.md).
     // docs/engine.md: 18.34 GFLOP per forward pass of the 16-channel U-Net
     // on 64x64x32 voxels; convolution cost grows with channels squared.
     double c = param(m, "base_channels") / 16.0;
@@ -126,6 +145,16 @@ static int check_param(sw_ctx *c, const kind_def *k, const param_def *d, const s
     sw_error(c, val, "%s.%s must be one size or \"x,y,z\" sizes, each 1..64, got '%s'", k->kind,
              d->name, sv);
     return -1;
+  case P_SCHEDULE: {
+    static const char *const schedules[] = {"linear", "cosine"};
+    int i;
+    return sw_get_enum(c, val, schedules, 2, &i);
+  }
+  case P_SAMPLER: {
+    static const char *const samplers[] = {"ddim", "ddpm"};
+    int i;
+    return sw_get_enum(c, val, samplers, 2, &i);
+  }
   default: {
     static const char *const borders[] = {"reflect", "zeros"};
     int i;
@@ -137,7 +166,7 @@ static int check_param(sw_ctx *c, const kind_def *k, const param_def *d, const s
 static void read_params(sw_ctx *c, const sw_node *cfg, const kind_def *k, sweep_model *m) {
   m->params = calloc((size_t)cfg->n, sizeof *m->params);
   if (!m->params) return;
-  const char *names[8];
+  const char *names[16];
   for (int i = 0; i < k->n_params; i++) names[i] = k->params[i].name;
   for (int i = 0; i < cfg->n; i++) {
     const sw_node *key = cfg->keys[i], *val = cfg->items[i];
@@ -197,7 +226,7 @@ void sw_models_read(sw_ctx *c, const sw_node *models, sweep_plan *p) {
     const sw_node *kn = sw_map_get(cfg, "kind");
     int ki;
     if (!kn) {
-      sw_error(c, cfg, "model '%s' has no kind (unet3d, vit3d, identity, gaussian or nlm)",
+      sw_error(c, cfg, "model '%s' has no kind (unet3d, vit3d, identity, gaussian, nlm or ddpm3d)",
                key->str);
       continue;
     }
@@ -220,7 +249,8 @@ void sw_models_check_grid(sw_ctx *c, const sw_node *root, const sweep_plan *p) {
   for (int i = 0; i < p->n_models; i++) {
     const sweep_model *m = &p->models[i];
     int mult[3] = {1, 1, 1};
-    if (strcmp(m->kind, "unet3d") == 0) mult[0] = mult[1] = mult[2] = 1 << (int)param(m, "depth");
+    if (strcmp(m->kind, "unet3d") == 0 || strcmp(m->kind, "ddpm3d") == 0)
+      mult[0] = mult[1] = mult[2] = 1 << (int)param(m, "depth");
     if (strcmp(m->kind, "vit3d") == 0) vit_patch(m, mult);
     for (int a = 0; a < 3; a++)
       if (p->grid[a] % mult[a] != 0) {
