@@ -61,6 +61,14 @@ TEST(parameter_errors_name_the_key) {
   nn_param a[] = {{"timesteps", "20"}, {"sample_steps", "50"}, {"depth", "2"}};
   ASSERT_EQ(ASL_EINVAL, nn_model_create(&m, "ddpm3d", 1, grid, a, 3, 1));
   ASSERT(strstr(asl_error_message(), "sample_steps"));
+  // sample_start 0.1 of T = 100: the chain runs timesteps 0..9.
+  nn_param a2[] = {{"timesteps", "100"}, {"sample_start", "0.1"}, {"sample_steps", "11"},
+                   {"depth", "2"}};
+  ASSERT_EQ(ASL_EINVAL, nn_model_create(&m, "ddpm3d", 1, grid, a2, 4, 1));
+  ASSERT(strstr(asl_error_message(), "sample_start"));
+  a2[2].value = "10";
+  ASSERT_OK(nn_model_create(&m, "ddpm3d", 1, grid, a2, 4, 1));
+  nn_model_free(m);
   nn_param b[] = {{"schedule", "quadratic"}, {"depth", "2"}};
   ASSERT_EQ(ASL_EINVAL, nn_model_create(&m, "ddpm3d", 1, grid, b, 2, 1));
   ASSERT(strstr(asl_error_message(), "linear, cosine"));
