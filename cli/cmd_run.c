@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "run/run.h"
+#include "run/slice.h"
 #include "sweep/plan.h"
 
 static const char usage_text[] =
@@ -25,9 +26,12 @@ static const char usage_text[] =
     "                          (default 60); running jobs checkpoint at their next safe point\n"
     "  --force-new             discard an existing run in DIR (also needed when the spec changed)\n"
     "  --progress MODE         live | lines | none (default: live on a terminal, else lines)\n"
+    "  --slice i/K             run only slice i (0 .. K-1, as SLURM_ARRAY_TASK_ID counts) of\n"
+    "                          the job DAG cut into K cost-balanced slices (a train job with\n"
+    "                          its infer jobs); DIR becomes a part for `aslsweep merge`\n"
     "\n"
-    "exit status: 0 all jobs done, 1 some jobs failed or a run-time error,\n"
-    "2 bad usage or bad spec, 3 interrupted with jobs left (requeue and rerun)\n";
+    "exit status: 0 all jobs done (all of the slice's, with --slice), 1 some jobs failed or a\n"
+    "run-time error, 2 bad usage or bad spec, 3 interrupted with jobs left (requeue and rerun)\n";
 
 #define CMD "run"
 
@@ -53,6 +57,7 @@ static int parse(int argc, char **argv, run_args *a) {
                                        {"grace", required_argument, NULL, 'g'},
                                        {"force-new", no_argument, NULL, 'f'},
                                        {"progress", required_argument, NULL, 'p'},
+                                       {"slice", required_argument, NULL, 's'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   run_options_default(&a->o);
@@ -64,6 +69,12 @@ static int parse(int argc, char **argv, run_args *a) {
     else if (c == 'm') a->o.max_failures = (int)strtol(optarg, &end, 10);
     else if (c == 'g') a->o.grace_s = strtod(optarg, &end);
     else if (c == 'f') a->o.force_new = 1;
+    else if (c == 's') {
+      if (run_slice_parse(optarg, &a->o.slice_index, &a->o.slice_count)) {
+        fprintf(stderr, "aslsweep run: %s\n", asl_error_message());
+        return CLI_USAGE;
+      }
+    }
     else if (c == 'p') {
       if (parse_progress(optarg, &a->o.progress)) return CLI_USAGE;
     } else if (c == 'h') {

@@ -13,7 +13,8 @@
 enum { TAG_REPORT = 11, TAG_JOB = 12, TAG_STOP = 13, TAG_INTERRUPT = 14, TAG_ERRTEXT = 15 };
 
 // Manager-side job states (the cube holds only pending/running/done/failed).
-enum { JS_WAITING = 0, JS_READY = 1, JS_ASSIGNED = 2, JS_DONE = 3, JS_FAILED = 4 };
+// JS_OTHER: a job of another slice (--slice), never run here.
+enum { JS_WAITING = 0, JS_READY = 1, JS_ASSIGNED = 2, JS_DONE = 3, JS_FAILED = 4, JS_OTHER = 5 };
 
 typedef struct {
   double start;
@@ -39,6 +40,8 @@ typedef struct {
   run_subjects subjects;
   run_result result;      // reused for every job of this rank
   run_result scratch;     // manager: rows it writes for jobs it did not run
+  int *slice_of;          // (J) each job's slice with --slice; NULL for a whole run
+  char slice_text[40];    // " slice i/K" for the log, "" for a whole run
   int stop_requested;     // worker: the manager said TAG_INTERRUPT
   // manager only
   int manager_runs_jobs;  // 1 when there are 1-2 ranks (see docs/runner.md)

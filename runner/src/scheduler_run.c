@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "cube_internal.h"
+#include "run/slice.h"
 #include "sched.h"
 
 // ranks x threads on this node must not exceed its cores, or every rank
@@ -27,6 +28,17 @@ static void check_threads(const run_sched *sc) {
             node_size, sc->o->threads_per_rank, want, sc->host, cores);
 }
 
+// With --slice, progress (counts, cost, ETA) covers this slice's jobs only.
+static void slice_progress(run_sched *sc) {
+  if (!sc->slice_of) return;
+  for (int j = 0; j < sc->p->n_jobs; j++) {
+    if (sc->state[j] != JS_OTHER) continue;
+    sc->prog.n_jobs--;
+    sc->prog.total_cost -= sc->p->jobs[j].cost;
+    sc->prog.remaining_cost -= sc->p->jobs[j].cost;
+  }
+}
+
 static asl_status manager_state(run_sched *sc) {
   int n = sc->p->n_jobs;
   signed char *st_disk = malloc((size_t)n);
@@ -38,16 +50,21 @@ static asl_status manager_state(run_sched *sc) {
   }
   asl_status st = run_cube_read_status(&sc->cube, st_disk);
   for (int j = 0; !st && j < n; j++) sc->state[j] = st_disk[j] == RUN_JOB_DONE ? JS_DONE : JS_WAITING;
+  // Another slice's jobs are never run here; a slice holds whole DAG
+  // components, so none of ours waits on them.
+  for (int j = 0; !st && sc->slice_of && j < n; j++)
+    if (sc->slice_of[j] != sc->o->slice_index) sc->state[j] = JS_OTHER;
   for (int j = 0; !st && j < n; j++) {
     int t = sc->p->jobs[j].train_job;
     if (sc->state[j] == JS_WAITING && (t < 0 || sc->state[t] == JS_DONE)) sc->state[j] = JS_READY;
   }
   free(st_disk);
   if (!st) st = progress_init(&sc->prog, sc->dir, sc->p, sc->state, sc->size, sc->o->progress);
+  if (!st) slice_progress(sc);
   if (!st)
-    progress_event(&sc->prog, "run %s: %d jobs, %d already done, %d ranks, executor %s",
-                   sc->p->name ? sc->p->name : "", n, sc->prog.done_at_start, sc->size,
-                   sc->ex.name);
+    progress_event(&sc->prog, "run %s%s: %d jobs, %d already done, %d ranks, executor %s",
+                   sc->p->name ? sc->p->name : "", sc->slice_text, sc->prog.n_jobs,
+                   sc->prog.done_at_start, sc->size, sc->ex.name);
   return st;
 }
 
@@ -55,12 +72,13 @@ static void summarize(run_sched *sc, run_summary *s) {
   int v[5] = {0, 0, 0, sc->stopping == 1, sc->stopping == 2};
   if (sc->rank == 0)
     for (int j = 0; j < sc->p->n_jobs; j++) {
+      if (sc->state[j] == JS_OTHER) continue;
       if (sc->state[j] == JS_DONE) v[0]++;
       else if (sc->state[j] == JS_FAILED) v[1]++;
       else v[2]++;
     }
   MPI_Bcast(v, 5, MPI_INT, 0, sc->comm);
-  s->n_jobs = sc->p->n_jobs;
+  s->n_jobs = v[0] + v[1] + v[2];
   s->done = v[0];
   s->failed = v[1];
   s->pending = v[2];
@@ -86,8 +104,23 @@ static void sched_free(run_sched *sc) {
   run_subjects_free(&sc->subjects);
   free(sc->state);
   free(sc->worker_job);
+  free(sc->slice_of);
   if (sc->rank == 0) progress_free(&sc->prog);
   if (sc->ex.finish) sc->ex.finish(&sc->ex);
+}
+
+// --slice i/K: which jobs are ours. Every rank computes the same split
+// (deterministic from the plan), so nothing needs broadcasting.
+static asl_status slice_setup(run_sched *sc) {
+  if (sc->o->slice_count <= 0) return ASL_OK;
+  if (sc->o->slice_index < 0 || sc->o->slice_index >= sc->o->slice_count)
+    return asl_fail(ASL_EINVAL, "--slice %d/%d: the index must be 0 to %d", sc->o->slice_index,
+                    sc->o->slice_count, sc->o->slice_count - 1);
+  sc->slice_of = malloc(sizeof(int) * (size_t)(sc->p->n_jobs + 1));
+  if (!sc->slice_of) return asl_fail(ASL_ENOMEM, "slice of %d jobs", sc->p->n_jobs);
+  snprintf(sc->slice_text, sizeof sc->slice_text, " slice %d/%d", sc->o->slice_index,
+           sc->o->slice_count);
+  return run_slice_assign(sc->p, sc->o->slice_count, sc->slice_of, NULL);
 }
 
 asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_executor *ex,
@@ -101,8 +134,11 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
   gethostname(sc.host, sizeof sc.host - 1);
   snprintf(sc.dir, sizeof sc.dir, "%s", o->out_dir);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); // failures are reported through CHECK
-  asl_status st = run_sched_prepare(&sc);
+  asl_status st = slice_setup(&sc);
+  if (!st) st = run_sched_prepare(&sc);
   if (!st) st = run_sched_open_cube(&sc);
+  if (!st) st = run_agree(run_slice_mark(&sc.cube, sc.slice_of, o->slice_index, o->slice_count,
+                                         sc.rank == 0), comm);
   if (!st) st = run_sched_buffers(&sc);
   if (!st) st = run_agree(ASL_OK, comm);
   if (!st) {

@@ -21,6 +21,9 @@ typedef struct {
   double grace_s;        // after SIGTERM/SIGUSR1, hard exit after this long
   int force_new;         // discard an existing run in out_dir
   int progress;          // RUN_PROGRESS_*: how rank 0 shows progress on stdout
+  // --slice i/K (run/slice.h): run only slice slice_index (0-based) of
+  // slice_count; the other jobs stay pending in this part's cube. 0: all.
+  int slice_index, slice_count;
 } run_options;
 
 // AUTO: a live line when stdout is a terminal (mpirun gives ranks a pty),
@@ -30,7 +33,8 @@ enum { RUN_PROGRESS_AUTO = 0, RUN_PROGRESS_LIVE, RUN_PROGRESS_LINES, RUN_PROGRES
 void run_options_default(run_options *o);
 
 typedef struct {
-  int n_jobs, done, failed, pending; // pending = not done and not failed
+  int n_jobs, done, failed, pending; // pending = not done and not failed; with
+                                     // a slice, counts of that slice's jobs only
   int interrupted;                   // stopped by a signal with jobs left
   int aborted;                       // stopped by --max-failures
   double seconds;

@@ -1,0 +1,104 @@
+// The merge's inputs: opening the parts, checking that they belong to one
+// run, and choosing for every job the part it is taken from.
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "cube_internal.h"
+#include "merge_internal.h"
+
+asl_status merge_open_part(merge_run *m, int p, const char *dir) {
+  merge_part *pt = &m->part[p];
+  snprintf(pt->dir, sizeof pt->dir, "%s", dir);
+  snprintf(pt->path, sizeof pt->path, "%s/results.h5", dir);
+  if (access(pt->path, F_OK) != 0) {
+    fprintf(m->log, "aslsweep merge: warning: %s has no results.h5 (its array task did not "
+                    "start or stopped before creating it): its jobs stay pending\n", dir);
+    return ASL_OK;
+  }
+  pt->file = H5Fopen(pt->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (pt->file < 0)
+    return asl_fail(ASL_EHDF5, "%s: cannot open as an HDF5 cube (is the run still writing it?)",
+                    pt->path);
+  return ASL_OK;
+}
+
+// Attributes and static datasets that must match the base part's.
+asl_status merge_same_run(const merge_run *m, int p) {
+  const merge_part *a = &m->part[m->base], *b = &m->part[p];
+  static const char *const attrs[] = {"spec_hash", "executor"};
+  static const char *const sets[] = {"/jobs/key", "/subjects/id", "/subjects/fold",
+                                     "/subjects/snr_group"};
+  asl_status st = ASL_OK;
+  for (size_t i = 0; i < 2 && !st; i++) {
+    char va[64], vb[64];
+    if ((st = cube_attr_read_str(a->file, attrs[i], va, sizeof va)) ||
+        (st = cube_attr_read_str(b->file, attrs[i], vb, sizeof vb)))
+      return run_fail_wrap(st, "%s or %s", a->path, b->path);
+    if (strcmp(va, vb) != 0)
+      return asl_fail(ASL_ESPEC, "%s has %s %s but %s has %s %s: these are not parts of one "
+                      "run; merge only the parts of one spec", b->dir, attrs[i], vb, a->dir,
+                      attrs[i], va);
+  }
+  for (size_t i = 0; i < sizeof sets / sizeof sets[0] && !st; i++) {
+    size_t na, sa, nb, sb;
+    void *ba = NULL, *bb = NULL;
+    st = merge_read_all(a->file, sets[i], a->path, &na, &sa, &ba);
+    if (!st) st = merge_read_all(b->file, sets[i], b->path, &nb, &sb, &bb);
+    if (!st && (na != nb || sa != sb || memcmp(ba, bb, na * sa) != 0))
+      st = asl_fail(ASL_ESPEC, "%s and %s differ in %s (other data or subjects?): not parts of "
+                    "one run", b->dir, a->dir, sets[i]);
+    free(ba);
+    free(bb);
+  }
+  return st;
+}
+
+asl_status merge_read_jobs(merge_run *m) {
+  const merge_part *base = &m->part[m->base];
+  size_t n, size;
+  char *keys = NULL;
+  asl_status st = merge_read_all(base->file, "/jobs/key", base->path, &n, &size, (void **)&keys);
+  if (st) return st;
+  m->n_jobs = (int)n;
+  m->keys = calloc(n + 1, sizeof *m->keys);
+  m->source = malloc(sizeof(int) * (n + 1));
+  if (!m->keys || !m->source) st = asl_fail(ASL_ENOMEM, "merging %zu jobs", n);
+  for (size_t j = 0; !st && j < n; j++)
+    snprintf(m->keys[j], sizeof m->keys[j], "%.*s", (int)(size < 256 ? size : 256), keys + j * size);
+  free(keys);
+  for (int p = 0; p < m->n_parts && !st; p++) {
+    merge_part *pt = &m->part[p];
+    if (pt->file < 0) continue;
+    size_t pn, ps;
+    st = merge_read_all(pt->file, "/jobs/status", pt->path, &pn, &ps, (void **)&pt->status);
+    if (!st && (pn != n || ps != 1))
+      st = asl_fail(ASL_ESPEC, "%s: %zu jobs, %s has %zu", pt->path, pn, base->path, n);
+    if (!st && !(pt->cells = calloc(n + 1, sizeof(int))))
+      st = asl_fail(ASL_ENOMEM, "merging %zu jobs", n);
+  }
+  return st;
+}
+
+// Each job from the first part where it is done, else the first where it
+// failed (so the merged cube says why), else nowhere.
+void merge_choose_sources(merge_run *m, run_merge_summary *s) {
+  for (int j = 0; j < m->n_jobs; j++) {
+    int done = -1, failed = -1;
+    for (int p = 0; p < m->n_parts; p++) {
+      const merge_part *pt = &m->part[p];
+      if (pt->file < 0) continue;
+      if (pt->status[j] == RUN_JOB_DONE && done < 0) done = p;
+      else if (pt->status[j] == RUN_JOB_DONE) {
+        s->duplicates++;
+        fprintf(m->log, "aslsweep merge: warning: job %s is done in %s and in %s: taking %s\n",
+                m->keys[j], m->part[done].dir, pt->dir, m->part[done].dir);
+      } else if (pt->status[j] == RUN_JOB_FAILED && failed < 0) failed = p;
+    }
+    m->source[j] = done >= 0 ? done : failed;
+    if (done >= 0) s->done++;
+    else if (failed >= 0) s->failed++;
+    else s->pending++;
+  }
+}

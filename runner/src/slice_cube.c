@@ -1,0 +1,50 @@
+// Marking a part cube with its slice, so readers can tell which of its
+// pending jobs belong to other array tasks, and so a part directory is never
+// resumed as another slice or as a whole run.
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "cube_internal.h"
+#include "run/slice.h"
+
+// Collective: every rank creates the same attribute and dataset; rank 0
+// alone writes the values (identical bytes from every rank would be waste).
+static asl_status mark(run_cube *c, const int *slice_of, const char *text, int rank0) {
+  asl_status st = ASL_OK;
+  hid_t g = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+  hsize_t dims[1] = {(hsize_t)c->n_jobs};
+  if ((st = cube_attr_str(c->file, "slice", text))) goto fail;
+  HCHECK(g = H5Gopen2(c->file, "jobs", H5P_DEFAULT), "%s: open /jobs", c->path);
+  if ((st = cube_dataset(&ds, g, "slice", H5T_STD_I32LE, 1, dims, NULL))) goto fail;
+  if (rank0)
+    HCHECK(H5Dwrite(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, slice_of),
+           "%s: write /jobs/slice", c->path);
+  run_h5_close(&ds);
+  HCHECK(H5Fflush(c->file, H5F_SCOPE_GLOBAL), "%s: flush after marking the slice", c->path);
+fail:
+  run_h5_close(&ds);
+  run_h5_close(&g);
+  if (st) return run_fail_wrap(st, "%s: marking slice %s", c->path, text);
+  return ASL_OK;
+}
+
+asl_status run_slice_mark(run_cube *c, const int *slice_of, int index, int count, int rank0) {
+  char want[32] = "", have[64] = "";
+  if (count > 0) snprintf(want, sizeof want, "%d/%d", index, count);
+  htri_t exists = H5Aexists(c->file, "slice");
+  if (exists < 0) return asl_fail(ASL_EHDF5, "%s: cannot look for the `slice` attribute", c->path);
+  if (exists) {
+    asl_status st = cube_attr_read_str(c->file, "slice", have, sizeof have);
+    if (st) return run_fail_wrap(st, "%s", c->path);
+    if (count == 0)
+      return asl_fail(ASL_ESPEC, "%s holds slice %s of a job array: rerun it with --slice %s, or "
+                      "gather the parts with `aslsweep merge`", c->path, have, have);
+    if (strcmp(have, want) != 0)
+      return asl_fail(ASL_ESPEC, "%s holds slice %s, not %s: give each slice its own --out "
+                      "(DIR/parts/i), or --force-new to discard this part", c->path, have, want);
+    return ASL_OK;
+  }
+  if (count == 0) return ASL_OK;
+  return mark(c, slice_of, want, rank0);
+}
