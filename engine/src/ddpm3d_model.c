@@ -34,7 +34,7 @@ static asl_status parse(ddpm3d *d, const nn_param *p, int n) {
   if (!s) s = nn_param_float(p, n, k, "guidance", 0.0, 0.0, 20.0, &d->guidance);
   if (!s) s = nn_param_float(p, n, k, "sample_start", 1.0, 1e-4, 1.0, &d->sample_start);
   if (s) return s;
-  d->start_t = (int)ceil((double)d->sample_start * d->T) - 1;
+  d->start_t = (int)lround((double)d->sample_start * d->T) - 1;
   if (d->start_t < 0) d->start_t = 0;
   if (d->temb_dim % 2)
     return asl_fail(ASL_EINVAL, "model ddpm3d: parameter temb_dim = %d: need an even number",
