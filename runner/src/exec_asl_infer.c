@@ -34,28 +34,9 @@ static asl_status get_model(nn_model **m, const sweep_plan *p, const sweep_job *
   return st;
 }
 
-// Denoised images of one subject: channels -> network -> times the scale.
-static asl_status denoise(nn_model *m, const exa_sample *s, asl_vol *out, run_job_io *io,
-                          const char *key) {
-  const asl_vol *im = &s->images;
-  size_t n = asl_vol_nvox(im);
-  float *x = malloc(sizeof(float) * n * 2);
-  asl_status st = x ? asl_vol_init_like(out, im, im->nt) : asl_fail(ASL_ENOMEM, "inference input");
-  for (int t = 0; !st && t < im->nt; t++) {
-    if (io->yield(io)) {
-      st = asl_fail(ASL_EINTERRUPTED, "%s: stopped", key);
-      break;
-    }
-    exa_sample_channels(s, t, x);
-    st = nn_infer_volume(m, x, im->nx, im->ny, im->nz, asl_vol_frame(out, t));
-    float *o = asl_vol_frame(out, t);
-    for (size_t i = 0; !st && i < n; i++) {
-      o[i] = (float)(o[i] * s->scale[t]);
-      if (!isfinite(o[i])) st = asl_fail(ASL_ENUMERIC, "%s: non-finite network output (image %d)", key, t);
-    }
-  }
-  free(x);
-  return st;
+static int io_yield(void *arg) {
+  run_job_io *io = arg;
+  return io->yield(io);
 }
 
 static int metric_index(const char *name) {
@@ -112,7 +93,7 @@ static asl_status one_subject(nn_model *m, const sweep_plan *p, int j, const exa
   asl_metrics_ctx c = {0};
   asl_status st = exa_sample_make(&s, p, jb, u, input, NULL);
   if (st) return st;
-  if (!st) st = denoise(m, &s, &den, io, jb->key);
+  if (!st) st = exa_sample_denoise(m, &s, &den, io_yield, io, jb->key);
   if (!st) st = asl_postaverage(&fin_den, &den, post, NULL);
   if (!st) st = asl_postaverage(&fin_in, &s.images, post, NULL);
   if (!st) st = asl_ground_truth(&ref, &u->deltam, exa_gt_fraction(p, "GT100"));

@@ -1,5 +1,6 @@
 #include "exec_asl_sample.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,4 +74,28 @@ void exa_sample_channels(const exa_sample *s, int t, float *x) {
   float inv = (float)(1.0 / s->scale[t]);
   for (size_t i = 0; i < n; i++) x[i] = src[i] * inv;
   if (s->has_m0) memcpy(x + n, s->m0.data, sizeof(float) * n);
+}
+
+asl_status exa_sample_denoise(nn_model *m, const exa_sample *s, asl_vol *out, int (*stop)(void *),
+                              void *arg, const char *what) {
+  const asl_vol *im = &s->images;
+  size_t n = asl_vol_nvox(im);
+  float *x = malloc(sizeof(float) * n * 2);
+  asl_status st = x ? asl_vol_init_like(out, im, im->nt) : asl_fail(ASL_ENOMEM, "inference input");
+  for (int t = 0; !st && t < im->nt; t++) {
+    if (stop && stop(arg)) {
+      st = asl_fail(ASL_EINTERRUPTED, "%s: stopped", what);
+      break;
+    }
+    exa_sample_channels(s, t, x);
+    st = nn_infer_volume(m, x, im->nx, im->ny, im->nz, asl_vol_frame(out, t));
+    float *o = asl_vol_frame(out, t);
+    for (size_t i = 0; !st && i < n; i++) {
+      o[i] = (float)(o[i] * s->scale[t]);
+      if (!isfinite(o[i])) st = asl_fail(ASL_ENUMERIC, "%s: non-finite network output (image %d)", what, t);
+    }
+  }
+  free(x);
+  if (st && out->data) asl_vol_free(out);
+  return st;
 }

@@ -5,6 +5,7 @@
 #define RUN_EXEC_ASL_SAMPLE_H
 
 #include "exec_asl.h"
+#include "nn/model.h"
 
 typedef struct {
   asl_vol images;  // (nx, ny, nz, n) network inputs before normalization
@@ -25,5 +26,12 @@ void exa_sample_free(exa_sample *s);
 // Writes channel 0 = image t / scale, channel 1 = M0 (when used) into x
 // laid out (C, nz, ny, nx).
 void exa_sample_channels(const exa_sample *s, int t, float *x);
+
+// Every image of s through the model on the whole volume, times its scale:
+// out gets (nx, ny, nz, n). `stop` (may be NULL) is asked before each image;
+// non-zero gives ASL_EINTERRUPTED. `what` names the job or file in messages.
+// The runner's infer jobs and `aslsweep denoise` share this path.
+asl_status exa_sample_denoise(nn_model *m, const exa_sample *s, asl_vol *out, int (*stop)(void *),
+                              void *arg, const char *what);
 
 #endif

@@ -13,9 +13,8 @@
 #include "exec_asl_sample.h"
 #include "exec_asl_train.h"
 #include "check.h"
+#include "denoise_sidecar.h"
 #include "nn/model.h"
-
-#define EXA_MAGIC 0x41534c54u /* "ASLT" */
 
 asl_status exa_model_params(const sweep_model *m, nn_param **out) {
   *out = calloc((size_t)(m->n_params > 0 ? m->n_params : 1), sizeof **out);
@@ -227,6 +226,8 @@ asl_status exa_train(exa_state *x, const sweep_plan *p, int j, run_job_io *io, r
   asl_status st = load_data(&t, x, p, jb, io->subjects);
   if (!st) st = exa_train_buffers(&t, p, jb->cond.m0);
   if (!st) st = start_or_resume(&m, &bl, &ep, p, jb, io->checkpoint);
+  // Before the first checkpoint exists, so a checkpoint never lacks it.
+  if (!st) st = run_sidecar_write(p, j, io->checkpoint);
   if (!st) st = train_loop(&t, m, &bl, ep, p, jb, io);
   if (!st)
     for (int e = 0; e < r->epochs && e < EXA_MAX_EPOCHS; e++)

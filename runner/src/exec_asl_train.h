@@ -9,6 +9,7 @@
 #include "nn/model.h"
 
 #define EXA_MAX_EPOCHS 1000
+#define EXA_MAGIC 0x41534c54u /* "ASLT": the blob of a train job */
 
 // Stored in every checkpoint next to the model: everything the training
 // loop needs to continue exactly where it stopped.
