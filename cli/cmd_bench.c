@@ -9,7 +9,7 @@
 #include "nn/model.h"
 
 static const char usage_text[] =
-    "usage: aslsweep bench [--model unet3d|identity|gaussian] [--batch B]\n"
+    "usage: aslsweep bench [--model KIND] [--batch B]\n"
     "         [--threads T] [--reps R] [--grid X,Y,Z] [--in-channels C] [--json]\n"
     "\n"
     "Times the engine on this machine with random data: one training step\n"
@@ -18,6 +18,7 @@ static const char usage_text[] =
     "warm-up. Prints one key=value line per figure, or one JSON object with\n"
     "--json: train_ms_per_volume, infer_ms_per_volume (batch B),\n"
     "infer_b1_ms_per_volume, gflops_train, gflops_infer, params, peak_rss_mb.\n"
+    "KIND: any model kind of the engine (unet3d, vit3d, identity, ...).\n"
     "Defaults: unet3d, B=4, T=2, R=3, grid 64,64,32 (x,y,z), 2 input channels\n"
     "(ASL + M0). bench/unet3d/run.sh compares the same figures with PyTorch.\n";
 
