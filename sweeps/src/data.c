@@ -52,7 +52,17 @@ static void read_phantom(sw_ctx *c, const sw_node *ph, sweep_plan *p) {
       sw_error(c, n, "data.phantom.shape must be a list of three sizes [x, y, z]");
     else
       for (int i = 0; i < 3; i++)
-        if (sw_get_int(c, n->items[i], 4, 1024, &v) == 0) p->phantom.shape[i] = (int)v;
+        if (sw_get_int(c, n->items[i], 1, 1024, &v) == 0) {
+          // SSIM (and so the SNR grouping and every table) needs its
+          // 11-voxel Gaussian window inside the volume on every side.
+          if (v < 11)
+            sw_error(c, n->items[i],
+                     "data.phantom.shape: %ld voxels is too small; SSIM's 11-voxel window needs "
+                     "at least 11 per side",
+                     v);
+          else
+            p->phantom.shape[i] = (int)v;
+        }
   }
   for (int i = 0; i < p->phantom.subjects; i++) {
     char id[32];
