@@ -48,7 +48,7 @@ static asl_status nlm_create(nn_model *m, const nn_param *p, int n) {
   m->impl = b;
   asl_status s = odd_size(p, n, "patch", 3, 9, &b->rp);
   if (!s) s = odd_size(p, n, "search", 7, 21, &b->rs);
-  if (!s) s = nn_param_float(p, n, "nlm", "h", 0.8, 1e-3, 100.0, &b->h);
+  if (!s) s = nn_param_float(p, n, "nlm", "h", 1.0, 1e-3, 100.0, &b->h);
   m->n_params = m->n_buffers = 0;
   return s;
 }
