@@ -13,10 +13,11 @@
 #include "check.h"
 #include "exec_asl_sample.h"
 #include "exec_asl_train.h"
+#include "exec_asl_tune.h"
 #include "nn/model.h"
 
-static asl_status get_model(nn_model **m, const sweep_plan *p, const sweep_job *jb,
-                            run_job_io *io) {
+static asl_status get_model(nn_model **m, exa_state *x, const sweep_plan *p, int j, run_job_io *io) {
+  const sweep_job *jb = &p->jobs[j];
   if (jb->train_job >= 0) {
     exa_blob *bl = malloc(sizeof *bl);
     int ep = 0;
@@ -27,7 +28,11 @@ static asl_status get_model(nn_model **m, const sweep_plan *p, const sweep_job *
   }
   const sweep_model *sm = &p->models[jb->cond.model];
   nn_param *par = NULL;
+  char chosen[1024];
   asl_status st = exa_model_params(sm, &par);
+  int k = st ? -1 : exa_tune_auto_index(par, sm->n_params);
+  if (k >= 0) st = exa_tune(x, p, j, io, par, sm->n_params, k, chosen, sizeof chosen);
+  if (k >= 0 && !st) st = exa_tune_log(io, j, jb->key, chosen);
   if (!st)
     st = nn_model_create(m, sm->kind, 1 + (jb->cond.m0 != 0), p->grid, par, sm->n_params, jb->seed);
   free(par);
@@ -117,7 +122,7 @@ asl_status exa_infer(exa_state *x, const sweep_plan *p, int j, run_job_io *io, r
   nn_model *m = NULL;
   if (!chosen) return asl_fail(ASL_ENOMEM, "test subjects");
   asl_status st = exa_select(x, io->subjects, jb, 0, chosen, &n);
-  if (!st) st = get_model(&m, p, jb, io);
+  if (!st) st = get_model(&m, x, p, j, io);
   for (int i = 0; i < n && !st; i++) st = one_subject(m, p, j, &x->s[chosen[i]], chosen[i], io, r, i == 0);
   if (m) nn_model_free(m);
   free(chosen);

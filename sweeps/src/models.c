@@ -72,7 +72,8 @@ static const kind_def *find_kind(const char *k) {
 // A hyper-parameter's value: the spec's, else the kind's default.
 static double param(const sweep_model *m, const char *name) {
   for (int i = 0; i < m->n_params; i++)
-    if (strcmp(m->params[i].key, name) == 0) return atof(m->params[i].value);
+    if (strcmp(m->params[i].key, name) == 0 && strcmp(m->params[i].value, "auto") != 0)
+      return atof(m->params[i].value);
   const kind_def *k = find_kind(m->kind);
   for (int i = 0; k && i < k->n_params; i++)
     if (strcmp(k->params[i].name, name) == 0) return k->params[i].dflt;
@@ -129,6 +130,11 @@ static int check_param(sw_ctx *c, const kind_def *k, const param_def *d, const s
   double dv;
   const char *sv;
   int p[3];
+  // gaussian sigma and nlm h may be `auto`: each infer job then picks the
+  // value by validation NMAE on its fold's training subjects (docs/denoise.md).
+  int tunable = (strcmp(k->kind, "gaussian") == 0 && strcmp(d->name, "sigma") == 0) ||
+                (strcmp(k->kind, "nlm") == 0 && strcmp(d->name, "h") == 0);
+  if (tunable && val->kind == SW_SCALAR && val->str && strcmp(val->str, "auto") == 0) return 0;
   switch (d->type) {
   case P_REAL:
     return sw_get_double(c, val, d->min, d->max, &dv);
