@@ -220,17 +220,6 @@ static int submit(const slurm_args *a) {
   return CLI_OK;
 }
 
-// Array mode needs `aslsweep merge` (and `run --slice`); a weak reference
-// tells whether this binary has the merge command yet.
-extern int cmd_merge(int argc, char **argv) __attribute__((weak));
-
-static void warn_array_support(const slurm_args *a) {
-  if (a->o.array_chunks > 0 && cmd_merge == NULL)
-    fprintf(stderr, "aslsweep slurm: note: --array-chunks needs `aslsweep run --slice` and "
-                    "`aslsweep merge`, which this build does not have yet; the array tasks "
-                    "would stop with a usage error (see docs/slurm.md)\n");
-}
-
 // Renders and writes submit.sbatch (and merge.sbatch); prints unless quiet.
 static int write_scripts(const slurm_args *a, const slurm_resources *r, const slurm_workload *w) {
   char path[PATH_MAX + 32];
@@ -282,7 +271,6 @@ int cmd_slurm(int argc, char **argv) {
     fprintf(stderr, "aslsweep slurm: %s\n", asl_error_message());
     rc = CLI_USAGE;
   }
-  if (rc == CLI_OK) warn_array_support(&a);
   if (rc == CLI_OK) rc = write_scripts(&a, &r, &w);
   if (rc == CLI_OK && a.submit) rc = submit(&a);
   sweep_plan_free(&plan);
