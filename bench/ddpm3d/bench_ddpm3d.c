@@ -2,8 +2,9 @@
 // training step (forward, loss, backward, Adam) at the training batch for
 // both, one U-Net inference forward, and whole-volume DDIM sampling
 // (nn_infer_volume) for each requested step count. Medians of --reps runs
-// after a warm-up (sampling: --sample-reps runs, no warm-up beyond the
-// first model's). Prints key=value lines.
+// after a warm-up (sampling: median of --sample-reps runs after one
+// inference-mode loss evaluation has sized the buffers). Prints key=value
+// lines.
 //
 //   bench_ddpm3d [--grid X,Y,Z] [--batch B] [--reps R] [--sample-reps R]
 //                [--threads T] [--steps 10,50,250]
@@ -113,6 +114,7 @@ int main(int argc, char **argv) {
   nn_model_free(d);
   for (char *tok = strtok(steps, ","); tok; tok = strtok(NULL, ",")) {
     d = make("ddpm3d", g, atoi(tok));
+    timed(d, 1, x, y, g, 1, 1, 0, &cpu); // sizes the arenas as sampling needs them
     t = timed(d, 2, x, y, g, 1, sreps, 0, &cpu);
     printf("ddim%s_ms_per_volume=%.0f\nddim%s_cpu_ms_per_volume=%.0f\n", tok, t * 1e3, tok,
            cpu * 1e3);

@@ -186,6 +186,10 @@ static asl_status noise_objective(nn_model *m, const float *x, const float *y,
   const int C = m->in_channels;
   asl_status s = ddpm3d_reserve(m, N, V);
   if (s) return s;
+  for (int n = 0; d->fix_t && n < N; n++)
+    if (d->fix_t[n] < 0 || d->fix_t[n] >= d->T)
+      return asl_fail(ASL_EINVAL, "model ddpm3d: fixed timestep %d of sample %d is outside 0..%d",
+                      d->fix_t[n], n, d->T - 1);
   // Evaluation draws from a fixed stream so validation losses compare
   // across epochs; training from the model's (checkpointed) RNG.
   asl_rng er;

@@ -138,6 +138,10 @@ TEST(gradient_of_the_time_embedding_path) {
     ASSERT_OK(nn_model_param_find(m, names[k], &off, &n));
     for (size_t i = 0; i < n; i++) p[off + i] *= 3.0f;
   }
+  const int bad_t[2] = {4, 50};
+  ASSERT_OK(nn_ddpm_set_draw(m, bad_t, eps, keep));
+  ASSERT_EQ(ASL_EINVAL, nn_model_compute_gradients(m, x, y, NULL, 2, NULL));
+  ASSERT_OK(nn_ddpm_set_draw(m, t, eps, keep));
   gc_ctx c = {m, x, y, 2 * NV};
   loss_of(&c);
   const size_t np = nn_model_param_count(m);
