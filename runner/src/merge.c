@@ -75,8 +75,8 @@ static void merge_free(merge_run *m) {
 static asl_status open_all(merge_run *m, int n_parts, char *const *parts) {
   asl_status st = ASL_OK;
   m->base = -1;
+  for (int p = 0; p < n_parts; p++) m->part[p].file = H5I_INVALID_HID;
   for (int p = 0; p < n_parts && !st; p++) {
-    m->part[p].file = H5I_INVALID_HID;
     st = merge_open_part(m, p, parts[p]);
     if (!st && m->base < 0 && m->part[p].file >= 0) m->base = p;
   }

@@ -106,7 +106,8 @@ asl_status merge_cells(merge_run *m, hid_t out, const char *out_path) {
     if (!st) st = check_counts(m, p);
   }
   for (int e = 0; e < n_exp && !st; e++)
-    for (int d = 0; d < 3 && !st; d++) st = merge_write_all(out, x[e].name[d], out_path, x[e].merged[d]);
+    for (int d = 0; d < 3 && !st; d++)
+      st = merge_write_all(out, x[e].name[d], out_path, x[e].merged[d]);
   for (int e = 0; e < n_exp; e++) exp_free(&x[e]);
   free(x);
   return st;

@@ -14,7 +14,7 @@ static int part_needed(const merge_run *m, int p, int compare) {
 
 // Copies (and with `compare`, checks) the rows of part p into merged.
 static asl_status take_rows(merge_run *m, int p, const char *name, int compare, char *merged,
-                            size_t n, size_t row) {
+                            size_t row) {
   merge_part *pt = &m->part[p];
   size_t pn, psize;
   void *buf;
@@ -51,7 +51,7 @@ static asl_status merge_dataset(merge_run *m, hid_t out, const char *out_path, c
   for (size_t i = 0; !st && i < n; i++) memcpy(merged + i * size, fill, size);
   for (int p = 0; !st && p < m->n_parts; p++)
     if (m->part[p].file >= 0 && part_needed(m, p, compare))
-      st = take_rows(m, p, name, compare, merged, n, row);
+      st = take_rows(m, p, name, compare, merged, row);
   if (!st) st = merge_write_all(out, name, out_path, merged);
   free(merged);
   free(fill);

@@ -66,7 +66,8 @@ asl_status merge_read_jobs(merge_run *m) {
   m->source = malloc(sizeof(int) * (n + 1));
   if (!m->keys || !m->source) st = asl_fail(ASL_ENOMEM, "merging %zu jobs", n);
   for (size_t j = 0; !st && j < n; j++)
-    snprintf(m->keys[j], sizeof m->keys[j], "%.*s", (int)(size < 256 ? size : 256), keys + j * size);
+    snprintf(m->keys[j], sizeof m->keys[j], "%.*s", (int)(size < 256 ? size : 256),
+             keys + j * size);
   free(keys);
   for (int p = 0; p < m->n_parts && !st; p++) {
     merge_part *pt = &m->part[p];

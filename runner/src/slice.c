@@ -73,8 +73,9 @@ static int components(const sweep_plan *p, int *parent, int *comp_of, slice_comp
 asl_status run_slice_assign(const sweep_plan *p, int k, int *slice_of, double *cost) {
   int n = p->n_jobs;
   if (k < 1) return asl_fail(ASL_EINVAL, "slicing into %d slices: need at least 1", k);
-  int *parent = malloc(sizeof(int) * (size_t)(n + 1)), *comp_of = malloc(sizeof(int) * (size_t)(n + 1));
-  int *target = malloc(sizeof(int) * (size_t)(n + 1));
+  size_t cap = (size_t)n + 1;
+  int *parent = malloc(sizeof(int) * cap), *comp_of = malloc(sizeof(int) * cap);
+  int *target = malloc(sizeof(int) * cap);
   slice_comp *comps = malloc(sizeof *comps * (size_t)(n + 1));
   double *load = calloc((size_t)k, sizeof *load);
   int *members = calloc((size_t)k, sizeof *members);

@@ -22,7 +22,9 @@ static sweep_plan plan;
 static run_subjects subj;
 static int train_job, infer_job, other_infer; // other_infer: another job's cells
 
-static void part_path(char *out, size_t n, const char *name) { snprintf(out, n, "%s/%s", root, name); }
+static void part_path(char *out, size_t n, const char *name) {
+  snprintf(out, n, "%s/%s", root, name);
+}
 
 static void make_part(const char *name) {
   char dir[512], path[600];
