@@ -47,8 +47,9 @@ static asl_status score_subject(nn_model **models, int nc, const sweep_plan *p, 
                                 const exa_subject *u, run_job_io *io, double *sum, int *count) {
   exa_sample s;
   asl_vol ref = {0}, den = {0}, fin = {0};
-  int post = jb->cond.nav_post > 1 ? jb->cond.nav_post : 1;
-  asl_status st = exa_sample_make(&s, p, jb, u, "pre", NULL);
+  const char *input = jb->cond.test_input[0] ? jb->cond.test_input : "pre";
+  int post = strcmp(input, "pre") == 0 && jb->cond.nav_post > 1 ? jb->cond.nav_post : 1;
+  asl_status st = exa_sample_make(&s, p, jb, u, input, NULL);
   if (st) return st;
   st = asl_ground_truth(&ref, &u->deltam, exa_gt_fraction(p, "GT100"));
   for (int c = 0; !st && c < nc; c++) {

@@ -58,6 +58,8 @@ cp "$ck" "$work/grid.ckpt" && sed 's/"grid": \[16, 16, 16\]/"grid": [32, 16, 16]
 expect_fail 2 "do not belong together" --checkpoint "$work/grid.ckpt" "${asl[@]}" "${m0[@]}"
 cp "$ck" "$work/ch.ckpt" && sed -e 's/"m0": true/"m0": false/' -e 's/"in_channels": 2/"in_channels": 1/' "$ck.json" > "$work/ch.ckpt.json"
 expect_fail 2 "do not belong together" --checkpoint "$work/ch.ckpt" "${asl[@]}" "${m0[@]}"
+cp "$ck" "$work/json.ckpt" && head -c 60 "$ck.json" > "$work/json.ckpt.json"
+expect_fail 2 "json.ckpt.json" --checkpoint "$work/json.ckpt" "${asl[@]}" "${m0[@]}"
 expect_fail 2 "give the M0 image with --m0" --checkpoint "$ck" "${asl[@]}"
 expect_fail 2 "use 1..4" --checkpoint "$ck" "${asl[@]}" "${m0[@]}" --nav-post 5
 # One difference image (a 1-volume deltam series) against Nav 2.
