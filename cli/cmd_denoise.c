@@ -50,35 +50,48 @@ static int positive(const char *s, int *out) {
 
 int cmd_denoise(int argc, char **argv) {
   if (cli_wants_help(argc, argv)) return fputs(usage_text, stdout), CLI_OK;
-  static const struct option longopts[] = {
-      {"checkpoint", required_argument, 0, 'c'}, {"asl", required_argument, 0, 'a'},
-      {"aslcontext", required_argument, 0, 'x'}, {"m0", required_argument, 0, 'm'},
-      {"mask", required_argument, 0, 'k'},       {"out", required_argument, 0, 'o'},
-      {"nav-post", required_argument, 0, 'p'},   {"threads", required_argument, 0, 't'},
-      {0, 0, 0, 0}};
+  static const struct option longopts[] = {{"checkpoint", required_argument, 0, 'c'},
+                                           {"asl", required_argument, 0, 'a'},
+                                           {"aslcontext", required_argument, 0, 'x'},
+                                           {"m0", required_argument, 0, 'm'},
+                                           {"mask", required_argument, 0, 'k'},
+                                           {"out", required_argument, 0, 'o'},
+                                           {"nav-post", required_argument, 0, 'p'},
+                                           {"threads", required_argument, 0, 't'},
+                                           {0, 0, 0, 0}};
   run_denoise_opts o = {0};
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
-    if (c == 'c') o.checkpoint = optarg;
-    else if (c == 'a') o.asl = optarg;
-    else if (c == 'x') o.aslcontext = optarg;
-    else if (c == 'm') o.m0 = optarg;
-    else if (c == 'k') o.mask = optarg;
-    else if (c == 'o') o.out = optarg;
-    else if (c == 'p' && positive(optarg, &o.nav_post)) return usage_error("--nav-post must be a positive integer, got ", optarg);
-    else if (c == 't' && positive(optarg, &o.threads)) return usage_error("--threads must be a positive integer, got ", optarg);
-    else if (c == '?') return usage_error("bad option", NULL);
+    switch (c) {
+    case 'c': o.checkpoint = optarg; break;
+    case 'a': o.asl = optarg; break;
+    case 'x': o.aslcontext = optarg; break;
+    case 'm': o.m0 = optarg; break;
+    case 'k': o.mask = optarg; break;
+    case 'o': o.out = optarg; break;
+    case 'p':
+      if (positive(optarg, &o.nav_post))
+        return usage_error("--nav-post must be a positive integer, got ", optarg);
+      break;
+    case 't':
+      if (positive(optarg, &o.threads))
+        return usage_error("--threads must be a positive integer, got ", optarg);
+      break;
+    default: return usage_error("bad option", NULL);
+    }
   }
   if (optind < argc) return usage_error("unexpected argument ", argv[optind]);
-  if (!o.checkpoint || !o.asl || !o.out) return usage_error("--checkpoint, --asl and -o are required", NULL);
+  if (!o.checkpoint || !o.asl || !o.out)
+    return usage_error("--checkpoint, --asl and -o are required", NULL);
   run_denoise_info info;
   asl_status st = run_denoise(&o, &info);
   if (st) {
     fprintf(stderr, "aslsweep denoise: %s\n", asl_error_message());
     return run_denoise_exit_code(st);
   }
-  printf("%s: %d difference images, Nav %d -> %d images, nav_post %d -> %d volume(s); M0 %s, mask %s\n",
+  printf("%s: %d difference images, Nav %d -> %d images, nav_post %d -> %d volume(s); M0 %s, mask "
+         "%s\n",
          o.out, info.n_deltam, info.nav, info.n_images, info.nav_post, info.n_final,
          info.m0 ? "used" : "not used", info.mask_source);
   return CLI_OK;

@@ -37,7 +37,8 @@ static asl_status load_model(const char *ckpt, nn_model **m, run_sidecar *sc) {
   if (st) return st;
   nn_model_grid(*m, g);
   if (strcmp(nn_model_kind(*m), sc->kind) != 0 || nn_model_in_channels(*m) != sc->in_channels ||
-      g[0] != sc->grid[0] || g[1] != sc->grid[1] || g[2] != sc->grid[2] || sc->m0 + 1 != sc->in_channels)
+      g[0] != sc->grid[0] || g[1] != sc->grid[1] || g[2] != sc->grid[2] ||
+      sc->m0 + 1 != sc->in_channels)
     st = asl_fail(ASL_EFORMAT,
                   "%s: the checkpoint holds %s with %d channel(s) at grid %dx%dx%d, its sidecar "
                   "says %s with %d at %dx%dx%d (m0 %s): they do not belong together",
@@ -64,7 +65,8 @@ static asl_status check_scan(const run_denoise_opts *o, const run_sidecar *sc, c
                     o->asl, nt, sc->nav, sc->nav);
   int n = nt / sc->nav;
   if (nav_post < 1 || nav_post > n)
-    return asl_fail(ASL_EINVAL, "nav_post = %d: the scan gives %d pre-averaged image(s) at Nav = %d; use 1..%d",
+    return asl_fail(ASL_EINVAL,
+                    "nav_post = %d: the scan gives %d pre-averaged image(s) at Nav = %d; use 1..%d",
                     nav_post, n, sc->nav, n);
   return ASL_OK;
 }

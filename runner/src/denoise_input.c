@@ -27,7 +27,8 @@ static int beside_context(const char *asl, char *out, size_t n) {
 // Mean of the frames of `types` == want; ASL_ENOTFOUND when there is none.
 static asl_status mean_of(const asl_vol *v, const int *types, int want, asl_vol *out) {
   int k = 0;
-  for (int t = 0; t < v->nt; t++) k += !types || types[t] == want;
+  for (int t = 0; t < v->nt; t++)
+    k += !types || types[t] == want;
   if (k == 0) return ASL_ENOTFOUND;
   asl_status st = asl_vol_init_like(out, v, 1);
   size_t n = asl_vol_nvox(v);
@@ -36,9 +37,11 @@ static asl_status mean_of(const asl_vol *v, const int *types, int want, asl_vol 
   for (int t = 0; !st && t < v->nt; t++) {
     if (types && types[t] != want) continue;
     const float *f = asl_vol_frame(v, t);
-    for (size_t i = 0; i < n; i++) acc[i] += f[i];
+    for (size_t i = 0; i < n; i++)
+      acc[i] += f[i];
   }
-  for (size_t i = 0; !st && i < n; i++) out->data[i] = (float)(acc[i] / k);
+  for (size_t i = 0; !st && i < n; i++)
+    out->data[i] = (float)(acc[i] / k);
   free(acc);
   return st;
 }
@@ -53,7 +56,8 @@ static int same_grid(const asl_vol *a, const asl_vol *b) {
 }
 
 // A 3D image (M0: the mean of its volumes) on the series' grid.
-static asl_status read_on_grid(const char *path, const asl_vol *like, const char *what, asl_vol *out) {
+static asl_status read_on_grid(const char *path, const asl_vol *like, const char *what,
+                               asl_vol *out) {
   asl_vol raw = {0};
   asl_status st = need_file(path, what);
   if (!st) st = asl_nifti_read(&raw, path);
@@ -106,9 +110,12 @@ static asl_status mask_of(const run_denoise_opts *o, const asl_vol *raw, const i
     size_t inside = 0;
     for (size_t i = 0; !st && i < asl_vol_nvox(&u->mask); i++)
       inside += (u->mask.data[i] = u->mask.data[i] > 0.5f ? 1.0f : 0.0f) > 0;
-    if (!st && inside == 0) st = asl_fail(ASL_EFORMAT, "%s: the mask is empty (no voxel above 0.5)", o->mask);
-    if (!st) u->has_mask = 1, snprintf(src, n, "file");
-    else if (u->mask.data) asl_vol_free(&u->mask);
+    if (!st && inside == 0)
+      st = asl_fail(ASL_EFORMAT, "%s: the mask is empty (no voxel above 0.5)", o->mask);
+    if (!st)
+      u->has_mask = 1, snprintf(src, n, "file");
+    else if (u->mask.data)
+      asl_vol_free(&u->mask);
     return st;
   }
   const asl_vol *from = u->has_m0 ? &u->m0 : NULL;
@@ -120,13 +127,16 @@ static asl_status mask_of(const run_denoise_opts *o, const asl_vol *raw, const i
   return st;
 }
 
-asl_status run_denoise_read(const run_denoise_opts *o, exa_subject *u, char *mask_source, size_t n) {
+asl_status run_denoise_read(const run_denoise_opts *o, exa_subject *u, char *mask_source,
+                            size_t n) {
   asl_vol raw = {0};
   int *types = NULL;
   memset(u, 0, sizeof *u);
   asl_status st = series(o, &raw, &types, u);
-  if (!st && o->m0) st = read_on_grid(o->m0, &u->deltam, "M0", &u->m0), u->has_m0 = !st;
-  else if (!st && types && mean_of(&raw, types, ASL_VOL_M0, &u->m0) == ASL_OK) u->has_m0 = 1;
+  if (!st && o->m0)
+    st = read_on_grid(o->m0, &u->deltam, "M0", &u->m0), u->has_m0 = !st;
+  else if (!st && types && mean_of(&raw, types, ASL_VOL_M0, &u->m0) == ASL_OK)
+    u->has_m0 = 1;
   if (!st) st = mask_of(o, &raw, types, u, mask_source, n);
   u->ok = !st;
   if (raw.data) asl_vol_free(&raw);

@@ -17,9 +17,12 @@ static void put_str(FILE *f, const char *s) {
   fputc('"', f);
   for (; s && *s; s++) {
     unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-    else if (c < 0x20) fprintf(f, "\\u%04x", c);
-    else fputc(c, f);
+    if (c == '"' || c == '\\')
+      fprintf(f, "\\%c", c);
+    else if (c < 0x20)
+      fprintf(f, "\\u%04x", c);
+    else
+      fputc(c, f);
   }
   fputc('"', f);
 }
@@ -35,7 +38,8 @@ static void put_body(FILE *f, const sweep_plan *p, const sweep_job *jb) {
   put_str(f, jb->cond.strategy);
   fprintf(f, ",\n  \"nav\": %d,\n  \"nav_post\": %d,\n  \"m0\": %s,\n", jb->cond.nav,
           jb->cond.nav_post > 0 ? jb->cond.nav_post : 1, jb->cond.m0 ? "true" : "false");
-  fprintf(f, "  \"remainder\": \"%s\",\n  \"train_target\": ", p->remainder_error ? "error" : "drop");
+  fprintf(f,
+          "  \"remainder\": \"%s\",\n  \"train_target\": ", p->remainder_error ? "error" : "drop");
   put_str(f, jb->cond.train_target[0] ? jb->cond.train_target : "GT100");
   fprintf(f, ",\n  \"grid\": [%d, %d, %d],\n  \"model\": {\"name\": ", p->grid[0], p->grid[1],
           p->grid[2]);
@@ -58,24 +62,28 @@ asl_status run_sidecar_write(const sweep_plan *p, int j, const char *ckpt) {
   run_sidecar_path(ckpt, path, sizeof path);
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   FILE *f = fopen(tmp, "w");
-  if (!f) return asl_fail(ASL_EIO, "%s: cannot write the checkpoint sidecar (%s)", tmp, strerror(errno));
+  if (!f)
+    return asl_fail(ASL_EIO, "%s: cannot write the checkpoint sidecar (%s)", tmp, strerror(errno));
   put_body(f, p, &p->jobs[j]);
   int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
   bad |= fclose(f) != 0;
   if (bad || rename(tmp, path) != 0) {
-    asl_status st = asl_fail(ASL_EIO, "%s: cannot write the checkpoint sidecar (%s)", path, strerror(errno));
+    asl_status st =
+        asl_fail(ASL_EIO, "%s: cannot write the checkpoint sidecar (%s)", path, strerror(errno));
     unlink(tmp);
     return st;
   }
   return ASL_OK;
 }
 
-static asl_status get_int(const asl_json *d, const char *key, int lo, int hi, int *out, const char *name) {
+static asl_status get_int(const asl_json *d, const char *key, int lo, int hi, int *out,
+                          const char *name) {
   double v;
   asl_status st = asl_json_get_number(d, key, &v, name);
   if (st) return st;
   if (v != (int)v || v < lo || v > hi)
-    return asl_fail(ASL_EFORMAT, "%s: \"%s\" = %g, expected an integer in %d..%d", name, key, v, lo, hi);
+    return asl_fail(ASL_EFORMAT, "%s: \"%s\" = %g, expected an integer in %d..%d", name, key, v, lo,
+                    hi);
   *out = (int)v;
   return ASL_OK;
 }
@@ -113,9 +121,11 @@ static asl_status parse(const asl_json *d, run_sidecar *o, const char *name) {
   if (!st) st = asl_json_get_bool(d, "m0", &o->m0, name);
   if (!st) st = asl_json_get_string(d, "remainder", rem, sizeof rem, name);
   if (!st) o->remainder_error = strcmp(rem, "error") == 0;
-  if (!st) st = asl_json_get_string(d, "train_target", o->train_target, sizeof o->train_target, name);
+  if (!st)
+    st = asl_json_get_string(d, "train_target", o->train_target, sizeof o->train_target, name);
   if (!st) st = get_int(d, "in_channels", 1, 2, &o->in_channels, name);
-  if (!st) st = asl_json_get_string(d, "normalization", o->normalization, sizeof o->normalization, name);
+  if (!st)
+    st = asl_json_get_string(d, "normalization", o->normalization, sizeof o->normalization, name);
   if (!st && strcmp(o->normalization, "masked-mean") != 0)
     st = asl_fail(ASL_EFORMAT, "%s: normalization '%s' is not known (expected masked-mean)", name,
                   o->normalization);

@@ -14,16 +14,16 @@
 
 typedef struct {
   int version;
-  char spec[128];        // the spec's name
-  char job[256];         // the train job's key
-  char strategy[16];     // "windowed" | "interleaved"
+  char spec[128]; // the spec's name
+  char job[256]; // the train job's key
+  char strategy[16]; // "windowed" | "interleaved"
   int nav;
-  int nav_post;          // 1 for train jobs: final images = pre-averaged images
-  int m0;                // 1: channel 1 is M0 / its masked mean
-  int remainder_error;   // 1: a Nav that does not divide Nt is refused
+  int nav_post; // 1 for train jobs: final images = pre-averaged images
+  int m0; // 1: channel 1 is M0 / its masked mean
+  int remainder_error; // 1: a Nav that does not divide Nt is refused
   char train_target[8];
   int grid[3];
-  char kind[32];         // the model kind, checked against the checkpoint's
+  char kind[32]; // the model kind, checked against the checkpoint's
   int in_channels;
   char normalization[32]; // "masked-mean"
 } run_sidecar;

@@ -26,7 +26,8 @@ int exa_tune_candidates(const char *kind, const char *key, const char **out, int
   if (strcmp(kind, "gaussian") == 0 && strcmp(key, "sigma") == 0) c = sigma_candidates, n = 6;
   if (strcmp(kind, "nlm") == 0 && strcmp(key, "h") == 0) c = h_candidates, n = 6;
   if (n > max) n = max;
-  for (int i = 0; i < n; i++) out[i] = c[i];
+  for (int i = 0; i < n; i++)
+    out[i] = c[i];
   return n;
 }
 
@@ -57,7 +58,8 @@ static asl_status score_subject(nn_model **models, int nc, const sweep_plan *p, 
     if (!st) st = asl_postaverage(&fin, &den, post, NULL);
     for (int f = 0; !st && f < fin.nt; f++) {
       double v;
-      st = asl_nmae(ref.data, asl_vol_frame(&fin, f), s.mask ? s.mask->data : NULL, asl_vol_nvox(&ref), &v);
+      st = asl_nmae(ref.data, asl_vol_frame(&fin, f), s.mask ? s.mask->data : NULL,
+                    asl_vol_nvox(&ref), &v);
       sum[c] += v;
       if (c == 0) (*count)++;
     }
@@ -90,8 +92,8 @@ static void describe(char *out, size_t n, const char *key, const char **cand, co
   if (w > 0 && (size_t)w < n) snprintf(out + w, n - (size_t)w, "; %d subjects)", n_subj);
 }
 
-asl_status exa_tune(exa_state *x, const sweep_plan *p, int j, run_job_io *io, nn_param *par,
-                    int n, int k, char *chosen, size_t n_chosen) {
+asl_status exa_tune(exa_state *x, const sweep_plan *p, int j, run_job_io *io, nn_param *par, int n,
+                    int k, char *chosen, size_t n_chosen) {
   const sweep_job *jb = &p->jobs[j];
   const char *cand[EXA_TUNE_MAX];
   nn_model *models[EXA_TUNE_MAX] = {0};
@@ -99,14 +101,15 @@ asl_status exa_tune(exa_state *x, const sweep_plan *p, int j, run_job_io *io, nn
   int nc = exa_tune_candidates(p->models[jb->cond.model].kind, par[k].key, cand, EXA_TUNE_MAX);
   int *chosen_subj = malloc(sizeof(int) * (size_t)x->n), n_subj = 0, count = 0;
   if (!chosen_subj) return asl_fail(ASL_ENOMEM, "tuning subjects");
-  asl_status st = nc ? ASL_OK
-                     : asl_fail(ASL_EINVAL, "%s: parameter %s cannot be auto", jb->key, par[k].key);
+  asl_status st =
+      nc ? ASL_OK : asl_fail(ASL_EINVAL, "%s: parameter %s cannot be auto", jb->key, par[k].key);
   if (!st) st = exa_select(x, io->subjects, jb, 1, chosen_subj, &n_subj);
   if (!st) st = make_models(models, cand, nc, p, jb, par, n, k);
   for (int i = 0; !st && i < n_subj; i++) {
     const exa_subject *u = &x->s[chosen_subj[i]];
     st = score_subject(models, nc, p, jb, u, io, sum, &count);
-    if (st && st != ASL_EINTERRUPTED) st = run_fail_wrap(st, "tuning %s on training subject %s", par[k].key, u->id);
+    if (st && st != ASL_EINTERRUPTED)
+      st = run_fail_wrap(st, "tuning %s on training subject %s", par[k].key, u->id);
   }
   int best = 0;
   for (int c = 0; !st && c < nc; c++) {
@@ -135,7 +138,8 @@ asl_status exa_tune_log(const run_job_io *io, int j, const char *key, const char
   // One write() with O_APPEND: rank 0 appends to the same file, and each
   // of its lines is one flushed write too, so lines never interleave.
   int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
-  if (fd < 0) return asl_fail(ASL_EIO, "%s: cannot append the tuning line (%s)", path, strerror(errno));
+  if (fd < 0)
+    return asl_fail(ASL_EIO, "%s: cannot append the tuning line (%s)", path, strerror(errno));
   ssize_t w = write(fd, line, (size_t)len);
   int bad = w != (ssize_t)len;
   bad |= close(fd) != 0;

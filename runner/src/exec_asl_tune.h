@@ -20,8 +20,8 @@ int exa_tune_auto_index(const nn_param *par, int n);
 // Replaces par[k].value (an `auto`) by the best candidate for job j, whose
 // text stays valid as long as the program runs. `chosen` (size n_chosen)
 // receives "sigma=1.5 (training NMAE 0.5:0.61 1:0.58 ...)" for the log.
-asl_status exa_tune(exa_state *x, const sweep_plan *p, int j, run_job_io *io, nn_param *par,
-                    int n, int k, char *chosen, size_t n_chosen);
+asl_status exa_tune(exa_state *x, const sweep_plan *p, int j, run_job_io *io, nn_param *par, int n,
+                    int k, char *chosen, size_t n_chosen);
 
 // Appends "<UTC> tuned job J KEY: <chosen>" to DIR/run.log.
 asl_status exa_tune_log(const run_job_io *io, int j, const char *key, const char *chosen);

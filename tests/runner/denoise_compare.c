@@ -17,16 +17,19 @@ int main(int argc, char **argv) {
   }
   asl_vol out = {0}, ref = {0}, ser = {0};
   int frame = atoi(argv[2]), nt = atoi(argv[5]);
-  if (asl_nifti_read(&out, argv[1]) || asl_nifti_read(&ref, argv[3]) || asl_nifti_read(&ser, argv[4])) {
+  if (asl_nifti_read(&out, argv[1]) || asl_nifti_read(&ref, argv[3]) ||
+      asl_nifti_read(&ser, argv[4])) {
     fprintf(stderr, "denoise_compare: %s\n", asl_error_message());
     return 1;
   }
   int ok = out.nx == ser.nx && out.ny == ser.ny && out.nz == ser.nz && out.nt == nt;
   ok = ok && ref.nx == out.nx && ref.ny == out.ny && ref.nz == out.nz && frame < out.nt;
   for (int r = 0; r < 4; r++)
-    for (int c = 0; c < 4; c++) ok = ok && fabsf(out.affine[r][c] - ser.affine[r][c]) < 1e-4f;
+    for (int c = 0; c < 4; c++)
+      ok = ok && fabsf(out.affine[r][c] - ser.affine[r][c]) < 1e-4f;
   if (!ok) {
-    fprintf(stderr, "denoise_compare: %s is %dx%dx%dx%d, expected %dx%dx%dx%d with the series' affine\n",
+    fprintf(stderr,
+            "denoise_compare: %s is %dx%dx%dx%d, expected %dx%dx%dx%d with the series' affine\n",
             argv[1], out.nx, out.ny, out.nz, out.nt, ser.nx, ser.ny, ser.nz, nt);
     return 1;
   }

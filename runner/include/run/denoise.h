@@ -8,22 +8,22 @@
 
 typedef struct {
   const char *checkpoint; // a train job's checkpoint (with its .json sidecar)
-  const char *asl;        // 4D ASL series (control/label per aslcontext, or deltam)
+  const char *asl; // 4D ASL series (control/label per aslcontext, or deltam)
   const char *aslcontext; // NULL: the BIDS *_aslcontext.tsv beside `asl` if it exists, else deltam
-  const char *m0;         // NULL: the mean of the series' m0scan volumes, if any
-  const char *mask;       // NULL: derived from M0, else from the mean control, else none
-  const char *out;        // output NIfTI: one volume per final image
-  int nav_post;           // 0: the checkpoint's
-  int threads;            // engine threads, <= 0: the OpenMP default
+  const char *m0; // NULL: the mean of the series' m0scan volumes, if any
+  const char *mask; // NULL: derived from M0, else from the mean control, else none
+  const char *out; // output NIfTI: one volume per final image
+  int nav_post; // 0: the checkpoint's
+  int threads; // engine threads, <= 0: the OpenMP default
 } run_denoise_opts;
 
 // What was done, for the command's report line.
 typedef struct {
-  int n_deltam;       // difference images in the scan
-  int n_images;       // pre-averaged images denoised
-  int n_final;        // volumes written
+  int n_deltam; // difference images in the scan
+  int n_images; // pre-averaged images denoised
+  int n_final; // volumes written
   int nav, nav_post;
-  int m0;             // 1: the model took the M0 channel
+  int m0; // 1: the model took the M0 channel
   char mask_source[16]; // "file", "from-M0", "from-ctrl" or "none"
 } run_denoise_info;
 
