@@ -46,6 +46,15 @@ awk -v d="$diff" -v b="$big" 'BEGIN { exit !(b > 0 && d <= 1e-5 * b) }' || fail 
 grep -q "mask from-M0" "$work/out" || { cat "$work/out"; fail "mask not derived from M0"; }
 "$DENOISE_COMPARE" "$work/post.nii.gz" 0 "$kept" "$p/${sub}_asl.nii.gz" 2 > /dev/null || fail "nav_post 2 shape"
 
+# --aslcontext with the first two volumes as m0scan: M0 from them (no --m0),
+# 7 pairs -> 3 images at Nav 2 (the trailing point dropped).
+{ echo volume_type; echo m0scan; echo m0scan; tail -n +4 "$p/${sub}_aslcontext.tsv"; } > "$work/ctx.tsv"
+"$ASLSWEEP" denoise --checkpoint "$ck" --asl "$p/${sub}_asl.nii.gz" --aslcontext "$work/ctx.tsv" \
+  -o "$work/incl.nii.gz" > "$work/out" 2>&1 || { cat "$work/out"; fail "denoise with m0scan rows"; }
+grep -q "7 difference images, Nav 2 -> 3 images.*M0 used, mask from-M0" "$work/out" \
+  || { cat "$work/out"; fail "m0scan rows not used as M0"; }
+"$DENOISE_COMPARE" "$work/incl.nii.gz" 0 "$kept" "$p/${sub}_asl.nii.gz" 3 > /dev/null || fail "m0scan shape"
+
 asl=(--asl "$p/${sub}_asl.nii.gz")
 m0=(--m0 "$p/${sub}_m0scan.nii.gz")
 expect_fail 2 "cannot read the checkpoint" --checkpoint "$work/none.ckpt" "${asl[@]}" "${m0[@]}"
