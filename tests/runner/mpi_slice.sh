@@ -12,6 +12,9 @@
 #               montage volume of the single run is in DIR/volumes
 #   unet        real executor, a tiny U-Net trained: K=3 slices + merge equal
 #               a single run bitwise (metrics, per-image metrics, losses)
+#   signal      a slice stopped by SIGUSR1 (to mpirun) exits 3 with jobs of
+#               its slice left; rerunning it finishes the part, and the
+#               merge still equals a single run bitwise
 #   other-spec  merge refuses parts of two specs (exit 2) and names the part
 #   missing     merge without one part's cube exits 1, names every job of
 #               that slice, and still writes a cube `status` reads
@@ -94,6 +97,31 @@ baselines)
 unet)
   same_as_single "$specs/unet.yaml"
   "$CUBE_DIGEST" "$work/m/results.h5" | grep -q "^jobs 24 done 24" || fail "not every job done"
+  ;;
+signal)
+  export ASLSWEEP_INTERNAL_TEST_EXECUTOR=0
+  run "$specs/double.yaml" --out "$work/one" > /dev/null 2>&1 || fail "single run"
+  # mpirun itself in the background, so that $! is its pid.
+  ASLSWEEP_INTERNAL_TEST_EXECUTOR=40 mpirun -n "$n" "$ASLSWEEP" run "$specs/double.yaml" \
+    --out "$work/parts/0" --slice 0/2 --progress lines --grace 20 > "$work/s0.out" 2>&1 &
+  mpi=$!
+  wait_done "$work/parts/0/run.log" 2 60 || fail "no job of slice 0 finished"
+  kill -USR1 $mpi
+  wait $mpi
+  rc=$?
+  [ $rc -eq 3 ] || { cat "$work/s0.out"; fail "SIGUSR1: exit status $rc, expected 3"; }
+  mine=$(sed -n 's/.*slice 0\/2: \([0-9]*\) jobs.*/\1/p' "$work/parts/0/run.log" | head -n 1)
+  read -r total done_ < <(job_counts "$work/parts/0/results.h5")
+  [ -n "$mine" ] && [ "$done_" -lt "$mine" ] || fail "slice 0 ($mine jobs) ended before the signal"
+  run "$specs/double.yaml" --out "$work/parts/0" --slice 0/2 > "$work/s0b.out" 2>&1 ||
+    { cat "$work/s0b.out"; fail "resume of slice 0"; }
+  grep -q "^$mine jobs: $mine done" "$work/s0b.out" || { cat "$work/s0b.out"; fail "slice 0 unfinished"; }
+  run "$specs/double.yaml" --out "$work/parts/1" --slice 1/2 > /dev/null 2>&1 || fail "slice 1"
+  "$ASLSWEEP" merge --out "$work/m" "$work"/parts/{0,1} > "$work/merge.out" 2>&1 ||
+    { cat "$work/merge.out"; fail "merge"; }
+  diff <("$CUBE_DIGEST" "$work/one/results.h5" main) <("$CUBE_DIGEST" "$work/m/results.h5" main) ||
+    fail "interrupted and resumed slices merged differ from a single run"
+  echo "slice 0 stopped with $done_ of its $mine jobs done; identical after resume and merge"
   ;;
 other-spec)
   export ASLSWEEP_INTERNAL_TEST_EXECUTOR=0
