@@ -58,7 +58,7 @@ void nn_conv3d_forward(float *out, const float *in, const float *w,
 // db(co) += sum over n and voxels of dout(n, co, .): float partial sums
 // over short runs (vectorised), double across runs.
 static void bias_grad(float *db, const float *dout, int N, int Co, size_t vox) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * Co * vox >= NN_OMP_MIN_WORK)
   for (int co = 0; co < Co; co++) {
     double s = 0.0;
     for (int n = 0; n < N; n++) {

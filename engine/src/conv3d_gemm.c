@@ -127,7 +127,9 @@ void conv3d_gemm_taps(float *out, const float *b, int accumulate,
   // Threads take contiguous runs of (tile, block) pairs: blocks vary
   // fastest so a tile's input window (Ci x 9 row segments) is reused from
   // L1, and small grids with few tiles still split evenly.
-#pragma omp parallel for collapse(2) schedule(static)
+  // Tiny grids (the coarse levels at batch 1) run on one thread: a team
+  // wake-up costs more than a few hundred thousand multiply-adds.
+#pragma omp parallel for collapse(2) schedule(static) if ((double)tiles * CONV3D_PB * Ci * Co * 27 >= NN_CONV3D_MIN_MACS)
   for (ptrdiff_t t = 0; t < tiles; t++)
     for (int blk = 0; blk < blocks; blk++) {
       ptrdiff_t p = g->first + t * CONV3D_PB;

@@ -19,6 +19,12 @@
 
 #include <stddef.h>
 
+#include "omp_work.h"
+
+// Below this many multiply-adds a GEMM or weight-gradient pass runs on one
+// thread (about 0.3 ms of one core): waking the team costs more.
+#define NN_CONV3D_MIN_MACS 4e6
+
 // Output channels per forward micro-tile and flat positions per micro-tile.
 #define CONV3D_RB 8
 #define CONV3D_PB 48

@@ -61,7 +61,7 @@ static void pad_volume(float *d, const float *s, const conv3d_geom *g) {
 
 static void pad_all(float *dst, const float *src, int C, const conv3d_geom *g) {
   int N = g->N;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)C * g->stride >= NN_OMP_MIN_WORK)
   for (int i = 0; i < C * N; i++) {
     int c = i / N, n = i % N;
     float *d = dst + c * g->stride + n * g->vol;
@@ -93,7 +93,7 @@ void conv3d_prepare(float *dst, const float *src, int C, const conv3d_geom *g) {
     pad_all(dst, src, C, g);
     return;
   }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)C * 27 * g->pstride >= NN_OMP_MIN_WORK)
   for (int i = 0; i < C * 27; i++) {
     float *d = dst + (ptrdiff_t)i * g->pstride;
     col_row(d, src, C, i / 27, i % 27, g);
@@ -106,7 +106,7 @@ void conv3d_positions(float *dst, const float *src, int C, const conv3d_geom *g)
     pad_all(dst, src, C, g);
     return;
   }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)C * g->pstride >= NN_OMP_MIN_WORK)
   for (int c = 0; c < C; c++) {
     float *d = dst + (ptrdiff_t)c * g->pstride;
     for (int n = 0; n < g->N; n++)

@@ -82,7 +82,7 @@ void conv3d_weight_grad(float *dw, double *acc, const float *dpos,
                         const float *x, int Ci, int Co, const conv3d_geom *g) {
   int tasks = (Co + CONV3D_WB - 1) / CONV3D_WB * Ci * 3;
   ptrdiff_t span = (g->last - g->first + 15) / 16 * 16;
-#pragma omp parallel
+#pragma omp parallel if ((double)(g->last - g->first) * Ci * Co * 27 >= NN_CONV3D_MIN_MACS)
   {
     int nt = omp_get_num_threads(), id = omp_get_thread_num();
     int t0 = (int)((long)tasks * id / nt), t1 = (int)((long)tasks * (id + 1) / nt);

@@ -35,6 +35,24 @@ void nn_dropout_backward(float *din, const float *dout, const float *mask,
   for (size_t i = 0; i < n; i++) din[i] += dout[i] * mask[i];
 }
 
+// Byte masks (1 = kept): a quarter of the float mask's memory. The factor
+// is recomputed from p exactly as nn_dropout_forward computes it, so the
+// results are bitwise those of the float-mask layer. out may equal in.
+void nn_dropout_forward_u8(float *out, uint8_t *mask, const float *in, float p,
+                           size_t n, asl_rng *rng) {
+  const float keep = 1.0f / (1.0f - p);
+  for (size_t i = 0; i < n; i++) mask[i] = !(asl_rng_uniform(rng) < (double)p);
+#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
+  for (size_t i = 0; i < n; i++) out[i] = in[i] * (mask[i] ? keep : 0.0f);
+}
+
+void nn_dropout_backward_u8(float *din, const float *dout,
+                            const uint8_t *mask, float p, size_t n) {
+  const float keep = 1.0f / (1.0f - p);
+#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
+  for (size_t i = 0; i < n; i++) din[i] += dout[i] * (mask[i] ? keep : 0.0f);
+}
+
 void nn_add_forward(float *out, const float *a, const float *b, size_t n) {
 #pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];

@@ -10,13 +10,13 @@
 
 typedef enum {
   OP_CONV3,   // 3x3x3 convolution, no bias (a BN follows)
-  OP_BN,      // batch normalization
-  OP_RELU,
-  OP_DROPOUT,
+  OP_BNRELU,  // batch normalization fused with the ReLU after it
+  OP_DROPOUT, // in place: its output shares its input's memory
   OP_POOL,    // 2x2x2 max-pooling
   OP_ADD,     // residual connection
-  OP_UPCONV,  // transposed convolution, kernel 2, stride 2, with bias
-  OP_CONCAT,  // channels of in0 then in1
+  OP_UPCAT,   // transposed convolution (kernel 2, stride 2, with bias) of
+              // in0 written straight into channels 0..co-1 of out, in1
+              // copied behind it (torch.cat((up(in0), in1), dim=1))
   OP_CONV1,   // final 1x1x1 convolution, with bias
   OP_CBIAS,   // + a per-sample channel bias (conditioning hook, see below)
 } unet_op_kind;
@@ -28,12 +28,15 @@ typedef struct {
   size_t w, b;       // parameter offsets (BN: gamma, beta)
   size_t stat;       // BN: running mean at stat, running var at stat + co
   size_t aux;        // BN: saved mean/invstd offset; POOL: argmax offset
+  size_t mask;       // DROPOUT: byte mask offset in arg
   char name[24];
 } unet_op;
 
 typedef struct {
   int c, level;      // shape (N, c, D >> level, H >> level, W >> level)
   int needs_grad;    // 0 for the network input
+  int alias;         // slot whose memory this one reuses (in-place), or -1
+  int gfirst;        // the op whose backward writes the gradient first
   size_t data, grad; // offsets in the plan's arenas
 } unet_slot;
 
@@ -54,12 +57,17 @@ typedef struct {
   int cbias_n;
   const float *cbias;
   float *cbias_grad;
-  // The plan: arenas sized for one (N, D, H, W) and team size.
-  int pN, pD, pH, pW, pthreads;
+  // The plan: arenas sized for one (N, D, H, W), mode and team size.
+  // Tensors share memory when their lifetimes do not overlap
+  // (unet3d_plan.c): activations live from their op to the last op
+  // (forward or backward) reading them, gradients from the first backward
+  // op writing them to their producer's backward.
+  int pN, pD, pH, pW, pthreads, ptrain;
   float *data, *grad, *ws, *bnsave;
   uint8_t *arg;
   size_t data_n, grad_n, ws_n, arg_n, bnsave_n; // capacities in bytes
   size_t grad_need;  // floats of gradient arena the plan needs (training)
+  size_t slot_floats[UNET_MAX_SLOTS]; // each slot's size in this plan
 } unet3d;
 
 // Parses the U-Net keys (errors name `kind`) and builds the graph for
@@ -73,8 +81,10 @@ void nn_chanbias_forward(float *out, const float *in, const float *bias,
                          int ld, int N, int C, size_t V);
 void nn_chanbias_backward(float *din, float *dbias, int ld, const float *dout,
                           int N, int C, size_t V);
-// Lays out the arenas for (N, D, H, W) and grows them; the gradient arena
-// only for training, so inference on a large volume needs about half.
+// Lays out the arenas for (N, D, H, W) and grows them, keeping the largest
+// capacity seen (switching batch sizes does not reallocate); the gradient
+// arena only for training. Inference reuses activation memory as soon as a
+// tensor's last reader has run.
 asl_status unet3d_plan(nn_model *m, int N, int D, int H, int W, int train);
 asl_status unet3d_forward(nn_model *m, const float *x, int N, int D, int H,
                           int W, int train, const float **out);

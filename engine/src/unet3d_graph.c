@@ -24,7 +24,8 @@ typedef struct {
 static int new_slot(builder *b, int c, int level) {
   unet3d *u = b->u;
   ASL_ASSERT(u->n_slots < UNET_MAX_SLOTS);
-  u->slots[u->n_slots] = (unet_slot){.c = c, .level = level, .needs_grad = 1};
+  u->slots[u->n_slots] =
+      (unet_slot){.c = c, .level = level, .needs_grad = 1, .alias = -1};
   return u->n_slots++;
 }
 
@@ -36,17 +37,17 @@ static int add_op(builder *b, unet_op_kind k, int in0, int in1, int co,
   *op = (unet_op){.kind = k, .in0 = in0, .in1 = in1, .ci = u->slots[in0].c,
                   .co = co};
   snprintf(op->name, sizeof op->name, "%s", name);
-  int out_level = k == OP_POOL ? level + 1 : (k == OP_UPCONV ? level - 1 : level);
-  op->out = new_slot(b, co, out_level);
+  int out_level = k == OP_POOL ? level + 1 : (k == OP_UPCAT ? level - 1 : level);
+  op->out = new_slot(b, k == OP_UPCAT ? co + u->slots[in1].c : co, out_level);
   switch (k) {
   case OP_CONV3: op->w = b->n_params; b->n_params += (size_t)co * op->ci * 27; break;
-  case OP_UPCONV:
+  case OP_UPCAT:
     op->w = b->n_params; b->n_params += (size_t)op->ci * co * 8;
     op->b = b->n_params; b->n_params += co; break;
   case OP_CONV1:
     op->w = b->n_params; b->n_params += (size_t)co * op->ci;
     op->b = b->n_params; b->n_params += co; break;
-  case OP_BN:
+  case OP_BNRELU:
     op->w = b->n_params; op->b = op->w + co; b->n_params += 2 * (size_t)co;
     op->stat = b->n_buffers; b->n_buffers += 2 * (size_t)co;
     op->aux = u->n_bnsave; u->n_bnsave += 2 * (size_t)co; break;
@@ -56,12 +57,11 @@ static int add_op(builder *b, unet_op_kind k, int in0, int in1, int co,
   return op->out;
 }
 
-// conv3 -> BN -> ReLU, named e.g. "enc0.a"; the first unit of a block
+// conv3 -> BN+ReLU, named e.g. "enc0.a"; the first unit of a block
 // ("a", "centre.0") is followed by the channel-bias hook when enabled.
 static int conv_unit(builder *b, int in, int co, int level, const char *name) {
   int c = add_op(b, OP_CONV3, in, -1, co, level, name);
-  int n = add_op(b, OP_BN, c, -1, co, level, name);
-  int r = add_op(b, OP_RELU, n, -1, co, level, name);
+  int r = add_op(b, OP_BNRELU, c, -1, co, level, name);
   const char *last = name + strlen(name) - 1;
   if (b->cbias && (*last == 'a' || *last == '0'))
     r = add_op(b, OP_CBIAS, r, -1, co, level, name);
@@ -94,8 +94,7 @@ static void build(builder *b, int in_channels) {
   for (int l = L - 1; l >= 0; l--) {
     c = u->base << l;
     snprintf(name, sizeof name, "up%d", l);
-    x = add_op(b, OP_UPCONV, x, -1, c, l + 1, name);
-    x = add_op(b, OP_CONCAT, x, skip[l], 2 * c, l, name);
+    x = add_op(b, OP_UPCAT, x, skip[l], c, l + 1, name);
     for (int i = 0; i < 3; i++) {
       snprintf(name, sizeof name, "dec%d.%c", l, 'a' + i);
       x = conv_unit(b, x, c, l, name);
@@ -158,9 +157,9 @@ static void unet_init(nn_model *m, asl_rng *r) {
     double fan = 1;
     switch (op->kind) {
     case OP_CONV3: nw = (size_t)op->co * op->ci * 27; fan = op->ci * 27.0; break;
-    case OP_UPCONV: nw = (size_t)op->ci * op->co * 8; nb = op->co; fan = op->co * 8.0; break;
+    case OP_UPCAT: nw = (size_t)op->ci * op->co * 8; nb = op->co; fan = op->co * 8.0; break;
     case OP_CONV1: nw = (size_t)op->co * op->ci; nb = op->co; fan = op->ci; break;
-    case OP_BN:
+    case OP_BNRELU:
       for (int c = 0; c < op->co; c++) {
         m->params[op->w + c] = 1.0f;
         m->params[op->b + c] = 0.0f;
@@ -190,7 +189,7 @@ static double unet_flops(const nn_model *m, int nx, int ny, int nz) {
     int lv = u->slots[op->in0].level;
     double v = (double)(nx >> lv) * (ny >> lv) * (nz >> lv);
     if (op->kind == OP_CONV3) total += 2.0 * 27 * op->ci * op->co * v;
-    if (op->kind == OP_UPCONV) total += 2.0 * 8 * op->ci * op->co * v;
+    if (op->kind == OP_UPCAT) total += 2.0 * 8 * op->ci * op->co * v;
     if (op->kind == OP_CONV1) total += 2.0 * op->ci * op->co * v;
   }
   return total;
@@ -208,8 +207,8 @@ static asl_status unet_param_find(const nn_model *m, const char *name,
     size_t wn = 0, bn = op->co;
     const char *suffix_w = ".weight", *suffix_b = ".bias";
     if (op->kind == OP_CONV3) wn = (size_t)op->co * op->ci * 27, suffix_w = ".conv", suffix_b = NULL;
-    else if (op->kind == OP_BN) wn = op->co, suffix_w = ".bn.weight", suffix_b = ".bn.bias";
-    else if (op->kind == OP_UPCONV) wn = (size_t)op->ci * op->co * 8;
+    else if (op->kind == OP_BNRELU) wn = op->co, suffix_w = ".bn.weight", suffix_b = ".bn.bias";
+    else if (op->kind == OP_UPCAT) wn = (size_t)op->ci * op->co * 8;
     else if (op->kind == OP_CONV1) wn = (size_t)op->co * op->ci;
     else continue;
     snprintf(full, sizeof full, "%s%s", op_name, suffix_w);
@@ -218,7 +217,7 @@ static asl_status unet_param_find(const nn_model *m, const char *name,
       snprintf(full, sizeof full, "%s%s", op_name, suffix_b);
       if (strcmp(full, name) == 0) return *offset = op->b, *count = bn, ASL_OK;
     }
-    if (op->kind == OP_BN) {
+    if (op->kind == OP_BNRELU) {
       snprintf(full, sizeof full, "%s.bn.running_mean", op_name);
       if (strcmp(full, name) == 0) return *offset = op->stat, *count = bn, ASL_OK;
       snprintf(full, sizeof full, "%s.bn.running_var", op_name);

@@ -78,6 +78,26 @@ void nn_batchnorm3d_backward(float *din, float *dgamma, float *dbeta,
                              const float *save_mean, const float *save_invstd,
                              const float *gamma, int N, int C, int V);
 
+// Fused BN + ReLU (the U-Net's conv unit): the same values as
+// nn_batchnorm3d_* followed by nn_relu_forward, bitwise, without the
+// intermediate tensor. Backward needs only the BN input: it recomputes the
+// BN output to find where the ReLU passed, and adds the gradient with
+// respect to in to din (dout: gradient of the ReLU output).
+void nn_bnrelu_forward_train(float *out, float *save_mean, float *save_invstd,
+                             float *running_mean, float *running_var,
+                             const float *in, const float *gamma,
+                             const float *beta, float momentum, float eps,
+                             int N, int C, int V);
+void nn_bnrelu_forward_eval(float *out, const float *in, const float *gamma,
+                            const float *beta, const float *running_mean,
+                            const float *running_var, float eps, int N, int C,
+                            int V);
+void nn_bnrelu_backward(float *din, float *dgamma, float *dbeta,
+                        const float *dout, const float *in,
+                        const float *save_mean, const float *save_invstd,
+                        const float *gamma, const float *beta, int N, int C,
+                        int V);
+
 // ---- element-wise ---------------------------------------------------------
 // out = max(in, 0), NaN passed through (PyTorch); backward: din += dout
 // where out > 0.  (n values)
@@ -92,6 +112,13 @@ void nn_dropout_forward(float *out, float *mask, const float *in, float p,
                         size_t n, asl_rng *rng);
 void nn_dropout_backward(float *din, const float *dout, const float *mask,
                          size_t n);
+
+// The same dropout with a byte mask (1 = kept, 0 = dropped), same draws and
+// bitwise the same values; out may equal in (in-place).
+void nn_dropout_forward_u8(float *out, uint8_t *mask, const float *in, float p,
+                           size_t n, asl_rng *rng);
+void nn_dropout_backward_u8(float *din, const float *dout,
+                            const uint8_t *mask, float p, size_t n);
 
 // out = a + b (a residual connection); backward adds dout to both.
 void nn_add_forward(float *out, const float *a, const float *b, size_t n);
