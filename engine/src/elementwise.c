@@ -1,11 +1,13 @@
 // Element-wise layers: ReLU, dropout, residual add, channel concatenation.
+// "for simd": -O2's cheap vectorizer cost model leaves these loops scalar
+// otherwise; element-wise, so results do not change.
 #include <string.h>
 
 #include "nn/layers.h"
 #include "omp_work.h"
 
 void nn_relu_forward(float *out, const float *in, size_t n) {
-#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
+#pragma omp parallel for simd schedule(static) if (n >= NN_OMP_MIN_WORK)
   // 'in < 0' (not 'in > 0') lets a NaN through as PyTorch does, so a bad
   // input shows up as a NaN loss instead of silently becoming 0.
   for (size_t i = 0; i < n; i++) out[i] = in[i] < 0.0f ? 0.0f : in[i];
@@ -13,7 +15,7 @@ void nn_relu_forward(float *out, const float *in, size_t n) {
 
 void nn_relu_backward(float *din, const float *dout, const float *out,
                       size_t n) {
-#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
+#pragma omp parallel for simd schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++)
     if (out[i] > 0.0f) din[i] += dout[i];
 }
@@ -25,13 +27,13 @@ void nn_dropout_forward(float *out, float *mask, const float *in, float p,
   const float keep = 1.0f / (1.0f - p);
   for (size_t i = 0; i < n; i++)
     mask[i] = asl_rng_uniform(rng) < (double)p ? 0.0f : keep;
-#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
+#pragma omp parallel for simd schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++) out[i] = in[i] * mask[i];
 }
 
 void nn_dropout_backward(float *din, const float *dout, const float *mask,
                          size_t n) {
-#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
+#pragma omp parallel for simd schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++) din[i] += dout[i] * mask[i];
 }
 
@@ -42,24 +44,24 @@ void nn_dropout_forward_u8(float *out, uint8_t *mask, const float *in, float p,
                            size_t n, asl_rng *rng) {
   const float keep = 1.0f / (1.0f - p);
   for (size_t i = 0; i < n; i++) mask[i] = !(asl_rng_uniform(rng) < (double)p);
-#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
+#pragma omp parallel for simd schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++) out[i] = in[i] * (mask[i] ? keep : 0.0f);
 }
 
 void nn_dropout_backward_u8(float *din, const float *dout,
                             const uint8_t *mask, float p, size_t n) {
   const float keep = 1.0f / (1.0f - p);
-#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
+#pragma omp parallel for simd schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++) din[i] += dout[i] * (mask[i] ? keep : 0.0f);
 }
 
 void nn_add_forward(float *out, const float *a, const float *b, size_t n) {
-#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
+#pragma omp parallel for simd schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
 
 void nn_add_backward(float *da, float *db, const float *dout, size_t n) {
-#pragma omp parallel for schedule(static) if (n >= NN_OMP_MIN_WORK)
+#pragma omp parallel for simd schedule(static) if (n >= NN_OMP_MIN_WORK)
   for (size_t i = 0; i < n; i++) {
     if (da) da[i] += dout[i];
     if (db) db[i] += dout[i];
