@@ -13,13 +13,34 @@ aslsweep=${1:?usage: sweep_requeue.sh ASLSWEEP}
 spec=$ASLSWEEP_SOURCE_DIR/tests/slurm/data/tiny.yaml
 # slurmctld checks time limits every 30 s or so and signals a job at the
 # first check that finds less than --grace left: with this limit and grace
-# each start gets 15-45 s of work before USR1 and keeps 45 s to stop, and
-# the sweep (25 epochs per train job) needs about 40 s, so the first start
-# is cut mid-sweep and a second (or third) one finishes it.
+# each start gets 15-45 s of work before USR1 and keeps 45 s to stop. The
+# sweep must outlast that window whatever the machine's speed, so its epoch
+# count is calibrated here: two short runs give the seconds per epoch and
+# the fixed cost, and the sweep gets enough epochs for about 75 s of work
+# (a quiet machine needs ~150 epochs, a loaded one ~25).
 limit=00:01:30
 grace=75
-epochs=train.epochs=25
 cluster_up
+run_ms=0
+time_run() { # EPOCHS: run_ms = wall milliseconds of an uninterrupted run
+  local dir=$work_dir/calib-$1 t0 t1
+  t0=$(date +%s%N)
+  mpirun -n 2 "$aslsweep" run "$spec" --out "$dir" --threads-per-rank 1 --progress none \
+    train.epochs=$1 >"$dir.log" 2>&1 || { cat "$dir.log" >&2; fail "calibration run failed"; }
+  t1=$(date +%s%N)
+  run_ms=$(((t1 - t0) / 1000000))
+}
+time_run 2
+ms2=$run_ms
+time_run 6
+per=$(((run_ms - ms2) / 4))
+[ "$per" -gt 0 ] || per=1
+fixed=$((ms2 - 2 * per))
+n=$(((75000 - fixed) / per))
+[ "$n" -lt 25 ] && n=25
+[ "$n" -gt 400 ] && n=400
+echo "calibration: ${per} ms per epoch, ${fixed} ms fixed -> $n epochs"
+epochs=train.epochs=$n
 out=$work_dir/run
 ref=$work_dir/ref
 
