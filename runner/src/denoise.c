@@ -91,7 +91,7 @@ static asl_status apply(nn_model *m, const run_sidecar *sc, const exa_subject *u
   as_job(sc, &p, &jb);
   asl_status st = exa_sample_make(&s, &p, &jb, u, "pre", NULL);
   if (st) return st;
-  st = exa_sample_denoise(m, &s, &den, NULL, NULL, o->asl);
+  st = exa_sample_denoise(m, &s, &den, NULL, NULL, NULL, o->asl);
   if (!st) st = asl_postaverage(&fin, &den, nav_post, NULL);
   if (!st) st = asl_nifti_write(&fin, o->out);
   if (!st && info) info->n_images = s.images.nt, info->n_final = fin.nt;

@@ -73,12 +73,15 @@ static asl_status score(asl_metrics_ctx *c, const sweep_plan *p, const asl_vol *
 
 // DIR/volumes/<job>_<subject>_{input,denoised,gt100}.nii.gz: the first
 // final image of each stage and the reference, 3D (docs/cube.md).
+// A diffusion model adds <job>_<subject>_uncertainty.nii.gz: the SD across
+// its samples of the first denoised pre-averaged image.
 static asl_status keep_volumes(const asl_vol *fin_in, const asl_vol *fin_den, const asl_vol *ref,
-                               run_job_io *io, int j, const char *id) {
-  const asl_vol *v[3] = {fin_in, fin_den, ref};
-  const char *what[3] = {"input", "denoised", "gt100"};
+                               const asl_vol *unc, run_job_io *io, int j, const char *id) {
+  const asl_vol *v[4] = {fin_in, fin_den, ref, unc};
+  const char *what[4] = {"input", "denoised", "gt100", "uncertainty"};
+  int n = unc->data ? 4 : 3;
   asl_status st = ASL_OK;
-  for (int k = 0; k < 3 && !st; k++) {
+  for (int k = 0; k < n && !st; k++) {
     asl_vol first = *v[k];
     first.nt = 1; // a view of frame 0: the struct is copied, the data shared
     char path[4400];
@@ -94,11 +97,12 @@ static asl_status one_subject(nn_model *m, const sweep_plan *p, int j, const exa
   const char *input = jb->cond.test_input[0] ? jb->cond.test_input : "pre";
   int post = strcmp(input, "pre") == 0 && jb->cond.nav_post > 1 ? jb->cond.nav_post : 1;
   exa_sample s;
-  asl_vol den = {0}, fin_den = {0}, fin_in = {0}, ref = {0};
+  asl_vol den = {0}, fin_den = {0}, fin_in = {0}, ref = {0}, unc = {0};
+  int want_unc = keep && strcmp(nn_model_kind(m), "ddpm3d") == 0;
   asl_metrics_ctx c = {0};
   asl_status st = exa_sample_make(&s, p, jb, u, input, NULL);
   if (st) return st;
-  if (!st) st = exa_sample_denoise(m, &s, &den, io_yield, io, jb->key);
+  if (!st) st = exa_sample_denoise(m, &s, &den, want_unc ? &unc : NULL, io_yield, io, jb->key);
   if (!st) st = asl_postaverage(&fin_den, &den, post, NULL);
   if (!st) st = asl_postaverage(&fin_in, &s.images, post, NULL);
   if (!st) st = asl_ground_truth(&ref, &u->deltam, exa_gt_fraction(p, "GT100"));
@@ -106,10 +110,10 @@ static asl_status one_subject(nn_model *m, const sweep_plan *p, int j, const exa
   if (!st) st = score(&c, p, &fin_in, &ref, s.mask, r, subj, 0);
   if (!st) st = score(&c, p, &fin_den, &ref, s.mask, r, subj, 1);
   if (!st) r->tested[subj] = 1;
-  if (!st && keep) st = keep_volumes(&fin_in, &fin_den, &ref, io, j, u->id);
+  if (!st && keep) st = keep_volumes(&fin_in, &fin_den, &ref, &unc, io, j, u->id);
   if (c.buf) asl_metrics_ctx_free(&c);
-  asl_vol *vs[] = {&den, &fin_den, &fin_in, &ref};
-  for (int i = 0; i < 4; i++)
+  asl_vol *vs[] = {&den, &fin_den, &fin_in, &ref, &unc};
+  for (int i = 0; i < 5; i++)
     if (vs[i]->data) asl_vol_free(vs[i]);
   exa_sample_free(&s);
   if (st && st != ASL_EINTERRUPTED) st = run_fail_wrap(st, "subject %s", u->id);

@@ -6,6 +6,7 @@
 
 #include "asl/average.h"
 #include "asl/normalize.h"
+#include "nn/diffusion.h"
 
 static asl_status make_images(exa_sample *s, const sweep_plan *p, const sweep_job *jb,
                               const exa_subject *u, const char *input) {
@@ -76,8 +77,20 @@ void exa_sample_channels(const exa_sample *s, int t, float *x) {
   if (s->has_m0) memcpy(x + n, s->m0.data, sizeof(float) * n);
 }
 
-asl_status exa_sample_denoise(nn_model *m, const exa_sample *s, asl_vol *out, int (*stop)(void *),
-                              void *arg, const char *what) {
+// With unc (ddpm3d only): the per-voxel SD across the model's samples of
+// image 0, in the input's units.
+static asl_status keep_uncertainty(const nn_model *m, const exa_sample *s, asl_vol *unc) {
+  const asl_vol *im = &s->images;
+  asl_status st = asl_vol_init_like(unc, im, 1);
+  if (!st) st = nn_ddpm_last_uncertainty(m, im->nx, im->ny, im->nz, unc->data);
+  size_t n = asl_vol_nvox(im);
+  for (size_t i = 0; !st && i < n; i++) unc->data[i] = (float)(unc->data[i] * s->scale[0]);
+  if (st && unc->data) asl_vol_free(unc);
+  return st;
+}
+
+asl_status exa_sample_denoise(nn_model *m, const exa_sample *s, asl_vol *out, asl_vol *unc,
+                              int (*stop)(void *), void *arg, const char *what) {
   const asl_vol *im = &s->images;
   size_t n = asl_vol_nvox(im);
   float *x = malloc(sizeof(float) * n * 2);
@@ -94,6 +107,7 @@ asl_status exa_sample_denoise(nn_model *m, const exa_sample *s, asl_vol *out, in
       o[i] = (float)(o[i] * s->scale[t]);
       if (!isfinite(o[i])) st = asl_fail(ASL_ENUMERIC, "%s: non-finite network output (image %d)", what, t);
     }
+    if (!st && t == 0 && unc) st = keep_uncertainty(m, s, unc);
   }
   free(x);
   if (st && out->data) asl_vol_free(out);

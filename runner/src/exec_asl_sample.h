@@ -30,8 +30,10 @@ void exa_sample_channels(const exa_sample *s, int t, float *x);
 // Every image of s through the model on the whole volume, times its scale:
 // out gets (nx, ny, nz, n). `stop` (may be NULL) is asked before each image;
 // non-zero gives ASL_EINTERRUPTED. `what` names the job or file in messages.
-// The runner's infer jobs and `aslsweep denoise` share this path.
-asl_status exa_sample_denoise(nn_model *m, const exa_sample *s, asl_vol *out, int (*stop)(void *),
-                              void *arg, const char *what);
+// The runner's infer jobs and `aslsweep denoise` share this path. `unc`
+// (NULL: not wanted; ddpm3d models only) gets image 0's per-voxel SD across
+// the model's samples.
+asl_status exa_sample_denoise(nn_model *m, const exa_sample *s, asl_vol *out, asl_vol *unc,
+                              int (*stop)(void *), void *arg, const char *what);
 
 #endif

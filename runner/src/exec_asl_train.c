@@ -37,6 +37,9 @@ static asl_status set_optimizer(nn_model *m, const sweep_plan *p) {
   nn_optim_config_default(&c);
   asl_status st = nn_optim_kind_parse(p->train.optimizer[0] ? p->train.optimizer : "adam", &c.kind);
   if (!st) st = nn_loss_kind_parse(p->train.loss[0] ? p->train.loss : "l1", &c.loss);
+  // A diffusion model's objective is the noise-prediction MSE whatever loss
+  // the spec's other models train with (docs/ddpm3d.md).
+  if (strcmp(nn_model_kind(m), "ddpm3d") == 0) c.loss = NN_LOSS_MSE;
   if (p->train.lr > 0) c.lr = (float)p->train.lr;
   c.weight_decay = (float)p->train.weight_decay;
   if (!st) st = nn_model_set_optimizer(m, &c);

@@ -54,7 +54,7 @@ static asl_status score_subject(nn_model **models, int nc, const sweep_plan *p, 
   if (st) return st;
   st = asl_ground_truth(&ref, &u->deltam, exa_gt_fraction(p, "GT100"));
   for (int c = 0; !st && c < nc; c++) {
-    st = exa_sample_denoise(models[c], &s, &den, io_yield, io, jb->key);
+    st = exa_sample_denoise(models[c], &s, &den, NULL, io_yield, io, jb->key);
     if (!st) st = asl_postaverage(&fin, &den, post, NULL);
     for (int f = 0; !st && f < fin.nt; f++) {
       double v;
