@@ -102,7 +102,7 @@ static double infer_cost(const sweep_plan *p, const sweep_condition *k) {
   double voxels = (double)shape[0] * shape[1] * shape[2];
   double subjects = (double)p->n_subjects / p->folds * group_share(p, k->test_group);
   double per = strcmp(k->test_input, "pre") == 0 ? images_per_subject(p, k->nav) : 1;
-  return fpv * voxels * subjects * per;
+  return fpv * sweep_model_infer_evaluations(&p->models[k->model]) * voxels * subjects * per;
 }
 
 static uint64_t job_seed(const sweep_plan *p, const char *key) {

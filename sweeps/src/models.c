@@ -100,6 +100,14 @@ static void vit_patch(const sweep_model *m, int p[3]) {
       memcpy(p, q, sizeof q);
 }
 
+double sweep_model_infer_evaluations(const sweep_model *m) {
+  if (strcmp(m->kind, "ddpm3d") != 0) return 1;
+  // Each of `samples` chains takes `sample_steps` network evaluations, two
+  // with classifier-free guidance (conditioned and unconditioned).
+  double evals = param(m, "sample_steps") * param(m, "samples");
+  return param(m, "guidance") > 0 ? 2 * evals : evals;
+}
+
 double sweep_model_flops_per_voxel(const sweep_model *m) {
   if (strcmp(m->kind, "unet3d") == 0 || strcmp(m->kind, "ddpm3d") == 0) {
     // ddpm3d: the same per network evaluation (sampling runs sample_steps x

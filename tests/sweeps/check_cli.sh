@@ -31,7 +31,7 @@ done
 [ $n -ge 40 ] || bad "only $n malformed specs"
 
 out=$("$bin" validate "$src/examples/paper.yaml") || bad "paper.yaml does not validate"
-echo "$out" | head -1 | grep -q -x "ok: 1952 jobs (480 train, 1472 infer)" || bad "paper counts: $out"
+echo "$out" | head -1 | grep -q -x "ok: 2336 jobs (672 train, 1664 infer)" || bad "paper counts: $out"
 out=$("$bin" validate "$src/examples/demo.yaml") || bad "demo.yaml does not validate"
 echo "$out" | head -1 | grep -q -x "ok: 48 jobs (16 train, 32 infer)" || bad "demo counts: $out"
 out=$("$bin" validate "$src/examples/demo.yaml" 'sweep.nav=[4]' train.epochs=1 'sweep.model=unet3d')

@@ -84,11 +84,11 @@ TEST(paper_example_job_counts_match_docs) {
   sweep_diags d;
   ASSERT_OK(sweep_plan_load(&p, &d, path, 0, NULL));
   // docs/spec.md, "Job counts of examples/paper.yaml"
-  ASSERT_EQ(480, p.n_train);
-  ASSERT_EQ(1472, p.n_infer);
+  ASSERT_EQ(672, p.n_train);
+  ASSERT_EQ(1664, p.n_infer);
   int per[4] = {0};
   for (int i = p.n_train; i < p.n_jobs; i++) per[p.jobs[i].experiment]++;
-  ASSERT_EQ(768, per[0]);
+  ASSERT_EQ(960, per[0]);
   ASSERT_EQ(256, per[1]);
   ASSERT_EQ(192, per[2]);
   ASSERT_EQ(256, per[3]);

@@ -154,6 +154,9 @@ const char *sweep_snr_group_name(const sweep_plan *p, int g, char *buf, int size
 
 // Estimated forward-pass FLOPs per voxel of a model (docs/spec.md, cost table).
 double sweep_model_flops_per_voxel(const sweep_model *m);
+// Network evaluations per inferred image: 1, or for ddpm3d sample_steps x
+// samples (x 2 with guidance).
+double sweep_model_infer_evaluations(const sweep_model *m);
 
 // One line per axis of every experiment: "main: strategy=2 nav=4 m0=2 ...".
 void sweep_plan_write_axes(const sweep_plan *p, FILE *f);
