@@ -84,6 +84,17 @@ static void place_defaults(ana_layout *L, int *placed, const ana_experiment *e, 
     if (want_rows && L->n_row_axes == 0) placed[a] = 1, L->row_axes[L->n_row_axes++] = a;
     else if (want_cols && L->n_col_axes == 0) placed[a] = 2, L->col_axes[L->n_col_axes++] = a;
   }
+  // With the default rows, axes still free (the model axis beside its
+  // baselines, the SNR group) become outer row axes, so a default table
+  // shows every condition as the paper's stacked tables do.
+  if (!want_rows) return;
+  for (int a = e->n_design - 1; a >= 0; a--) {
+    if (placed[a] || e->axes[a].n < 2 || L->n_row_axes >= ANA_TABLE_MAX_AXES) continue;
+    memmove(L->row_axes + 1, L->row_axes, sizeof(int) * (size_t)L->n_row_axes);
+    L->row_axes[0] = a;
+    L->n_row_axes++;
+    placed[a] = 1;
+  }
 }
 
 static asl_status place_where(int *placed, ana_layout *L, const ana_experiment *e,
