@@ -126,6 +126,23 @@ TEST(partial_cube_shows_n_and_missing_cells) {
   done();
 }
 
+TEST(default_rows_take_every_axis_left_with_several_labels) {
+  cf_cube_default(&fx);
+  open_cube("ana_table_default_rows.h5");
+  ana_table_opts o;
+  ana_table_opts_init(&o);
+  o.n_cols = 1; // rows left to the default (nav): strategy must join them
+  snprintf(o.cols[0], sizeof o.cols[0], "m0");
+  ana_table t;
+  ASSERT_OK(ana_table_build(&t, &cube, ana_cube_experiment(&cube, "main"), 0, &o));
+  ASSERT_EQ(2 * 4, t.n_rows); // strategy (outer) x nav
+  char *md = render(&t, ANA_FMT_MD, 0);
+  ASSERT(strstr(md, "strategy, nav") != NULL);
+  free(md);
+  ana_table_free(&t);
+  done();
+}
+
 TEST(unplaced_axes_are_refused_with_their_labels) {
   cf_cube_default(&fx);
   open_cube("ana_table_unplaced.h5");
@@ -305,6 +322,7 @@ TEST(table_run_renders_every_experiment_and_names_bad_choices) {
 int main(void) {
   RUN(main_default_layout_is_nav_by_strategy_m0_with_input_reference);
   RUN(partial_cube_shows_n_and_missing_cells);
+  RUN(default_rows_take_every_axis_left_with_several_labels);
   RUN(unplaced_axes_are_refused_with_their_labels);
   RUN(snr_matching_puts_input_reference_in_a_row);
   RUN(baseline_tests_are_paired_and_holm_adjusted);
