@@ -82,7 +82,8 @@ static int cmp_float(const void *a, const void *b) {
 // background would bias it to 0). ws: V floats.
 static float noise_sd(const float *x, int D, int H, int W, float *ws) {
   size_t n = 0;
-  const size_t sy = W, sz = (size_t)H * W;
+  // Signed strides: c[-sy] with an unsigned stride would wrap the pointer.
+  const ptrdiff_t sy = W, sz = (ptrdiff_t)H * W;
   for (int z = 1; z < D - 1; z++)
     for (int y = 1; y < H - 1; y++)
       for (int xx = 1; xx < W - 1; xx++) {
