@@ -24,7 +24,8 @@ static void check_threads(const run_sched *sc) {
   if (node_rank == 0 && cores > 0 && want > cores)
     fprintf(stderr,
             "aslsweep run: warning: %d ranks x %d threads = %ld on %s, which has %ld cores; "
-            "lower --threads-per-rank or the ranks per node\n",
+            "lower --threads-per-rank or the ranks per node (or export OMP_WAIT_POLICY=passive "
+            "so idle threads stop spinning)\n",
             node_size, sc->o->threads_per_rank, want, sc->host, cores);
 }
 
