@@ -1,4 +1,5 @@
-// Montage of one axial slice: input / denoised / GT100 / |denoised - GT100|,
+// Montage of one axial slice: input / denoised / GT100 / |denoised - GT100|
+// (and a diffusion model's uncertainty map when the run kept one),
 // from the volumes the runner keeps in DIR/volumes/ (docs/cube.md).
 #include <libgen.h>
 #include <math.h>
@@ -36,11 +37,14 @@ static void volume_path(char *out, size_t len, const char *dir, int job, const c
   snprintf(out, len, "%s/volumes/%d_%s_%s.nii.gz", dir, job, subject, what);
 }
 
-static asl_status load(asl_vol v[3], const char *dir, int job, const char *subject) {
-  static const char *what[3] = {"input", "denoised", "gt100"};
+// v[3] is the diffusion models' uncertainty map, read when the runner kept
+// one (left empty otherwise).
+static asl_status load(asl_vol v[4], const char *dir, int job, const char *subject) {
+  static const char *what[4] = {"input", "denoised", "gt100", "uncertainty"};
   char path[2048];
-  for (int k = 0; k < 3; k++) {
+  for (int k = 0; k < 4; k++) {
     volume_path(path, sizeof path, dir, job, subject, what[k]);
+    if (k == 3 && access(path, R_OK) != 0) break;
     asl_status st = asl_nifti_read(&v[k], path);
     if (st) return st;
     if (k && (v[k].nx != v[0].nx || v[k].ny != v[0].ny || v[k].nz != v[0].nz))
@@ -93,7 +97,7 @@ static void panel(cairo_t *cr, const float *s, int nx, int ny, float dx, float d
 }
 
 static asl_status draw(const ana_montage_opts *o, const ana_cube *c, int job, const char *subject,
-                       asl_vol v[3]) {
+                       asl_vol v[4]) {
   int nx = v[0].nx, ny = v[0].ny, nz = v[0].nz, z = o->slice < 0 ? nz / 2 : o->slice;
   if (z >= nz) return asl_fail(ASL_EINVAL, "--slice %d: the volumes have %d slices (0..%d)", z, nz, nz - 1);
   size_t n = (size_t)nx * ny;
@@ -106,9 +110,12 @@ static asl_status draw(const ana_montage_opts *o, const ana_cube *c, int job, co
   // they compare honestly; the error map on its own scale.
   float lo = quantile(sl[2], n, 0.01, tmp), hi = quantile(sl[2], n, 0.99, tmp);
   float emax = quantile(err, n, 0.99, tmp);
-  int size = o->panel > 0 ? o->panel : 256;
+  const float *unc = v[3].data ? v[3].data + (size_t)z * n : NULL;
+  float umax = unc ? quantile(unc, n, 0.99, tmp) : 0;
+  int panels = unc ? 5 : 4, size = o->panel > 0 ? o->panel : 256;
   ana_canvas cv;
-  asl_status st = ana_canvas_open(&cv, o->output, 4 * size + 5 * GAP, size + TITLE_H + LABEL_H + GAP);
+  asl_status st =
+      ana_canvas_open(&cv, o->output, panels * size + (panels + 1) * GAP, size + TITLE_H + LABEL_H + GAP);
   if (st == ASL_OK) {
     cairo_t *cr = cv.cr;
     char title[512];
@@ -117,11 +124,13 @@ static asl_status draw(const ana_montage_opts *o, const ana_cube *c, int job, co
     double tw = ana_text_width(cr, 14, 1, title), fs = tw > cv.width - 20 ? 14 * (cv.width - 20) / tw : 14;
     cairo_set_source_rgb(cr, 0, 0, 0);
     ana_text(cr, cv.width / 2, 10, fs, 0.5, 0, 0, 1, title);
-    static const char *names[4] = {"input", "denoised", "GT100", "|denoised − GT100|"};
-    for (int k = 0; k < 4; k++) {
+    static const char *names[5] = {"input", "denoised", "GT100", "|denoised − GT100|",
+                                   "uncertainty (SD of samples)"};
+    const float *data[5] = {sl[0], sl[1], sl[2], err, unc};
+    const float top[5] = {hi, hi, hi, emax, umax};
+    for (int k = 0; k < panels; k++) {
       double x0 = GAP + k * (size + GAP), y0 = TITLE_H;
-      panel(cr, k < 3 ? sl[k] : err, nx, ny, v[0].dx, v[0].dy, k < 3 ? lo : 0, k < 3 ? hi : emax,
-            k == 3, x0, y0, size);
+      panel(cr, data[k], nx, ny, v[0].dx, v[0].dy, k < 3 ? lo : 0, top[k], k >= 3, x0, y0, size);
       cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
       ana_text(cr, x0 + size / 2.0, y0 + size + 4, 13, 0.5, 0, 0, 0, names[k]);
     }
@@ -154,10 +163,10 @@ asl_status ana_plot_montage(const ana_cube *c, const ana_montage_opts *o) {
   if (!subject)
     return asl_fail(ASL_ENOTFOUND, "%s/volumes: no volumes of job %d (%s); the runner keeps "
                     "<job>_<subject>_{input,denoised,gt100}.nii.gz there", dir, job, c->jobs.key[job]);
-  asl_vol v[3];
+  asl_vol v[4];
   memset(v, 0, sizeof v);
   st = load(v, dir, job, subject);
   if (st == ASL_OK) st = draw(o, c, job, subject, v);
-  for (int k = 0; k < 3; k++) asl_vol_free(&v[k]);
+  for (int k = 0; k < 4; k++) asl_vol_free(&v[k]);
   return st;
 }

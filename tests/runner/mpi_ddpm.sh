@@ -25,4 +25,14 @@ unc=$(ls "$d"/volumes/*_uncertainty.nii.gz 2>/dev/null | head -1)
 # SSIM refuses a reference that is constant inside the volume: a map of SDs
 # (never negative) that scores is positive somewhere.
 "$ASLSWEEP" metrics --ref "$unc" --pred "$unc" > /dev/null 2>&1 || fail "the uncertainty map is constant"
+# The montage of a ddpm3d job has a fifth panel (the uncertainty map): it is
+# wider than an identity job's.
+png_width() { od -An -tu1 -j16 -N4 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }'; }
+ddpm_job=$(basename "$unc" | cut -d_ -f1)
+id_job=$(ls "$d"/volumes/*_denoised.nii.gz | xargs -n1 basename | cut -d_ -f1 | sort -u | grep -vx "$ddpm_job" \
+  | while read -r j; do [ -f "$(ls "$d"/volumes/"$j"_*_uncertainty.nii.gz 2>/dev/null | head -1)" ] || echo "$j"; done | head -1)
+[ -n "$id_job" ] || fail "no identity job volumes"
+"$ASLSWEEP" plot "$d/results.h5" --montage --job "$ddpm_job" --size 64 -o "$work/ddpm.png" || fail "ddpm montage"
+"$ASLSWEEP" plot "$d/results.h5" --montage --job "$id_job" --size 64 -o "$work/id.png" || fail "identity montage"
+[ "$(png_width "$work/ddpm.png")" -gt "$(png_width "$work/id.png")" ] || fail "no uncertainty panel in the ddpm montage"
 echo "PASS"
