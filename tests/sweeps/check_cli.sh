@@ -33,7 +33,7 @@ done
 out=$("$bin" validate "$src/examples/paper.yaml") || bad "paper.yaml does not validate"
 echo "$out" | head -1 | grep -q -x "ok: 2336 jobs (672 train, 1664 infer)" || bad "paper counts: $out"
 out=$("$bin" validate "$src/examples/demo.yaml") || bad "demo.yaml does not validate"
-echo "$out" | head -1 | grep -q -x "ok: 48 jobs (16 train, 32 infer)" || bad "demo counts: $out"
+echo "$out" | head -1 | grep -q -x "ok: 64 jobs (16 train, 48 infer)" || bad "demo counts: $out"
 out=$("$bin" validate "$src/examples/demo.yaml" 'sweep.nav=[4]' train.epochs=1 'sweep.model=unet3d')
 echo "$out" | head -1 | grep -q -x "ok: 16 jobs (8 train, 8 infer)" || bad "overrides: $out"
 "$bin" validate "$src/examples/demo.yaml" sweep.nav=[40] 2>"$tmp/err"
