@@ -44,8 +44,8 @@ grep -q '^<override 1>:1:12: error: nav 40 is larger than Nt = 16' "$tmp/err" ||
 [ "$(grep -c ' train ' "$tmp/plan")" -eq 16 ] || bad "plan: train lines"
 grep -q 'main/strategy=windowed/nav=2/m0=off/snr_group=all/model=identity/fold=0$' "$tmp/plan" || bad "plan: identity key"
 "$bin" plan --json "$src/examples/demo.yaml" >"$tmp/json" || bad "plan --json failed"
-grep -q '"n_jobs": 48' "$tmp/json" || bad "plan --json: n_jobs"
-[ "$(grep -c '"kind": "infer"' "$tmp/json")" -eq 32 ] || bad "plan --json: infer jobs"
+grep -q '"n_jobs": 64' "$tmp/json" || bad "plan --json: n_jobs"
+[ "$(grep -c '"kind": "infer"' "$tmp/json")" -eq 48 ] || bad "plan --json: infer jobs"
 "$bin" plan "$src/tests/sweeps/bad/folds_one.yaml" >/dev/null 2>&1
 [ $? -eq 2 ] || bad "plan accepts a bad spec"
 "$bin" validate /nonexistent/spec.yaml 2>"$tmp/err"
