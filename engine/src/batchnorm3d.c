@@ -153,13 +153,16 @@ static void row_grad_sums(const float *x, const float *dy, int V, float m,
   const float bt = beta ? *beta : 0.0f;
   int v = 0;
   if (beta)
-    for (; v + LANES <= V; v += LANES)
+    for (; v + LANES <= V; v += LANES) {
+      float d[LANES]; // the mask first: one loop of both lets GCC keep a branch
+#pragma omp simd
+      for (int k = 0; k < LANES; k++) d[k] = relu_dy(dy[v + k], x[v + k], m, is, g, bt);
 #pragma omp simd
       for (int k = 0; k < LANES; k++) {
-        const float d = relu_dy(dy[v + k], x[v + k], m, is, g, bt);
-        a[k] += d;
-        b[k] += (double)d * ((x[v + k] - m) * is);
+        a[k] += d[k];
+        b[k] += (double)d[k] * ((x[v + k] - m) * is);
       }
+    }
   else
     for (; v + LANES <= V; v += LANES)
 #pragma omp simd
