@@ -4,6 +4,8 @@
 #ifndef ASLSWEEP_CLI_H
 #define ASLSWEEP_CLI_H
 
+#include "sweep/plan.h"
+
 enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2 };
 
 typedef struct {
@@ -35,6 +37,11 @@ CLI_COMMANDS(CLI_DECLARE)
 // True when argv holds -h or --help; lets a command print its usage before
 // any other parsing.
 int cli_wants_help(int argc, char **argv);
+// Loads SPEC with "key.path=value" overrides into *p. On a bad spec prints
+// every FILE:LINE:COL diagnostic on stderr (nothing when quiet: MPI ranks
+// other than 0) and returns CLI_USAGE; CLI_OK otherwise.
+int cli_load_plan(const char *cmd, sweep_plan *p, const char *spec, int n_over, char **over,
+                  int quiet);
 // Prints "aslsweep NAME: not yet available" and returns CLI_USAGE. Used only by
 // subcommands whose library has not landed; never reports success.
 int cli_not_available(const char *name, int argc, char **argv, const char *usage);

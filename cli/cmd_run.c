@@ -104,18 +104,6 @@ static int parse(int argc, char **argv, run_args *a) {
   return CLI_OK;
 }
 
-// Every rank loads the spec (it is small); only rank 0 prints its problems.
-static int load(sweep_plan *p, const run_args *a, int rank) {
-  sweep_diags d;
-  asl_status st = sweep_plan_load(p, &d, a->spec, a->n_over, a->over);
-  if (rank == 0) {
-    for (int i = 0; i < d.n; i++) fprintf(stderr, "%s\n", d.lines[i]);
-    if (st != ASL_OK && d.n == 0) fprintf(stderr, "aslsweep %s: %s\n", CMD, asl_error_message());
-  }
-  sweep_diags_free(&d);
-  return st == ASL_OK ? CLI_OK : CLI_USAGE;
-}
-
 // The test double replaces the science only for the runner's own tests; the
 // cube it writes is marked executor=test-double.
 static const run_executor *pick_executor(int rank) {
@@ -134,7 +122,8 @@ int cmd_run(int argc, char **argv) {
   MPI_Init(&argc, &argv);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   sweep_plan p;
-  rc = load(&p, &a, rank);
+  // Every rank loads the spec (it is small); only rank 0 prints its problems.
+  rc = cli_load_plan(CMD, &p, a.spec, a.n_over, a.over, rank != 0);
   if (rc == CLI_OK) {
     run_signals_install(a.o.grace_s);
     run_summary s;

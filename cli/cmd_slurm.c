@@ -160,18 +160,6 @@ static int make_dirs(const char *path) {
   return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-static int load_plan(sweep_plan *plan, const slurm_args *a) {
-  sweep_diags diags = {0};
-  asl_status st = sweep_plan_load(plan, &diags, a->o.spec_path, a->o.n_overrides,
-                                  (char **)a->overrides);
-  for (int i = 0; i < diags.n; i++) fprintf(stderr, "%s\n", diags.lines[i]);
-  sweep_diags_free(&diags);
-  if (st == ASL_OK) return CLI_OK;
-  if (st != ASL_ESPEC || diags.n == 0)
-    fprintf(stderr, "aslsweep slurm: %s\n", asl_error_message());
-  return CLI_USAGE;
-}
-
 // Writes text to path with mode 0755; returns CLI_OK or CLI_FAILURE.
 static int write_script(const char *path, const slurm_text *t) {
   FILE *f = fopen(path, "w");
@@ -259,7 +247,8 @@ int cmd_slurm(int argc, char **argv) {
     return CLI_USAGE;
   }
   sweep_plan plan;
-  if ((rc = load_plan(&plan, &a)) != CLI_OK) return rc;
+  if ((rc = cli_load_plan("slurm", &plan, a.o.spec_path, a.o.n_overrides, (char **)a.overrides, 0)) != CLI_OK)
+    return rc;
   static char spec[PATH_MAX], out[PATH_MAX], self[PATH_MAX];
   slurm_workload w;
   slurm_resources r;

@@ -18,16 +18,6 @@ static const char usage_text[] =
 
 #define CMD "validate"
 
-// Loads SPEC with the overrides; prints every diagnostic on failure.
-static int load_plan(sweep_plan *p, int n_args, char **args) {
-  sweep_diags d;
-  asl_status st = sweep_plan_load(p, &d, args[0], n_args - 1, args + 1);
-  for (int i = 0; i < d.n; i++) fprintf(stderr, "%s\n", d.lines[i]);
-  if (st != ASL_OK && d.n == 0) fprintf(stderr, "aslsweep %s: %s\n", CMD, asl_error_message());
-  sweep_diags_free(&d);
-  return st == ASL_OK ? CLI_OK : CLI_USAGE;
-}
-
 int cmd_validate(int argc, char **argv) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   int c;
@@ -44,7 +34,7 @@ int cmd_validate(int argc, char **argv) {
     return CLI_USAGE;
   }
   sweep_plan p;
-  int rc = load_plan(&p, argc - optind, argv + optind);
+  int rc = cli_load_plan(CMD, &p, argv[optind], argc - optind - 1, argv + optind + 1, 0);
   if (rc != CLI_OK) return rc;
   printf("ok: %d jobs (%d train, %d infer)\n", p.n_jobs, p.n_train, p.n_infer);
   sweep_plan_write_axes(&p, stdout);
