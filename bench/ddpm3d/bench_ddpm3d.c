@@ -13,33 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../bench_util.h"
 #include "nn/model.h"
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
-static double cpu_now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static float *filled(size_t n, unsigned seed) {
-  float *p = malloc(n * sizeof(float));
-  for (size_t i = 0; p && i < n; i++) {
-    seed = seed * 1664525u + 1013904223u;
-    p[i] = (float)(seed >> 8) / 16777216.0f;
-  }
-  return p;
-}
 
 static void die(const char *what) {
   fprintf(stderr, "bench_ddpm3d: %s: %s\n", what, asl_error_message());
@@ -66,16 +41,16 @@ static double timed(nn_model *m, int what, const float *x, const float *y,
   double t[32], c[32];
   float loss, *out = malloc(sizeof(float) * g[0] * g[1] * g[2]);
   for (int r = warm ? -1 : 0; r < reps; r++) {
-    double t0 = now(), c0 = cpu_now();
+    double t0 = bench_now(), c0 = bench_cpu_now();
     asl_status s = what == 0   ? nn_train_step(m, x, y, NULL, batch, &loss)
                    : what == 1 ? nn_eval_loss(m, x, y, NULL, batch, &loss)
                                : nn_infer_volume(m, x, g[0], g[1], g[2], out);
     if (s) die("timed call");
-    if (r >= 0) t[r] = now() - t0, c[r] = cpu_now() - c0;
+    if (r >= 0) t[r] = bench_now() - t0, c[r] = bench_cpu_now() - c0;
   }
   free(out);
-  qsort(t, reps, sizeof(double), cmp_double);
-  qsort(c, reps, sizeof(double), cmp_double);
+  qsort(t, reps, sizeof(double), bench_cmp_double);
+  qsort(c, reps, sizeof(double), bench_cmp_double);
   *cpu = c[reps / 2];
   return t[reps / 2];
 }
@@ -96,7 +71,7 @@ int main(int argc, char **argv) {
     return fprintf(stderr, "bad --reps/--sample-reps/--batch\n"), 2;
   nn_set_threads(threads);
   const size_t vox = (size_t)g[0] * g[1] * g[2];
-  float *x = filled(batch * 2 * vox, 1), *y = filled(batch * vox, 2);
+  float *x = bench_filled(batch * 2 * vox, 1), *y = bench_filled(batch * vox, 2);
   printf("impl=aslsweep grid=%dx%dx%d threads=%d batch=%d reps=%d\n", g[0], g[1], g[2],
          threads, batch, reps);
   double cpu, t;

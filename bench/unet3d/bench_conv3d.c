@@ -12,14 +12,10 @@
 #include <time.h>
 
 #include "conv3d_shapes.h"
+#include "../bench_util.h"
 #include "nn/conv3d.h"
 
 void openblas_set_num_threads(int);
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 static float *filled(size_t n, unsigned seed) {
   float *p = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
@@ -41,7 +37,7 @@ static double time_sgemm(int M, int N, int K, int reps) {
                 b, N, 0.0f, c, N);
     t[r] = omp_get_wtime() - t0;
   }
-  qsort(t, reps, sizeof(double), cmp_double);
+  qsort(t, reps, sizeof(double), bench_cmp_double);
   free(a), free(b), free(c);
   return t[reps / 2];
 }
@@ -50,14 +46,6 @@ typedef struct {
   double fwd, bwd;        // median wall seconds
   double fwd_cpu, bwd_cpu;  // median process CPU seconds (all threads)
 } conv_times;
-
-// Process CPU time: with --threads 1 a load-independent figure on a shared
-// machine (descheduled time does not count).
-static double cpu_now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
 
 static conv_times time_conv(const bench_conv_shape *s, int N, int reps, int first) {
   size_t vox = (size_t)s->d * s->h * s->w, nw = (size_t)s->co * s->ci * 27;
@@ -69,18 +57,18 @@ static conv_times time_conv(const bench_conv_shape *s, int N, int reps, int firs
   float *ws = filled(nws, 9);
   double tf[16], tb[16], cf[16], cb[16];
   for (int r = 0; r < reps; r++) {
-    double t0 = omp_get_wtime(), c0 = cpu_now();
+    double t0 = omp_get_wtime(), c0 = bench_cpu_now();
     nn_conv3d_forward(out, in, w, NULL, N, s->ci, s->co, s->d, s->h, s->w, ws);
-    double t1 = omp_get_wtime(), c1 = cpu_now();
+    double t1 = omp_get_wtime(), c1 = bench_cpu_now();
     nn_conv3d_backward(first ? NULL : din, dw, NULL, out, in, w, N, s->ci, s->co,
                        s->d, s->h, s->w, ws);
-    tb[r] = omp_get_wtime() - t1, cb[r] = cpu_now() - c1;
+    tb[r] = omp_get_wtime() - t1, cb[r] = bench_cpu_now() - c1;
     tf[r] = t1 - t0, cf[r] = c1 - c0;
   }
-  qsort(tf, reps, sizeof(double), cmp_double);
-  qsort(tb, reps, sizeof(double), cmp_double);
-  qsort(cf, reps, sizeof(double), cmp_double);
-  qsort(cb, reps, sizeof(double), cmp_double);
+  qsort(tf, reps, sizeof(double), bench_cmp_double);
+  qsort(tb, reps, sizeof(double), bench_cmp_double);
+  qsort(cf, reps, sizeof(double), bench_cmp_double);
+  qsort(cb, reps, sizeof(double), bench_cmp_double);
   free(in), free(w), free(out), free(din), free(dw), free(ws);
   return (conv_times){tf[reps / 2], tb[reps / 2], cf[reps / 2], cb[reps / 2]};
 }

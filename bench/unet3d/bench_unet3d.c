@@ -11,35 +11,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "../bench_util.h"
 #include "nn/model.h"
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
-// Process CPU time (all threads): with --threads 1 it does not count the
-// time the process waits for a core, so it compares across a loaded machine.
-static double cpu_now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static float *filled(size_t n, unsigned seed) {
-  float *p = malloc(n * sizeof(float));
-  for (size_t i = 0; p && i < n; i++) {
-    seed = seed * 1664525u + 1013904223u;
-    p[i] = (float)(seed >> 8) / 16777216.0f;
-  }
-  return p;
-}
 
 // Median wall seconds of reps calls (after one warm-up), train or eval at
 // `batch`; *cpu gets the median CPU seconds.
@@ -48,17 +21,17 @@ static double time_calls(nn_model *m, int train, const float *x, const float *y,
   double t[32], c[32];
   float loss;
   for (int r = -1; r < reps; r++) {
-    double t0 = now(), c0 = cpu_now();
+    double t0 = bench_now(), c0 = bench_cpu_now();
     asl_status s = train ? nn_train_step(m, x, y, NULL, batch, &loss)
                          : nn_eval_loss(m, x, y, NULL, batch, &loss);
     if (s) {
       fprintf(stderr, "bench_unet3d: %s\n", asl_error_message());
       exit(1);
     }
-    if (r >= 0) t[r] = now() - t0, c[r] = cpu_now() - c0;
+    if (r >= 0) t[r] = bench_now() - t0, c[r] = bench_cpu_now() - c0;
   }
-  qsort(t, reps, sizeof(double), cmp_double);
-  qsort(c, reps, sizeof(double), cmp_double);
+  qsort(t, reps, sizeof(double), bench_cmp_double);
+  qsort(c, reps, sizeof(double), bench_cmp_double);
   *cpu = c[reps / 2];
   return t[reps / 2];
 }
@@ -83,7 +56,7 @@ int main(int argc, char **argv) {
   nn_optim_config_default(&oc);
   nn_model_set_optimizer(m, &oc);
   size_t vox = (size_t)grid[0] * grid[1] * grid[2];
-  float *x = filled(batch * 2 * vox, 1), *y = filled(batch * vox, 2);
+  float *x = bench_filled(batch * 2 * vox, 1), *y = bench_filled(batch * vox, 2);
   double flops = nn_model_flops(m, grid[0], grid[1], grid[2]);
   double ctrain, cinfer1, cinferb;
   double train = time_calls(m, 1, x, y, batch, reps, &ctrain) / batch;
