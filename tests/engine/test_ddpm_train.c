@@ -14,6 +14,7 @@
 
 #include "asl/rng.h"
 #include "harness.h"
+#include "smooth_data.h"
 #include "nn/diffusion.h"
 #include "nn/model.h"
 
@@ -24,30 +25,9 @@
 #define STEPS 200
 #endif
 enum { GX = 16, GY = 16, GZ = 8, V = GX * GY * GZ, B = 4, NVAL = 3 };
-static const double NOISE = 0.3;
 
-// A smooth volume: a constant plus three random low-frequency waves.
-static void smooth_volume(float *v, asl_rng *r) {
-  double a[3], f[3][3], ph[3];
-  for (int k = 0; k < 3; k++) {
-    a[k] = 0.3 + 0.4 * asl_rng_uniform(r);
-    ph[k] = 6.283 * asl_rng_uniform(r);
-    for (int d = 0; d < 3; d++) f[k][d] = 0.1 + 0.3 * asl_rng_uniform(r);
-  }
-  for (int z = 0; z < GZ; z++)
-    for (int y = 0; y < GY; y++)
-      for (int x = 0; x < GX; x++) {
-        double s = 1.0;
-        for (int k = 0; k < 3; k++)
-          s += a[k] * sin(f[k][0] * x + f[k][1] * y + 2 * f[k][2] * z + ph[k]);
-        v[(z * GY + y) * GX + x] = (float)s;
-      }
-}
-
-static void noisy_pair(float *noisy, float *clean, asl_rng *r) {
-  smooth_volume(clean, r);
-  for (int i = 0; i < V; i++) noisy[i] = clean[i] + (float)(NOISE * asl_rng_normal(r));
-}
+// Noise SD 0.3 on signals around 1.
+static const smooth_data DATA = {GX, GY, GZ, 0.1, 0.3, 0.3};
 
 // Normalized mean absolute error: sum |a - ref| / sum |ref|.
 static double nmae(const float *a, const float *ref) {
@@ -75,7 +55,7 @@ TEST(ddpm_learns_to_denoise_smooth_volumes) {
   double first = 0, last = 0;
   clock_t t0 = clock();
   for (int s = 0; s < STEPS; s++) {
-    for (int b = 0; b < B; b++) noisy_pair(xb + b * V, yb + b * V, &r);
+    for (int b = 0; b < B; b++) noisy_pair(&DATA, xb + b * V, yb + b * V, &r);
     ASSERT_OK(nn_train_step(m, xb, yb, NULL, B, &loss));
     if (s < 20) first += loss / 20;
     if (s >= STEPS - 20) last += loss / 20;
@@ -83,7 +63,7 @@ TEST(ddpm_learns_to_denoise_smooth_volumes) {
   asl_rng_seed_key(&r, 1, "validation");
   double in_e = 0, out_e = 0;
   for (int k = 0; k < NVAL; k++) {
-    noisy_pair(vx[k], vy[k], &r);
+    noisy_pair(&DATA, vx[k], vy[k], &r);
     ASSERT_OK(nn_infer_volume(m, vx[k], GX, GY, GZ, pred));
     in_e += nmae(vx[k], vy[k]) / NVAL;
     out_e += nmae(pred, vy[k]) / NVAL;

@@ -8,33 +8,13 @@
 
 #include "asl/rng.h"
 #include "harness.h"
+#include "smooth_data.h"
 #include "nn/model.h"
 
 enum { GX = 32, GY = 32, GZ = 16, V = GX * GY * GZ, B = 2, STEPS = 300, NVAL = 3 };
-static const double NOISE = 0.3;
 
-// A smooth volume: a constant plus three random low-frequency waves.
-static void smooth_volume(float *v, asl_rng *r) {
-  double a[3], f[3][3], ph[3];
-  for (int k = 0; k < 3; k++) {
-    a[k] = 0.3 + 0.4 * asl_rng_uniform(r);
-    ph[k] = 6.283 * asl_rng_uniform(r);
-    for (int d = 0; d < 3; d++) f[k][d] = 0.05 + 0.2 * asl_rng_uniform(r);
-  }
-  for (int z = 0; z < GZ; z++)
-    for (int y = 0; y < GY; y++)
-      for (int x = 0; x < GX; x++) {
-        double s = 1.0;
-        for (int k = 0; k < 3; k++)
-          s += a[k] * sin(f[k][0] * x + f[k][1] * y + 2 * f[k][2] * z + ph[k]);
-        v[(z * GY + y) * GX + x] = (float)s;
-      }
-}
-
-static void noisy_pair(float *noisy, float *clean, asl_rng *r) {
-  smooth_volume(clean, r);
-  for (int i = 0; i < V; i++) noisy[i] = clean[i] + (float)(NOISE * asl_rng_normal(r));
-}
+// Noise SD 0.3 on signals around 1.
+static const smooth_data DATA = {GX, GY, GZ, 0.05, 0.2, 0.3};
 
 static double l1(const float *a, const float *b) {
   double s = 0;
@@ -56,14 +36,14 @@ TEST(unet_learns_to_denoise_smooth_volumes) {
   asl_rng_seed_key(&r, 1, "train");
   float loss = 0, first = 0;
   for (int s = 0; s < STEPS; s++) {
-    for (int b = 0; b < B; b++) noisy_pair(xb + b * V, yb + b * V, &r);
+    for (int b = 0; b < B; b++) noisy_pair(&DATA, xb + b * V, yb + b * V, &r);
     ASSERT_OK(nn_train_step(m, xb, yb, NULL, B, &loss));
     if (s == 0) first = loss;
   }
   asl_rng_seed_key(&r, 1, "validation");
   double in_l1 = 0, out_l1 = 0;
   for (int k = 0; k < NVAL; k++) {
-    noisy_pair(vx[k], vy[k], &r);
+    noisy_pair(&DATA, vx[k], vy[k], &r);
     ASSERT_OK(nn_infer_volume(m, vx[k], GX, GY, GZ, pred));
     in_l1 += l1(vx[k], vy[k]) / NVAL;
     out_l1 += l1(pred, vy[k]) / NVAL;
