@@ -9,6 +9,7 @@
 #include "run/cube.h"
 #include "run/executor.h"
 #include "run/run.h"
+#include "ready_queue.h"
 
 enum { TAG_REPORT = 11, TAG_JOB = 12, TAG_STOP = 13, TAG_INTERRUPT = 14, TAG_ERRTEXT = 15 };
 
@@ -45,7 +46,12 @@ typedef struct {
   int stop_requested;     // worker: the manager said TAG_INTERRUPT
   // manager only
   int manager_runs_jobs;  // 1 when there are 1-2 ranks (see docs/runner.md)
-  unsigned char *state;   // (J) JS_*
+  unsigned char *state;   // (J) JS_*; changed through sched_set_state once the manager runs
+  run_ready_queue ready;  // JS_READY jobs, longest cost first (may hold stale entries)
+  int *dep_start;         // (J+1) infer jobs of train job t: dep_list[dep_start[t] .. dep_start[t+1])
+  int *dep_list;
+  int n_open;             // jobs JS_READY or JS_WAITING
+  int n_assigned;         // jobs JS_ASSIGNED
   int *worker_job;        // (size) job a rank is running, -1 idle-waiting, -2 not asking, -3 stopped
   int n_failed_run;       // failed jobs that ran (for --max-failures)
   int stopping;           // 1: interrupted, 2: aborted by --max-failures
@@ -58,6 +64,8 @@ typedef struct {
 // cube status it ended in (pending when interrupted).
 int run_sched_execute(run_sched *sc, int job, double *seconds);
 asl_status run_sched_manager(run_sched *sc);
+// Frees the manager's job index (queue, dependents); safe when never built.
+void run_sched_index_free(run_sched *sc);
 asl_status run_sched_worker(run_sched *sc);
 int run_sched_yield(run_job_io *io);
 // Rank 0: take reports and hand out ready jobs without blocking.

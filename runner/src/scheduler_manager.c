@@ -12,27 +12,48 @@ static void send_int(run_sched *sc, int dest, int tag, int v) {
     progress_event(&sc->prog, "error: could not send tag %d to rank %d", tag, dest);
 }
 
-// The ready job with the largest estimated cost (lowest index on ties).
-static int best_ready(const run_sched *sc) {
-  int best = -1;
-  for (int j = 0; j < sc->p->n_jobs; j++)
-    if (sc->state[j] == JS_READY &&
-        (best < 0 || sc->p->jobs[j].cost > sc->p->jobs[best].cost))
-      best = j;
-  return best;
+static int open_state(int s) { return s == JS_READY || s == JS_WAITING; }
+
+// Every state change of the manager goes through here, so the counts that
+// all_settled reads and the ready queue stay exact without scanning.
+static void set_state(run_sched *sc, int j, int s) {
+  int old = sc->state[j];
+  sc->n_open += open_state(s) - open_state(old);
+  sc->n_assigned += (s == JS_ASSIGNED) - (old == JS_ASSIGNED);
+  sc->state[j] = (unsigned char)s;
+  if (s == JS_READY && old != JS_READY) run_ready_queue_push(&sc->ready, j);
+}
+
+// The ready job with the largest estimated cost (lowest index on ties);
+// entries of jobs no longer ready are dropped on the way.
+static int best_ready(run_sched *sc) {
+  int j;
+  while ((j = run_ready_queue_peek(&sc->ready)) >= 0 && sc->state[j] != JS_READY)
+    run_ready_queue_pop(&sc->ready);
+  return j;
+}
+
+static int take_ready(run_sched *sc) {
+  int j = best_ready(sc);
+  if (j >= 0) {
+    run_ready_queue_pop(&sc->ready);
+    set_state(sc, j, JS_ASSIGNED);
+  }
+  return j;
 }
 
 // Infer jobs whose train job failed cannot run: record them as failed.
 static void fail_dependents(run_sched *sc, int train) {
   run_result *r = &sc->scratch;
-  for (int j = 0; j < sc->p->n_jobs; j++) {
-    if (sc->p->jobs[j].train_job != train || sc->state[j] == JS_DONE) continue;
+  for (int d = sc->dep_start[train]; d < sc->dep_start[train + 1]; d++) {
+    int j = sc->dep_list[d];
+    if (sc->state[j] == JS_DONE || sc->state[j] == JS_OTHER) continue;
     run_result_clear(r);
     snprintf(r->error, sizeof r->error, "not run: its train job %s failed",
              sc->p->jobs[train].key);
     if (run_cube_commit(&sc->cube, sc->p, j, r, RUN_JOB_FAILED, 0.0, -1, sc->host))
       progress_event(&sc->prog, "error: %s", asl_error_message());
-    sc->state[j] = JS_FAILED;
+    set_state(sc, j, JS_FAILED);
     progress_job(&sc->prog, sc->p, j, RUN_JOB_FAILED, 0.0, -1, r->error);
   }
 }
@@ -41,14 +62,14 @@ static void finished(run_sched *sc, int job, int status, double seconds, int ran
                      const char *err) {
   const sweep_plan *p = sc->p;
   if (status == RUN_JOB_DONE) {
-    sc->state[job] = JS_DONE;
-    for (int j = 0; j < p->n_jobs; j++)
-      if (p->jobs[j].train_job == job && sc->state[j] == JS_WAITING) sc->state[j] = JS_READY;
+    set_state(sc, job, JS_DONE);
+    for (int d = sc->dep_start[job]; d < sc->dep_start[job + 1]; d++)
+      if (sc->state[sc->dep_list[d]] == JS_WAITING) set_state(sc, sc->dep_list[d], JS_READY);
   } else if (status == RUN_JOB_FAILED) {
-    sc->state[job] = JS_FAILED;
+    set_state(sc, job, JS_FAILED);
     sc->n_failed_run++;
   } else {
-    sc->state[job] = JS_WAITING; // interrupted: left for the next run
+    set_state(sc, job, JS_WAITING); // interrupted: left for the next run
   }
   progress_job(&sc->prog, p, job, status, seconds, rank, err);
   if (status == RUN_JOB_FAILED && p->jobs[job].kind == SWEEP_JOB_TRAIN) fail_dependents(sc, job);
@@ -90,9 +111,8 @@ static void dispatch(run_sched *sc) {
   }
   for (int r = 1; r < sc->size; r++) {
     if (sc->worker_job[r] != -1) continue;
-    int j = sc->stopping ? -1 : best_ready(sc);
+    int j = sc->stopping ? -1 : take_ready(sc);
     if (j < 0) continue;
-    sc->state[j] = JS_ASSIGNED;
     sc->worker_job[r] = j;
     progress_rank(&sc->prog, r, MPI_Wtime(), 0);
     send_int(sc, r, TAG_JOB, j);
@@ -114,20 +134,16 @@ void run_sched_manager_poll(run_sched *sc) {
 // Nothing left that could ever run: no job ready, assigned or waiting on
 // a train job that may still finish.
 static int all_settled(const run_sched *sc) {
-  for (int j = 0; j < sc->p->n_jobs; j++) {
-    int s = sc->state[j];
-    if (s == JS_ASSIGNED) return 0;
-    if (!sc->stopping && (s == JS_READY || s == JS_WAITING)) return 0;
-  }
+  if (sc->n_assigned > 0) return 0;
+  if (!sc->stopping && sc->n_open > 0) return 0;
   for (int r = 1; r < sc->size; r++)
     if (sc->worker_job[r] >= 0 || sc->worker_job[r] == -2) return 0;
   return 1;
 }
 
 static void run_local(run_sched *sc) {
-  int j = best_ready(sc);
+  int j = take_ready(sc);
   if (j < 0) return;
-  sc->state[j] = JS_ASSIGNED;
   double seconds = 0;
   progress_rank(&sc->prog, 0, MPI_Wtime(), 0);
   int status = run_sched_execute(sc, j, &seconds);
@@ -136,8 +152,47 @@ static void run_local(run_sched *sc) {
   if (status == RUN_JOB_PENDING && !sc->stopping) sc->stopping = 1;
 }
 
+// The dependents of each train job (CSR), the state counts and the ready
+// queue, from the states the run started with: O(J) once.
+static asl_status index_jobs(run_sched *sc) {
+  const sweep_plan *p = sc->p;
+  int n = p->n_jobs;
+  sc->dep_start = calloc((size_t)n + 1, sizeof(int));
+  sc->dep_list = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
+  asl_status st = run_ready_queue_init(&sc->ready, p);
+  if (!st && (!sc->dep_start || !sc->dep_list))
+    st = asl_fail(ASL_ENOMEM, "dependency index of %d jobs", n);
+  if (st) return st;
+  for (int j = 0; j < n; j++)
+    if (p->jobs[j].train_job >= 0) sc->dep_start[p->jobs[j].train_job + 1]++;
+  for (int t = 0; t < n; t++) sc->dep_start[t + 1] += sc->dep_start[t];
+  int *fill = sc->dep_list;
+  int *next = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
+  if (!next) return asl_fail(ASL_ENOMEM, "dependency index of %d jobs", n);
+  for (int t = 0; t < n; t++) next[t] = sc->dep_start[t];
+  for (int j = 0; j < n; j++) // ascending j: each list in job order
+    if (p->jobs[j].train_job >= 0) fill[next[p->jobs[j].train_job]++] = j;
+  free(next);
+  sc->n_open = sc->n_assigned = 0;
+  for (int j = 0; j < n; j++) {
+    int s = sc->state[j];
+    sc->state[j] = JS_OTHER; // counted afresh by set_state
+    set_state(sc, j, s);
+  }
+  return ASL_OK;
+}
+
+void run_sched_index_free(run_sched *sc) {
+  run_ready_queue_free(&sc->ready);
+  free(sc->dep_start);
+  free(sc->dep_list);
+  sc->dep_start = sc->dep_list = NULL;
+}
+
 asl_status run_sched_manager(run_sched *sc) {
   long sleep_ns = 20000;
+  asl_status st = index_jobs(sc);
+  if (st) return st;
   for (int r = 1; r < sc->size; r++) sc->worker_job[r] = -2; // not yet asked
   while (!all_settled(sc)) {
     int before = sc->prog.done + sc->prog.failed;

@@ -103,6 +103,7 @@ static void sched_free(run_sched *sc) {
   run_result_free(&sc->result);
   run_result_free(&sc->scratch);
   run_subjects_free(&sc->subjects);
+  run_sched_index_free(sc);
   free(sc->state);
   free(sc->worker_job);
   free(sc->slice_of);
