@@ -26,9 +26,10 @@ asl_status cube_check_version(hid_t file, const char *path, int *version) {
     if (H5Aexists(file, cube_attr_name(CUBE_ATTR_PROGRAM_VERSION)) > 0)
       cube_attr_read_str(file, cube_attr_name(CUBE_ATTR_PROGRAM_VERSION), writer, sizeof writer);
     H5Eclear2(H5E_DEFAULT);
-    st = asl_fail(ASL_EFORMAT, "%s: cube format version %d, this aslsweep reads version %d; read or "
-                  "resume it with the aslsweep that wrote it (%s; this one is %s), or run the "
-                  "sweep again into a new directory", path, v, CUBE_FORMAT_VERSION,
+    st = asl_fail(ASL_EFORMAT, "%s: cube format version %d, this aslsweep reads version %d; the cube is "
+                  "%s: read or resume it with the aslsweep that wrote it (%s; this one is %s), "
+                  "or run the sweep again into a new directory", path, v, CUBE_FORMAT_VERSION,
+                  v > CUBE_FORMAT_VERSION ? "newer" : "older",
                   writer[0] ? writer : "version unknown", ASLSWEEP_VERSION);
   }
   cube_h5_quiet_end(&q);

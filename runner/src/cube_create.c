@@ -7,10 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <hdf5_hl.h>
-
 #include "asl/rng.h"
 #include "check.h"
+#include "cube/layout.h"
 #include "cube_internal.h"
 #include "run/cube.h"
 
@@ -39,53 +38,22 @@ int run_cube_images(const sweep_plan *p, int e, const run_subjects *s) {
   return best;
 }
 
-// Rank 0 writes whole static datasets; the others only take part in the
-// collective metadata calls around it.
-static asl_status write_static(hid_t ds, hid_t memtype, const void *buf, int rank0) {
-  asl_status st = ASL_OK;
-  if (rank0) HCHECK(H5Dwrite(ds, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), "static values");
-fail:
-  return st;
-}
-
-// One (J) or (S) dataset of the schema table, its values written at
-// creation when `buf` is given; `keep` receives the open handle.
-static asl_status table_dataset(hid_t loc, cube_ds d, int n, const void *buf, int rank0,
-                                hid_t *keep) {
-  asl_status st = ASL_OK;
-  hid_t ds = H5I_INVALID_HID, mem = H5I_INVALID_HID;
-  const cube_dataset_def *x = &cube_datasets[d];
-  hsize_t dims[1] = {(hsize_t)n};
-  if ((st = cube_ds_create(&ds, loc, d, 1, dims))) goto fail;
-  HCHECK(mem = cube_mem_type(x->type, x->str_len), "memory type of %s", x->name);
-  if (buf && (st = write_static(ds, mem, buf, rank0))) goto fail;
-  if (keep) {
-    *keep = ds;
-    ds = H5I_INVALID_HID;
-  }
-fail:
-  if (x->type == CUBE_T_STR) run_h5_close(&mem);
-  run_h5_close(&ds);
-  return st;
-}
-
-// n fixed-length strings of `len` bytes from get(ctx, i), in one buffer.
-static char *string_rows(int n, size_t len, const char *(*get)(const void *, int),
-                         const void *ctx) {
-  char *buf = calloc((size_t)n * len + 1, 1);
-  if (!buf) return NULL;
-  for (int i = 0; i < n; i++) snprintf(buf + (size_t)i * len, len, "%s", get(ctx, i));
-  return buf;
-}
-
 static asl_status string_dataset(hid_t loc, cube_ds d, int n,
                                  const char *(*get)(const void *, int), const void *ctx,
                                  int rank0, hid_t *keep) {
-  char *buf = string_rows(n, cube_datasets[d].str_len, get, ctx);
+  char *buf = cube_string_rows(n, cube_datasets[d].str_len, get, ctx);
   if (!buf) return asl_fail(ASL_ENOMEM, "cube dataset %s", cube_ds_name(d));
-  asl_status st = table_dataset(loc, d, n, buf, rank0, keep);
+  hsize_t dims[1] = {(hsize_t)n};
+  asl_status st = cube_ds_write(loc, d, 1, dims, buf, rank0, keep);
   free(buf);
   return st;
+}
+
+// A (J) or (S) dataset of the table, its values written when buf is given.
+static asl_status table_dataset(hid_t loc, cube_ds d, int n, const void *buf, int rank0,
+                                hid_t *keep) {
+  hsize_t dims[1] = {(hsize_t)n};
+  return cube_ds_write(loc, d, 1, dims, buf, rank0, keep);
 }
 
 static const char *subject_id(const void *c, int i) { return ((const run_subjects *)c)->s[i].id; }
@@ -181,41 +149,23 @@ fail:
   return st;
 }
 
-// An axis's labels: int32 values, or fixed-length strings.
-static asl_status axis_dataset(hid_t g, const char *name, int n, char *const *labels,
-                               const int *ints, int rank0, hid_t *out) {
-  asl_status st = ASL_OK;
-  hid_t type = H5I_INVALID_HID;
-  char *buf = NULL;
-  hsize_t dims[1] = {(hsize_t)n};
-  if (!ints && !(buf = string_rows(n, CUBE_LABEL_LEN, label, labels)))
-    return asl_fail(ASL_ENOMEM, "axis %s", name);
-  HCHECK(type = ints ? H5Tcopy(H5T_STD_I32LE) : cube_str_type(CUBE_LABEL_LEN), "type of axis %s",
-         name);
-  if ((st = cube_h5_dataset(out, g, name, type, 1, dims, NULL))) goto fail;
-  st = write_static(*out, ints ? H5T_NATIVE_INT : type, ints ? (const void *)ints : buf, rank0);
-fail:
-  run_h5_close(&type);
-  free(buf);
-  return st;
-}
-
 // One axis dataset (labels) made a dimension scale named after the axis.
 static asl_status create_axis(hid_t g, const char *name, int n, char *const *labels,
                               const int *ints, int rank0, hid_t *out) {
   asl_status st = ASL_OK;
   int *num = NULL;
+  char *rows = NULL;
   if (!ints && cube_labels_numeric(n, labels)) {
     num = malloc(sizeof(int) * (size_t)n);
     if (!num) return asl_fail(ASL_ENOMEM, "axis %s", name);
     for (int i = 0; i < n; i++) num[i] = atoi(labels[i]);
     ints = num;
   }
-  st = axis_dataset(g, name, n, labels, ints, rank0, out);
-  if (st) goto fail;
-  HCHECK(H5DSset_scale(*out, name), "make %s a dimension scale", name);
-fail:
+  if (!ints && !(rows = cube_string_rows(n, CUBE_LABEL_LEN, label, labels)))
+    st = asl_fail(ASL_ENOMEM, "axis %s", name);
+  if (!st) st = cube_axis_create(g, name, n, rows, ints, rank0, out);
   free(num);
+  free(rows);
   return st;
 }
 
@@ -225,18 +175,9 @@ typedef struct {
   int *images;
 } axis_labels;
 
-static asl_status attach_all(hid_t ds, const hid_t *axis, int rank, const char *what) {
-  asl_status st = ASL_OK;
-  char name[128];
-  for (int d = 0; d < rank; d++) {
-    HCHECK(H5DSattach_scale(ds, axis[d], (unsigned)d), "attach axis %d to %s", d, what);
-    // The dimension's label repeats the axis name for readers that show
-    // labels rather than scale names.
-    HCHECK(H5Iget_name(axis[d], name, sizeof name), "name of axis %d", d);
-    const char *base = strrchr(name, '/');
-    HCHECK(H5DSset_label(ds, (unsigned)d, base ? base + 1 : name), "label axis %d of %s", d, what);
-  }
-fail:
+static asl_status attach_all(hid_t ds, const hid_t *axis, int rank, cube_ds d) {
+  asl_status st = cube_axes_attach(ds, axis, rank);
+  if (st) return run_fail_wrap(st, "%s", cube_ds_name(d));
   return st;
 }
 
@@ -258,18 +199,13 @@ static asl_status create_axes(hid_t g, const sweep_experiment *x, const sweep_pl
   return st;
 }
 
-static asl_status axes_attribute(hid_t g, const sweep_experiment *x) {
-  size_t len = 64;
-  for (int a = 0; a < x->n_axes; a++) len += strlen(x->axes[a].name) + 1;
-  char *s = calloc(len, 1);
-  if (!s) return asl_fail(ASL_ENOMEM, "axes attribute");
-  for (int a = 0; a < x->n_axes; a++) {
-    strcat(s, x->axes[a].name);
-    strcat(s, ",");
-  }
-  strcat(s, CUBE_AXIS_SUBJECT "," CUBE_AXIS_STAGE "," CUBE_AXIS_METRIC);
-  asl_status st = cube_attr_str(g, cube_attr_name(CUBE_ATTR_EXP_AXES), s);
-  free(s);
+static asl_status experiment_attributes(hid_t g, const sweep_experiment *x) {
+  const char **own = malloc(sizeof(char *) * (size_t)(x->n_axes + 1));
+  if (!own) return asl_fail(ASL_ENOMEM, "axes attribute");
+  for (int a = 0; a < x->n_axes; a++) own[a] = x->axes[a].name;
+  asl_status st =
+      cube_exp_attributes(g, x->n_axes, own, x->description ? x->description : x->name);
+  free(own);
   return st;
 }
 
@@ -284,8 +220,7 @@ static asl_status create_experiment(run_cube *c, int e, const sweep_plan *p,
   if (k + 4 > RUN_CUBE_MAX_RANK) return asl_fail(ASL_EINVAL, "experiment %s: too many axes", x->name);
   HCHECK(ce->group = H5Gcreate2(c->file, x->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
           "create group /%s", x->name);
-  if ((st = axes_attribute(ce->group, x)) ||
-      (st = cube_attr_str(ce->group, cube_attr_name(CUBE_ATTR_EXP_DESCRIPTION), x->description ? x->description : x->name)) ||
+  if ((st = experiment_attributes(ce->group, x)) ||
       (st = create_axes(ce->group, x, p, L, S, I, rank0, axis)))
     goto fail;
   hsize_t dims[RUN_CUBE_MAX_RANK];
@@ -297,9 +232,9 @@ static asl_status create_experiment(run_cube *c, int e, const sweep_plan *p,
   if ((st = cube_ds_create(&ce->metrics, ce->group, CUBE_DS_EXP_METRICS, k + 3, dims)) ||
       (st = cube_ds_create(&ce->per_image, ce->group, CUBE_DS_EXP_PER_IMAGE, k + 4, dims)) ||
       (st = cube_ds_create(&ce->job, ce->group, CUBE_DS_EXP_JOB, k + 1, dims)) ||
-      (st = attach_all(ce->metrics, axis, k + 3, cube_ds_name(CUBE_DS_EXP_METRICS))) ||
-      (st = attach_all(ce->per_image, axis, k + 4, cube_ds_name(CUBE_DS_EXP_PER_IMAGE))) ||
-      (st = attach_all(ce->job, axis, k + 1, cube_ds_name(CUBE_DS_EXP_JOB))))
+      (st = attach_all(ce->metrics, axis, k + 3, CUBE_DS_EXP_METRICS)) ||
+      (st = attach_all(ce->per_image, axis, k + 4, CUBE_DS_EXP_PER_IMAGE)) ||
+      (st = attach_all(ce->job, axis, k + 1, CUBE_DS_EXP_JOB)))
     goto fail;
 fail:
   for (int i = 0; i < RUN_CUBE_MAX_RANK; i++) run_h5_close(&axis[i]);
@@ -331,11 +266,7 @@ static asl_status root_attributes(hid_t file, const sweep_plan *p, const char *e
       [CUBE_ATTR_EXPERIMENTS] = names,
       [CUBE_ATTR_EXECUTOR] = executor,
   };
-  // The version first, then the table's root strings in table order.
-  asl_status st = cube_attr_int(file, cube_attr_name(CUBE_ATTR_FORMAT_VERSION),
-                                CUBE_FORMAT_VERSION);
-  for (int a = 0; a < CUBE_ATTR_COUNT && !st; a++)
-    if (text[a]) st = cube_attr_str(file, cube_attr_name(a), text[a]);
+  asl_status st = cube_write_root(file, text);
   free(names);
   return st;
 }
