@@ -3,32 +3,20 @@
 // file and both versions. Resume is the mpi test mpi_version.sh.
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../analysis/cube_fixture.h"
 #include "cube/schema.h"
+#include "cli_harness.h"
 #include "harness.h"
 
 static char bin[1024], dir[1024], part[1100], cube[1200], out[1100], err_path[1100];
 
-// Runs `aslsweep ARGS` with stderr into err_path; returns the exit code.
-static int run(const char *args) {
-  char cmd[8192];
-  snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>%s", bin, args, err_path);
-  int status = system(cmd);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+static char captured[1 << 16];
 
-static int stderr_has(const char *s) {
-  static char buf[8192];
-  FILE *f = fopen(err_path, "r");
-  if (!f) return 0;
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = '\0';
-  return strstr(buf, s) != NULL;
-}
+static int run(const char *args) { return cli_run(bin, args, err_path, captured, sizeof captured); }
+
+static int stderr_has(const char *s) { return cli_file_has(err_path, s); }
 
 static void setup(int version) {
   const char *b = getenv("ASLSWEEP_BINARY_DIR");
