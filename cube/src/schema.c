@@ -3,11 +3,16 @@
 
 #include "cube/schema.h"
 
-#define CUBE_DS_ROW(id, grp, nm, pth, ty, len, shp, hf, fv)                               \
-  [CUBE_DS_##id] = {.group = grp, .name = nm, .path = pth, .type = ty, .str_len = len, \
+#define CUBE_DS_ROW_G(id, grp, nm, ty, len, shp, hf, fv)                                \
+  [CUBE_DS_##id] = {.group = grp, .name = nm, .path = "/" grp "/" nm, .type = ty,         \
+                    .str_len = len, .shape = shp, .has_fill = hf, .fill = fv},
+#define CUBE_DS_ROW_E(id, nm, ty, len, shp, hf, fv)                                       \
+  [CUBE_DS_##id] = {.group = NULL, .name = nm, .path = NULL, .type = ty, .str_len = len, \
                     .shape = shp, .has_fill = hf, .fill = fv},
-const cube_dataset_def cube_datasets[CUBE_DS_COUNT] = {CUBE_DATASETS(CUBE_DS_ROW)};
-#undef CUBE_DS_ROW
+const cube_dataset_def cube_datasets[CUBE_DS_COUNT] = {
+    CUBE_DATASETS(CUBE_DS_ROW_G, CUBE_DS_ROW_E)};
+#undef CUBE_DS_ROW_G
+#undef CUBE_DS_ROW_E
 
 #define CUBE_ATTR_ROW(id, w, nm, ty) [CUBE_ATTR_##id] = {.where = w, .name = nm, .type = ty},
 const cube_attribute_def cube_attributes[CUBE_ATTR_COUNT] = {CUBE_ATTRIBUTES(CUBE_ATTR_ROW)};

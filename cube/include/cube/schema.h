@@ -55,52 +55,49 @@ typedef enum {
 
 enum { CUBE_NO_FILL = 0, CUBE_FILL = 1 };
 
-// Datasets: (id, group, name, path, type, string length, shape, fill?,
-// fill value). group and path NULL: inside each experiment's group.
-// Datasets without a fill value are written whole at creation. /jobs/slice
-// exists in job-array parts only.
-#define CUBE_DATASETS(X)                                                                     \
-  X(SUBJECT_ID, "subjects", "id", "/subjects/id", CUBE_T_STR,                                \
-    CUBE_ID_LEN, CUBE_SHAPE_S, CUBE_NO_FILL, 0)                                              \
-  X(SUBJECT_FOLD, "subjects", "fold", "/subjects/fold", CUBE_T_I32,                          \
-    0, CUBE_SHAPE_S, CUBE_NO_FILL, 0)                                                        \
-  X(SUBJECT_SNR_GROUP, "subjects", "snr_group", "/subjects/snr_group", CUBE_T_STR,           \
-    CUBE_GROUP_LEN, CUBE_SHAPE_S, CUBE_NO_FILL, 0)                                           \
-  X(SUBJECT_SSIM_SINGLE, "subjects", "ssim_single", "/subjects/ssim_single", CUBE_T_F32,     \
-    0, CUBE_SHAPE_S, CUBE_NO_FILL, 0)                                                        \
-  X(SUBJECT_NMAE_SINGLE, "subjects", "nmae_single", "/subjects/nmae_single", CUBE_T_F32,     \
-    0, CUBE_SHAPE_S, CUBE_NO_FILL, 0)                                                        \
-  X(JOB_KEY, "jobs", "key", "/jobs/key", CUBE_T_STR,                                         \
-    CUBE_KEY_LEN, CUBE_SHAPE_J, CUBE_NO_FILL, 0)                                             \
-  X(JOB_KIND, "jobs", "kind", "/jobs/kind", CUBE_T_I8, 0, CUBE_SHAPE_J, CUBE_NO_FILL, 0)     \
-  X(JOB_TRAIN_JOB, "jobs", "train_job", "/jobs/train_job", CUBE_T_I32,                       \
-    0, CUBE_SHAPE_J, CUBE_NO_FILL, 0)                                                        \
-  X(JOB_EXPERIMENT, "jobs", "experiment", "/jobs/experiment", CUBE_T_I32,                    \
-    0, CUBE_SHAPE_J, CUBE_NO_FILL, 0)                                                        \
-  X(JOB_SEED, "jobs", "seed", "/jobs/seed", CUBE_T_U64, 0, CUBE_SHAPE_J, CUBE_NO_FILL, 0)    \
-  X(JOB_STATUS, "jobs", "status", "/jobs/status", CUBE_T_I8,                                 \
-    0, CUBE_SHAPE_J, CUBE_FILL, CUBE_JOB_PENDING)                                            \
-  X(JOB_SECONDS, "jobs", "seconds", "/jobs/seconds", CUBE_T_F64,                             \
-    0, CUBE_SHAPE_J, CUBE_FILL, NAN)                                                         \
-  X(JOB_RANK, "jobs", "rank", "/jobs/rank", CUBE_T_I32, 0, CUBE_SHAPE_J, CUBE_FILL, -1)      \
-  X(JOB_HOST, "jobs", "host", "/jobs/host", CUBE_T_STR,                                      \
-    CUBE_HOST_LEN, CUBE_SHAPE_J, CUBE_NO_FILL, 0)                                            \
-  X(JOB_ERROR, "jobs", "error", "/jobs/error", CUBE_T_STR,                                   \
-    CUBE_ERROR_LEN, CUBE_SHAPE_J, CUBE_NO_FILL, 0)                                           \
-  X(JOB_TRAIN_LOSS, "jobs", "train_loss", "/jobs/train_loss", CUBE_T_F32,                    \
-    0, CUBE_SHAPE_JE, CUBE_FILL, NAN)                                                        \
-  X(JOB_VAL_LOSS, "jobs", "val_loss", "/jobs/val_loss", CUBE_T_F32,                          \
-    0, CUBE_SHAPE_JE, CUBE_FILL, NAN)                                                        \
-  X(JOB_SLICE, "jobs", "slice", "/jobs/slice", CUBE_T_I32, 0, CUBE_SHAPE_J, CUBE_NO_FILL, 0) \
-  X(EXP_METRICS, NULL, "metrics", NULL, CUBE_T_F32, 0, CUBE_SHAPE_A_S_T_M, CUBE_FILL, NAN)   \
-  X(EXP_PER_IMAGE, NULL, "metrics_per_image", NULL, CUBE_T_F32,                              \
-    0, CUBE_SHAPE_A_STMI, CUBE_FILL, NAN)                                                    \
-  X(EXP_JOB, NULL, "job", NULL, CUBE_T_I32, 0, CUBE_SHAPE_A_S, CUBE_FILL, -1)
+// The groups at the root besides one per experiment.
+#define CUBE_GROUP_SUBJECTS "subjects"
+#define CUBE_GROUP_JOBS "jobs"
+
+// Datasets. G(id, group, name, type, string length, shape, fill?, fill
+// value) for the datasets of /subjects and /jobs; E(id, name, ...) for those
+// of every experiment group. Datasets without a fill value are written whole
+// at creation. /jobs/slice exists in job-array parts only.
+#define CUBE_DATASETS(G, E)                                                                      \
+  G(SUBJECT_ID, CUBE_GROUP_SUBJECTS, "id", CUBE_T_STR,                                           \
+    CUBE_ID_LEN, CUBE_SHAPE_S, CUBE_NO_FILL, 0)                                                  \
+  G(SUBJECT_FOLD, CUBE_GROUP_SUBJECTS, "fold", CUBE_T_I32, 0, CUBE_SHAPE_S, CUBE_NO_FILL, 0)     \
+  G(SUBJECT_SNR_GROUP, CUBE_GROUP_SUBJECTS, "snr_group", CUBE_T_STR,                             \
+    CUBE_GROUP_LEN, CUBE_SHAPE_S, CUBE_NO_FILL, 0)                                               \
+  G(SUBJECT_SSIM_SINGLE, CUBE_GROUP_SUBJECTS, "ssim_single", CUBE_T_F32,                         \
+    0, CUBE_SHAPE_S, CUBE_NO_FILL, 0)                                                            \
+  G(SUBJECT_NMAE_SINGLE, CUBE_GROUP_SUBJECTS, "nmae_single", CUBE_T_F32,                         \
+    0, CUBE_SHAPE_S, CUBE_NO_FILL, 0)                                                            \
+  G(JOB_KEY, CUBE_GROUP_JOBS, "key", CUBE_T_STR, CUBE_KEY_LEN, CUBE_SHAPE_J, CUBE_NO_FILL, 0)    \
+  G(JOB_KIND, CUBE_GROUP_JOBS, "kind", CUBE_T_I8, 0, CUBE_SHAPE_J, CUBE_NO_FILL, 0)              \
+  G(JOB_TRAIN_JOB, CUBE_GROUP_JOBS, "train_job", CUBE_T_I32, 0, CUBE_SHAPE_J, CUBE_NO_FILL, 0)   \
+  G(JOB_EXPERIMENT, CUBE_GROUP_JOBS, "experiment", CUBE_T_I32, 0, CUBE_SHAPE_J, CUBE_NO_FILL, 0) \
+  G(JOB_SEED, CUBE_GROUP_JOBS, "seed", CUBE_T_U64, 0, CUBE_SHAPE_J, CUBE_NO_FILL, 0)             \
+  G(JOB_STATUS, CUBE_GROUP_JOBS, "status", CUBE_T_I8,                                            \
+    0, CUBE_SHAPE_J, CUBE_FILL, CUBE_JOB_PENDING)                                                \
+  G(JOB_SECONDS, CUBE_GROUP_JOBS, "seconds", CUBE_T_F64, 0, CUBE_SHAPE_J, CUBE_FILL, NAN)        \
+  G(JOB_RANK, CUBE_GROUP_JOBS, "rank", CUBE_T_I32, 0, CUBE_SHAPE_J, CUBE_FILL, -1)               \
+  G(JOB_HOST, CUBE_GROUP_JOBS, "host", CUBE_T_STR, CUBE_HOST_LEN, CUBE_SHAPE_J, CUBE_NO_FILL, 0) \
+  G(JOB_ERROR, CUBE_GROUP_JOBS, "error", CUBE_T_STR,                                             \
+    CUBE_ERROR_LEN, CUBE_SHAPE_J, CUBE_NO_FILL, 0)                                               \
+  G(JOB_TRAIN_LOSS, CUBE_GROUP_JOBS, "train_loss", CUBE_T_F32, 0, CUBE_SHAPE_JE, CUBE_FILL, NAN) \
+  G(JOB_VAL_LOSS, CUBE_GROUP_JOBS, "val_loss", CUBE_T_F32, 0, CUBE_SHAPE_JE, CUBE_FILL, NAN)     \
+  G(JOB_SLICE, CUBE_GROUP_JOBS, "slice", CUBE_T_I32, 0, CUBE_SHAPE_J, CUBE_NO_FILL, 0)           \
+  E(EXP_METRICS, "metrics", CUBE_T_F32, 0, CUBE_SHAPE_A_S_T_M, CUBE_FILL, NAN)                   \
+  E(EXP_PER_IMAGE, "metrics_per_image", CUBE_T_F32, 0, CUBE_SHAPE_A_STMI, CUBE_FILL, NAN)        \
+  E(EXP_JOB, "job", CUBE_T_I32, 0, CUBE_SHAPE_A_S, CUBE_FILL, -1)
 
 typedef enum {
-#define CUBE_DS_ENUM(id, group, name, path, type, len, shape, has_fill, fill) CUBE_DS_##id,
-  CUBE_DATASETS(CUBE_DS_ENUM)
-#undef CUBE_DS_ENUM
+#define CUBE_DS_ENUM_G(id, ...) CUBE_DS_##id,
+#define CUBE_DS_ENUM_E(id, ...) CUBE_DS_##id,
+  CUBE_DATASETS(CUBE_DS_ENUM_G, CUBE_DS_ENUM_E)
+#undef CUBE_DS_ENUM_G
+#undef CUBE_DS_ENUM_E
   CUBE_DS_COUNT
 } cube_ds;
 
@@ -156,10 +153,6 @@ typedef struct {
 
 extern const cube_attribute_def cube_attributes[CUBE_ATTR_COUNT];
 static inline const char *cube_attr_name(cube_attr a) { return cube_attributes[a].name; }
-
-// The groups at the root besides one per experiment.
-#define CUBE_GROUP_SUBJECTS "subjects"
-#define CUBE_GROUP_JOBS "jobs"
 
 // The axes every experiment ends with, after its own: metrics runs over
 // (own..., subject, stage, metric), metrics_per_image adds image.
