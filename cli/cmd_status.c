@@ -10,7 +10,8 @@ static const char usage_text[] =
     "Done / failed / running / pending jobs per experiment of a run directory\n"
     "(train jobs on their own line), read from DIR/results.h5 without MPI; safe\n"
     "while the run goes on. 'running' jobs of a stopped run are redone on resume.\n"
-    "Exit status: 0 every job done, 1 jobs remain or failed, 2 no cube in DIR.\n";
+    "Exit status: 0 every job done, 1 jobs remain or failed, 2 no cube in DIR or a\n"
+    "cube of another format version (the message names both versions).\n";
 
 int cmd_status(int argc, char **argv) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};

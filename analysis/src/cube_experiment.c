@@ -50,7 +50,7 @@ static asl_status read_axis(hid_t g, const char *file, const char *where, ana_ax
 // Splits the `axes` attribute and reads every axis; checks the last three.
 static asl_status read_axes(hid_t g, const char *file, const char *where, ana_experiment *e) {
   char list[2048];
-  asl_status st = h5r_attr_str(g, file, where, "axes", list, sizeof list);
+  asl_status st = h5r_attr_str(g, file, where, cube_attr_name(CUBE_ATTR_EXP_AXES), list, sizeof list);
   if (st) return st;
   e->axes = calloc(MAX_AXES, sizeof *e->axes);
   if (!e->axes) return asl_fail(ASL_ENOMEM, "%s: out of memory", file);
@@ -61,7 +61,7 @@ static asl_status read_axes(hid_t g, const char *file, const char *where, ana_ex
       return asl_fail(ASL_EFORMAT, "%s: %s has more than %d axes", file, where, MAX_AXES);
     snprintf(e->axes[e->n_axes++].name, ANA_LABEL_LEN, "%s", t);
   }
-  static const char *tail[3] = {"subject", "stage", "metric"};
+  static const char *tail[3] = {CUBE_AXIS_SUBJECT, CUBE_AXIS_STAGE, CUBE_AXIS_METRIC};
   if (e->n_axes < 3)
     return asl_fail(ASL_EFORMAT, "%s: %s attribute axes='%s' must end with subject,stage,metric",
                     file, where, list);
@@ -102,10 +102,12 @@ static asl_status read_experiment(hid_t f, const char *file, const char *name, a
   snprintf(e->name, sizeof e->name, "%s", name);
   hid_t g = H5Gopen2(f, name, H5P_DEFAULT);
   asl_status st = read_axes(g, file, where, e);
-  if (st == ASL_OK && H5Aexists(g, "description") > 0)
-    st = h5r_attr_str(g, file, where, "description", e->description, sizeof e->description);
-  if (st == ASL_OK) st = check_shape(g, file, where, "metrics", e, e->n_axes);
-  if (st == ASL_OK) st = check_shape(g, file, where, "job", e, e->n_design + 1);
+  const char *metrics = cube_ds_name(CUBE_DS_EXP_METRICS), *job = cube_ds_name(CUBE_DS_EXP_JOB);
+  const char *desc = cube_attr_name(CUBE_ATTR_EXP_DESCRIPTION);
+  if (st == ASL_OK && H5Aexists(g, desc) > 0)
+    st = h5r_attr_str(g, file, where, desc, e->description, sizeof e->description);
+  if (st == ASL_OK) st = check_shape(g, file, where, metrics, e, e->n_axes);
+  if (st == ASL_OK) st = check_shape(g, file, where, job, e, e->n_design + 1);
   size_t nsub = (size_t)ana_exp_n_subjects(e);
   size_t nm = e->n_cells * nsub * (size_t)ana_exp_n_stages(e) * (size_t)ana_exp_n_metrics(e);
   if (st == ASL_OK) {
@@ -113,9 +115,9 @@ static asl_status read_experiment(hid_t f, const char *file, const char *name, a
     e->job = malloc((e->n_cells * nsub > 0 ? e->n_cells * nsub : 1) * sizeof *e->job);
     if (!e->metrics || !e->job) st = asl_fail(ASL_ENOMEM, "%s: out of memory for %s", file, where);
   }
-  if (st == ASL_OK) st = h5r_numbers(g, file, where, "metrics", nm, H5T_NATIVE_FLOAT, e->metrics);
+  if (st == ASL_OK) st = h5r_numbers(g, file, where, metrics, nm, H5T_NATIVE_FLOAT, e->metrics);
   if (st == ASL_OK)
-    st = h5r_numbers(g, file, where, "job", e->n_cells * nsub, H5T_NATIVE_INT32, e->job);
+    st = h5r_numbers(g, file, where, job, e->n_cells * nsub, H5T_NATIVE_INT32, e->job);
   H5Gclose(g);
   return st;
 }
@@ -123,18 +125,19 @@ static asl_status read_experiment(hid_t f, const char *file, const char *name, a
 // Subjects of an experiment must be the cube's subjects, and job indices valid.
 static asl_status check_refs(const ana_cube *c, const ana_experiment *e) {
   const ana_axis *s = &e->axes[e->n_design];
+  const char *ids = cube_ds_path(CUBE_DS_SUBJECT_ID);
   if (s->n != c->subjects.n)
-    return asl_fail(ASL_EFORMAT, "%s: /%s has %d subjects, /subjects/id has %d", c->path, e->name,
-                    s->n, c->subjects.n);
+    return asl_fail(ASL_EFORMAT, "%s: /%s has %d subjects, %s has %d", c->path, e->name, s->n,
+                    ids, c->subjects.n);
   for (int i = 0; i < s->n; i++)
     if (strcmp(s->labels[i], c->subjects.id[i]) != 0)
-      return asl_fail(ASL_EFORMAT, "%s: /%s subject %d is '%s', /subjects/id says '%s'", c->path,
-                      e->name, i, s->labels[i], c->subjects.id[i]);
+      return asl_fail(ASL_EFORMAT, "%s: /%s subject %d is '%s', %s says '%s'", c->path, e->name,
+                      i, s->labels[i], ids, c->subjects.id[i]);
   size_t n = e->n_cells * (size_t)s->n;
   for (size_t i = 0; i < n; i++)
     if (e->job[i] < -1 || e->job[i] >= c->jobs.n)
-      return asl_fail(ASL_EFORMAT, "%s: /%s/job holds %d, outside -1 .. %d", c->path, e->name,
-                      (int)e->job[i], c->jobs.n - 1);
+      return asl_fail(ASL_EFORMAT, "%s: /%s/%s holds %d, outside -1 .. %d", c->path, e->name,
+                      cube_ds_name(CUBE_DS_EXP_JOB), (int)e->job[i], c->jobs.n - 1);
   return ASL_OK;
 }
 
@@ -143,8 +146,8 @@ static asl_status check_refs(const ana_cube *c, const ana_experiment *e) {
 // their name order).
 static void plan_order(hid_t f, ana_cube *c) {
   char list[2048], *save = NULL;
-  if (H5Aexists(f, "experiments") <= 0 ||
-      h5r_attr_str(f, c->path, "/", "experiments", list, sizeof list) != ASL_OK)
+  const char *attr = cube_attr_name(CUBE_ATTR_EXPERIMENTS);
+  if (H5Aexists(f, attr) <= 0 || h5r_attr_str(f, c->path, "/", attr, list, sizeof list) != ASL_OK)
     return;
   int next = 0;
   for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
@@ -169,10 +172,11 @@ asl_status ana_read_experiments(hid_t f, ana_cube *c) {
   c->experiments = calloc(l.n ? (size_t)l.n : 1, sizeof *c->experiments);
   if (!c->experiments) st = asl_fail(ASL_ENOMEM, "%s: out of memory", c->path);
   for (int i = 0; i < l.n && st == ASL_OK; i++) {
-    if (strcmp(l.names[i], "subjects") == 0 || strcmp(l.names[i], "jobs") == 0) continue;
+    if (strcmp(l.names[i], CUBE_GROUP_SUBJECTS) == 0 || strcmp(l.names[i], CUBE_GROUP_JOBS) == 0)
+      continue;
     hid_t g = H5Gopen2(f, l.names[i], H5P_DEFAULT);
     if (g < 0) continue; // a dataset at the root: not an experiment
-    int is_exp = h5r_exists(g, "metrics");
+    int is_exp = h5r_exists(g, cube_ds_name(CUBE_DS_EXP_METRICS));
     H5Gclose(g);
     if (!is_exp) continue;
     ana_experiment *e = &c->experiments[c->n_experiments++];
@@ -245,7 +249,7 @@ double ana_exp_value(const ana_cube *c, const ana_experiment *e, size_t cell, in
   double v = e->metrics[i];
   if (!isfinite(v)) return NAN;
   int j = ana_exp_job(e, cell, subject);
-  if (j < 0 || c->jobs.status[j] != ANA_JOB_DONE) return NAN;
+  if (j < 0 || c->jobs.status[j] != CUBE_JOB_DONE) return NAN;
   return v;
 }
 

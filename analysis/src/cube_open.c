@@ -5,35 +5,58 @@
 #include <string.h>
 
 #include "ana/cube.h"
+#include "cube/h5.h"
 #include "cube_internal.h"
 #include "h5read.h"
 
 #define ALLOC(p, n) ((p) = calloc((n) ? (size_t)(n) : 1, sizeof *(p)))
 
+// One dataset of a /subjects or /jobs group read whole into `out` (strings
+// `stride` bytes apart), its name and type from the schema table.
+typedef struct {
+  cube_ds d;
+  void *out;
+  size_t n, stride;
+} field;
+
+static asl_status read_fields(hid_t g, const char *path, const field *f, int n_fields) {
+  asl_status st = ASL_OK;
+  for (int i = 0; i < n_fields && st == ASL_OK; i++) {
+    const cube_dataset_def *x = &cube_datasets[f[i].d];
+    char where[64];
+    snprintf(where, sizeof where, "/%s", x->group);
+    if (x->type == CUBE_T_STR)
+      st = h5r_strings(g, path, where, x->name, f[i].n, f[i].out, f[i].stride);
+    else
+      st = h5r_numbers(g, path, where, x->name, f[i].n, cube_mem_type(x->type, 0), f[i].out);
+  }
+  return st;
+}
+
 static asl_status read_subjects(hid_t f, const char *path, ana_subjects *s) {
-  hid_t g = H5Gopen2(f, "subjects", H5P_DEFAULT);
+  hid_t g = H5Gopen2(f, CUBE_GROUP_SUBJECTS, H5P_DEFAULT);
   if (g < 0)
-    return asl_fail(ASL_EFORMAT, "%s: no /subjects group (not an aslsweep results cube?)", path);
+    return asl_fail(ASL_EFORMAT, "%s: no /%s group (not an aslsweep results cube?)", path,
+                    CUBE_GROUP_SUBJECTS);
   hsize_t dims[1];
   int rank;
-  asl_status st = h5r_shape(g, path, "/subjects", "id", 1, &rank, dims);
+  asl_status st = h5r_shape(g, path, "/" CUBE_GROUP_SUBJECTS, cube_ds_name(CUBE_DS_SUBJECT_ID),
+                            1, &rank, dims);
   if (st == ASL_OK) {
     s->n = (int)dims[0];
     if (!ALLOC(s->id, s->n) || !ALLOC(s->fold, s->n) || !ALLOC(s->snr_group, s->n) ||
         !ALLOC(s->ssim_single, s->n) || !ALLOC(s->nmae_single, s->n))
       st = asl_fail(ASL_ENOMEM, "%s: out of memory for %d subjects", path, s->n);
   }
-  if (st == ASL_OK)
-    st = h5r_strings(g, path, "/subjects", "id", s->n, (char *)s->id, sizeof *s->id);
-  if (st == ASL_OK)
-    st = h5r_numbers(g, path, "/subjects", "fold", s->n, H5T_NATIVE_INT32, s->fold);
-  if (st == ASL_OK)
-    st = h5r_strings(g, path, "/subjects", "snr_group", s->n, (char *)s->snr_group,
-                     sizeof *s->snr_group);
-  if (st == ASL_OK)
-    st = h5r_numbers(g, path, "/subjects", "ssim_single", s->n, H5T_NATIVE_FLOAT, s->ssim_single);
-  if (st == ASL_OK)
-    st = h5r_numbers(g, path, "/subjects", "nmae_single", s->n, H5T_NATIVE_FLOAT, s->nmae_single);
+  size_t n = (size_t)s->n;
+  const field fields[] = {
+      {CUBE_DS_SUBJECT_ID, s->id, n, sizeof *s->id},
+      {CUBE_DS_SUBJECT_FOLD, s->fold, n, 0},
+      {CUBE_DS_SUBJECT_SNR_GROUP, s->snr_group, n, sizeof *s->snr_group},
+      {CUBE_DS_SUBJECT_SSIM_SINGLE, s->ssim_single, n, 0},
+      {CUBE_DS_SUBJECT_NMAE_SINGLE, s->nmae_single, n, 0},
+  };
+  if (st == ASL_OK) st = read_fields(g, path, fields, (int)(sizeof fields / sizeof *fields));
   H5Gclose(g);
   return st;
 }
@@ -48,63 +71,69 @@ static asl_status alloc_jobs(ana_jobs *j, const char *path) {
   return ASL_OK;
 }
 
-static asl_status read_jobs(hid_t f, const char *path, ana_jobs *j) {
-  hid_t g = H5Gopen2(f, "jobs", H5P_DEFAULT);
-  if (g < 0) return asl_fail(ASL_EFORMAT, "%s: no /jobs group (not an aslsweep results cube?)", path);
-  const char *w = "/jobs";
+// Job count from /jobs/key, epochs from /jobs/train_loss (jobs, epochs).
+static asl_status jobs_shape(hid_t g, const char *path, ana_jobs *j) {
+  const char *w = "/" CUBE_GROUP_JOBS;
   hsize_t dims[2] = {0, 0};
   int rank = 0;
-  asl_status st = h5r_shape(g, path, w, "key", 1, &rank, dims);
-  if (st == ASL_OK) {
-    j->n = (int)dims[0];
-    st = h5r_shape(g, path, w, "train_loss", 2, &rank, dims);
-    if (st == ASL_OK && (rank != 2 || (int)dims[0] != j->n))
-      st = asl_fail(ASL_EFORMAT, "%s: /jobs/train_loss must be (jobs=%d, epochs)", path, j->n);
-    j->n_epochs = rank == 2 ? (int)dims[1] : 0;
-  }
+  asl_status st = h5r_shape(g, path, w, cube_ds_name(CUBE_DS_JOB_KEY), 1, &rank, dims);
+  if (st) return st;
+  j->n = (int)dims[0];
+  st = h5r_shape(g, path, w, cube_ds_name(CUBE_DS_JOB_TRAIN_LOSS), 2, &rank, dims);
+  if (st == ASL_OK && (rank != 2 || (int)dims[0] != j->n))
+    st = asl_fail(ASL_EFORMAT, "%s: %s must be (jobs=%d, epochs)", path,
+                  cube_ds_path(CUBE_DS_JOB_TRAIN_LOSS), j->n);
+  j->n_epochs = rank == 2 ? (int)dims[1] : 0;
+  return st;
+}
+
+static asl_status read_jobs(hid_t f, const char *path, ana_jobs *j) {
+  hid_t g = H5Gopen2(f, CUBE_GROUP_JOBS, H5P_DEFAULT);
+  if (g < 0)
+    return asl_fail(ASL_EFORMAT, "%s: no /%s group (not an aslsweep results cube?)", path,
+                    CUBE_GROUP_JOBS);
+  asl_status st = jobs_shape(g, path, j);
   if (st == ASL_OK) st = alloc_jobs(j, path);
   size_t n = (size_t)j->n, le = n * (size_t)j->n_epochs;
-  if (st == ASL_OK) st = h5r_strings(g, path, w, "key", n, (char *)j->key, sizeof *j->key);
-  if (st == ASL_OK) st = h5r_numbers(g, path, w, "kind", n, H5T_NATIVE_INT8, j->kind);
-  if (st == ASL_OK) st = h5r_numbers(g, path, w, "train_job", n, H5T_NATIVE_INT32, j->train_job);
-  if (st == ASL_OK) st = h5r_numbers(g, path, w, "status", n, H5T_NATIVE_INT8, j->status);
-  if (st == ASL_OK) st = h5r_numbers(g, path, w, "seconds", n, H5T_NATIVE_DOUBLE, j->seconds);
-  if (st == ASL_OK) st = h5r_numbers(g, path, w, "rank", n, H5T_NATIVE_INT32, j->rank);
-  if (st == ASL_OK) st = h5r_strings(g, path, w, "host", n, (char *)j->host, sizeof *j->host);
-  if (st == ASL_OK) st = h5r_numbers(g, path, w, "seed", n, H5T_NATIVE_UINT64, j->seed);
-  if (st == ASL_OK) st = h5r_strings(g, path, w, "error", n, (char *)j->error, sizeof *j->error);
-  if (st == ASL_OK) st = h5r_numbers(g, path, w, "train_loss", le, H5T_NATIVE_FLOAT, j->train_loss);
-  if (st == ASL_OK) st = h5r_numbers(g, path, w, "val_loss", le, H5T_NATIVE_FLOAT, j->val_loss);
+  const field fields[] = {
+      {CUBE_DS_JOB_KEY, j->key, n, sizeof *j->key},
+      {CUBE_DS_JOB_KIND, j->kind, n, 0},
+      {CUBE_DS_JOB_TRAIN_JOB, j->train_job, n, 0},
+      {CUBE_DS_JOB_STATUS, j->status, n, 0},
+      {CUBE_DS_JOB_SECONDS, j->seconds, n, 0},
+      {CUBE_DS_JOB_RANK, j->rank, n, 0},
+      {CUBE_DS_JOB_HOST, j->host, n, sizeof *j->host},
+      {CUBE_DS_JOB_SEED, j->seed, n, 0},
+      {CUBE_DS_JOB_ERROR, j->error, n, sizeof *j->error},
+      {CUBE_DS_JOB_TRAIN_LOSS, j->train_loss, le, 0},
+      {CUBE_DS_JOB_VAL_LOSS, j->val_loss, le, 0},
+  };
+  if (st == ASL_OK) st = read_fields(g, path, fields, (int)(sizeof fields / sizeof *fields));
   H5Gclose(g);
   return st;
 }
 
+// The version check first: nothing else of another version's layout is read.
 static asl_status read_root(hid_t f, ana_cube *c) {
-  long long v = 0;
-  asl_status st = h5r_attr_int(f, c->path, "/", "format_version", &v);
+  asl_status st = cube_check_version(f, c->path, &c->format_version);
   if (st) return st;
-  c->format_version = (int)v;
-  if (v != ANA_CUBE_FORMAT_VERSION) {
-    if (H5Aexists(f, "program_version") > 0)
-      h5r_attr_str(f, c->path, "/", "program_version", c->program_version,
-                   sizeof c->program_version);
-    return asl_fail(ASL_EFORMAT,
-                    "%s: results cube format_version %lld is %s than format_version %d, the one "
-                    "this aslsweep (%s) reads; read it with the aslsweep that wrote it (%s) or "
-                    "re-run the sweep with this one",
-                    c->path, v, v > ANA_CUBE_FORMAT_VERSION ? "newer" : "older",
-                    ANA_CUBE_FORMAT_VERSION, ASLSWEEP_VERSION,
-                    c->program_version[0] ? c->program_version : "version unknown");
+  struct {
+    cube_attr a;
+    char *out;
+    size_t len;
+    int optional; // absent from the oldest cubes
+  } attrs[] = {
+      {CUBE_ATTR_NAME, c->name, sizeof c->name, 0},
+      {CUBE_ATTR_PROGRAM_VERSION, c->program_version, sizeof c->program_version, 0},
+      {CUBE_ATTR_CREATED, c->created, sizeof c->created, 0},
+      {CUBE_ATTR_SPEC_HASH, c->spec_hash, sizeof c->spec_hash, 1},
+      {CUBE_ATTR_EXECUTOR, c->executor, sizeof c->executor, 1},
+  };
+  for (size_t i = 0; i < sizeof attrs / sizeof *attrs && st == ASL_OK; i++) {
+    const char *name = cube_attr_name(attrs[i].a);
+    if (!attrs[i].optional || H5Aexists(f, name) > 0)
+      st = h5r_attr_str(f, c->path, "/", name, attrs[i].out, attrs[i].len);
   }
-  st = h5r_attr_str(f, c->path, "/", "name", c->name, sizeof c->name);
-  if (st == ASL_OK)
-    st = h5r_attr_str(f, c->path, "/", "program_version", c->program_version,
-                      sizeof c->program_version);
-  if (st == ASL_OK) st = h5r_attr_str(f, c->path, "/", "created", c->created, sizeof c->created);
-  if (st == ASL_OK && H5Aexists(f, "spec_hash") > 0)
-    st = h5r_attr_str(f, c->path, "/", "spec_hash", c->spec_hash, sizeof c->spec_hash);
-  if (st == ASL_OK && H5Aexists(f, "executor") > 0)
-    st = h5r_attr_str(f, c->path, "/", "executor", c->executor, sizeof c->executor);
   return st;
 }
 
@@ -135,10 +164,8 @@ asl_status ana_cube_open(ana_cube *c, const char *path) {
   memset(c, 0, sizeof *c);
   snprintf(c->path, sizeof c->path, "%s", path);
   // The reader reports its own errors; HDF5's stack dump would only confuse.
-  H5E_auto2_t old_fn;
-  void *old_data;
-  H5Eget_auto2(H5E_DEFAULT, &old_fn, &old_data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
   asl_status st = ASL_OK;
   hid_t f = open_file(path);
   if (f < 0) st = open_failure(path);
@@ -147,7 +174,7 @@ asl_status ana_cube_open(ana_cube *c, const char *path) {
   if (st == ASL_OK) st = read_jobs(f, path, &c->jobs);
   if (st == ASL_OK) st = ana_read_experiments(f, c);
   if (f >= 0) H5Fclose(f);
-  H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
+  cube_h5_quiet_end(&q);
   if (st) ana_cube_free(c);
   return st;
 }

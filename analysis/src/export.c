@@ -129,10 +129,10 @@ static void rows_of(writer *w, const ana_cube *c, const ana_experiment *e) {
                                    (size_t)nm + (size_t)m];
           if (!isfinite(v)) continue;
           add_design(w, e, cell);
-          add_str(w, "subject", c->subjects.id[s]);
+          add_str(w, CUBE_AXIS_SUBJECT, c->subjects.id[s]);
           add_num(w, "fold", c->subjects.fold[s], 10);
-          add_str(w, "stage", stage->labels[st]);
-          add_str(w, "metric", metric->labels[m]);
+          add_str(w, CUBE_AXIS_STAGE, stage->labels[st]);
+          add_str(w, CUBE_AXIS_METRIC, metric->labels[m]);
           ana_format_float(add(w, "value", F_NUM)->text, sizeof w->f[0].text, v);
           add_job(w, c, ana_exp_job(e, cell, s));
           emit(w);
@@ -166,8 +166,8 @@ static void summary_of(writer *w, const ana_cube *c, const ana_experiment *e, do
         ana_summary sm;
         ana_summarize(buf, ns, &sm);
         add_design(w, e, cell);
-        add_str(w, "stage", e->axes[e->n_design + 1].labels[st]);
-        add_str(w, "metric", e->axes[e->n_design + 2].labels[m]);
+        add_str(w, CUBE_AXIS_STAGE, e->axes[e->n_design + 1].labels[st]);
+        add_str(w, CUBE_AXIS_METRIC, e->axes[e->n_design + 2].labels[m]);
         add_num(w, "n", sm.n, 10);
         add_num(w, "mean", sm.mean, 9);
         add_num(w, "sd", sm.sd, 9);

@@ -81,7 +81,7 @@ static asl_status pick_metric_stage(ana_plot_data *d, const ana_plot_opts *o) {
   const ana_experiment *e = d->e;
   const ana_axis *m = &e->axes[e->n_design + 2], *s = &e->axes[e->n_design + 1];
   d->metric = o->metric ? ana_axis_label(m, o->metric) : 0;
-  d->stage = ana_axis_label(s, o->stage ? o->stage : "denoised");
+  d->stage = ana_axis_label(s, o->stage ? o->stage : cube_stage_names[CUBE_STAGE_DENOISED]);
   char list[256];
   if (d->metric < 0) {
     labels_of(m, list, sizeof list);

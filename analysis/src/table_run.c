@@ -6,7 +6,7 @@
 // With no --experiment, a --baseline axis that an experiment's table does not
 // show (nav, when nav is fixed there) leaves that table untested, with a note.
 static int baseline_applies(const ana_table *t, const ana_table_opts *o) {
-  if (strcmp(o->baseline.axis, "stage") == 0) return 1;
+  if (strcmp(o->baseline.axis, CUBE_AXIS_STAGE) == 0) return 1;
   for (int i = 0; i < t->n_row_axes; i++)
     if (strcmp(t->row_axes[i], o->baseline.axis) == 0) return 1;
   for (int i = 0; i < t->n_col_axes; i++)

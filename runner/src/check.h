@@ -9,19 +9,13 @@
 #include <mpi.h>
 
 #include "asl/status.h"
+#include "cube/h5.h"
 
-asl_status run_h5_fail(const char *call, const char *where, int line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 asl_status run_mpi_fail(int rc, const char *call, const char *where, int line,
                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-#define HCHECK(call, ...)                                               \
-  do {                                                                   \
-    if ((call) < 0) {                                                    \
-      st = run_h5_fail(#call, __FILE__, __LINE__, __VA_ARGS__);          \
-      goto fail;                                                         \
-    }                                                                    \
-  } while (0)
+// HDF5 checks are the cube library's (cube/h5.h).
+#define HCHECK(call, ...) CUBE_CHECK(call, __VA_ARGS__)
 
 #define MPICHECK(call, ...)                                              \
   do {                                                                   \
@@ -32,12 +26,7 @@ asl_status run_mpi_fail(int rc, const char *call, const char *where, int line,
     }                                                                    \
   } while (0)
 
-// asl_fail with `prefix: <the current message>`. asl_fail formats into the
-// buffer asl_error_message() returns, so passing that message to it as an
-// argument would read and write the same memory; this copies it first.
-asl_status run_fail_wrap(asl_status st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-// Closes an HDF5 handle if it is open and marks it closed.
-void run_h5_close(hid_t *id);
+#define run_fail_wrap cube_fail_wrap
+#define run_h5_close cube_h5_close
 
 #endif

@@ -7,10 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <hdf5_hl.h>
-
 #include "asl/rng.h"
 #include "check.h"
+#include "cube/layout.h"
 #include "cube_internal.h"
 #include "run/cube.h"
 
@@ -39,52 +38,22 @@ int run_cube_images(const sweep_plan *p, int e, const run_subjects *s) {
   return best;
 }
 
-// Rank 0 writes whole static datasets; the others only take part in the
-// collective metadata calls around it.
-static asl_status write_static(hid_t ds, hid_t memtype, const void *buf, int rank0) {
-  asl_status st = ASL_OK;
-  if (rank0) HCHECK(H5Dwrite(ds, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), "static values");
-fail:
-  return st;
-}
-
-static asl_status string_dataset(hid_t loc, const char *name, size_t len, int n,
+static asl_status string_dataset(hid_t loc, cube_ds d, int n,
                                  const char *(*get)(const void *, int), const void *ctx,
                                  int rank0, hid_t *keep) {
-  asl_status st = ASL_OK;
-  hid_t type = H5I_INVALID_HID, ds = H5I_INVALID_HID;
-  char *buf = calloc((size_t)n * len + 1, 1);
-  if (!buf) return asl_fail(ASL_ENOMEM, "cube dataset %s", name);
-  for (int i = 0; i < n; i++) snprintf(buf + (size_t)i * len, len, "%s", get(ctx, i));
-  HCHECK(type = cube_str_type(len), "string type of %s", name);
+  char *buf = cube_string_rows(n, cube_datasets[d].str_len, get, ctx);
+  if (!buf) return asl_fail(ASL_ENOMEM, "cube dataset %s", cube_ds_name(d));
   hsize_t dims[1] = {(hsize_t)n};
-  if ((st = cube_dataset(&ds, loc, name, type, 1, dims, NULL))) goto fail;
-  if ((st = write_static(ds, type, buf, rank0))) goto fail;
-  if (keep) {
-    *keep = ds;
-    ds = H5I_INVALID_HID;
-  }
-fail:
-  run_h5_close(&ds);
-  run_h5_close(&type);
+  asl_status st = cube_ds_write(loc, d, 1, dims, buf, rank0, keep);
   free(buf);
   return st;
 }
 
-static asl_status typed_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int n,
-                                const void *buf, const void *fill, int rank0, hid_t *keep) {
-  asl_status st = ASL_OK;
-  hid_t ds = H5I_INVALID_HID;
+// A (J) or (S) dataset of the table, its values written when buf is given.
+static asl_status table_dataset(hid_t loc, cube_ds d, int n, const void *buf, int rank0,
+                                hid_t *keep) {
   hsize_t dims[1] = {(hsize_t)n};
-  if ((st = cube_dataset(&ds, loc, name, ftype, 1, dims, fill))) goto fail;
-  if (buf && (st = write_static(ds, mtype, buf, rank0))) goto fail;
-  if (keep) {
-    *keep = ds;
-    ds = H5I_INVALID_HID;
-  }
-fail:
-  run_h5_close(&ds);
-  return st;
+  return cube_ds_write(loc, d, 1, dims, buf, rank0, keep);
 }
 
 static const char *subject_id(const void *c, int i) { return ((const run_subjects *)c)->s[i].id; }
@@ -109,16 +78,13 @@ static asl_status create_subjects(hid_t file, const run_subjects *s, int rank0) 
     ssim[i] = s->s[i].ssim_single;
     nmae[i] = s->s[i].nmae_single;
   }
-  HCHECK(g = H5Gcreate2(file, "subjects", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-          "create group /subjects");
-  if ((st = string_dataset(g, "id", RUN_ID_LEN, s->n, subject_id, s, rank0, NULL)) ||
-      (st = typed_dataset(g, "fold", H5T_STD_I32LE, H5T_NATIVE_INT, s->n, fold, NULL, rank0,
-                          NULL)) ||
-      (st = string_dataset(g, "snr_group", RUN_GROUP_LEN, s->n, subject_group, s, rank0, NULL)) ||
-      (st = typed_dataset(g, "ssim_single", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, s->n, ssim, NULL,
-                          rank0, NULL)) ||
-      (st = typed_dataset(g, "nmae_single", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, s->n, nmae, NULL,
-                          rank0, NULL)))
+  HCHECK(g = H5Gcreate2(file, CUBE_GROUP_SUBJECTS, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          "create group /%s", CUBE_GROUP_SUBJECTS);
+  if ((st = string_dataset(g, CUBE_DS_SUBJECT_ID, s->n, subject_id, s, rank0, NULL)) ||
+      (st = table_dataset(g, CUBE_DS_SUBJECT_FOLD, s->n, fold, rank0, NULL)) ||
+      (st = string_dataset(g, CUBE_DS_SUBJECT_SNR_GROUP, s->n, subject_group, s, rank0, NULL)) ||
+      (st = table_dataset(g, CUBE_DS_SUBJECT_SSIM_SINGLE, s->n, ssim, rank0, NULL)) ||
+      (st = table_dataset(g, CUBE_DS_SUBJECT_NMAE_SINGLE, s->n, nmae, rank0, NULL)))
     goto fail;
 fail:
   run_h5_close(&g);
@@ -144,15 +110,11 @@ static asl_status create_job_statics(hid_t g, const sweep_plan *p, int rank0) {
     exper[j] = p->jobs[j].experiment;
     seed[j] = p->jobs[j].seed;
   }
-  if ((st = string_dataset(g, "key", RUN_KEY_LEN, n, job_key, p, rank0, NULL)) ||
-      (st = typed_dataset(g, "kind", H5T_STD_I8LE, H5T_NATIVE_SCHAR, n, kind, NULL, rank0,
-                          NULL)) ||
-      (st = typed_dataset(g, "train_job", H5T_STD_I32LE, H5T_NATIVE_INT, n, train, NULL, rank0,
-                          NULL)) ||
-      (st = typed_dataset(g, "experiment", H5T_STD_I32LE, H5T_NATIVE_INT, n, exper, NULL, rank0,
-                          NULL)) ||
-      (st = typed_dataset(g, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, n, seed, NULL, rank0,
-                          NULL)))
+  if ((st = string_dataset(g, CUBE_DS_JOB_KEY, n, job_key, p, rank0, NULL)) ||
+      (st = table_dataset(g, CUBE_DS_JOB_KIND, n, kind, rank0, NULL)) ||
+      (st = table_dataset(g, CUBE_DS_JOB_TRAIN_JOB, n, train, rank0, NULL)) ||
+      (st = table_dataset(g, CUBE_DS_JOB_EXPERIMENT, n, exper, rank0, NULL)) ||
+      (st = table_dataset(g, CUBE_DS_JOB_SEED, n, seed, rank0, NULL)))
     goto fail;
 fail:
   free(kind);
@@ -166,26 +128,21 @@ static asl_status create_jobs(run_cube *c, const sweep_plan *p, int rank0) {
   asl_status st = ASL_OK;
   hid_t g = H5I_INVALID_HID;
   int n = p->n_jobs;
-  signed char pending = RUN_JOB_PENDING;
-  double nan_d = NAN;
-  float nan_f = NAN;
-  int minus1 = -1;
-  HCHECK(g = H5Gcreate2(c->file, "jobs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-          "create group /jobs");
+  HCHECK(g = H5Gcreate2(c->file, CUBE_GROUP_JOBS, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          "create group /%s", CUBE_GROUP_JOBS);
   if ((st = create_job_statics(g, p, rank0))) goto fail;
-  if ((st = typed_dataset(g, "status", H5T_STD_I8LE, H5T_NATIVE_SCHAR, n, NULL, &pending, rank0,
-                          &c->status)) ||
-      (st = cube_attr_str(c->status, "labels", "pending,running,done,failed")) ||
-      (st = typed_dataset(g, "seconds", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, NULL, &nan_d,
-                          rank0, &c->seconds)) ||
-      (st = typed_dataset(g, "rank", H5T_STD_I32LE, H5T_NATIVE_INT, n, NULL, &minus1, rank0,
-                          &c->rank)) ||
-      (st = string_dataset(g, "host", RUN_HOST_LEN, n, empty, NULL, rank0, &c->host)) ||
-      (st = string_dataset(g, "error", RUN_ERROR_LEN, n, empty, NULL, rank0, &c->error)))
+  // The per-job rows start as the table's fill values (pending, NaN, -1, "").
+  if ((st = table_dataset(g, CUBE_DS_JOB_STATUS, n, NULL, rank0, &c->status)) ||
+      (st = cube_attr_str(c->status, cube_attr_name(CUBE_ATTR_STATUS_LABELS),
+                          cube_job_status_labels())) ||
+      (st = table_dataset(g, CUBE_DS_JOB_SECONDS, n, NULL, rank0, &c->seconds)) ||
+      (st = table_dataset(g, CUBE_DS_JOB_RANK, n, NULL, rank0, &c->rank)) ||
+      (st = string_dataset(g, CUBE_DS_JOB_HOST, n, empty, NULL, rank0, &c->host)) ||
+      (st = string_dataset(g, CUBE_DS_JOB_ERROR, n, empty, NULL, rank0, &c->error)))
     goto fail;
   hsize_t dims[2] = {(hsize_t)n, (hsize_t)c->epochs};
-  if ((st = cube_dataset(&c->train_loss, g, "train_loss", H5T_IEEE_F32LE, 2, dims, &nan_f)) ||
-      (st = cube_dataset(&c->val_loss, g, "val_loss", H5T_IEEE_F32LE, 2, dims, &nan_f)))
+  if ((st = cube_ds_create(&c->train_loss, g, CUBE_DS_JOB_TRAIN_LOSS, 2, dims)) ||
+      (st = cube_ds_create(&c->val_loss, g, CUBE_DS_JOB_VAL_LOSS, 2, dims)))
     goto fail;
 fail:
   run_h5_close(&g);
@@ -197,20 +154,18 @@ static asl_status create_axis(hid_t g, const char *name, int n, char *const *lab
                               const int *ints, int rank0, hid_t *out) {
   asl_status st = ASL_OK;
   int *num = NULL;
+  char *rows = NULL;
   if (!ints && cube_labels_numeric(n, labels)) {
     num = malloc(sizeof(int) * (size_t)n);
     if (!num) return asl_fail(ASL_ENOMEM, "axis %s", name);
     for (int i = 0; i < n; i++) num[i] = atoi(labels[i]);
     ints = num;
   }
-  if (ints)
-    st = typed_dataset(g, name, H5T_STD_I32LE, H5T_NATIVE_INT, n, ints, NULL, rank0, out);
-  else
-    st = string_dataset(g, name, RUN_LABEL_LEN, n, label, labels, rank0, out);
-  if (st) goto fail;
-  HCHECK(H5DSset_scale(*out, name), "make %s a dimension scale", name);
-fail:
+  if (!ints && !(rows = cube_string_rows(n, CUBE_LABEL_LEN, label, labels)))
+    st = asl_fail(ASL_ENOMEM, "axis %s", name);
+  if (!st) st = cube_axis_create(g, name, n, rows, ints, rank0, out);
   free(num);
+  free(rows);
   return st;
 }
 
@@ -220,18 +175,9 @@ typedef struct {
   int *images;
 } axis_labels;
 
-static asl_status attach_all(hid_t ds, const hid_t *axis, int rank, const char *what) {
-  asl_status st = ASL_OK;
-  char name[128];
-  for (int d = 0; d < rank; d++) {
-    HCHECK(H5DSattach_scale(ds, axis[d], (unsigned)d), "attach axis %d to %s", d, what);
-    // The dimension's label repeats the axis name for readers that show
-    // labels rather than scale names.
-    HCHECK(H5Iget_name(axis[d], name, sizeof name), "name of axis %d", d);
-    const char *base = strrchr(name, '/');
-    HCHECK(H5DSset_label(ds, (unsigned)d, base ? base + 1 : name), "label axis %d of %s", d, what);
-  }
-fail:
+static asl_status attach_all(hid_t ds, const hid_t *axis, int rank, cube_ds d) {
+  asl_status st = cube_axes_attach(ds, axis, rank);
+  if (st) return run_fail_wrap(st, "%s", cube_ds_name(d));
   return st;
 }
 
@@ -243,26 +189,23 @@ static asl_status create_axes(hid_t g, const sweep_experiment *x, const sweep_pl
     if ((st = create_axis(g, x->axes[a].name, x->axes[a].n, x->axes[a].labels, NULL, rank0,
                           &axis[a])))
       return st;
-  if ((st = create_axis(g, "subject", S, L->subject_ids, NULL, rank0, &axis[k])) ||
-      (st = create_axis(g, "stage", RUN_N_STAGES, L->stages, NULL, rank0, &axis[k + 1])) ||
-      (st = create_axis(g, "metric", p->n_metrics, p->metrics, NULL, rank0, &axis[k + 2])) ||
-      (st = create_axis(g, "image", I, NULL, L->images, rank0, &axis[k + 3])))
+  if ((st = create_axis(g, CUBE_AXIS_SUBJECT, S, L->subject_ids, NULL, rank0, &axis[k])) ||
+      (st = create_axis(g, CUBE_AXIS_STAGE, CUBE_N_STAGES, L->stages, NULL, rank0,
+                        &axis[k + 1])) ||
+      (st = create_axis(g, CUBE_AXIS_METRIC, p->n_metrics, p->metrics, NULL, rank0,
+                        &axis[k + 2])) ||
+      (st = create_axis(g, CUBE_AXIS_IMAGE, I, NULL, L->images, rank0, &axis[k + 3])))
     return st;
   return st;
 }
 
-static asl_status axes_attribute(hid_t g, const sweep_experiment *x) {
-  size_t len = 64;
-  for (int a = 0; a < x->n_axes; a++) len += strlen(x->axes[a].name) + 1;
-  char *s = calloc(len, 1);
-  if (!s) return asl_fail(ASL_ENOMEM, "axes attribute");
-  for (int a = 0; a < x->n_axes; a++) {
-    strcat(s, x->axes[a].name);
-    strcat(s, ",");
-  }
-  strcat(s, "subject,stage,metric");
-  asl_status st = cube_attr_str(g, "axes", s);
-  free(s);
+static asl_status experiment_attributes(hid_t g, const sweep_experiment *x) {
+  const char **own = malloc(sizeof(char *) * (size_t)(x->n_axes + 1));
+  if (!own) return asl_fail(ASL_ENOMEM, "axes attribute");
+  for (int a = 0; a < x->n_axes; a++) own[a] = x->axes[a].name;
+  asl_status st =
+      cube_exp_attributes(g, x->n_axes, own, x->description ? x->description : x->name);
+  free(own);
   return st;
 }
 
@@ -277,8 +220,7 @@ static asl_status create_experiment(run_cube *c, int e, const sweep_plan *p,
   if (k + 4 > RUN_CUBE_MAX_RANK) return asl_fail(ASL_EINVAL, "experiment %s: too many axes", x->name);
   HCHECK(ce->group = H5Gcreate2(c->file, x->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
           "create group /%s", x->name);
-  if ((st = axes_attribute(ce->group, x)) ||
-      (st = cube_attr_str(ce->group, "description", x->description ? x->description : x->name)) ||
+  if ((st = experiment_attributes(ce->group, x)) ||
       (st = create_axes(ce->group, x, p, L, S, I, rank0, axis)))
     goto fail;
   hsize_t dims[RUN_CUBE_MAX_RANK];
@@ -287,16 +229,12 @@ static asl_status create_experiment(run_cube *c, int e, const sweep_plan *p,
   dims[k + 1] = RUN_N_STAGES;
   dims[k + 2] = (hsize_t)p->n_metrics;
   dims[k + 3] = (hsize_t)I;
-  float nan_f = NAN;
-  int minus1 = -1;
-  if ((st = cube_dataset(&ce->metrics, ce->group, "metrics", H5T_IEEE_F32LE, k + 3, dims,
-                         &nan_f)) ||
-      (st = cube_dataset(&ce->per_image, ce->group, "metrics_per_image", H5T_IEEE_F32LE, k + 4,
-                         dims, &nan_f)) ||
-      (st = cube_dataset(&ce->job, ce->group, "job", H5T_STD_I32LE, k + 1, dims, &minus1)) ||
-      (st = attach_all(ce->metrics, axis, k + 3, "metrics")) ||
-      (st = attach_all(ce->per_image, axis, k + 4, "metrics_per_image")) ||
-      (st = attach_all(ce->job, axis, k + 1, "job")))
+  if ((st = cube_ds_create(&ce->metrics, ce->group, CUBE_DS_EXP_METRICS, k + 3, dims)) ||
+      (st = cube_ds_create(&ce->per_image, ce->group, CUBE_DS_EXP_PER_IMAGE, k + 4, dims)) ||
+      (st = cube_ds_create(&ce->job, ce->group, CUBE_DS_EXP_JOB, k + 1, dims)) ||
+      (st = attach_all(ce->metrics, axis, k + 3, CUBE_DS_EXP_METRICS)) ||
+      (st = attach_all(ce->per_image, axis, k + 4, CUBE_DS_EXP_PER_IMAGE)) ||
+      (st = attach_all(ce->job, axis, k + 1, CUBE_DS_EXP_JOB)))
     goto fail;
 fail:
   for (int i = 0; i < RUN_CUBE_MAX_RANK; i++) run_h5_close(&axis[i]);
@@ -318,18 +256,17 @@ static asl_status root_attributes(hid_t file, const sweep_plan *p, const char *e
     if (e) strcat(names, ",");
     strcat(names, p->experiments[e].name);
   }
-  asl_status st;
-  if ((st = cube_attr_int(file, "format_version", RUN_CUBE_FORMAT_VERSION)) ||
-      (st = cube_attr_str(file, "program", "aslsweep")) ||
-      (st = cube_attr_str(file, "program_version", ASLSWEEP_VERSION)) ||
-      (st = cube_attr_str(file, "created", created)) ||
-      (st = cube_attr_str(file, "name", p->name ? p->name : "")) ||
-      (st = cube_attr_str(file, "spec", p->text ? p->text : "")) ||
-      (st = cube_attr_str(file, "spec_hash", hash)) ||
-      (st = cube_attr_str(file, "experiments", names)) ||
-      (st = cube_attr_str(file, "executor", executor))) {
-    // st holds the failure; fall through to free.
-  }
+  const char *text[CUBE_ATTR_COUNT] = {
+      [CUBE_ATTR_PROGRAM] = "aslsweep",
+      [CUBE_ATTR_PROGRAM_VERSION] = ASLSWEEP_VERSION,
+      [CUBE_ATTR_CREATED] = created,
+      [CUBE_ATTR_NAME] = p->name ? p->name : "",
+      [CUBE_ATTR_SPEC] = p->text ? p->text : "",
+      [CUBE_ATTR_SPEC_HASH] = hash,
+      [CUBE_ATTR_EXPERIMENTS] = names,
+      [CUBE_ATTR_EXECUTOR] = executor,
+  };
+  asl_status st = cube_write_root(file, text);
   free(names);
   return st;
 }
@@ -359,7 +296,7 @@ asl_status run_cube_shape(run_cube *c, const sweep_plan *p, const run_subjects *
 static asl_status create_body(run_cube *c, const sweep_plan *p, const run_subjects *s,
                               const char *executor, int rank0) {
   asl_status st;
-  axis_labels L = {.stages = {"input", "denoised"}};
+  axis_labels L = {.stages = {(char *)cube_stage_names[0], (char *)cube_stage_names[1]}};
   int I = 1;
   for (int e = 0; e < c->n_exp; e++)
     if (c->exp[e].n_images > I) I = c->exp[e].n_images;
@@ -382,8 +319,8 @@ fail:
   return st;
 }
 
-asl_status run_cube_create(run_cube *c, const char *path, const sweep_plan *p,
-                           const run_subjects *s, const char *executor, MPI_Comm comm) {
+static asl_status create_cube(run_cube *c, const char *path, const sweep_plan *p,
+                              const run_subjects *s, const char *executor, MPI_Comm comm) {
   asl_status st = ASL_OK;
   hid_t fapl = H5I_INVALID_HID;
   int rank = 0;
@@ -405,5 +342,14 @@ asl_status run_cube_create(run_cube *c, const char *path, const sweep_plan *p,
 fail:
   run_h5_close(&fapl);
   if (st) run_cube_close_keep(c);
+  return st;
+}
+
+asl_status run_cube_create(run_cube *c, const char *path, const sweep_plan *p,
+                           const run_subjects *s, const char *executor, MPI_Comm comm) {
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
+  asl_status st = create_cube(c, path, p, s, executor, comm);
+  cube_h5_quiet_end(&q);
   return st;
 }

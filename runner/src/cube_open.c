@@ -7,9 +7,10 @@
 #include "cube_internal.h"
 #include "run/cube.h"
 
-static asl_status open_ds(hid_t *out, hid_t loc, const char *name, const char *path) {
+static asl_status open_ds(hid_t *out, hid_t loc, cube_ds d, const char *path) {
   asl_status st = ASL_OK;
-  HCHECK(*out = H5Dopen2(loc, name, H5P_DEFAULT), "%s: open dataset %s", path, name);
+  HCHECK(*out = H5Dopen2(loc, cube_ds_name(d), H5P_DEFAULT), "%s: open dataset %s", path,
+         cube_ds_name(d));
 fail:
   return st;
 }
@@ -43,16 +44,18 @@ fail:
 static asl_status open_jobs(run_cube *c, const char *path) {
   asl_status st;
   hid_t g = H5I_INVALID_HID;
-  HCHECK(g = H5Gopen2(c->file, "jobs", H5P_DEFAULT), "%s: open group /jobs", path);
-  if ((st = open_ds(&c->status, g, "status", path)) ||
-      (st = open_ds(&c->seconds, g, "seconds", path)) ||
-      (st = open_ds(&c->rank, g, "rank", path)) || (st = open_ds(&c->host, g, "host", path)) ||
-      (st = open_ds(&c->error, g, "error", path)) ||
-      (st = open_ds(&c->train_loss, g, "train_loss", path)) ||
-      (st = open_ds(&c->val_loss, g, "val_loss", path)))
+  HCHECK(g = H5Gopen2(c->file, CUBE_GROUP_JOBS, H5P_DEFAULT), "%s: open group /%s", path,
+         CUBE_GROUP_JOBS);
+  if ((st = open_ds(&c->status, g, CUBE_DS_JOB_STATUS, path)) ||
+      (st = open_ds(&c->seconds, g, CUBE_DS_JOB_SECONDS, path)) ||
+      (st = open_ds(&c->rank, g, CUBE_DS_JOB_RANK, path)) ||
+      (st = open_ds(&c->host, g, CUBE_DS_JOB_HOST, path)) ||
+      (st = open_ds(&c->error, g, CUBE_DS_JOB_ERROR, path)) ||
+      (st = open_ds(&c->train_loss, g, CUBE_DS_JOB_TRAIN_LOSS, path)) ||
+      (st = open_ds(&c->val_loss, g, CUBE_DS_JOB_VAL_LOSS, path)))
     goto fail;
   hsize_t want[2] = {(hsize_t)c->n_jobs, (hsize_t)c->epochs};
-  st = check_dims(c->train_loss, 2, want, "/jobs/train_loss", path);
+  st = check_dims(c->train_loss, 2, want, cube_ds_path(CUBE_DS_JOB_TRAIN_LOSS), path);
 fail:
   run_h5_close(&g);
   return st;
@@ -64,9 +67,9 @@ static asl_status open_experiment(run_cube *c, int e, const sweep_plan *p, const
   run_cube_exp *ce = &c->exp[e];
   HCHECK(ce->group = H5Gopen2(c->file, x->name, H5P_DEFAULT), "%s: open group /%s", path,
           x->name);
-  if ((st = open_ds(&ce->metrics, ce->group, "metrics", path)) ||
-      (st = open_ds(&ce->per_image, ce->group, "metrics_per_image", path)) ||
-      (st = open_ds(&ce->job, ce->group, "job", path)))
+  if ((st = open_ds(&ce->metrics, ce->group, CUBE_DS_EXP_METRICS, path)) ||
+      (st = open_ds(&ce->per_image, ce->group, CUBE_DS_EXP_PER_IMAGE, path)) ||
+      (st = open_ds(&ce->job, ce->group, CUBE_DS_EXP_JOB, path)))
     goto fail;
   int k = x->n_axes;
   hsize_t want[RUN_CUBE_MAX_RANK];
@@ -75,7 +78,7 @@ static asl_status open_experiment(run_cube *c, int e, const sweep_plan *p, const
   want[k + 1] = RUN_N_STAGES;
   want[k + 2] = (hsize_t)c->n_metrics;
   want[k + 3] = 0;
-  st = check_dims(ce->per_image, k + 4, want, "metrics_per_image", path);
+  st = check_dims(ce->per_image, k + 4, want, cube_ds_name(CUBE_DS_EXP_PER_IMAGE), path);
   if (st) goto fail;
   // The image count was fixed when the cube was made; take it from the file.
   hid_t space = H5Dget_space(ce->per_image);
@@ -88,7 +91,7 @@ fail:
   return st;
 }
 
-asl_status run_cube_open(run_cube *c, const char *path, const sweep_plan *p, MPI_Comm comm) {
+static asl_status open_cube(run_cube *c, const char *path, const sweep_plan *p, MPI_Comm comm) {
   asl_status st = ASL_OK;
   hid_t fapl = H5I_INVALID_HID;
   char have[64], want[17];
@@ -100,7 +103,13 @@ asl_status run_cube_open(run_cube *c, const char *path, const sweep_plan *p, MPI
   HCHECK(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "MPI-IO access for %s", path);
   HCHECK(c->file = H5Fopen(path, H5F_ACC_RDWR, fapl),
           "open %s for resuming (is it an aslsweep cube, and writable?)", path);
-  if ((st = cube_attr_read_str(c->file, "spec_hash", have, sizeof have))) goto fail;
+  // Another format version is refused as bad input (exit 2), like another spec.
+  if (cube_check_version(c->file, path, NULL)) {
+    st = ASL_ESPEC;
+    goto fail;
+  }
+  if ((st = cube_attr_read_str(c->file, cube_attr_name(CUBE_ATTR_SPEC_HASH), have, sizeof have)))
+    goto fail;
   run_spec_hash(p, want);
   if (strcmp(have, want) != 0) {
     st = asl_fail(ASL_ESPEC,
@@ -118,7 +127,15 @@ fail:
   return st;
 }
 
-asl_status run_cube_close(run_cube *c) {
+asl_status run_cube_open(run_cube *c, const char *path, const sweep_plan *p, MPI_Comm comm) {
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
+  asl_status st = open_cube(c, path, p, comm);
+  cube_h5_quiet_end(&q);
+  return st;
+}
+
+static asl_status close_cube(run_cube *c) {
   asl_status st = ASL_OK;
   for (int e = 0; c->exp && e < c->n_exp; e++) {
     run_h5_close(&c->exp[e].metrics);
@@ -137,6 +154,14 @@ asl_status run_cube_close(run_cube *c) {
   }
 fail:
   c->file = H5I_INVALID_HID;
+  return st;
+}
+
+asl_status run_cube_close(run_cube *c) {
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
+  asl_status st = close_cube(c);
+  cube_h5_quiet_end(&q);
   return st;
 }
 

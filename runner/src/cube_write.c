@@ -9,18 +9,29 @@
 
 asl_status run_cube_read_status(run_cube *c, signed char *status) {
   asl_status st = ASL_OK;
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
   HCHECK(H5Dread(c->status, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, status),
-          "%s: read /jobs/status", c->path);
+          "%s: read %s", c->path, cube_ds_path(CUBE_DS_JOB_STATUS));
 fail:
+  cube_h5_quiet_end(&q);
   return st;
 }
 
-asl_status run_cube_set_status(run_cube *c, int job, int status) {
+static asl_status set_status(run_cube *c, int job, int status) {
   hsize_t start[1] = {(hsize_t)job}, count[1] = {1};
   signed char v = (signed char)status;
   asl_status st = cube_write_block(c->status, H5T_NATIVE_SCHAR, 1, start, count, &v);
   if (st) return run_fail_wrap(st, "%s: status of job %d", c->path, job);
   return ASL_OK;
+}
+
+asl_status run_cube_set_status(run_cube *c, int job, int status) {
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
+  asl_status st = set_status(c, job, status);
+  cube_h5_quiet_end(&q);
+  return st;
 }
 
 static asl_status write_cells(run_cube *c, const sweep_plan *p, int job, const run_result *r) {
@@ -66,8 +77,8 @@ static asl_status write_row(run_cube *c, int job, const run_result *r, double se
   snprintf(host_buf, sizeof host_buf, "%s", host ? host : "");
   snprintf(err_buf, sizeof err_buf, "%s", r->error);
   hsize_t start[2] = {(hsize_t)job, 0}, one[2] = {1, (hsize_t)c->epochs};
-  HCHECK(host_t = cube_str_type(RUN_HOST_LEN), "host type");
-  HCHECK(err_t = cube_str_type(RUN_ERROR_LEN), "error type");
+  HCHECK(host_t = cube_str_type(CUBE_HOST_LEN), "host type");
+  HCHECK(err_t = cube_str_type(CUBE_ERROR_LEN), "error type");
   int epochs = r->epochs < c->epochs ? r->epochs : c->epochs;
   one[1] = (hsize_t)epochs;
   if ((epochs > 0 &&
@@ -84,11 +95,20 @@ fail:
   return st;
 }
 
+static asl_status commit(run_cube *c, const sweep_plan *p, int job, const run_result *r,
+                         int status, double seconds, int rank, const char *host) {
+  asl_status st = ASL_OK;
+  if (status == CUBE_JOB_DONE && (st = write_cells(c, p, job, r))) return st;
+  if ((st = write_row(c, job, r, seconds, rank, host)))
+    return run_fail_wrap(st, "%s: /%s row of %s", c->path, CUBE_GROUP_JOBS, p->jobs[job].key);
+  return set_status(c, job, status);
+}
+
 asl_status run_cube_commit(run_cube *c, const sweep_plan *p, int job, const run_result *r,
                            int status, double seconds, int rank, const char *host) {
-  asl_status st = ASL_OK;
-  if (status == RUN_JOB_DONE && (st = write_cells(c, p, job, r))) return st;
-  if ((st = write_row(c, job, r, seconds, rank, host)))
-    return run_fail_wrap(st, "%s: /jobs row of %s", c->path, p->jobs[job].key);
-  return run_cube_set_status(c, job, status);
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
+  asl_status st = commit(c, p, job, r, status, seconds, rank, host);
+  cube_h5_quiet_end(&q);
+  return st;
 }

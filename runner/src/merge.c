@@ -14,12 +14,13 @@
 // A merged cube is a whole run's: no `slice` attribute, no /jobs/slice.
 static asl_status unmark(hid_t f, const char *path) {
   asl_status st = ASL_OK;
-  htri_t a = H5Aexists(f, "slice");
-  HCHECK(a, "%s: look for the slice attribute", path);
-  if (a) HCHECK(H5Adelete(f, "slice"), "%s: remove the slice attribute", path);
-  htri_t d = H5Lexists(f, "/jobs/slice", H5P_DEFAULT);
-  HCHECK(d, "%s: look for /jobs/slice", path);
-  if (d) HCHECK(H5Ldelete(f, "/jobs/slice", H5P_DEFAULT), "%s: remove /jobs/slice", path);
+  const char *attr = cube_attr_name(CUBE_ATTR_SLICE), *set = cube_ds_path(CUBE_DS_JOB_SLICE);
+  htri_t a = H5Aexists(f, attr);
+  HCHECK(a, "%s: look for the %s attribute", path, attr);
+  if (a) HCHECK(H5Adelete(f, attr), "%s: remove the %s attribute", path, attr);
+  htri_t d = H5Lexists(f, set, H5P_DEFAULT);
+  HCHECK(d, "%s: look for %s", path, set);
+  if (d) HCHECK(H5Ldelete(f, set, H5P_DEFAULT), "%s: remove %s", path, set);
 fail:
   return st;
 }
@@ -51,7 +52,7 @@ static void report_missing(const merge_run *m, const run_merge_summary *s) {
   int shown = 0;
   for (int j = 0; j < m->n_jobs; j++) {
     int p = m->source[j];
-    if (p >= 0 && m->part[p].status[j] == RUN_JOB_DONE) continue;
+    if (p >= 0 && m->part[p].status[j] == CUBE_JOB_DONE) continue;
     if (shown++ == 50) {
       fprintf(m->log, "  ... and %d more\n", s->n_jobs - s->done - 50);
       break;
@@ -88,13 +89,12 @@ static asl_status open_all(merge_run *m, int n_parts, char *const *parts) {
   return st;
 }
 
-asl_status run_merge(const char *out_dir, int n_parts, char *const *parts, FILE *log,
-                     run_merge_summary *s) {
+static asl_status merge(const char *out_dir, int n_parts, char *const *parts, FILE *log,
+                        run_merge_summary *s) {
   memset(s, 0, sizeof *s);
   if (n_parts < 1) return asl_fail(ASL_EINVAL, "merge: no part directories given");
   if (mkdir(out_dir, 0777) != 0 && errno != EEXIST)
     return asl_fail(ASL_EIO, "%s: cannot create (%s)", out_dir, strerror(errno));
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); // failures are reported through asl_fail
   merge_run m = {.n_parts = n_parts, .log = log};
   m.part = calloc((size_t)n_parts, sizeof *m.part);
   if (!m.part) return asl_fail(ASL_ENOMEM, "merging %d parts", n_parts);
@@ -109,5 +109,14 @@ asl_status run_merge(const char *out_dir, int n_parts, char *const *parts, FILE 
   if (!st) st = merge_volumes(&m, out_dir, &s->volumes);
   if (!st) report_missing(&m, s);
   merge_free(&m);
+  return st;
+}
+
+asl_status run_merge(const char *out_dir, int n_parts, char *const *parts, FILE *log,
+                     run_merge_summary *s) {
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
+  asl_status st = merge(out_dir, n_parts, parts, log, s);
+  cube_h5_quiet_end(&q);
   return st;
 }

@@ -18,12 +18,12 @@ typedef struct {
 
 
 static asl_status exp_init(merge_exp *x, const merge_run *m, const char *name, size_t len) {
-  static const char *const leaf[3] = {"job", "metrics", "metrics_per_image"};
+  static const cube_ds leaf[3] = {CUBE_DS_EXP_JOB, CUBE_DS_EXP_METRICS, CUBE_DS_EXP_PER_IMAGE};
   const merge_part *base = &m->part[m->base];
   asl_status st = ASL_OK;
   memset(x, 0, sizeof *x);
   for (int d = 0; d < 3 && !st; d++) {
-    snprintf(x->name[d], sizeof x->name[d], "/%.*s/%s", (int)len, name, leaf[d]);
+    snprintf(x->name[d], sizeof x->name[d], "/%.*s/%s", (int)len, name, cube_ds_name(leaf[d]));
     size_t n, size;
     char fill[16];
     st = merge_read_all(base->file, x->name[d], base->path, &n, &size, (void **)&x->merged[d]);
@@ -46,7 +46,7 @@ static void exp_free(merge_exp *x) {
 static asl_status take_cell(merge_run *m, int p, merge_exp *x, char *const *in, size_t c) {
   int j;
   memcpy(&j, in[0] + c * x->bytes[0], sizeof j);
-  if (j < 0 || j >= m->n_jobs || m->part[p].status[j] != RUN_JOB_DONE) return ASL_OK;
+  if (j < 0 || j >= m->n_jobs || m->part[p].status[j] != CUBE_JOB_DONE) return ASL_OK;
   m->part[p].cells[j]++;
   int take = m->source[j] == p, check = merge_duplicate_in(m, p, j);
   for (int d = 0; d < 3; d++) {
@@ -88,7 +88,7 @@ static asl_status check_counts(const merge_run *m, int p) {
 
 asl_status merge_cells(merge_run *m, hid_t out, const char *out_path) {
   char names[4096];
-  asl_status st = cube_attr_read_str(m->part[m->base].file, "experiments", names, sizeof names);
+  asl_status st = cube_attr_read_str(m->part[m->base].file, cube_attr_name(CUBE_ATTR_EXPERIMENTS), names, sizeof names);
   if (st) return run_fail_wrap(st, "%s", m->part[m->base].path);
   int n_exp = names[0] ? 1 : 0;
   for (const char *s = names; *s; s++) n_exp += *s == ',';

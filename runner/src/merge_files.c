@@ -63,7 +63,7 @@ static asl_status part_volumes(const merge_run *m, int p, const char *dest, int 
   struct dirent *e;
   while (!st && (e = readdir(d)) != NULL) {
     int j = volume_job(e->d_name);
-    if (j < 0 || j >= m->n_jobs || m->source[j] != p || m->part[p].status[j] != RUN_JOB_DONE)
+    if (j < 0 || j >= m->n_jobs || m->source[j] != p || m->part[p].status[j] != CUBE_JOB_DONE)
       continue;
     snprintf(from, sizeof from, "%s/%s", src_dir, e->d_name);
     st = copy_volume(from, dest, e->d_name);

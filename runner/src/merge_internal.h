@@ -25,7 +25,7 @@ typedef struct {
   int n_jobs;
   int *source;           // (J) part a job is taken from: done there first, else
                          // failed there first; -1 for none (pending)
-  char (*keys)[257];     // (J) job keys, for messages
+  char (*keys)[CUBE_KEY_LEN + 1];     // (J) job keys, for messages
   FILE *log;
 } merge_run;
 
@@ -33,12 +33,13 @@ typedef struct {
 // duplicate, whose numbers must equal the source's.
 static inline int merge_duplicate_in(const merge_run *m, int p, int j) {
   int s = m->source[j];
-  return s >= 0 && s != p && m->part[p].status[j] == RUN_JOB_DONE &&
-         m->part[s].status[j] == RUN_JOB_DONE;
+  return s >= 0 && s != p && m->part[p].status[j] == CUBE_JOB_DONE &&
+         m->part[s].status[j] == CUBE_JOB_DONE;
 }
 
 // Opens dir/results.h5 read-only into part p; a missing cube is a warning
-// on m->log (the part stays closed), an unreadable one an error.
+// on m->log (the part stays closed), an unreadable one an error, one of
+// another format version ASL_ESPEC naming both versions.
 asl_status merge_open_part(merge_run *m, int p, const char *dir);
 // Refuses (ASL_ESPEC, naming both parts) a part p whose spec_hash, executor,
 // job keys or subjects differ from the base part's.

@@ -61,13 +61,13 @@ static asl_status merge_dataset(merge_run *m, hid_t out, const char *out_path, c
 asl_status merge_jobs(merge_run *m, hid_t out, const char *out_path) {
   // Timing and placement differ between attempts; only the numbers must agree.
   static const struct {
-    const char *name;
+    cube_ds d;
     int compare;
-  } sets[] = {{"/jobs/seconds", 0}, {"/jobs/rank", 0},       {"/jobs/host", 0},
-              {"/jobs/error", 0},   {"/jobs/train_loss", 1}, {"/jobs/val_loss", 1},
-              {"/jobs/status", 0}};
+  } sets[] = {{CUBE_DS_JOB_SECONDS, 0},    {CUBE_DS_JOB_RANK, 0},     {CUBE_DS_JOB_HOST, 0},
+              {CUBE_DS_JOB_ERROR, 0},      {CUBE_DS_JOB_TRAIN_LOSS, 1},
+              {CUBE_DS_JOB_VAL_LOSS, 1},   {CUBE_DS_JOB_STATUS, 0}};
   asl_status st = ASL_OK;
   for (size_t i = 0; !st && i < sizeof sets / sizeof sets[0]; i++)
-    st = merge_dataset(m, out, out_path, sets[i].name, sets[i].compare);
+    st = merge_dataset(m, out, out_path, cube_ds_path(sets[i].d), sets[i].compare);
   return st;
 }

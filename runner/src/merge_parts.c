@@ -21,34 +21,38 @@ asl_status merge_open_part(merge_run *m, int p, const char *dir) {
   if (pt->file < 0)
     return asl_fail(ASL_EHDF5, "%s: cannot open as an HDF5 cube (is the run still writing it?)",
                     pt->path);
+  // A part of another format version is bad input (exit 2), like a part of another run.
+  if (cube_check_version(pt->file, pt->path, NULL)) return ASL_ESPEC;
   return ASL_OK;
 }
 
 // Attributes and static datasets that must match the base part's.
 asl_status merge_same_run(const merge_run *m, int p) {
   const merge_part *a = &m->part[m->base], *b = &m->part[p];
-  static const char *const attrs[] = {"spec_hash", "executor"};
-  static const char *const sets[] = {"/jobs/key", "/subjects/id", "/subjects/fold",
-                                     "/subjects/snr_group"};
+  static const cube_attr attrs[] = {CUBE_ATTR_SPEC_HASH, CUBE_ATTR_EXECUTOR};
+  static const cube_ds sets[] = {CUBE_DS_JOB_KEY, CUBE_DS_SUBJECT_ID, CUBE_DS_SUBJECT_FOLD,
+                                 CUBE_DS_SUBJECT_SNR_GROUP};
   asl_status st = ASL_OK;
   for (size_t i = 0; i < 2 && !st; i++) {
     char va[64], vb[64];
-    if ((st = cube_attr_read_str(a->file, attrs[i], va, sizeof va)) ||
-        (st = cube_attr_read_str(b->file, attrs[i], vb, sizeof vb)))
+    const char *name = cube_attr_name(attrs[i]);
+    if ((st = cube_attr_read_str(a->file, name, va, sizeof va)) ||
+        (st = cube_attr_read_str(b->file, name, vb, sizeof vb)))
       return run_fail_wrap(st, "%s or %s", a->path, b->path);
     if (strcmp(va, vb) != 0)
       return asl_fail(ASL_ESPEC, "%s has %s %s but %s has %s %s: these are not parts of one "
-                      "run; merge only the parts of one spec", b->dir, attrs[i], vb, a->dir,
-                      attrs[i], va);
+                      "run; merge only the parts of one spec", b->dir, name, vb, a->dir, name,
+                      va);
   }
   for (size_t i = 0; i < sizeof sets / sizeof sets[0] && !st; i++) {
     size_t na, sa, nb, sb;
     void *ba = NULL, *bb = NULL;
-    st = merge_read_all(a->file, sets[i], a->path, &na, &sa, &ba);
-    if (!st) st = merge_read_all(b->file, sets[i], b->path, &nb, &sb, &bb);
+    const char *set = cube_ds_path(sets[i]);
+    st = merge_read_all(a->file, set, a->path, &na, &sa, &ba);
+    if (!st) st = merge_read_all(b->file, set, b->path, &nb, &sb, &bb);
     if (!st && (na != nb || sa != sb || memcmp(ba, bb, na * sa) != 0))
       st = asl_fail(ASL_ESPEC, "%s and %s differ in %s (other data or subjects?): not parts of "
-                    "one run", b->dir, a->dir, sets[i]);
+                    "one run", b->dir, a->dir, set);
     free(ba);
     free(bb);
   }
@@ -59,21 +63,21 @@ asl_status merge_read_jobs(merge_run *m) {
   const merge_part *base = &m->part[m->base];
   size_t n, size;
   char *keys = NULL;
-  asl_status st = merge_read_all(base->file, "/jobs/key", base->path, &n, &size, (void **)&keys);
+  asl_status st = merge_read_all(base->file, cube_ds_path(CUBE_DS_JOB_KEY), base->path, &n, &size, (void **)&keys);
   if (st) return st;
   m->n_jobs = (int)n;
   m->keys = calloc(n + 1, sizeof *m->keys);
   m->source = malloc(sizeof(int) * (n + 1));
   if (!m->keys || !m->source) st = asl_fail(ASL_ENOMEM, "merging %zu jobs", n);
   for (size_t j = 0; !st && j < n; j++)
-    snprintf(m->keys[j], sizeof m->keys[j], "%.*s", (int)(size < 256 ? size : 256),
+    snprintf(m->keys[j], sizeof m->keys[j], "%.*s", (int)(size < CUBE_KEY_LEN ? size : CUBE_KEY_LEN),
              keys + j * size);
   free(keys);
   for (int p = 0; p < m->n_parts && !st; p++) {
     merge_part *pt = &m->part[p];
     if (pt->file < 0) continue;
     size_t pn, ps;
-    st = merge_read_all(pt->file, "/jobs/status", pt->path, &pn, &ps, (void **)&pt->status);
+    st = merge_read_all(pt->file, cube_ds_path(CUBE_DS_JOB_STATUS), pt->path, &pn, &ps, (void **)&pt->status);
     if (!st && (pn != n || ps != 1))
       st = asl_fail(ASL_ESPEC, "%s: %zu jobs, %s has %zu", pt->path, pn, base->path, n);
     if (!st && !(pt->cells = calloc(n + 1, sizeof(int))))
@@ -90,12 +94,12 @@ void merge_choose_sources(merge_run *m, run_merge_summary *s) {
     for (int p = 0; p < m->n_parts; p++) {
       const merge_part *pt = &m->part[p];
       if (pt->file < 0) continue;
-      if (pt->status[j] == RUN_JOB_DONE && done < 0) done = p;
-      else if (pt->status[j] == RUN_JOB_DONE) {
+      if (pt->status[j] == CUBE_JOB_DONE && done < 0) done = p;
+      else if (pt->status[j] == CUBE_JOB_DONE) {
         s->duplicates++;
         fprintf(m->log, "aslsweep merge: warning: job %s is done in %s and in %s: taking %s\n",
                 m->keys[j], m->part[done].dir, pt->dir, m->part[done].dir);
-      } else if (pt->status[j] == RUN_JOB_FAILED && failed < 0) failed = p;
+      } else if (pt->status[j] == CUBE_JOB_FAILED && failed < 0) failed = p;
     }
     m->source[j] = done >= 0 ? done : failed;
     if (done >= 0) s->done++;

@@ -9,33 +9,36 @@
 #include "run/cube.h"
 #include "run/report.h"
 
-static asl_status read_ints(hid_t g, const char *name, hid_t mtype, void *buf, const char *path) {
+static asl_status read_ints(hid_t g, cube_ds d, hid_t mtype, void *buf, const char *path) {
   asl_status st = ASL_OK;
   hid_t ds = H5I_INVALID_HID;
-  HCHECK(ds = H5Dopen2(g, name, H5P_DEFAULT), "%s: open /jobs/%s", path, name);
-  HCHECK(H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), "%s: read /jobs/%s", path, name);
+  HCHECK(ds = H5Dopen2(g, cube_ds_name(d), H5P_DEFAULT), "%s: open %s", path, cube_ds_path(d));
+  HCHECK(H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), "%s: read %s", path,
+         cube_ds_path(d));
 fail:
   run_h5_close(&ds);
   return st;
 }
 
-static asl_status read_error_row(hid_t g, int j, char *out, size_t n, const char *path) {
+// Row j of the string dataset d into out (at least its length + 1 bytes).
+static asl_status read_string_row(hid_t g, cube_ds d, int j, char *out, const char *path) {
   asl_status st = ASL_OK;
   hid_t ds = H5I_INVALID_HID, t = H5I_INVALID_HID;
-  char buf[RUN_ERROR_LEN + 1] = "", key[RUN_KEY_LEN + 1] = "";
   hsize_t start[1] = {(hsize_t)j}, count[1] = {1};
-  HCHECK(t = cube_str_type(RUN_ERROR_LEN), "string type");
-  HCHECK(ds = H5Dopen2(g, "error", H5P_DEFAULT), "%s: open /jobs/error", path);
-  if ((st = cube_read_block(ds, t, 1, start, count, buf))) goto fail;
-  run_h5_close(&ds);
-  run_h5_close(&t);
-  HCHECK(t = cube_str_type(RUN_KEY_LEN), "string type");
-  HCHECK(ds = H5Dopen2(g, "key", H5P_DEFAULT), "%s: open /jobs/key", path);
-  if ((st = cube_read_block(ds, t, 1, start, count, key))) goto fail;
-  snprintf(out, n, "%s: %s", key, buf);
+  HCHECK(t = cube_str_type(cube_datasets[d].str_len), "string type of %s", cube_ds_path(d));
+  HCHECK(ds = H5Dopen2(g, cube_ds_name(d), H5P_DEFAULT), "%s: open %s", path, cube_ds_path(d));
+  st = cube_read_block(ds, t, 1, start, count, out);
 fail:
   run_h5_close(&ds);
   run_h5_close(&t);
+  return st;
+}
+
+static asl_status read_error_row(hid_t g, int j, char *out, size_t n, const char *path) {
+  char buf[CUBE_ERROR_LEN + 1] = "", key[CUBE_KEY_LEN + 1] = "";
+  asl_status st = read_string_row(g, CUBE_DS_JOB_ERROR, j, buf, path);
+  if (!st) st = read_string_row(g, CUBE_DS_JOB_KEY, j, key, path);
+  if (!st) snprintf(out, n, "%s: %s", key, buf);
   return st;
 }
 
@@ -57,9 +60,9 @@ static asl_status make_rows(run_report *r, const char *names) {
 }
 
 static void count(run_report_row *row, signed char status) {
-  if (status == RUN_JOB_DONE) row->done++;
-  else if (status == RUN_JOB_FAILED) row->failed++;
-  else if (status == RUN_JOB_RUNNING) row->running++;
+  if (status == CUBE_JOB_DONE) row->done++;
+  else if (status == CUBE_JOB_FAILED) row->failed++;
+  else if (status == CUBE_JOB_RUNNING) row->running++;
   else row->pending++;
 }
 
@@ -68,9 +71,11 @@ static asl_status read_jobs(run_report *r, hid_t file, const char *path) {
   hid_t g = H5I_INVALID_HID, ds = H5I_INVALID_HID, space = H5I_INVALID_HID;
   signed char *status = NULL;
   int *exper = NULL;
-  HCHECK(g = H5Gopen2(file, "jobs", H5P_DEFAULT), "%s: open /jobs", path);
-  HCHECK(ds = H5Dopen2(g, "status", H5P_DEFAULT), "%s: open /jobs/status", path);
-  HCHECK(space = H5Dget_space(ds), "%s: /jobs/status extent", path);
+  const char *status_path = cube_ds_path(CUBE_DS_JOB_STATUS);
+  HCHECK(g = H5Gopen2(file, CUBE_GROUP_JOBS, H5P_DEFAULT), "%s: open /%s", path, CUBE_GROUP_JOBS);
+  HCHECK(ds = H5Dopen2(g, cube_ds_name(CUBE_DS_JOB_STATUS), H5P_DEFAULT), "%s: open %s", path,
+         status_path);
+  HCHECK(space = H5Dget_space(ds), "%s: %s extent", path, status_path);
   r->n_jobs = (int)H5Sget_simple_extent_npoints(space);
   status = malloc((size_t)r->n_jobs + 1);
   exper = malloc(sizeof(int) * ((size_t)r->n_jobs + 1));
@@ -78,14 +83,14 @@ static asl_status read_jobs(run_report *r, hid_t file, const char *path) {
     st = asl_fail(ASL_ENOMEM, "%s: %d jobs", path, r->n_jobs);
     goto fail;
   }
-  if ((st = read_ints(g, "status", H5T_NATIVE_SCHAR, status, path)) ||
-      (st = read_ints(g, "experiment", H5T_NATIVE_INT, exper, path)))
+  if ((st = read_ints(g, CUBE_DS_JOB_STATUS, H5T_NATIVE_SCHAR, status, path)) ||
+      (st = read_ints(g, CUBE_DS_JOB_EXPERIMENT, H5T_NATIVE_INT, exper, path)))
     goto fail;
   int first_failed = -1;
   for (int j = 0; j < r->n_jobs; j++) {
     int row = exper[j] >= 0 && exper[j] + 1 < r->n_rows ? exper[j] + 1 : 0;
     count(&r->rows[row], status[j]);
-    if (status[j] == RUN_JOB_FAILED && first_failed < 0) first_failed = j;
+    if (status[j] == CUBE_JOB_FAILED && first_failed < 0) first_failed = j;
   }
   if (first_failed >= 0)
     st = read_error_row(g, first_failed, r->first_error, sizeof r->first_error, path);
@@ -98,10 +103,27 @@ fail:
   return st;
 }
 
-asl_status run_report_read(run_report *r, const char *dir_or_file) {
+static asl_status read_report(run_report *r, const char *path) {
   asl_status st = ASL_OK;
   hid_t file = H5I_INVALID_HID;
-  char path[4096], names[4096];
+  char names[4096];
+  HCHECK(file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), "%s: open the results cube", path);
+  if ((st = cube_check_version(file, path, NULL)) ||
+      (st = cube_attr_read_str(file, cube_attr_name(CUBE_ATTR_SPEC_HASH), r->spec_hash,
+                               sizeof r->spec_hash)) ||
+      (st = cube_attr_read_str(file, cube_attr_name(CUBE_ATTR_EXPERIMENTS), names,
+                               sizeof names)) ||
+      (st = cube_attr_read_str(file, cube_attr_name(CUBE_ATTR_EXECUTOR), r->executor,
+                               sizeof r->executor)) ||
+      (st = make_rows(r, names)) || (st = read_jobs(r, file, path)))
+    goto fail;
+fail:
+  run_h5_close(&file);
+  return st;
+}
+
+asl_status run_report_read(run_report *r, const char *dir_or_file) {
+  char path[4096];
   struct stat sb;
   memset(r, 0, sizeof *r);
   if (stat(dir_or_file, &sb) == 0 && S_ISDIR(sb.st_mode))
@@ -111,15 +133,10 @@ asl_status run_report_read(run_report *r, const char *dir_or_file) {
   if (stat(path, &sb) != 0)
     return asl_fail(ASL_ENOTFOUND, "%s: no results cube here (has `aslsweep run` started in it?)",
                     path);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  HCHECK(file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), "%s: open the results cube", path);
-  if ((st = cube_attr_read_str(file, "spec_hash", r->spec_hash, sizeof r->spec_hash)) ||
-      (st = cube_attr_read_str(file, "experiments", names, sizeof names)) ||
-      (st = cube_attr_read_str(file, "executor", r->executor, sizeof r->executor)) ||
-      (st = make_rows(r, names)) || (st = read_jobs(r, file, path)))
-    goto fail;
-fail:
-  run_h5_close(&file);
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
+  asl_status st = read_report(r, path);
+  cube_h5_quiet_end(&q);
   if (st) run_report_free(r);
   return st;
 }

@@ -135,7 +135,6 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
   MPI_Comm_size(comm, &sc.size);
   gethostname(sc.host, sizeof sc.host - 1);
   snprintf(sc.dir, sizeof sc.dir, "%s", o->out_dir);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); // failures are reported through CHECK
   asl_status st = slice_setup(&sc);
   if (!st) st = run_sched_prepare(&sc);
   if (!st) st = run_sched_open_cube(&sc);
@@ -172,7 +171,7 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
 
 int run_exit_status(asl_status st, const run_summary *s) {
   if (st == ASL_EINTERRUPTED) return RUN_EXIT_INTERRUPTED;
-  if (st == ASL_ESPEC || st == ASL_EINVAL) return 2;
+  if (st == ASL_ESPEC || st == ASL_EINVAL || st == ASL_EFORMAT) return 2;
   if (st) return 1;
   return s->failed > 0 || s->aborted ? 1 : 0;
 }

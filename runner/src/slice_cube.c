@@ -14,12 +14,13 @@ static asl_status mark(run_cube *c, const int *slice_of, const char *text, int r
   asl_status st = ASL_OK;
   hid_t g = H5I_INVALID_HID, ds = H5I_INVALID_HID;
   hsize_t dims[1] = {(hsize_t)c->n_jobs};
-  if ((st = cube_attr_str(c->file, "slice", text))) goto fail;
-  HCHECK(g = H5Gopen2(c->file, "jobs", H5P_DEFAULT), "%s: open /jobs", c->path);
-  if ((st = cube_dataset(&ds, g, "slice", H5T_STD_I32LE, 1, dims, NULL))) goto fail;
+  if ((st = cube_attr_str(c->file, cube_attr_name(CUBE_ATTR_SLICE), text))) goto fail;
+  HCHECK(g = H5Gopen2(c->file, CUBE_GROUP_JOBS, H5P_DEFAULT), "%s: open /%s", c->path,
+         CUBE_GROUP_JOBS);
+  if ((st = cube_ds_create(&ds, g, CUBE_DS_JOB_SLICE, 1, dims))) goto fail;
   if (rank0)
     HCHECK(H5Dwrite(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, slice_of),
-           "%s: write /jobs/slice", c->path);
+           "%s: write %s", c->path, cube_ds_path(CUBE_DS_JOB_SLICE));
   run_h5_close(&ds);
   HCHECK(H5Fflush(c->file, H5F_SCOPE_GLOBAL), "%s: flush after marking the slice", c->path);
 fail:
@@ -29,13 +30,14 @@ fail:
   return ASL_OK;
 }
 
-asl_status run_slice_mark(run_cube *c, const int *slice_of, int index, int count, int rank0) {
+static asl_status slice_mark(run_cube *c, const int *slice_of, int index, int count, int rank0) {
   char want[32] = "", have[64] = "";
+  const char *attr = cube_attr_name(CUBE_ATTR_SLICE);
   if (count > 0) snprintf(want, sizeof want, "%d/%d", index, count);
-  htri_t exists = H5Aexists(c->file, "slice");
+  htri_t exists = H5Aexists(c->file, attr);
   if (exists < 0) return asl_fail(ASL_EHDF5, "%s: cannot look for the `slice` attribute", c->path);
   if (exists) {
-    asl_status st = cube_attr_read_str(c->file, "slice", have, sizeof have);
+    asl_status st = cube_attr_read_str(c->file, attr, have, sizeof have);
     if (st) return run_fail_wrap(st, "%s", c->path);
     if (count == 0)
       return asl_fail(ASL_ESPEC, "%s holds slice %s of a job array: rerun it with --slice %s, or "
@@ -47,4 +49,12 @@ asl_status run_slice_mark(run_cube *c, const int *slice_of, int index, int count
   }
   if (count == 0) return ASL_OK;
   return mark(c, slice_of, want, rank0);
+}
+
+asl_status run_slice_mark(run_cube *c, const int *slice_of, int index, int count, int rank0) {
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
+  asl_status st = slice_mark(c, slice_of, index, count, rank0);
+  cube_h5_quiet_end(&q);
+  return st;
 }

@@ -104,9 +104,9 @@ TEST(other_format_version_is_refused_naming_both) {
   ana_cube c;
   ASSERT_EQ(ASL_EFORMAT, ana_cube_open(&c, path));
   const char *msg = asl_error_message();
-  ASSERT(strstr(msg, "format_version 2") != NULL);
+  ASSERT(strstr(msg, "cube format version 2,") != NULL);
   ASSERT(strstr(msg, "newer") != NULL);
-  ASSERT(strstr(msg, "format_version 1") != NULL);
+  ASSERT(strstr(msg, "reads version 1") != NULL);
   ASSERT(strstr(msg, path) != NULL);
   ASSERT_EQ(0, c.n_experiments);
   cf_cube_free(&fx);

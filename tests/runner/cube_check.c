@@ -14,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cube/schema.h"
+
 static int read_axes(hid_t g, char names[][64], int max) {
   char buf[2048] = "";
-  hid_t a = H5Aopen(g, "axes", H5P_DEFAULT), t = H5Aget_type(a);
+  hid_t a = H5Aopen(g, cube_attr_name(CUBE_ATTR_EXP_AXES), H5P_DEFAULT), t = H5Aget_type(a);
   hid_t m = H5Tcopy(H5T_C_S1);
   H5Tset_size(m, sizeof buf);
   if (a < 0 || H5Aread(a, m, buf) < 0) return -1;
@@ -55,7 +57,7 @@ static int gap(hid_t g, char names[][64], int n_axes, const char *model) {
   int ax = -1;
   for (int a = 0; a < n_axes; a++)
     if (strcmp(names[a], "model") == 0) ax = a;
-  hid_t lab = H5Dopen2(g, "model", H5P_DEFAULT), ds = H5Dopen2(g, "metrics", H5P_DEFAULT);
+  hid_t lab = H5Dopen2(g, "model", H5P_DEFAULT), ds = H5Dopen2(g, cube_ds_name(CUBE_DS_EXP_METRICS), H5P_DEFAULT);
   if (ax < 0 || lab < 0 || ds < 0) return 1;
   hsize_t dims[32];
   hid_t space = H5Dget_space(ds);
@@ -92,8 +94,8 @@ static int gap(hid_t g, char names[][64], int n_axes, const char *model) {
 
 // Every train job has a finite train and validation loss in every epoch.
 static int losses(hid_t f) {
-  hid_t kd = H5Dopen2(f, "/jobs/kind", H5P_DEFAULT);
-  const char *names[2] = {"/jobs/train_loss", "/jobs/val_loss"};
+  hid_t kd = H5Dopen2(f, cube_ds_path(CUBE_DS_JOB_KIND), H5P_DEFAULT);
+  const char *names[2] = {cube_ds_path(CUBE_DS_JOB_TRAIN_LOSS), cube_ds_path(CUBE_DS_JOB_VAL_LOSS)};
   hsize_t dims[2];
   if (kd < 0) return 1;
   hid_t sp = H5Dget_space(kd);
@@ -143,8 +145,9 @@ int main(int argc, char **argv) {
   if (n < 3) return 1;
   int rc = 1;
   if (strcmp(argv[2], "scales") == 0)
-    rc = check_scales(g, "metrics", names, n, 0) | check_scales(g, "metrics_per_image", names, n, 1) |
-         check_scales(g, "job", names, n, 0);
+    rc = check_scales(g, cube_ds_name(CUBE_DS_EXP_METRICS), names, n, 0) |
+         check_scales(g, cube_ds_name(CUBE_DS_EXP_PER_IMAGE), names, n, 1) |
+         check_scales(g, cube_ds_name(CUBE_DS_EXP_JOB), names, n, 0);
   else if (strcmp(argv[2], "gap") == 0 && argc > 4)
     rc = gap(g, names, n, argv[4]);
   H5Gclose(g), H5Fclose(f);

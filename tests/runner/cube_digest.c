@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cube/schema.h"
+
 static uint64_t fnv(const unsigned char *b, size_t n) {
   uint64_t h = 0xcbf29ce484222325ULL;
   for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ULL;
@@ -34,7 +36,7 @@ static int digest(hid_t file, const char *name) {
 
 // "jobs J done D": how far a run got.
 static int count_done(hid_t file) {
-  hid_t ds = H5Dopen2(file, "/jobs/status", H5P_DEFAULT);
+  hid_t ds = H5Dopen2(file, cube_ds_path(CUBE_DS_JOB_STATUS), H5P_DEFAULT);
   if (ds < 0) return 1;
   hid_t space = H5Dget_space(ds);
   size_t n = (size_t)H5Sget_simple_extent_npoints(space), done = 0;
@@ -55,12 +57,14 @@ int main(int argc, char **argv) {
   }
   hid_t f = H5Fopen(argv[1], H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) return 1;
-  int rc = count_done(f) | digest(f, "/jobs/status") | digest(f, "/jobs/train_loss") | digest(f, "/jobs/val_loss");
+  int rc = count_done(f) | digest(f, cube_ds_path(CUBE_DS_JOB_STATUS)) |
+           digest(f, cube_ds_path(CUBE_DS_JOB_TRAIN_LOSS)) |
+           digest(f, cube_ds_path(CUBE_DS_JOB_VAL_LOSS));
   for (int i = 2; i < argc; i++) {
     char name[512];
-    const char *parts[] = {"metrics", "metrics_per_image", "job"};
+    const cube_ds parts[] = {CUBE_DS_EXP_METRICS, CUBE_DS_EXP_PER_IMAGE, CUBE_DS_EXP_JOB};
     for (int k = 0; k < 3; k++) {
-      snprintf(name, sizeof name, "/%s/%s", argv[i], parts[k]);
+      snprintf(name, sizeof name, "/%s/%s", argv[i], cube_ds_name(parts[k]));
       rc |= digest(f, name);
     }
   }

@@ -5,8 +5,9 @@
 // per-subject metrics, job index, /jobs metadata, /subjects) so the rest of
 // analysis/ never touches HDF5. A partial cube (a sweep still running, failed
 // jobs) opens fine: absent cells are NaN and ana_exp_value() reports them as
-// missing. A cube whose format_version differs from ANA_CUBE_FORMAT_VERSION is
-// refused with a message naming both versions.
+// missing. A cube whose format_version differs from CUBE_FORMAT_VERSION
+// (cube/schema.h, where every name of the layout lives) is refused with a
+// message naming both versions.
 #ifndef ANA_CUBE_H
 #define ANA_CUBE_H
 
@@ -14,11 +15,9 @@
 #include <stdint.h>
 
 #include "asl/status.h"
+#include "cube/schema.h"
 
-#define ANA_CUBE_FORMAT_VERSION 1
-#define ANA_LABEL_LEN 32
-
-enum { ANA_JOB_PENDING = 0, ANA_JOB_RUNNING = 1, ANA_JOB_DONE = 2, ANA_JOB_FAILED = 3 };
+#define ANA_LABEL_LEN CUBE_LABEL_LEN
 
 // One named axis with its labels. Integer axes (nav, nav_post) keep their
 // values in `ivalues` and their decimal text in `labels`.
@@ -46,24 +45,24 @@ typedef struct {
 typedef struct {
   int n;
   int n_epochs;
-  char (*key)[256];
+  char (*key)[CUBE_KEY_LEN];
   int8_t *kind;     // 0 train, 1 infer
   int32_t *train_job;
-  int8_t *status;   // ANA_JOB_*
+  int8_t *status;   // CUBE_JOB_*
   double *seconds;
   int32_t *rank;
-  char (*host)[64];
+  char (*host)[CUBE_HOST_LEN];
   uint64_t *seed;
-  char (*error)[512];
+  char (*error)[CUBE_ERROR_LEN];
   float *train_loss; // (n, n_epochs), NaN where absent
   float *val_loss;
 } ana_jobs;
 
 typedef struct {
   int n;
-  char (*id)[ANA_LABEL_LEN];
+  char (*id)[CUBE_ID_LEN];
   int32_t *fold;
-  char (*snr_group)[16];
+  char (*snr_group)[CUBE_GROUP_LEN];
   float *ssim_single, *nmae_single;
 } ana_subjects;
 

@@ -13,12 +13,19 @@
 #include "run/subjects.h"
 #include "sweep/plan.h"
 
-#define RUN_CUBE_FORMAT_VERSION 1
-#define RUN_KEY_LEN 256
-#define RUN_HOST_LEN 64
-#define RUN_LABEL_LEN 32
+#include "cube/schema.h"
 
-enum { RUN_JOB_PENDING = 0, RUN_JOB_RUNNING = 1, RUN_JOB_DONE = 2, RUN_JOB_FAILED = 3 };
+// The schema's names under the runner's prefix (cube/schema.h holds them).
+#define RUN_KEY_LEN CUBE_KEY_LEN
+#define RUN_HOST_LEN CUBE_HOST_LEN
+#define RUN_LABEL_LEN CUBE_LABEL_LEN
+
+enum {
+  RUN_JOB_PENDING = CUBE_JOB_PENDING,
+  RUN_JOB_RUNNING = CUBE_JOB_RUNNING,
+  RUN_JOB_DONE = CUBE_JOB_DONE,
+  RUN_JOB_FAILED = CUBE_JOB_FAILED
+};
 
 typedef struct {
   hid_t group, metrics, per_image, job;
@@ -46,7 +53,8 @@ int run_cube_images(const sweep_plan *p, int e, const run_subjects *s);
 asl_status run_cube_create(run_cube *c, const char *path, const sweep_plan *p,
                            const run_subjects *s, const char *executor, MPI_Comm comm);
 // Collective. Opens an existing cube for writing; refuses (ASL_ESPEC) one
-// written for another spec, naming both hashes and --force-new.
+// of another format version (naming both) or written for another spec
+// (naming both hashes and --force-new).
 asl_status run_cube_open(run_cube *c, const char *path, const sweep_plan *p, MPI_Comm comm);
 // Collective.
 asl_status run_cube_close(run_cube *c);

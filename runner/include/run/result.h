@@ -4,9 +4,14 @@
 #define RUN_RESULT_H
 
 #include "asl/status.h"
+#include "cube/schema.h"
 
-#define RUN_ERROR_LEN 512
-enum { RUN_STAGE_INPUT = 0, RUN_STAGE_DENOISED = 1, RUN_N_STAGES = 2 };
+#define RUN_ERROR_LEN CUBE_ERROR_LEN
+enum {
+  RUN_STAGE_INPUT = CUBE_STAGE_INPUT,
+  RUN_STAGE_DENOISED = CUBE_STAGE_DENOISED,
+  RUN_N_STAGES = CUBE_N_STAGES
+};
 
 typedef struct {
   int epochs;              // E: columns of train_loss/val_loss

@@ -5,9 +5,10 @@
 #define RUN_SUBJECTS_H
 
 #include "asl/status.h"
+#include "cube/schema.h"
 
-#define RUN_ID_LEN 32
-#define RUN_GROUP_LEN 16
+#define RUN_ID_LEN CUBE_ID_LEN
+#define RUN_GROUP_LEN CUBE_GROUP_LEN
 
 typedef struct {
   char id[RUN_ID_LEN];           // "sub-01"

@@ -1,0 +1,96 @@
+// Cube datasets: creation from the schema table (contiguous, allocated and
+// filled up front) and hyperslab reads and writes.
+#include <ctype.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cube/h5.h"
+
+asl_status cube_h5_dataset(hid_t *out, hid_t loc, const char *name, hid_t type, int rank,
+                           const hsize_t *dims, const void *fill) {
+  asl_status st = ASL_OK;
+  hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
+  *out = H5I_INVALID_HID;
+  CUBE_CHECK(space = H5Screate_simple(rank, dims, NULL), "dataspace of %s", name);
+  CUBE_CHECK(dcpl = H5Pcreate(H5P_DATASET_CREATE), "creation properties of %s", name);
+  CUBE_CHECK(H5Pset_layout(dcpl, H5D_CONTIGUOUS), "contiguous layout of %s", name);
+  CUBE_CHECK(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY), "early allocation of %s", name);
+  if (fill) {
+    CUBE_CHECK(H5Pset_fill_value(dcpl, type, fill), "fill value of %s", name);
+    CUBE_CHECK(H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC), "fill time of %s", name);
+  }
+  CUBE_CHECK(*out = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+             "create dataset %s", name);
+fail:
+  cube_h5_close(&dcpl);
+  cube_h5_close(&space);
+  return st;
+}
+
+// The table's fill value in the file type's own bytes (an exact value: no
+// conversion by HDF5, so NaN keeps its bit pattern).
+static void fill_bytes(const cube_dataset_def *x, unsigned char *out) {
+  switch (x->type) {
+  case CUBE_T_I8: *(int8_t *)out = (int8_t)x->fill; break;
+  case CUBE_T_I32: *(int32_t *)out = (int32_t)x->fill; break;
+  case CUBE_T_U64: *(uint64_t *)out = (uint64_t)x->fill; break;
+  case CUBE_T_F32: *(float *)out = (float)x->fill; break;
+  case CUBE_T_F64: *(double *)out = x->fill; break;
+  case CUBE_T_STR: break;
+  }
+}
+
+asl_status cube_ds_create(hid_t *out, hid_t loc, cube_ds d, int rank, const hsize_t *dims) {
+  const cube_dataset_def *x = &cube_datasets[d];
+  asl_status st = ASL_OK;
+  _Alignas(8) unsigned char fill[8] = {0};
+  hid_t type = H5I_INVALID_HID;
+  *out = H5I_INVALID_HID;
+  CUBE_CHECK(type = cube_file_type(x->type, x->str_len), "type of %s", x->name);
+  // The fill's bytes are native; the file types are little-endian, as are
+  // the machines this runs on.
+  if (x->has_fill) fill_bytes(x, fill);
+  st = cube_h5_dataset(out, loc, x->name, type, rank, dims, x->has_fill ? fill : NULL);
+fail:
+  if (x->type == CUBE_T_STR) cube_h5_close(&type);
+  return st;
+}
+
+static asl_status block_io(int write, hid_t ds, hid_t memtype, int rank, const hsize_t *start,
+                           const hsize_t *count, void *buf) {
+  asl_status st = ASL_OK;
+  hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
+  CUBE_CHECK(fspace = H5Dget_space(ds), "file dataspace");
+  CUBE_CHECK(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL),
+             "hyperslab selection");
+  CUBE_CHECK(mspace = H5Screate_simple(rank, count, NULL), "memory dataspace");
+  if (write)
+    CUBE_CHECK(H5Dwrite(ds, memtype, mspace, fspace, H5P_DEFAULT, buf), "hyperslab write");
+  else
+    CUBE_CHECK(H5Dread(ds, memtype, mspace, fspace, H5P_DEFAULT, buf), "hyperslab read");
+fail:
+  cube_h5_close(&mspace);
+  cube_h5_close(&fspace);
+  return st;
+}
+
+asl_status cube_write_block(hid_t ds, hid_t memtype, int rank, const hsize_t *start,
+                            const hsize_t *count, const void *buf) {
+  return block_io(1, ds, memtype, rank, start, count, (void *)buf);
+}
+
+asl_status cube_read_block(hid_t ds, hid_t memtype, int rank, const hsize_t *start,
+                           const hsize_t *count, void *buf) {
+  return block_io(0, ds, memtype, rank, start, count, buf);
+}
+
+int cube_labels_numeric(int n, char *const *labels) {
+  for (int i = 0; i < n; i++) {
+    const char *s = labels[i];
+    if (*s == '-') s++;
+    if (!*s || strlen(s) > 9) return 0;
+    for (; *s; s++)
+      if (!isdigit((unsigned char)*s)) return 0;
+  }
+  return n > 0;
+}
