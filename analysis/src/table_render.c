@@ -137,7 +137,7 @@ static void csv_num(FILE *out, double v, int ok) {
   if (ok && isfinite(v)) fprintf(out, "%.9g", v);
 }
 
-static void render_csv(FILE *out, const ana_table *t) {
+static void render_csv(FILE *out, const ana_table *t, const char *eol) {
   char rows[160], h[200];
   join_axes(rows, sizeof rows, t->row_axes, t->n_row_axes);
   fputs("experiment,metric,stage,", out);
@@ -150,7 +150,7 @@ static void render_csv(FILE *out, const ana_table *t) {
       fputc(',', out);
       ana_csv_field(out, h);
     }
-  fputs("\r\n", out);
+  fputs(eol, out);
   for (int r = 0; r < t->n_rows; r++) {
     ana_csv_field(out, t->experiment);
     fputc(',', out);
@@ -170,12 +170,13 @@ static void render_csv(FILE *out, const ana_table *t) {
         csv_num(out, x->significant, isfinite(x->p_adj));
       }
     }
-    fputs("\r\n", out);
+    fputs(eol, out);
   }
 }
 
-void ana_table_render(FILE *out, const ana_table *t, ana_format format, int show_pvalues) {
+void ana_table_render(FILE *out, const ana_table *t, ana_format format, int show_pvalues,
+                      ana_line_ending eol) {
   if (format == ANA_FMT_LATEX) render_latex(out, t, show_pvalues);
-  else if (format == ANA_FMT_CSV) render_csv(out, t);
+  else if (format == ANA_FMT_CSV) render_csv(out, t, ana_eol_text(eol));
   else render_md(out, t, show_pvalues);
 }
