@@ -33,6 +33,16 @@ static int stderr_has(const char *s) {
   return strstr(buf, s) != NULL;
 }
 
+// The PNG's IHDR width (offset 16) or height (offset 20).
+static int png_dim(const char *path, int offset) {
+  unsigned char b[24];
+  FILE *f = fopen(path, "rb");
+  ASSERT(f != NULL);
+  ASSERT_EQ(24, fread(b, 1, 24, f));
+  fclose(f);
+  return b[offset] << 24 | b[offset + 1] << 16 | b[offset + 2] << 8 | b[offset + 3];
+}
+
 static void setup(void) {
   const char *b = getenv("ASLSWEEP_BINARY_DIR");
   snprintf(bin, sizeof bin, "%s/cli/aslsweep", b ? b : ".");
@@ -108,6 +118,23 @@ TEST(export_and_plot_commands_write_files) {
   ASSERT_EQ(0, run(a));
   struct stat st;
   ASSERT(stat(out, &st) == 0 && st.st_size > 1000);
+  ASSERT_EQ(640, png_dim(out, 16)); // --size WxH stays in pixels
+  ASSERT_EQ(480, png_dim(out, 20));
+  snprintf(a, sizeof a, "plot %s --x nav --hue strategy --facet m0 --size 7x4in --dpi 300 -o %s",
+           cube, out);
+  ASSERT_EQ(0, run(a));
+  ASSERT_EQ(2100, png_dim(out, 16));
+  ASSERT_EQ(1200, png_dim(out, 20));
+  snprintf(a, sizeof a, "plot %s --x nav --hue strategy --facet m0 --dpi 300 --size 1800x1200 -o %s",
+           cube, out);
+  ASSERT_EQ(0, run(a)); // 6x4 in at 300 dpi, whatever the option order
+  ASSERT_EQ(1800, png_dim(out, 16));
+  snprintf(a, sizeof a, "plot %s --x nav --dpi 5 -o %s", cube, out);
+  ASSERT_EQ(2, run(a));
+  ASSERT(stderr_has("--dpi must be a number in 10..2400"));
+  snprintf(a, sizeof a, "plot %s --x nav --size 7x4cm -o %s", cube, out);
+  ASSERT_EQ(2, run(a));
+  ASSERT(stderr_has("WxHin (inches"));
   snprintf(a, sizeof a, "plot %s --x nav --hue strategy --facet m0 -o plot.jpg", cube);
   ASSERT_EQ(2, run(a));
   ASSERT(stderr_has(".png, .svg or .pdf"));
