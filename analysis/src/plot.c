@@ -27,6 +27,7 @@ static const char *known_name(const char *name) {
 void ana_plot_experiment_title(const ana_experiment *e, char *out, size_t len) {
   const char *d = e->description[0] && strcmp(e->description, e->name) != 0 ? e->description : NULL;
   if (!d) d = known_name(e->name);
+  int raw_name = !d; // identifiers read with spaces; free text stays as written
   if (!d) d = e->name;
   size_t k = 0;
   for (const char *p = d; *p && k + 4 < len; p++) {
@@ -35,7 +36,7 @@ void ana_plot_experiment_title(const ana_experiment *e, char *out, size_t len) {
       k += 4, p += 2;
       continue;
     }
-    char ch = *p == '_' ? ' ' : *p;
+    char ch = raw_name && *p == '_' ? ' ' : *p;
     if (k == 0 && ch >= 'a' && ch <= 'z') ch = (char)(ch - 'a' + 'A');
     out[k++] = ch;
   }

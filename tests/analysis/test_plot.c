@@ -332,6 +332,27 @@ static int count_bars(const char *path, int colour) {
   return bars;
 }
 
+TEST(titles_name_the_experiment_in_words) {
+  setup();
+  char t[256];
+  ana_plot_experiment_title(ana_cube_experiment(&cube, "main"), t, sizeof t);
+  ASSERT_STR_EQ("Averaging strategy \xc3\x97 Nav \xc3\x97 M0", t); // the spec's description
+  ana_experiment e;
+  memset(&e, 0, sizeof e);
+  snprintf(e.name, sizeof e.name, "snr_matching");
+  snprintf(e.description, sizeof e.description, "snr_matching"); // the runner's default
+  ana_plot_experiment_title(&e, t, sizeof t);
+  ASSERT_STR_EQ("SNR matching", t);
+  snprintf(e.name, sizeof e.name, "target_sweep");
+  e.description[0] = '\0';
+  ana_plot_experiment_title(&e, t, sizeof t);
+  ASSERT_STR_EQ("Target sweep", t);
+  snprintf(e.description, sizeof e.description, "GT_50 targets x 2 models");
+  ana_plot_experiment_title(&e, t, sizeof t);
+  ASSERT_STR_EQ("GT_50 targets \xc3\x97 2 models", t);
+  teardown();
+}
+
 // Writes a 3D volume whose value is f(x, y, z).
 static void write_volume(const char *path, int which) {
   asl_vol v;
@@ -405,6 +426,7 @@ int main(void) {
   RUN(heatmap_of_snr_matching);
   RUN(loss_curves_per_job_group);
   RUN(plot_errors_name_the_problem);
+  RUN(titles_name_the_experiment_in_words);
   RUN(montage_shows_four_panels_from_volumes);
   // Drop cairo's font caches so leak checkers see only the code under test.
   cairo_debug_reset_static_data();
