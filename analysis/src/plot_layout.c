@@ -136,8 +136,14 @@ void ana_x_ticks(cairo_t *cr, const ana_panel *p, const double *xs, const char *
     ana_text(cr, xs[i], ybase + TICK_LEN + 2, fs, 0.5, 0, 0, 0, labels[i]);
   }
   if (xlabel) {
+    // A narrow panel drops the label's explanation in parentheses before the
+    // text gets too small to read, so neighbouring panels' labels never meet.
+    char text[256];
+    snprintf(text, sizeof text, "%s", xlabel);
+    char *paren = strstr(text, " (");
+    if (paren && ana_text_width(cr, 6.5, 0, text) > p->w) *paren = '\0';
     double y = ybase + TICK_LEN + 2 + ana_text_height(cr, ANA_FS_TICK) + ANA_PAD / 2;
-    ana_text(cr, p->x0 + p->w / 2, y, ana_fit_size(cr, ANA_FS_LABEL, 5, 0, xlabel, p->w), 0.5, 0,
-             0, 0, xlabel);
+    double lfs = ana_fit_size(cr, ANA_FS_LABEL, 3, 0, text, p->w);
+    ana_text(cr, p->x0 + p->w / 2, y, lfs, 0.5, 0, 0, 0, text);
   }
 }
