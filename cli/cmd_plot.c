@@ -156,6 +156,7 @@ int cmd_plot(int argc, char **argv) {
   if (st == ASL_OK) {
     st = a.montage ? ana_plot_montage(&cube, &a.m) : ana_plot(&cube, &a.p);
     ana_cube_free(&cube);
+    ana_plot_release_fonts();
   }
   if (st == ASL_OK) return CLI_OK;
   fprintf(stderr, "aslsweep plot: %s\n", asl_error_message());

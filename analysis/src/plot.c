@@ -1,4 +1,6 @@
 // ana_plot: option defaults, the automatic kind, dispatch.
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <string.h>
 #include <strings.h>
 #include <stdio.h>
@@ -93,4 +95,9 @@ asl_status ana_plot(const ana_cube *c, const ana_plot_opts *o) {
   case ANA_PLOT_HEATMAP: return ana_plot_heatmap(c, o);
   default: return ana_plot_loss(c, o);
   }
+}
+
+void ana_plot_release_fonts(void) {
+  cairo_debug_reset_static_data();
+  FcFini();
 }

@@ -4,7 +4,6 @@
 // height), nothing touches the image border (legends, colour bars, labels
 // all inside), and the PNG's pHYs chunk carries the dpi.
 #include <cairo.h>
-#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -428,8 +427,6 @@ int main(void) {
   RUN(plot_errors_name_the_problem);
   RUN(titles_name_the_experiment_in_words);
   RUN(montage_shows_four_panels_from_volumes);
-  // Drop cairo's font caches so leak checkers see only the code under test.
-  cairo_debug_reset_static_data();
-  FcFini();
+  ana_plot_release_fonts(); // leak checkers see only the code under test
   return DONE();
 }

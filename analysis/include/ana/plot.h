@@ -73,4 +73,8 @@ typedef struct {
 void ana_montage_opts_init(ana_montage_opts *o);
 asl_status ana_plot_montage(const ana_cube *c, const ana_montage_opts *o);
 
+// Frees cairo's and fontconfig's process-wide font caches so leak checkers
+// see only aslsweep's own memory. Call once, after the last plot.
+void ana_plot_release_fonts(void);
+
 #endif
