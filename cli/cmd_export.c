@@ -7,13 +7,29 @@
 
 static const char usage_text[] =
     "usage: aslsweep export DIR/results.h5 --format csv|json [-o FILE] [--summary]\n"
-    "         [--experiment E]\n"
+    "         [--experiment E] [--line-ending lf|crlf]\n"
     "\n"
-    "Tidy rows, one per stored value: experiment, every design axis, subject,\n"
-    "fold, stage, metric, value, then the job that wrote it (job, job_key,\n"
-    "job_status, seconds, rank, host, seed). csv: RFC 4180 with a header;\n"
-    "json: JSON lines. --summary writes one row per table cell instead (n, mean,\n"
-    "sd, median, q1, q3 over subjects of done jobs). Default output: stdout.\n"
+    "csv: a header line, RFC 4180 quoting, LF line ends (--line-ending crlf for\n"
+    "RFC 4180's CRLF); json: JSON lines (absent values null). Default: stdout.\n"
+    "\n"
+    "Columns of the row export (one row per stored value):\n"
+    "  experiment          experiment group\n"
+    "  <axis> ...          one per design axis of any experiment (nav, strategy,\n"
+    "                      m0, ...); empty where the experiment has no such axis\n"
+    "  subject, fold       subject id and the fold it is tested in\n"
+    "  stage               input or denoised\n"
+    "  metric, value       metric name and the per-subject value\n"
+    "  job, job_key        index and key of the job that wrote the value\n"
+    "  job_status          pending, running, done or failed\n"
+    "  seconds, rank, host, seed   that job's wall time, MPI rank, host, seed\n"
+    "Columns of --summary (one row per table cell, subjects of done jobs only):\n"
+    "  experiment, <axis> ..., stage, metric   as above\n"
+    "  n                   subjects with a value\n"
+    "  mean, sd            mean and sample SD (ddof 1), as in the tables\n"
+    "  median, q1, q3      median and quartiles (linear interpolation)\n"
+    "  ci95_lo, ci95_hi    95% percentile bootstrap CI of the mean (2000\n"
+    "                      resamples, seeded from the cell: reproducible);\n"
+    "                      empty when n < 2\n"
     "See docs/analysis.md.\n";
 
 static int usage_error(const char *msg, const char *arg) {
@@ -26,24 +42,29 @@ int cmd_export(int argc, char **argv) {
                                        {"output", required_argument, NULL, 'o'},
                                        {"summary", no_argument, NULL, 's'},
                                        {"experiment", required_argument, NULL, 'e'},
+                                       {"line-ending", required_argument, NULL, 'l'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
-  const char *format = NULL, *output = NULL, *experiment = NULL;
-  int summary = 0, c;
+  const char *format = NULL, *output = NULL;
+  ana_export_opts o;
+  ana_export_opts_init(&o);
+  int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "f:o:e:sh", opts, NULL)) != -1) {
     if (c == 'h') return fputs(usage_text, stdout), CLI_OK;
     if (c == 'f') format = optarg;
     else if (c == 'o') output = optarg;
-    else if (c == 'e') experiment = optarg;
-    else if (c == 's') summary = 1;
+    else if (c == 'e') o.experiment = optarg;
+    else if (c == 's') o.summary = 1;
+    else if (c == 'l') {
+      if (ana_line_ending_parse(&o.eol, optarg)) return usage_error(asl_error_message(), "");
+    }
     else return usage_error("bad option", "");
   }
   if (optind != argc - 1) return usage_error("expected one DIR/results.h5", "");
   if (!format) return usage_error("--format csv|json is required", "");
-  ana_export_format fmt;
-  if (strcmp(format, "csv") == 0) fmt = ANA_EXPORT_CSV;
-  else if (strcmp(format, "json") == 0) fmt = ANA_EXPORT_JSON;
+  if (strcmp(format, "csv") == 0) o.format = ANA_EXPORT_CSV;
+  else if (strcmp(format, "json") == 0) o.format = ANA_EXPORT_JSON;
   else return usage_error("--format must be csv or json, got ", format);
   ana_cube cube;
   asl_status st = ana_cube_open(&cube, argv[optind]);
@@ -54,7 +75,7 @@ int cmd_export(int argc, char **argv) {
     if (!out) {
       st = asl_fail(ASL_EIO, "%s: cannot write (does its folder exist?)", output);
     } else {
-      st = ana_export(out, &cube, fmt, summary, experiment);
+      st = ana_export(out, &cube, &o);
       if (output && fclose(out) != 0 && st == ASL_OK)
         st = asl_fail(ASL_EIO, "%s: write failed (disk full?)", output);
     }

@@ -9,7 +9,7 @@ static const char usage_text[] =
     "usage: aslsweep table DIR/results.h5 [--experiment E] [--rows AXIS[,AXIS]]\n"
     "         [--cols AXIS[,AXIS]] [--metric M|all] [--format md|latex|csv]\n"
     "         [--where AXIS=LABEL ...] [--baseline AXIS=LABEL] [--test wilcoxon|ttest]\n"
-    "         [--alpha A] [--pvalues] [--stage input|denoised]\n"
+    "         [--alpha A] [--pvalues] [--stage input|denoised] [--line-ending lf|crlf]\n"
     "\n"
     "Ablation tables: one per experiment and metric (defaults: every experiment,\n"
     "every metric). Cells are mean ± SD (sample SD) over test subjects, folds\n"
@@ -26,6 +26,7 @@ static const char usage_text[] =
     "  --alpha A              significance level (default 0.05)\n"
     "  --pvalues              print the Holm-adjusted p-values\n"
     "  --stage S              show one stage only (no reference)\n"
+    "  --line-ending E        csv record ends: lf (default) or crlf (RFC 4180)\n"
     "Missing cells print as — (md), -- (latex), empty (csv). See docs/analysis.md.\n";
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -95,6 +96,8 @@ static int parse_option(int argc, char **argv, int *i, ana_table_opts *o, const 
     char *end;
     o->alpha = strtod(val, &end);
     if (*end || !(o->alpha > 0 && o->alpha < 1)) return usage_error("--alpha must be in (0, 1), got '%s'", val);
+  } else if (strcmp(name, "--line-ending") == 0) {
+    if (ana_line_ending_parse(&o->eol, val)) return usage_error("%s", asl_error_message());
   } else if (strcmp(name, "--stage") == 0) {
     if (strcmp(val, "input") == 0) o->stage = ANA_STAGE_INPUT;
     else if (strcmp(val, "denoised") == 0) o->stage = ANA_STAGE_DENOISED;

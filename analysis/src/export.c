@@ -22,6 +22,7 @@ typedef struct {
 typedef struct {
   FILE *out;
   ana_export_format fmt;
+  const char *eol;
   int header_done;
   int n_axes;                        // union of design axes, in first-seen order
   char axes[MAX_COLS][ANA_LABEL_LEN];
@@ -56,14 +57,14 @@ static void emit(writer *w) {
         if (i) fputc(',', w->out);
         ana_csv_field(w->out, w->f[i].name);
       }
-      fputs("\r\n", w->out);
+      fputs(w->eol, w->out);
       w->header_done = 1;
     }
     for (int i = 0; i < w->n; i++) {
       if (i) fputc(',', w->out);
       if (w->f[i].kind != F_NULL) ana_csv_field(w->out, w->f[i].text);
     }
-    fputs("\r\n", w->out);
+    fputs(w->eol, w->out);
   } else {
     fputc('{', w->out);
     int first = 1;
@@ -188,8 +189,21 @@ static void collect_axes(writer *w, const ana_experiment *e) {
   }
 }
 
-asl_status ana_export(FILE *out, const ana_cube *c, ana_export_format fmt, int summary,
-                      const char *experiment) {
+void ana_export_opts_init(ana_export_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->format = ANA_EXPORT_CSV;
+  o->eol = ANA_EOL_LF;
+}
+
+asl_status ana_line_ending_parse(ana_line_ending *eol, const char *text) {
+  if (strcmp(text, "lf") == 0) return *eol = ANA_EOL_LF, ASL_OK;
+  if (strcmp(text, "crlf") == 0) return *eol = ANA_EOL_CRLF, ASL_OK;
+  return asl_fail(ASL_EINVAL, "--line-ending %s: expected lf or crlf", text);
+}
+
+asl_status ana_export(FILE *out, const ana_cube *c, const ana_export_opts *o) {
+  const char *experiment = o->experiment;
+  int summary = o->summary;
   writer *w = calloc(1, sizeof *w);
   double *buf = malloc(((size_t)c->subjects.n + 1) * sizeof *buf);
   if (!w || !buf) {
@@ -198,7 +212,8 @@ asl_status ana_export(FILE *out, const ana_cube *c, ana_export_format fmt, int s
     return asl_fail(ASL_ENOMEM, "export: out of memory");
   }
   w->out = out;
-  w->fmt = fmt;
+  w->fmt = o->format;
+  w->eol = ana_eol_text(o->eol);
   int found = 0;
   for (int i = 0; i < c->n_experiments; i++)
     if (!experiment || strcmp(experiment, c->experiments[i].name) == 0)

@@ -1,14 +1,48 @@
 // ana_plot: option defaults, the automatic kind, dispatch.
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <string.h>
 #include <strings.h>
+#include <stdio.h>
 
 #include "plot_data.h"
 #include "plot_internal.h"
 
 void ana_plot_opts_init(ana_plot_opts *o) {
   memset(o, 0, sizeof *o);
-  o->width = 900;
-  o->height = 600;
+  o->width_in = 6;
+  o->height_in = 4;
+  o->dpi = ANA_PLOT_DPI;
+}
+
+// Known experiment names read as words; others get underscores as spaces.
+static const char *known_name(const char *name) {
+  static const char *map[][2] = {{"main", "Main experiment"},
+                                 {"snr_matching", "SNR matching"},
+                                 {"generalization", "Generalization"},
+                                 {"post_averaging", "Pre- vs post-averaging"}};
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (strcmp(map[i][0], name) == 0) return map[i][1];
+  return NULL;
+}
+
+void ana_plot_experiment_title(const ana_experiment *e, char *out, size_t len) {
+  const char *d = e->description[0] && strcmp(e->description, e->name) != 0 ? e->description : NULL;
+  if (!d) d = known_name(e->name);
+  int raw_name = !d; // identifiers read with spaces; free text stays as written
+  if (!d) d = e->name;
+  size_t k = 0;
+  for (const char *p = d; *p && k + 4 < len; p++) {
+    if (strncmp(p, " x ", 3) == 0) { // "a x b": a multiplication sign
+      memcpy(out + k, " \xc3\x97 ", 4); // U+00D7
+      k += 4, p += 2;
+      continue;
+    }
+    char ch = raw_name && *p == '_' ? ' ' : *p;
+    if (k == 0 && ch >= 'a' && ch <= 'z') ch = (char)(ch - 'a' + 'A');
+    out[k++] = ch;
+  }
+  out[k] = '\0';
 }
 
 asl_status ana_plot_kind_parse(ana_plot_kind *k, const char *text) {
@@ -61,4 +95,9 @@ asl_status ana_plot(const ana_cube *c, const ana_plot_opts *o) {
   case ANA_PLOT_HEATMAP: return ana_plot_heatmap(c, o);
   default: return ana_plot_loss(c, o);
   }
+}
+
+void ana_plot_release_fonts(void) {
+  cairo_debug_reset_static_data();
+  FcFini();
 }

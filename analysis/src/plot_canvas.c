@@ -4,6 +4,7 @@
 #include <cairo-svg.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -16,20 +17,30 @@ static int ends_with(const char *s, const char *suffix) {
   return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
-asl_status ana_canvas_open(ana_canvas *cv, const char *path, int width, int height) {
+asl_status ana_canvas_open(ana_canvas *cv, const char *path, double width_in, double height_in,
+                           double dpi) {
   memset(cv, 0, sizeof *cv);
-  if (width < 64 || height < 64 || width > 16384 || height > 16384)
-    return asl_fail(ASL_EINVAL, "plot size %dx%d: each side must be 64..16384", width, height);
+  if (!(dpi >= 10 && dpi <= 2400))
+    return asl_fail(ASL_EINVAL, "plot dpi %g: expected 10..2400 (150 screen, 300 print)", dpi);
+  if (!(width_in >= 1 && height_in >= 1 && width_in <= 100 && height_in <= 100))
+    return asl_fail(ASL_EINVAL, "plot size %gx%g in: each side must be 1..100 inches", width_in,
+                    height_in);
+  cv->px_w = (int)lround(width_in * dpi);
+  cv->px_h = (int)lround(height_in * dpi);
+  if (cv->px_w < 64 || cv->px_h < 64 || cv->px_w > 16384 || cv->px_h > 16384)
+    return asl_fail(ASL_EINVAL, "plot size %dx%d pixels (%gx%g in at %g dpi): each side must be "
+                    "64..16384 pixels", cv->px_w, cv->px_h, width_in, height_in, dpi);
   snprintf(cv->path, sizeof cv->path, "%s", path);
-  cv->width = width;
-  cv->height = height;
+  cv->width = width_in * 72;
+  cv->height = height_in * 72;
+  cv->dpi = dpi;
   if (ends_with(path, ".png")) {
     cv->png = 1;
-    cv->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+    cv->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, cv->px_w, cv->px_h);
   } else if (ends_with(path, ".svg")) {
-    cv->surface = cairo_svg_surface_create(path, width, height);
+    cv->surface = cairo_svg_surface_create(path, cv->width, cv->height);
   } else if (ends_with(path, ".pdf")) {
-    cv->surface = cairo_pdf_surface_create(path, width, height);
+    cv->surface = cairo_pdf_surface_create(path, cv->width, cv->height);
   } else {
     return asl_fail(ASL_EINVAL, "%s: the output must end in .png, .svg or .pdf", path);
   }
@@ -43,6 +54,9 @@ asl_status ana_canvas_open(ana_canvas *cv, const char *path, int width, int heig
   cv->cr = cairo_create(cv->surface);
   cairo_set_source_rgb(cv->cr, 1, 1, 1);
   cairo_paint(cv->cr);
+  // PNG pixels are exact; keep the points-to-pixels ratio the one both
+  // sides share so nothing lands past the last pixel.
+  if (cv->png) cairo_scale(cv->cr, cv->px_w / cv->width, cv->px_h / cv->height);
   return ASL_OK;
 }
 
@@ -52,11 +66,7 @@ asl_status ana_canvas_close(ana_canvas *cv) {
   if (cs != CAIRO_STATUS_SUCCESS)
     st = asl_fail(ASL_EIO, "%s: drawing failed (%s)", cv->path, cairo_status_to_string(cs));
   cairo_destroy(cv->cr);
-  if (st == ASL_OK && cv->png) {
-    cs = cairo_surface_write_to_png(cv->surface, cv->path);
-    if (cs != CAIRO_STATUS_SUCCESS)
-      st = asl_fail(ASL_EIO, "%s: cannot write PNG (%s)", cv->path, cairo_status_to_string(cs));
-  }
+  if (st == ASL_OK && cv->png) st = ana_png_write(cv->surface, cv->path, cv->dpi);
   cairo_surface_finish(cv->surface);
   cs = cairo_surface_status(cv->surface);
   if (st == ASL_OK && cs != CAIRO_STATUS_SUCCESS)
@@ -83,6 +93,20 @@ double ana_text_width(cairo_t *cr, double size, int bold, const char *s) {
   font(cr, size, bold);
   cairo_text_extents(cr, s, &e);
   return e.x_advance;
+}
+
+double ana_text_height(cairo_t *cr, double size) {
+  cairo_font_extents_t fe;
+  font(cr, size, 0);
+  cairo_font_extents(cr, &fe);
+  return fe.ascent + fe.descent;
+}
+
+double ana_fit_size(cairo_t *cr, double size, double min, int bold, const char *s, double avail) {
+  double w = ana_text_width(cr, size, bold, s);
+  if (w <= avail || w <= 0) return size;
+  double fit = size * avail / w;
+  return fit < min ? min : fit;
 }
 
 void ana_text(cairo_t *cr, double x, double y, double size, double ax, double ay, double angle,
@@ -170,11 +194,54 @@ double ana_panel_y(const ana_panel *p, double v) {
   return p->y0 + p->h - (v - p->ymin) / (p->ymax - p->ymin) * p->h;
 }
 
-void ana_panel_frame(cairo_t *cr, const ana_panel *p, const char *title, const char *ylabel) {
-  double lo = p->ymin, hi = p->ymax, ticks[12];
+// Ticks at multiples of `step` inside [lo, hi] (up to max); the count.
+static int ticks_at(double lo, double hi, double step, double *ticks, int max) {
+  int n = 0;
+  for (double t = ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step, n++)
+    if (n < max) ticks[n] = fabs(t) < step * 1e-9 ? 0 : t;
+  return n;
+}
+
+int ana_ticks_within(double lo, double hi, double *ticks, int max) {
+  if (!(hi > lo)) {
+    ticks[0] = lo;
+    return 1;
+  }
+  // Nice steps from coarse to fine: the first that gives 4..6 ticks, else
+  // the one closest to 5.
+  static const double mult[] = {5, 2.5, 2, 1};
+  double mag = pow(10, floor(log10(hi - lo))), best = 0;
+  int best_n = 0;
+  for (int d = 0; d < 4; d++)
+    for (int m = 0; m < 4; m++) {
+      double step = mult[m] * mag / pow(10, d);
+      int n = ticks_at(lo, hi, step, ticks, max);
+      if (n >= 4 && n <= 6 && n <= max) return n;
+      if (!best_n || abs(n - 5) < abs(best_n - 5)) best = step, best_n = n;
+    }
+  int n = ticks_at(lo, hi, best, ticks, max);
+  return n < max ? n : max;
+}
+
+static void tick_text(char *s, size_t len, double v) { snprintf(s, len, "%g", v); }
+
+double ana_y_tick_width(cairo_t *cr, double lo, double hi) {
+  double ticks[12], w = 0;
   int nt;
   ana_nice_range(&lo, &hi, ticks, &nt);
-  cairo_set_line_width(cr, 1);
+  for (int i = 0; i < nt; i++) {
+    char s[32];
+    tick_text(s, sizeof s, ticks[i]);
+    w = fmax(w, ana_text_width(cr, ANA_FS_TICK, 0, s));
+  }
+  return w;
+}
+
+void ana_panel_frame(cairo_t *cr, const ana_panel *p, const char *title, const char *ylabel) {
+  double lo = p->ymin, hi = p->ymax, ticks[12], tw = 0;
+  int nt;
+  ana_nice_range(&lo, &hi, ticks, &nt);
+  cairo_set_line_width(cr, 0.6);
   for (int i = 0; i < nt; i++) {
     if (ticks[i] < p->ymin - 1e-12 || ticks[i] > p->ymax + 1e-12) continue;
     double y = ana_panel_y(p, ticks[i]);
@@ -183,13 +250,63 @@ void ana_panel_frame(cairo_t *cr, const ana_panel *p, const char *title, const c
     cairo_line_to(cr, p->x0 + p->w, y);
     cairo_stroke(cr);
     char s[32];
-    snprintf(s, sizeof s, "%g", ticks[i]);
+    tick_text(s, sizeof s, ticks[i]);
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-    ana_text(cr, p->x0 - 6, y, 12, 1, 0.5, 0, 0, s);
+    ana_text(cr, p->x0 - 3, y, ANA_FS_TICK, 1, 0.5, 0, 0, s);
+    tw = fmax(tw, ana_text_width(cr, ANA_FS_TICK, 0, s));
   }
   cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
   cairo_rectangle(cr, p->x0, p->y0, p->w, p->h);
   cairo_stroke(cr);
-  if (ylabel) ana_text(cr, p->x0 - 52, p->y0 + p->h / 2, 13, 0.5, 0.5, -M_PI / 2, 0, ylabel);
-  if (title) ana_text(cr, p->x0 + p->w / 2, p->y0 - 10, 14, 0.5, 1, 0, 1, title);
+  if (ylabel) {
+    double fs = ana_fit_size(cr, ANA_FS_LABEL, 5, 0, ylabel, p->h);
+    ana_text(cr, p->x0 - 3 - tw - ANA_PAD / 2, p->y0 + p->h / 2, fs, 0.5, 1, -M_PI / 2, 0, ylabel);
+  }
+  if (title) {
+    double fs = ana_fit_size(cr, ANA_FS_LABEL, 5, 1, title, p->w);
+    ana_text(cr, p->x0 + p->w / 2, p->y0 - 3, fs, 0.5, 1, 0, 1, title);
+  }
+}
+
+double ana_colorbar_width(cairo_t *cr, double w, double lo, double hi, const char *label) {
+  double ticks[8], tw = 0;
+  int nt = ana_ticks_within(lo, hi, ticks, 8);
+  for (int i = 0; i < nt; i++) {
+    char s[32];
+    tick_text(s, sizeof s, ticks[i]);
+    tw = fmax(tw, ana_text_width(cr, ANA_FS_TICK, 0, s));
+  }
+  return w + 3 + 2 + tw + (label ? ANA_PAD / 2 + ana_text_height(cr, ANA_FS_LABEL) : 0);
+}
+
+double ana_colorbar(cairo_t *cr, double x, double y, double w, double h, double lo, double hi,
+                    void (*map)(double t, double *r, double *g, double *b), const char *label) {
+  for (int i = 0; i < 128; i++) {
+    double t = 1 - (i + 0.5) / 128.0, r, g, b;
+    map(t, &r, &g, &b);
+    cairo_set_source_rgb(cr, r, g, b);
+    cairo_rectangle(cr, x, y + i * h / 128, w, h / 128 + 0.3);
+    cairo_fill(cr);
+  }
+  cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+  cairo_set_line_width(cr, 0.6);
+  cairo_rectangle(cr, x, y, w, h);
+  cairo_stroke(cr);
+  double ticks[8], tw = 0;
+  int nt = ana_ticks_within(lo, hi, ticks, 8);
+  for (int i = 0; i < nt; i++) {
+    double ty = hi > lo ? y + h - (ticks[i] - lo) / (hi - lo) * h : y + h / 2;
+    char s[32];
+    tick_text(s, sizeof s, ticks[i]);
+    cairo_move_to(cr, x + w, ty);
+    cairo_line_to(cr, x + w + 3, ty);
+    cairo_stroke(cr);
+    ana_text(cr, x + w + 5, ty, ANA_FS_TICK, 0, 0.5, 0, 0, s);
+    tw = fmax(tw, ana_text_width(cr, ANA_FS_TICK, 0, s));
+  }
+  if (label) {
+    double fs = ana_fit_size(cr, ANA_FS_LABEL, 5, 0, label, h);
+    ana_text(cr, x + w + 5 + tw + ANA_PAD / 2, y + h / 2, fs, 0.5, 0, -M_PI / 2, 0, label);
+  }
+  return ana_colorbar_width(cr, w, lo, hi, label);
 }

@@ -1,10 +1,12 @@
 #include "plot_data.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ana/stats.h"
+#include "plot_canvas.h"
 
 static int design_axis(const ana_experiment *e, const char *name) {
   int a = name ? ana_exp_axis(e, name) : -1;
@@ -164,4 +166,16 @@ void ana_plot_data_free(ana_plot_data *d) {
 
 const char *ana_plot_label(const ana_plot_data *d, int axis, int i) {
   return axis >= 0 ? d->e->axes[axis].labels[i] : "";
+}
+
+// Title: the experiment in words; subtitle: what is plotted, the statistic
+// and the axes held fixed.
+void ana_plot_titles(const ana_plot_data *d, const char *what, int with_sd, char *title,
+                     size_t tlen, char *sub, size_t slen) {
+  ana_plot_experiment_title(d->e, title, tlen);
+  const char *metric = d->e->axes[d->e->n_design + 2].labels[d->metric];
+  snprintf(sub, slen, "%s (%s) %s; %s over test subjects%s%s", ana_pretty(metric),
+           d->e->axes[d->e->n_design + 1].labels[d->stage], what,
+           with_sd ? "mean \xc2\xb1 SD" : "mean", d->fixed[0] ? "; " : "",
+           d->fixed);
 }

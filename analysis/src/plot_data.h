@@ -31,4 +31,9 @@ const char *ana_plot_label(const ana_plot_data *d, int axis, int i);
 asl_status ana_plot_pick_experiment(const ana_cube *c, const char *name, const char *axis,
                                     const ana_experiment **out);
 
+// The figure title (the experiment in words) and subtitle (metric, stage,
+// `what` is plotted, mean or mean ± SD, the fixed axes).
+void ana_plot_titles(const ana_plot_data *d, const char *what, int with_sd, char *title,
+                     size_t tlen, char *sub, size_t slen);
+
 #endif

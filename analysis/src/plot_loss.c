@@ -69,9 +69,9 @@ static int find_or_add(group *gs, int *n, const char *name, int epochs) {
 
 static void curve(cairo_t *cr, const ana_panel *p, const double *sum, const int *n, int epochs,
                   int dashed) {
-  static const double dash[] = {6, 4};
+  static const double dash[] = {4, 2.5};
   cairo_set_dash(cr, dash, dashed ? 2 : 0, 0);
-  cairo_set_line_width(cr, 2.2);
+  cairo_set_line_width(cr, 1.4);
   int pen = 0;
   for (int e = 0; e < epochs; e++) {
     if (!n[e]) {
@@ -116,23 +116,35 @@ static asl_status collect(const ana_cube *c, const ana_plot_opts *o, group *gs, 
   return ASL_OK;
 }
 
+static void loss_range(const group *gs, int ng, int E, double *lo, double *hi) {
+  *lo = INFINITY, *hi = -INFINITY;
+  for (int g = 0; g < ng; g++)
+    for (int e = 0; e < E; e++) {
+      if (gs[g].n_t[e]) *lo = fmin(*lo, gs[g].sum_t[e] / gs[g].n_t[e]), *hi = fmax(*hi, gs[g].sum_t[e] / gs[g].n_t[e]);
+      if (gs[g].n_v[e]) *lo = fmin(*lo, gs[g].sum_v[e] / gs[g].n_v[e]), *hi = fmax(*hi, gs[g].sum_v[e] / gs[g].n_v[e]);
+    }
+}
+
 static void draw(cairo_t *cr, const ana_canvas *cv, const ana_cube *c, const ana_plot_opts *o,
                  group *gs, int ng) {
   int E = c->jobs.n_epochs;
-  double lo = INFINITY, hi = -INFINITY, ticks[12];
+  double lo, hi, ticks[12];
   int nt;
-  for (int g = 0; g < ng; g++)
-    for (int e = 0; e < E; e++) {
-      if (gs[g].n_t[e]) lo = fmin(lo, gs[g].sum_t[e] / gs[g].n_t[e]), hi = fmax(hi, gs[g].sum_t[e] / gs[g].n_t[e]);
-      if (gs[g].n_v[e]) lo = fmin(lo, gs[g].sum_v[e] / gs[g].n_v[e]), hi = fmax(hi, gs[g].sum_v[e] / gs[g].n_v[e]);
-    }
+  loss_range(gs, ng, E, &lo, &hi);
   ana_nice_range(&lo, &hi, ticks, &nt);
-  char title[200];
-  snprintf(title, sizeof title, "Training loss%s%s", o->experiment ? ": " : "",
-           o->experiment ? o->experiment : "");
+  char title[300] = "Training loss";
+  const ana_experiment *e = o->experiment ? ana_cube_experiment(c, o->experiment) : NULL;
+  if (e) {
+    snprintf(title, sizeof title, "Training loss: ");
+    ana_plot_experiment_title(e, title + strlen(title), sizeof title - strlen(title));
+  }
   ana_figure_title(cr, cv, title, "mean over the jobs of each group; solid: training, dashed: validation");
+  const char *names[MAX_GROUPS];
+  for (int g = 0; g < ng; g++) names[g] = gs[g].name;
+  const char *header = o->hue ? ana_pretty(o->hue) : "job group";
+  ana_panel_text pt = {.ytick_w = ana_y_tick_width(cr, lo, hi), .ylabel = 1, .xlabel = 1};
   ana_figure fig;
-  ana_figure_init(&fig, cv, 1, o->hue ? 180 : 330);
+  ana_figure_init(&fig, cr, cv, 1, ana_legend_width(cr, cv, header, names, ng), 1, &pt);
   ana_panel p;
   ana_figure_panel(&fig, 0, &p);
   p.ymin = lo, p.ymax = hi;
@@ -141,21 +153,19 @@ static void draw(cairo_t *cr, const ana_canvas *cv, const ana_cube *c, const ana
   char lab[64][12];
   const char *xl[64];
   int nx = 0, stride = E > 12 ? (E + 11) / 12 : 1;
-  for (int e = 0; e < E && nx < 64; e += stride, nx++) {
-    xs[nx] = p.x0 + (E > 1 ? e * p.w / (E - 1) : p.w / 2);
-    snprintf(lab[nx], sizeof lab[nx], "%d", e + 1);
+  for (int ep = 0; ep < E && nx < 64; ep += stride, nx++) {
+    xs[nx] = p.x0 + (E > 1 ? ep * p.w / (E - 1) : p.w / 2);
+    snprintf(lab[nx], sizeof lab[nx], "%d", ep + 1);
     xl[nx] = lab[nx];
   }
   ana_x_ticks(cr, &p, xs, xl, nx, "epoch");
-  const char *names[MAX_GROUPS];
   for (int g = 0; g < ng; g++) {
     ana_color(cr, g);
     curve(cr, &p, gs[g].sum_t, gs[g].n_t, E, 0);
     ana_color(cr, g);
     curve(cr, &p, gs[g].sum_v, gs[g].n_v, E, 1);
-    names[g] = gs[g].name;
   }
-  ana_figure_legend(cr, cv, &fig, o->hue ? ana_pretty(o->hue) : "job group", names, ng, 1);
+  ana_figure_legend(cr, cv, &fig, fig.top + fig.margin_t, header, names, ng, 1);
 }
 
 asl_status ana_plot_loss(const ana_cube *c, const ana_plot_opts *o) {
@@ -164,7 +174,7 @@ asl_status ana_plot_loss(const ana_cube *c, const ana_plot_opts *o) {
   memset(gs, 0, sizeof gs);
   asl_status st = collect(c, o, gs, &ng);
   ana_canvas cv;
-  if (st == ASL_OK) st = ana_canvas_open(&cv, o->output, o->width, o->height);
+  if (st == ASL_OK) st = ana_canvas_open(&cv, o->output, o->width_in, o->height_in, o->dpi);
   if (st == ASL_OK) {
     draw(cv.cr, &cv, c, o, gs, ng);
     st = ana_canvas_close(&cv);

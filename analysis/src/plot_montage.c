@@ -12,14 +12,14 @@
 #include "plot_canvas.h"
 #include "plot_internal.h"
 
-#define GAP 10
-#define TITLE_H 36
-#define LABEL_H 24
+#define GAP 6.0   // points between panels
+#define BAR_W 8.0 // colour bar width, points
 
 void ana_montage_opts_init(ana_montage_opts *o) {
   memset(o, 0, sizeof *o);
   o->slice = -1;
   o->panel = 256;
+  o->dpi = ANA_PLOT_DPI;
 }
 
 static asl_status find_job(const ana_cube *c, const char *job, int *out) {
@@ -96,6 +96,67 @@ static void panel(cairo_t *cr, const float *s, int nx, int ny, float dx, float d
   cairo_surface_destroy(img);
 }
 
+static void grey(double t, double *r, double *g, double *b) { *r = *g = *b = t; }
+
+// The images of one slice and their scales: k < 3 share [lo, hi]; the error
+// and uncertainty maps run from 0 to their own top.
+typedef struct {
+  const float *data[5];
+  float lo, hi, top[5];
+  int panels, nx, ny, z;
+} slices;
+
+static void draw_row(cairo_t *cr, const slices *sl, const asl_vol *v, double y0, double size) {
+  static const char *names[5] = {"input", "denoised", "GT100", "|denoised \xe2\x88\x92 GT100|",
+                                 "uncertainty (SD)"};
+  static const char *bar_label[5] = {NULL, NULL, "intensity", "|error|", "SD of samples"};
+  double x = GAP;
+  for (int k = 0; k < sl->panels; k++) {
+    float lo = k < 3 ? sl->lo : 0, hi = k < 3 ? sl->hi : sl->top[k];
+    panel(cr, sl->data[k], sl->nx, sl->ny, v->dx, v->dy, lo, hi, k >= 3, x, y0, size);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    const char *n = names[k];
+    ana_text(cr, x + size / 2, y0 + size + 3, ana_fit_size(cr, ANA_FS_LABEL, 4, 0, n, size + GAP),
+             0.5, 0, 0, 0, n);
+    x += size + GAP;
+    if (bar_label[k]) // one shared grey bar after GT100, one per colour map
+      x += ana_colorbar(cr, x, y0, BAR_W, size, lo, hi, k < 3 ? grey : ana_colormap, bar_label[k]) + 2 * GAP;
+  }
+}
+
+static double row_width(cairo_t *cr, const slices *sl, double size) {
+  double w = GAP + sl->panels * (size + GAP);
+  w += ana_colorbar_width(cr, BAR_W, sl->lo, sl->hi, "intensity") + 2 * GAP;
+  w += ana_colorbar_width(cr, BAR_W, 0, sl->top[3], "|error|") + 2 * GAP;
+  if (sl->panels == 5) w += ana_colorbar_width(cr, BAR_W, 0, sl->top[4], "SD of samples") + 2 * GAP;
+  return w;
+}
+
+static asl_status render(const ana_montage_opts *o, const ana_cube *c, int job, const char *subject,
+                         const slices *sl, const asl_vol *v) {
+  double dpi = o->dpi > 0 ? o->dpi : ANA_PLOT_DPI;
+  double size = (o->panel > 0 ? o->panel : 256) * 72.0 / dpi;
+  // Measure on a scratch context: the canvas size depends on the bars' text.
+  cairo_surface_t *scratch = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+  cairo_t *m = cairo_create(scratch);
+  double title_h = ANA_PAD + ana_text_height(m, ANA_FS_TITLE) + ANA_PAD;
+  double w = row_width(m, sl, size), h = title_h + size + 3 + ana_text_height(m, ANA_FS_LABEL) + GAP;
+  cairo_destroy(m);
+  cairo_surface_destroy(scratch);
+  ana_canvas cv;
+  asl_status st = ana_canvas_open(&cv, o->output, w / 72, h / 72, dpi);
+  if (st) return st;
+  cairo_t *cr = cv.cr;
+  char title[512];
+  snprintf(title, sizeof title, "%s  |  %s  |  slice z=%d", c->jobs.key[job], subject, sl->z);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  // Job keys are long: shrink the title to the width rather than clip it.
+  ana_text(cr, cv.width / 2, ANA_PAD, ana_fit_size(cr, ANA_FS_TITLE, 4, 1, title, cv.width - 2 * ANA_PAD),
+           0.5, 0, 0, 1, title);
+  draw_row(cr, sl, v, title_h, size);
+  return ana_canvas_close(&cv);
+}
+
 static asl_status draw(const ana_montage_opts *o, const ana_cube *c, int job, const char *subject,
                        asl_vol v[4]) {
   int nx = v[0].nx, ny = v[0].ny, nz = v[0].nz, z = o->slice < 0 ? nz / 2 : o->slice;
@@ -103,39 +164,18 @@ static asl_status draw(const ana_montage_opts *o, const ana_cube *c, int job, co
   size_t n = (size_t)nx * ny;
   float *err = malloc(n * sizeof *err), *tmp = malloc(n * sizeof *tmp);
   if (!err || !tmp) return free(err), free(tmp), asl_fail(ASL_ENOMEM, "montage: out of memory");
-  const float *sl[3];
-  for (int k = 0; k < 3; k++) sl[k] = v[k].data + (size_t)z * n;
-  for (size_t i = 0; i < n; i++) err[i] = fabsf(sl[1][i] - sl[2][i]);
+  slices sl = {.nx = nx, .ny = ny, .z = z};
+  for (int k = 0; k < 3; k++) sl.data[k] = v[k].data + (size_t)z * n;
+  for (size_t i = 0; i < n; i++) err[i] = fabsf(sl.data[1][i] - sl.data[2][i]);
   // One grey window for the three images (GT100's 1st..99th percentile), so
   // they compare honestly; the error map on its own scale.
-  float lo = quantile(sl[2], n, 0.01, tmp), hi = quantile(sl[2], n, 0.99, tmp);
-  float emax = quantile(err, n, 0.99, tmp);
-  const float *unc = v[3].data ? v[3].data + (size_t)z * n : NULL;
-  float umax = unc ? quantile(unc, n, 0.99, tmp) : 0;
-  int panels = unc ? 5 : 4, size = o->panel > 0 ? o->panel : 256;
-  ana_canvas cv;
-  asl_status st =
-      ana_canvas_open(&cv, o->output, panels * size + (panels + 1) * GAP, size + TITLE_H + LABEL_H + GAP);
-  if (st == ASL_OK) {
-    cairo_t *cr = cv.cr;
-    char title[512];
-    snprintf(title, sizeof title, "%s  |  %s  |  slice z=%d", c->jobs.key[job], subject, z);
-    // Job keys are long: shrink the title to the width rather than clip it.
-    double tw = ana_text_width(cr, 14, 1, title), fs = tw > cv.width - 20 ? 14 * (cv.width - 20) / tw : 14;
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    ana_text(cr, cv.width / 2, 10, fs, 0.5, 0, 0, 1, title);
-    static const char *names[5] = {"input", "denoised", "GT100", "|denoised − GT100|",
-                                   "uncertainty (SD of samples)"};
-    const float *data[5] = {sl[0], sl[1], sl[2], err, unc};
-    const float top[5] = {hi, hi, hi, emax, umax};
-    for (int k = 0; k < panels; k++) {
-      double x0 = GAP + k * (size + GAP), y0 = TITLE_H;
-      panel(cr, data[k], nx, ny, v[0].dx, v[0].dy, k < 3 ? lo : 0, top[k], k >= 3, x0, y0, size);
-      cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-      ana_text(cr, x0 + size / 2.0, y0 + size + 4, 13, 0.5, 0, 0, 0, names[k]);
-    }
-    st = ana_canvas_close(&cv);
-  }
+  sl.lo = quantile(sl.data[2], n, 0.01, tmp), sl.hi = quantile(sl.data[2], n, 0.99, tmp);
+  sl.data[3] = err;
+  sl.top[3] = quantile(err, n, 0.99, tmp);
+  sl.data[4] = v[3].data ? v[3].data + (size_t)z * n : NULL;
+  sl.top[4] = sl.data[4] ? quantile(sl.data[4], n, 0.99, tmp) : 0;
+  sl.panels = sl.data[4] ? 5 : 4;
+  asl_status st = render(o, c, job, subject, &sl, &v[0]);
   free(err);
   free(tmp);
   return st;

@@ -98,14 +98,18 @@ static void render_latex(FILE *out, const ana_table *t, int show_p) {
   char a[160], b[160], esc[512], text[800];
   join_axes(a, sizeof a, t->row_axes, t->n_row_axes);
   join_axes(b, sizeof b, t->col_axes, t->n_col_axes);
-  fprintf(out, "%% %s: %s (%s)\n\\begin{table}[ht]\n\\centering\n", t->experiment, t->metric,
-          t->stage_name);
+  // Wide tables (many columns, p-values) shrink to the text width instead of
+  // running off the page; narrow ones keep their natural size.
+  fprintf(out, "%% %s: %s (%s); needs \\usepackage{booktabs,graphicx}\n"
+          "\\begin{table}[ht]\n\\centering\n", t->experiment, t->metric, t->stage_name);
   legend(esc, sizeof esc, t, 1);
   char title[700];
   snprintf(title, sizeof title, "%s: %s (%s)%s%s", t->experiment, t->metric, t->stage_name,
            t->fixed[0] ? "; fixed: " : "", t->fixed);
   ana_latex_escape(text, sizeof text, title);
-  fprintf(out, "\\caption{%s. %s}\n\\begin{tabular}{l", text, esc);
+  fprintf(out, "\\caption{%s. %s}\n"
+          "\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%%\n"
+          "\\begin{tabular}{l", text, esc);
   for (int c = 0; c < t->n_cols; c++) fputc('c', out);
   ana_latex_escape(esc, sizeof esc, a);
   fprintf(out, "}\n\\toprule\n%s", esc);
@@ -129,7 +133,7 @@ static void render_latex(FILE *out, const ana_table *t, int show_p) {
     }
     fputs(" \\\\\n", out);
   }
-  fputs("\\bottomrule\n\\end{tabular}\n\\end{table}\n", out);
+  fputs("\\bottomrule\n\\end{tabular}}\n\\end{table}\n", out);
 }
 
 static void csv_num(FILE *out, double v, int ok) {
@@ -137,7 +141,7 @@ static void csv_num(FILE *out, double v, int ok) {
   if (ok && isfinite(v)) fprintf(out, "%.9g", v);
 }
 
-static void render_csv(FILE *out, const ana_table *t) {
+static void render_csv(FILE *out, const ana_table *t, const char *eol) {
   char rows[160], h[200];
   join_axes(rows, sizeof rows, t->row_axes, t->n_row_axes);
   fputs("experiment,metric,stage,", out);
@@ -150,7 +154,7 @@ static void render_csv(FILE *out, const ana_table *t) {
       fputc(',', out);
       ana_csv_field(out, h);
     }
-  fputs("\r\n", out);
+  fputs(eol, out);
   for (int r = 0; r < t->n_rows; r++) {
     ana_csv_field(out, t->experiment);
     fputc(',', out);
@@ -170,12 +174,13 @@ static void render_csv(FILE *out, const ana_table *t) {
         csv_num(out, x->significant, isfinite(x->p_adj));
       }
     }
-    fputs("\r\n", out);
+    fputs(eol, out);
   }
 }
 
-void ana_table_render(FILE *out, const ana_table *t, ana_format format, int show_pvalues) {
+void ana_table_render(FILE *out, const ana_table *t, ana_format format, int show_pvalues,
+                      ana_line_ending eol) {
   if (format == ANA_FMT_LATEX) render_latex(out, t, show_pvalues);
-  else if (format == ANA_FMT_CSV) render_csv(out, t);
+  else if (format == ANA_FMT_CSV) render_csv(out, t, ana_eol_text(eol));
   else render_md(out, t, show_pvalues);
 }

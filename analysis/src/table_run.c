@@ -52,8 +52,8 @@ static asl_status one_experiment(FILE *out, const ana_cube *c, const ana_experim
     ana_table t;
     asl_status st = build(&t, c, e, k, o, &noted);
     if (st) return st;
-    if ((*printed)++) fputs(o->format == ANA_FMT_CSV ? "\r\n" : "\n", out);
-    ana_table_render(out, &t, o->format, o->show_pvalues);
+    if ((*printed)++) fputs(o->format == ANA_FMT_CSV ? ana_eol_text(o->eol) : "\n", out);
+    ana_table_render(out, &t, o->format, o->show_pvalues, o->eol);
     ana_table_free(&t);
   }
   return ASL_OK;

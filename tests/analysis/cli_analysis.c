@@ -18,6 +18,16 @@ static int run(const char *args) {
 
 static int stderr_has(const char *s) { return cli_file_has(err_path, s); }
 
+// The PNG's IHDR width (offset 16) or height (offset 20).
+static int png_dim(const char *path, int offset) {
+  unsigned char b[24];
+  FILE *f = fopen(path, "rb");
+  ASSERT(f != NULL);
+  ASSERT_EQ(24, fread(b, 1, 24, f));
+  fclose(f);
+  return b[offset] << 24 | b[offset + 1] << 16 | b[offset + 2] << 8 | b[offset + 3];
+}
+
 static void setup(void) {
   const char *b = getenv("ASLSWEEP_BINARY_DIR");
   snprintf(bin, sizeof bin, "%s/cli/aslsweep", b ? b : ".");
@@ -93,6 +103,23 @@ TEST(export_and_plot_commands_write_files) {
   ASSERT_EQ(0, run(a));
   struct stat st;
   ASSERT(stat(out, &st) == 0 && st.st_size > 1000);
+  ASSERT_EQ(640, png_dim(out, 16)); // --size WxH stays in pixels
+  ASSERT_EQ(480, png_dim(out, 20));
+  snprintf(a, sizeof a, "plot %s --x nav --hue strategy --facet m0 --size 7x4in --dpi 300 -o %s",
+           cube, out);
+  ASSERT_EQ(0, run(a));
+  ASSERT_EQ(2100, png_dim(out, 16));
+  ASSERT_EQ(1200, png_dim(out, 20));
+  snprintf(a, sizeof a, "plot %s --x nav --hue strategy --facet m0 --dpi 300 --size 1800x1200 -o %s",
+           cube, out);
+  ASSERT_EQ(0, run(a)); // 6x4 in at 300 dpi, whatever the option order
+  ASSERT_EQ(1800, png_dim(out, 16));
+  snprintf(a, sizeof a, "plot %s --x nav --dpi 5 -o %s", cube, out);
+  ASSERT_EQ(2, run(a));
+  ASSERT(stderr_has("--dpi must be a number in 10..2400"));
+  snprintf(a, sizeof a, "plot %s --x nav --size 7x4cm -o %s", cube, out);
+  ASSERT_EQ(2, run(a));
+  ASSERT(stderr_has("WxHin (inches"));
   snprintf(a, sizeof a, "plot %s --x nav --hue strategy --facet m0 -o plot.jpg", cube);
   ASSERT_EQ(2, run(a));
   ASSERT(stderr_has(".png, .svg or .pdf"));
@@ -102,10 +129,67 @@ TEST(export_and_plot_commands_write_files) {
   ASSERT_EQ(0, run("plot --help"));
 }
 
+// Every column a CSV export writes is named in `export --help` (design axes
+// are listed there as <axis>); the file uses LF unless CRLF is asked for.
+static void header_columns_documented(const char *args, const char *help) {
+  char a[4096];
+  cf_scratch_path(out, sizeof out, "ana_cli_header.csv");
+  snprintf(a, sizeof a, "%s -o %s", args, out);
+  ASSERT_EQ(0, run(a));
+  FILE *f = fopen(out, "rb");
+  ASSERT(f != NULL);
+  int ch;
+  while ((ch = fgetc(f)) != EOF) ASSERT(ch != '\r');
+  rewind(f);
+  ASSERT(fgets(captured, sizeof captured, f) != NULL);
+  fclose(f);
+  char *nl = strchr(captured, '\n');
+  ASSERT(nl != NULL);
+  *nl = '\0';
+  static const char *axes[] = {"strategy", "nav", "m0", "snr_group", "model", "train_snr_group",
+                               "test_snr_group", "train_target", "test_input", "nav_post"};
+  int checked = 0;
+  for (char *save = NULL, *c = strtok_r(captured, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+    int axis = 0;
+    for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) axis |= strcmp(c, axes[i]) == 0;
+    char word[64];
+    snprintf(word, sizeof word, "%s", c);
+    if (!axis && !strstr(help, word)) HARNESS_FAIL("export column '%s' is not in --help", c);
+    checked += !axis;
+  }
+  ASSERT(checked >= 6);
+}
+
+TEST(export_help_names_every_column_and_line_endings) {
+  char a[4096];
+  static char help[sizeof captured];
+  ASSERT_EQ(0, run("export --help"));
+  snprintf(help, sizeof help, "%s", captured);
+  ASSERT(strstr(help, "ci95_lo") && strstr(help, "--line-ending lf|crlf"));
+  snprintf(a, sizeof a, "export %s --format csv", cube);
+  header_columns_documented(a, help);
+  snprintf(a, sizeof a, "export %s --format csv --summary", cube);
+  header_columns_documented(a, help);
+  snprintf(a, sizeof a, "export %s --format csv --summary --line-ending crlf", cube);
+  ASSERT_EQ(0, run(a));
+  ASSERT(strstr(captured, ",ci95_hi\r\n") != NULL);
+  snprintf(a, sizeof a, "export %s --format csv --line-ending cr", cube);
+  ASSERT_EQ(2, run(a));
+  ASSERT(stderr_has("expected lf or crlf"));
+  snprintf(a, sizeof a, "table %s --experiment main --metric ssim --format csv --line-ending crlf",
+           cube);
+  ASSERT_EQ(0, run(a));
+  ASSERT(strstr(captured, "\r\nmain,ssim,") != NULL);
+  snprintf(a, sizeof a, "table %s --experiment main --metric ssim --format csv", cube);
+  ASSERT_EQ(0, run(a));
+  ASSERT(strchr(captured, '\r') == NULL);
+}
+
 int main(void) {
   setup();
   RUN(table_command_layouts_and_refusals);
   RUN(newer_format_version_exits_2_and_test_double_warns);
   RUN(export_and_plot_commands_write_files);
+  RUN(export_help_names_every_column_and_line_endings);
   return DONE();
 }

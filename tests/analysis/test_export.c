@@ -15,7 +15,11 @@ typedef struct {
   char *f[MAX_FIELDS];
 } record;
 
-// Reads one RFC 4180 record from *p (quoted fields, doubled quotes, CRLF).
+// Record terminator the parser demands: "\n" (the default) or "\r\n".
+static const char *want_eol = "\n";
+
+// Reads one RFC 4180 record from *p (quoted fields, doubled quotes) that
+// ends in exactly want_eol.
 static int parse_record(const char **p, record *r) {
   const char *s = *p;
   if (*s == '\0') return 0;
@@ -38,8 +42,9 @@ static int parse_record(const char **p, record *r) {
     ASSERT(r->n < MAX_FIELDS);
     r->f[r->n++] = buf;
     if (*s == ',') { s++; continue; }
-    ASSERT(s[0] == '\r' && s[1] == '\n'); // every record ends in CRLF
-    s += 2;
+    if (strncmp(s, want_eol, strlen(want_eol)) != 0)
+      HARNESS_FAIL("record does not end in %s", want_eol[0] == '\r' ? "CRLF" : "LF");
+    s += strlen(want_eol);
     break;
   }
   *p = s;
@@ -64,13 +69,20 @@ static int label_index(const cf_axis *a, const char *text) {
   return -1;
 }
 
-static char *export_text(ana_cube *c, ana_export_format fmt, int summary) {
+static char *export_eol(ana_cube *c, ana_export_format fmt, int summary, ana_line_ending eol) {
   char *buf = NULL;
   size_t len = 0;
   FILE *out = open_memstream(&buf, &len);
-  ASSERT_OK(ana_export(out, c, fmt, summary, NULL));
+  ana_export_opts o;
+  ana_export_opts_init(&o);
+  o.format = fmt, o.summary = summary, o.eol = eol;
+  ASSERT_OK(ana_export(out, c, &o));
   fclose(out);
   return buf;
+}
+
+static char *export_text(ana_cube *c, ana_export_format fmt, int summary) {
+  return export_eol(c, fmt, summary, ANA_EOL_LF);
 }
 
 static cf_cube fx;
@@ -200,8 +212,53 @@ TEST(summary_export_has_one_row_per_cell_with_table_numbers) {
   cf_cube_free(&fx);
 }
 
+TEST(csv_lines_end_in_lf_by_default_and_crlf_on_request) {
+  setup("ana_export_eol.h5");
+  char *lf = export_text(&cube, ANA_EXPORT_CSV, 1);
+  ASSERT(strchr(lf, '\r') == NULL); // cut/awk see "seed", not "seed\r"
+  ASSERT(strstr(lf, ",ci95_lo,ci95_hi\n") != NULL);
+  char *crlf = export_eol(&cube, ANA_EXPORT_CSV, 1, ANA_EOL_CRLF);
+  ASSERT(strstr(crlf, ",ci95_lo,ci95_hi\r\n") != NULL);
+  size_t n_lf = 0, n_cr = 0, bare = 0;
+  for (const char *p = lf; *p; p++) n_lf += *p == '\n';
+  for (const char *p = crlf; *p; p++) {
+    n_cr += *p == '\r';
+    bare += *p == '\n' && (p == crlf || p[-1] != '\r');
+  }
+  ASSERT(n_lf > 100);
+  ASSERT_EQ(n_lf, n_cr); // the same records, each ended by CRLF
+  ASSERT_EQ(0, bare);
+  ASSERT_EQ(strlen(lf) + n_lf, strlen(crlf));
+  // The row export's quoted line break stays inside its field either way.
+  want_eol = "\r\n";
+  free(crlf);
+  crlf = export_eol(&cube, ANA_EXPORT_CSV, 0, ANA_EOL_CRLF);
+  const char *p = crlf;
+  record h, r;
+  ASSERT(parse_record(&p, &h));
+  int rows = 0;
+  while (parse_record(&p, &r)) {
+    ASSERT_EQ(h.n, r.n);
+    free_record(&r);
+    rows++;
+  }
+  ASSERT(rows > 500);
+  free_record(&h);
+  want_eol = "\n";
+  ana_line_ending eol;
+  ASSERT_OK(ana_line_ending_parse(&eol, "crlf"));
+  ASSERT_EQ(ANA_EOL_CRLF, eol);
+  ASSERT_EQ(ASL_EINVAL, ana_line_ending_parse(&eol, "cr"));
+  ASSERT(strstr(asl_error_message(), "lf or crlf") != NULL);
+  free(lf);
+  free(crlf);
+  ana_cube_free(&cube);
+  cf_cube_free(&fx);
+}
+
 int main(void) {
   RUN(csv_export_holds_every_finite_value_exactly_once);
   RUN(summary_export_has_one_row_per_cell_with_table_numbers);
+  RUN(csv_lines_end_in_lf_by_default_and_crlf_on_request);
   return DONE();
 }

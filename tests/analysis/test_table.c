@@ -39,13 +39,17 @@ static void expect_cell(cf_experiment *e, size_t cell, int stage, int metric, do
   *sd = sqrt(ss / (*n - 1));
 }
 
-static char *render(const ana_table *t, ana_format f, int show_p) {
+static char *render_eol(const ana_table *t, ana_format f, int show_p, ana_line_ending eol) {
   char *buf = NULL;
   size_t len = 0;
   FILE *out = open_memstream(&buf, &len);
-  ana_table_render(out, t, f, show_p);
+  ana_table_render(out, t, f, show_p, eol);
   fclose(out);
   return buf;
+}
+
+static char *render(const ana_table *t, ana_format f, int show_p) {
+  return render_eol(t, f, show_p, ANA_EOL_LF);
 }
 
 TEST(main_default_layout_is_nav_by_strategy_m0_with_input_reference) {
@@ -267,9 +271,16 @@ TEST(csv_table_has_one_field_group_per_column_and_empty_missing) {
   char *csv = render(&t, ANA_FMT_CSV, 0);
   const char *head = "experiment,metric,stage,nav,\"windowed, m0=off mean\",";
   ASSERT(strncmp(csv, head, strlen(head)) == 0);
-  ASSERT(strstr(csv, "\r\nmain,psnr,denoised,1,,,0,0,") != NULL);
+  ASSERT(strstr(csv, "\nmain,psnr,denoised,1,,,0,0,") != NULL);
+  ASSERT(strchr(csv, '\r') == NULL);
   int lines = 0;
   for (char *p = csv; *p; p++) lines += *p == '\n';
+  ASSERT_EQ(5, lines);
+  free(csv);
+  csv = render_eol(&t, ANA_FMT_CSV, 0, ANA_EOL_CRLF); // RFC 4180's CRLF on request
+  ASSERT(strstr(csv, "\r\nmain,psnr,denoised,1,,,0,0,") != NULL);
+  lines = 0;
+  for (char *p = csv; *p; p++) lines += *p == '\r' && p[1] == '\n';
   ASSERT_EQ(5, lines);
   free(csv);
   ana_table_free(&t);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "ana/cube.h"
+#include "ana/export.h"
 #include "ana/stats.h"
 
 #define ANA_TABLE_MAX_AXES 4
@@ -37,6 +38,7 @@ typedef struct {
   char cols[ANA_TABLE_MAX_AXES][ANA_LABEL_LEN];
   const char *metric;     // a metric name, or NULL / "all" for one table per metric
   ana_format format;
+  ana_line_ending eol;    // CSV record ends (LF by default)
   int n_where;
   ana_axis_value where[ANA_TABLE_MAX_WHERE];
   int has_baseline;
@@ -92,8 +94,10 @@ asl_status ana_table_build(ana_table *t, const ana_cube *c, const ana_experiment
                            const ana_table_opts *o);
 void ana_table_free(ana_table *t);
 
-// Writes the table in `format` (with a title and a legend for md/latex).
-void ana_table_render(FILE *out, const ana_table *t, ana_format format, int show_pvalues);
+// Writes the table in `format` (with a title and a legend for md/latex);
+// `eol` ends CSV records.
+void ana_table_render(FILE *out, const ana_table *t, ana_format format, int show_pvalues,
+                      ana_line_ending eol);
 
 // The `aslsweep table` command body: every selected experiment and metric,
 // rendered to `out`.
