@@ -124,11 +124,11 @@ static void read_model(sw_ctx *c, const sw_node *key, const sw_node *cfg, sweep_
   for (int j = 0; j < p->n_models; j++)
     if (strcmp(p->models[j].name, key->str) == 0) return; // reported as a duplicate key
   const nn_model_desc *d = nn_model_desc_at(ki);
-  int errors = c->diags->n;
   add_model(p, key->str, d);
   sweep_model *m = &p->models[p->n_models - 1];
   read_params(c, cfg, d, m);
-  if (c->diags->n == errors) cross_check(c, cfg, d, m);
+  cross_check(c, cfg, d, m); // refused values were left out: defaults stand in
+
 }
 
 void sw_models_read(sw_ctx *c, const sw_node *models, sweep_plan *p) {
