@@ -68,6 +68,12 @@ asl_status nn_model_desc_check_grid(const nn_model_desc *d, const nn_param *p,
                       "multiple of %dx%dx%d (%s; up to 4096)",
                       d->kind, grid[0], grid[1], grid[2], mult[0], mult[1], mult[2],
                       d->rule ? d->rule : "any size");
+  asl_status s = d->check_grid ? d->check_grid(p, n, grid) : ASL_OK;
+  if (s) {
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", asl_error_message());
+    return asl_fail(s, "model %s: %s", d->kind, msg);
+  }
   return ASL_OK;
 }
 

@@ -1,5 +1,7 @@
 // The vit3d descriptor (nn/desc.h): parameters, the heads rule, the patch as
 // grid multiple and the planner's cost. The model is in vit3d_model.c.
+#include <math.h>
+
 #include "nn/desc.h"
 
 extern const nn_model_desc nn_vit3d_desc;
@@ -30,6 +32,24 @@ static void grid_multiple(const nn_param *p, int n, int mult[3]) {
   ASL_ASSERT(s == ASL_OK); // checked before
 }
 
+// Weights and attention grow with the tokens of the grid: refuse nets
+// beyond 2^28 parameters or 65536 tokens before building them.
+static asl_status check_grid(const nn_param *p, int n, const int grid[3]) {
+  const nn_model_desc *d = &nn_vit3d_desc;
+  int q[3];
+  grid_multiple(p, n, q);
+  const int dim = nn_desc_int(d, p, n, "dim"), depth = nn_desc_int(d, p, n, "depth");
+  const double T = (double)(grid[0] / q[0]) * (grid[1] / q[1]) * (grid[2] / q[2]);
+  long hidden = lround(nn_desc_float(d, p, n, "mlp_ratio") * dim);
+  if (hidden < 1) hidden = 1;
+  double weights = (double)depth * (4.0 * dim + 2.0 * hidden) * dim + T * dim;
+  if (weights > (double)(1 << 28) || T > 65536)
+    return asl_fail(ASL_EINVAL,
+                    "dim %d, depth %d and %.0f tokens are too large (over 2^28 "
+                    "parameters or 65536 tokens)", dim, depth, T);
+  return ASL_OK;
+}
+
 // Per token and block: QKV + projection 8 d^2, MLP 4 r d^2 (2 per
 // multiply-add); a token covers one patch of voxels; embedding in and out.
 static double cost(const nn_param *p, int n) {
@@ -51,5 +71,6 @@ const nn_model_desc nn_vit3d_desc = {
     .check = check,
     .grid_multiple = grid_multiple,
     .rule = "the patch",
+    .check_grid = check_grid,
     .cost_per_voxel = cost,
 };

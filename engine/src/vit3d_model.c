@@ -77,13 +77,6 @@ static asl_status vit_create(nn_model *m, const nn_param *p, int n) {
   v->T = v->gx * v->gy * v->gz;
   v->pv = v->px * v->py * v->pz;
   v->pin = m->in_channels * v->pv;
-  double weights = (double)v->depth * (4.0 * v->dim + 2.0 * v->hidden) * v->dim +
-                   (double)v->T * v->dim;
-  if (weights > (double)(1 << 28) || v->T > 65536)
-    return asl_fail(ASL_EINVAL,
-                    "model vit3d: dim %d, depth %d and %d tokens are too large "
-                    "(over 2^28 parameters or 65536 tokens)",
-                    v->dim, v->depth, v->T);
   return layout(m, v);
 }
 
@@ -128,7 +121,7 @@ static void vit_init(nn_model *m, asl_rng *r) {
 }
 
 // Any volume size runs (by tiles, vit3d_tile.c), so nothing is padded; the
-// grid itself is checked against the patch in vit_create.
+// grid itself is checked against the patch by nn_model_create (vit3d_desc.c).
 static int vit_multiple(const nn_model *m) {
   (void)m;
   return 1;

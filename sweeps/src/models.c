@@ -164,13 +164,14 @@ void sw_models_check_grid(sw_ctx *c, const sw_node *root, const sweep_plan *p) {
     nn_param q[MAX_PARAMS];
     int n = engine_params(m, q), mult[3] = {1, 1, 1};
     if (d->grid_multiple) d->grid_multiple(q, n, mult);
-    for (int a = 0; a < 3; a++)
-      if (p->grid[a] % mult[a] != 0) {
-        sw_error(c, g ? g : root,
-                 "grid %dx%dx%d does not suit model '%s': sizes must be multiples of %dx%dx%d (%s)",
-                 p->grid[0], p->grid[1], p->grid[2], m->name, mult[0], mult[1], mult[2],
-                 d->rule);
-        break;
-      }
+    int fits = 1;
+    for (int a = 0; a < 3; a++) fits &= p->grid[a] % mult[a] == 0;
+    if (!fits)
+      sw_error(c, g ? g : root,
+               "grid %dx%dx%d does not suit model '%s': sizes must be multiples of %dx%dx%d (%s)",
+               p->grid[0], p->grid[1], p->grid[2], m->name, mult[0], mult[1], mult[2], d->rule);
+    else if (d->check_grid && d->check_grid(q, n, p->grid) != ASL_OK)
+      sw_error(c, g ? g : root, "grid %dx%dx%d does not suit model '%s': %s", p->grid[0],
+               p->grid[1], p->grid[2], m->name, asl_error_message());
   }
 }

@@ -127,6 +127,14 @@ TEST(grid_rule_follows_depth_and_patch) {
   ASSERT_EQ(ASL_EINVAL, nn_model_desc_check_grid(v, NULL, 0, g30));
   nn_param p6[] = {{"patch", "6,8,4"}};
   ASSERT_OK(nn_model_desc_check_grid(v, p6, 1, g30));
+  // 131072 one-voxel tokens: refused by the descriptor and the factory alike.
+  nn_param p1[] = {{"patch", "1"}, {"dim", "8"}, {"heads", "2"}};
+  const int big[3] = {64, 64, 32};
+  ASSERT_EQ(ASL_EINVAL, nn_model_desc_check_grid(v, p1, 3, big));
+  ASSERT(strstr(asl_error_message(), "131072 tokens are too large"));
+  nn_model *m = NULL;
+  ASSERT_EQ(ASL_EINVAL, nn_model_create(&m, "vit3d", 1, big, p1, 3, 1));
+  ASSERT(strstr(asl_error_message(), "131072 tokens are too large") && m == NULL);
 }
 
 int main(void) {

@@ -47,6 +47,9 @@ typedef struct nn_model_desc {
   // `rule` says why in error messages ("2^depth", "the patch").
   void (*grid_multiple)(const nn_param *p, int n, int mult[3]);
   const char *rule;
+  // Limits that depend on the grid once its multiples hold (NULL: none);
+  // no prefix in the message.
+  asl_status (*check_grid)(const nn_param *p, int n, const int grid[3]);
   // The planner's cost: FLOPs per voxel of one network evaluation, and the
   // evaluations one inference takes (NULL: 1). Values that are absent or
   // `auto` count at their default.
@@ -69,7 +72,8 @@ asl_status nn_param_desc_check(const nn_model_desc *d, const nn_param_desc *pd,
 // messages carry no prefix (the caller names the model).
 asl_status nn_model_desc_check(const nn_model_desc *d, const nn_param *p, int n);
 
-// The grid against the kind's multiples (and 1..4096 per axis).
+// The grid against the kind's multiples (and 1..4096 per axis), then the
+// kind's limits for that grid.
 asl_status nn_model_desc_check_grid(const nn_model_desc *d, const nn_param *p,
                                     int n, const int grid[3]);
 
