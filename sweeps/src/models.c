@@ -133,9 +133,9 @@ static void read_model(sw_ctx *c, const sw_node *key, const sw_node *cfg, sweep_
 
 void sw_models_read(sw_ctx *c, const sw_node *models, sweep_plan *p) {
   if (!models) {
-    // No models: the paper's U-Net alone.
-    if ((p->models = calloc(1, sizeof *p->models)))
-      add_model(p, "unet3d", nn_model_desc_at(0));
+    // No models: the paper's U-Net alone, named after its kind.
+    const nn_model_desc *unet = nn_model_desc_find("unet3d");
+    if ((p->models = calloc(1, sizeof *p->models))) add_model(p, unet->kind, unet);
     return;
   }
   if (!sw_is_map(c, models, "models")) return;
