@@ -64,7 +64,7 @@ asl_status nn_model_create_expect(nn_model **m, const char *kind,
                                   const nn_param *params, int n_params,
                                   uint64_t seed, size_t expect_params);
 
-// Looks a kind up in the factory table (NULL if unknown).
+// Looks a kind up in the factory (model_kinds.h; NULL if unknown).
 const nn_model_ops *nn_model_ops_find(const char *kind);
 
 // The last value given for key, or NULL.
