@@ -3,12 +3,13 @@
 #include <math.h>
 
 #include "nn/desc.h"
+#include "vit3d.h"
 
 extern const nn_model_desc nn_vit3d_desc;
 
 static const nn_param_desc params[] = {
     {"dim", NN_PT_INT, 4, 4096, "128", NULL, NULL},
-    {"depth", NN_PT_INT, 1, 64, "4", NULL, NULL}, // VIT_MAX_DEPTH
+    {"depth", NN_PT_INT, 1, VIT_MAX_DEPTH, "4", NULL, NULL},
     {"heads", NN_PT_INT, 1, 64, "4", NULL, NULL},
     {"mlp_ratio", NN_PT_REAL, 0.25, 16, "4", NULL, NULL},
     {"dropout", NN_PT_REAL, 0, 0.9, "0", NULL, NULL},
