@@ -122,8 +122,7 @@ asl_status nn_model_create_expect(nn_model **out, const char *kind,
                     "model %s: in_channels %d (allowed: 1 = ASL, 2 = ASL + M0)",
                     kind, in_channels);
   // The checks the sweep planner runs too (nn/desc.h), before any memory.
-  asl_status s = nn_model_desc_check(ops->desc, params, n_params);
-  if (!s) s = nn_model_desc_check_grid(ops->desc, params, n_params, grid);
+  asl_status s = nn_model_desc_check_grid(ops->desc, params, n_params, grid);
   if (s) return s;
   nn_set_threads(0);
   nn_model *m = calloc(1, sizeof *m);

@@ -59,6 +59,9 @@ asl_status nn_model_desc_check(const nn_model_desc *d, const nn_param *p, int n)
 
 asl_status nn_model_desc_check_grid(const nn_model_desc *d, const nn_param *p,
                                     int n, const int grid[3]) {
+  // The grid rules read the values (a patch, a depth): they must be valid.
+  asl_status s = nn_model_desc_check(d, p, n);
+  if (s) return s;
   int mult[3] = {1, 1, 1};
   if (d->grid_multiple) d->grid_multiple(p, n, mult);
   for (int a = 0; a < 3; a++)
@@ -68,7 +71,7 @@ asl_status nn_model_desc_check_grid(const nn_model_desc *d, const nn_param *p,
                       "multiple of %dx%dx%d (%s; up to 4096)",
                       d->kind, grid[0], grid[1], grid[2], mult[0], mult[1], mult[2],
                       d->rule ? d->rule : "any size");
-  asl_status s = d->check_grid ? d->check_grid(p, n, grid) : ASL_OK;
+  s = d->check_grid ? d->check_grid(p, n, grid) : ASL_OK;
   if (s) {
     char msg[512];
     snprintf(msg, sizeof msg, "%s", asl_error_message());

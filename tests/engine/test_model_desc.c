@@ -125,8 +125,11 @@ TEST(grid_rule_follows_depth_and_patch) {
   ASSERT_EQ(ASL_EINVAL, nn_model_desc_check_grid(u, NULL, 0, g12));
   ASSERT(strstr(asl_error_message(), "multiple of 16x16x16 (2^depth"));
   ASSERT_EQ(ASL_EINVAL, nn_model_desc_check_grid(v, NULL, 0, g30));
-  nn_param p6[] = {{"patch", "6,8,4"}};
+  nn_param p6[] = {{"patch", "6,8,4"}}, bad[] = {{"patch", "6x"}};
   ASSERT_OK(nn_model_desc_check_grid(v, p6, 1, g30));
+  // A bad value is reported, not read as a grid rule.
+  ASSERT_EQ(ASL_EINVAL, nn_model_desc_check_grid(v, bad, 1, g30));
+  ASSERT(strstr(asl_error_message(), "vit3d.patch must be one size"));
   // 131072 one-voxel tokens: refused by the descriptor and the factory alike.
   nn_param p1[] = {{"patch", "1"}, {"dim", "8"}, {"heads", "2"}};
   const int big[3] = {64, 64, 32};

@@ -72,8 +72,8 @@ asl_status nn_param_desc_check(const nn_model_desc *d, const nn_param_desc *pd,
 // messages carry no prefix (the caller names the model).
 asl_status nn_model_desc_check(const nn_model_desc *d, const nn_param *p, int n);
 
-// The grid against the kind's multiples (and 1..4096 per axis), then the
-// kind's limits for that grid.
+// nn_model_desc_check, then the grid against the kind's multiples (and
+// 1..4096 per axis), then the kind's limits for that grid.
 asl_status nn_model_desc_check_grid(const nn_model_desc *d, const nn_param *p,
                                     int n, const int grid[3]);
 
