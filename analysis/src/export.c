@@ -6,6 +6,7 @@
 
 #include "ana/export.h"
 #include "ana/stats.h"
+#include "asl/json_write.h"
 #include "asl/rng.h"
 #include "text_out.h"
 
@@ -71,9 +72,9 @@ static void emit(writer *w) {
     for (int i = 0; i < w->n; i++) {
       if (!first) fputc(',', w->out);
       first = 0;
-      ana_json_string(w->out, w->f[i].name);
+      asl_json_write_string(w->out, w->f[i].name);
       fputc(':', w->out);
-      if (w->f[i].kind == F_STR) ana_json_string(w->out, w->f[i].text);
+      if (w->f[i].kind == F_STR) asl_json_write_string(w->out, w->f[i].text);
       else fputs(w->f[i].kind == F_NUM ? w->f[i].text : "null", w->out);
     }
     fputs("}\n", w->out);

@@ -18,23 +18,6 @@ void ana_csv_field(FILE *out, const char *s) {
   fputc('"', out);
 }
 
-void ana_json_string(FILE *out, const char *s) {
-  fputc('"', out);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    switch (*p) {
-    case '"': fputs("\\\"", out); break;
-    case '\\': fputs("\\\\", out); break;
-    case '\n': fputs("\\n", out); break;
-    case '\r': fputs("\\r", out); break;
-    case '\t': fputs("\\t", out); break;
-    default:
-      if (*p < 0x20) fprintf(out, "\\u%04x", *p);
-      else fputc(*p, out);
-    }
-  }
-  fputc('"', out);
-}
-
 void ana_latex_escape(char *out, size_t len, const char *s) {
   size_t k = 0;
   for (; *s && k + 3 < len; s++) {

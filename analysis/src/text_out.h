@@ -8,8 +8,6 @@
 // Writes `s` as one CSV field: quoted (with doubled quotes) when it holds a
 // comma, a quote, CR or LF, or starts or ends with a space.
 void ana_csv_field(FILE *out, const char *s);
-// Writes `s` as a JSON string literal with escapes.
-void ana_json_string(FILE *out, const char *s);
 // Copies `s` into out (len bytes) with LaTeX's special characters escaped.
 void ana_latex_escape(char *out, size_t len, const char *s);
 // The shortest text (6 to 9 significant digits) that reads back as the same

@@ -8,6 +8,7 @@
 
 #include "asl/bids.h"
 #include "asl/subject.h"
+#include "subject_internal.h"
 
 #define MAX_TSV_BYTES (1u << 20)
 #define MAX_CELL 64
@@ -122,13 +123,23 @@ asl_status asl_bids_read_aslcontext(const char *path, int **types, int *n) {
   *types = NULL, *n = 0;
   FILE *f = fopen(path, "rb");
   if (!f)
-    return asl_fail(ASL_ENOTFOUND, "%s: cannot open (%s); every ASL series needs its aslcontext.tsv",
-                    path, strerror(errno));
+    return asl_fail(ASL_ENOTFOUND,
+                    "%s cannot be opened (%s); every ASL series needs its aslcontext.tsv", path,
+                    strerror(errno));
   char *buf = malloc(MAX_TSV_BYTES + 1);
   size_t len = buf ? fread(buf, 1, MAX_TSV_BYTES + 1, f) : 0;
   fclose(f);
   if (!buf) return asl_fail(ASL_ENOMEM, "%s: out of memory", path);
   asl_status s = asl_bids_parse_aslcontext(buf, len, path, types, n);
   free(buf);
+  return s;
+}
+
+asl_status asl_bids_count_deltam(const char *path, int *nt) {
+  int *types, n;
+  *nt = 0;
+  asl_status s = asl_bids_read_aslcontext(path, &types, &n);
+  if (s == ASL_OK) s = asl_context_check(types, n, path, nt);
+  free(types);
   return s;
 }

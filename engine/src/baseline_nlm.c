@@ -24,33 +24,18 @@ typedef struct {
   size_t out_n, num_n, den_n, diff_n, tmp_n, pad_n;
 } nlm;
 
-static const char *const nlm_keys[] = {"patch", "search", "h", NULL};
-
 static int clampi(int i, int n) { return i < 0 ? 0 : (i >= n ? n - 1 : i); }
-
-static asl_status odd_size(const nn_param *p, int n, const char *key, int def,
-                           int hi, int *radius) {
-  int v;
-  asl_status s = nn_param_int(p, n, "nlm", key, def, 1, hi, &v);
-  if (s) return s;
-  if (v % 2 == 0)
-    return asl_fail(ASL_EINVAL,
-                    "model nlm: parameter %s = %d must be odd (a cube of "
-                    "side 2r+1 around the voxel)",
-                    key, v);
-  *radius = v / 2;
-  return ASL_OK;
-}
 
 static asl_status nlm_create(nn_model *m, const nn_param *p, int n) {
   nlm *b = calloc(1, sizeof *b);
   if (!b) return asl_fail(ASL_ENOMEM, "model nlm: out of memory");
   m->impl = b;
-  asl_status s = odd_size(p, n, "patch", 3, 9, &b->rp);
-  if (!s) s = odd_size(p, n, "search", 7, 21, &b->rs);
-  if (!s) s = nn_param_float(p, n, "nlm", "h", 1.0, 1e-3, 100.0, &b->h);
+  // Odd sizes in range and h were checked (baselines_desc.c).
+  b->rp = nn_desc_int(&nn_nlm_desc, p, n, "patch") / 2;
+  b->rs = nn_desc_int(&nn_nlm_desc, p, n, "search") / 2;
+  b->h = nn_desc_float(&nn_nlm_desc, p, n, "h");
   m->n_params = m->n_buffers = 0;
-  return s;
+  return ASL_OK;
 }
 
 static void nlm_destroy(nn_model *m) {
@@ -214,9 +199,7 @@ static asl_status nlm_forward(nn_model *m, const float *x, int N, int D,
 }
 
 const nn_model_ops nn_nlm_ops = {
-    .kind = "nlm",
-    .keys = nlm_keys,
-    .trainable = 0,
+    .desc = &nn_nlm_desc,
     .create = nlm_create,
     .destroy = nlm_destroy,
     .size_multiple = one,

@@ -15,9 +15,6 @@ typedef struct {
   size_t out_n, tmp_n;
 } baseline;
 
-static const char *const identity_keys[] = {NULL};
-static const char *const gaussian_keys[] = {"sigma", "border", NULL};
-
 static int one(const nn_model *m) { (void)m; return 1; }
 
 static void baseline_destroy(nn_model *m) {
@@ -40,14 +37,9 @@ static asl_status gaussian_create(nn_model *m, const nn_param *p, int n) {
   asl_status s = identity_create(m, p, n);
   if (s) return s;
   baseline *b = m->impl;
-  s = nn_param_float(p, n, "gaussian", "sigma", 1.0, 0.05, 8.0, &b->sigma);
-  if (s) return s;
-  const char *border = nn_param_get(p, n, "border");
-  if (border && strcmp(border, "reflect") != 0 && strcmp(border, "zeros") != 0)
-    return asl_fail(ASL_EINVAL,
-                    "model gaussian: parameter border = '%s' (allowed: reflect, zeros)",
-                    border);
-  b->reflect = !border || strcmp(border, "reflect") == 0;
+  // sigma's range and border's values were checked (baselines_desc.c).
+  b->sigma = nn_desc_float(&nn_gaussian_desc, p, n, "sigma");
+  b->reflect = strcmp(nn_desc_text(&nn_gaussian_desc, p, n, "border"), "reflect") == 0;
   b->radius = (int)(4.0 * b->sigma + 0.5);
   if (b->radius < 1) b->radius = 1;
   double sum = 0;
@@ -99,9 +91,7 @@ static asl_status gaussian_forward(nn_model *m, const float *x, int N, int D,
 }
 
 const nn_model_ops nn_identity_ops = {
-    .kind = "identity",
-    .keys = identity_keys,
-    .trainable = 0,
+    .desc = &nn_identity_desc,
     .create = identity_create,
     .destroy = baseline_destroy,
     .size_multiple = one,
@@ -110,9 +100,7 @@ const nn_model_ops nn_identity_ops = {
 };
 
 const nn_model_ops nn_gaussian_ops = {
-    .kind = "gaussian",
-    .keys = gaussian_keys,
-    .trainable = 0,
+    .desc = &nn_gaussian_desc,
     .create = gaussian_create,
     .destroy = baseline_destroy,
     .size_multiple = one,

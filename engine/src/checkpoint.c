@@ -44,7 +44,7 @@ static void write_body(writer *w, const nn_model *m, int epoch,
   char header[CKPT_HEADER_MAX];
   int hl = snprintf(header, sizeof header,
                     "kind=%s\nin_channels=%d\ngrid=%d,%d,%d\nseed=%llu\n%s",
-                    m->ops->kind, m->in_channels, m->grid[0], m->grid[1],
+                    m->ops->desc->kind, m->in_channels, m->grid[0], m->grid[1],
                     m->grid[2], (unsigned long long)m->seed, m->param_text);
   if (hl < 0 || hl >= CKPT_HEADER_MAX) {
     w->failed = 2;

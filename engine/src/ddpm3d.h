@@ -50,4 +50,8 @@ asl_status ddpm3d_predict(nn_model *m, const int *t, int N, int D, int H,
 asl_status ddpm3d_sample(nn_model *m, const float *x, int N, int D, int H,
                          int W);
 
+// The chain's first timestep: round(sample_start x timesteps) - 1, at
+// least 0 (ddpm3d_desc.c, shared with the descriptor's check).
+int ddpm3d_start_t(const nn_param *p, int n);
+
 #endif

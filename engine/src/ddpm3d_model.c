@@ -12,41 +12,24 @@
 #include "ddpm3d.h"
 #include "unet3d.h"
 
-static const char *const ddpm_keys[] = {
-    "base_channels", "depth", "dropout", "bn_momentum", "timesteps",
-    "schedule", "beta_start", "beta_end", "temb_dim", "sampler",
-    "sample_steps", "eta", "samples", "p_uncond", "guidance", "sample_start",
-    NULL};
-
+// Values and the checks across them (temb_dim even, sample_steps within
+// the chain, beta order) passed nn_model_create (ddpm3d_desc.c).
 static asl_status parse(ddpm3d *d, const nn_param *p, int n) {
-  const char *k = "ddpm3d";
-  const char *sched = nn_param_get(p, n, "schedule"), *smp = nn_param_get(p, n, "sampler");
-  asl_status s = nn_param_int(p, n, k, "timesteps", 1000, 1, 10000, &d->T);
-  if (!s) s = nn_schedule_parse(sched ? sched : "cosine", &d->schedule);
-  if (!s) s = nn_param_float(p, n, k, "beta_start", 1e-4, 1e-8, 0.5, &d->beta_start);
-  if (!s) s = nn_param_float(p, n, k, "beta_end", 0.02, 1e-8, 0.999, &d->beta_end);
-  if (!s) s = nn_param_int(p, n, k, "temb_dim", 32, 2, 1024, &d->temb_dim);
-  if (!s) s = nn_sampler_parse(smp ? smp : "ddim", &d->sampler);
-  if (!s) s = nn_param_int(p, n, k, "sample_steps", 50, 1, 10000, &d->sample_steps);
-  if (!s) s = nn_param_float(p, n, k, "eta", 0.0, 0.0, 1.0, &d->eta);
-  if (!s) s = nn_param_int(p, n, k, "samples", 1, 1, 64, &d->samples);
-  if (!s) s = nn_param_float(p, n, k, "p_uncond", 0.0, 0.0, 1.0, &d->p_uncond);
-  if (!s) s = nn_param_float(p, n, k, "guidance", 0.0, 0.0, 20.0, &d->guidance);
-  if (!s) s = nn_param_float(p, n, k, "sample_start", 1.0, 1e-4, 1.0, &d->sample_start);
+  const nn_model_desc *k = &nn_ddpm3d_desc;
+  asl_status s = nn_schedule_parse(nn_desc_text(k, p, n, "schedule"), &d->schedule);
+  if (!s) s = nn_sampler_parse(nn_desc_text(k, p, n, "sampler"), &d->sampler);
   if (s) return s;
-  d->start_t = (int)lround((double)d->sample_start * d->T) - 1;
-  if (d->start_t < 0) d->start_t = 0;
-  if (d->temb_dim % 2)
-    return asl_fail(ASL_EINVAL, "model ddpm3d: parameter temb_dim = %d: need an even number",
-                    d->temb_dim);
-  if (d->sample_steps > d->start_t + 1)
-    return asl_fail(ASL_EINVAL,
-                    "model ddpm3d: sample_steps %d exceeds the %d timesteps the "
-                    "chain runs (timesteps x sample_start; lower sample_steps or "
-                    "raise timesteps)", d->sample_steps, d->start_t + 1);
-  if (d->schedule == NN_SCHEDULE_LINEAR && !(d->beta_end >= d->beta_start))
-    return asl_fail(ASL_EINVAL, "model ddpm3d: beta_end %g is below beta_start %g",
-                    d->beta_end, d->beta_start);
+  d->T = nn_desc_int(k, p, n, "timesteps");
+  d->beta_start = nn_desc_float(k, p, n, "beta_start");
+  d->beta_end = nn_desc_float(k, p, n, "beta_end");
+  d->temb_dim = nn_desc_int(k, p, n, "temb_dim");
+  d->sample_steps = nn_desc_int(k, p, n, "sample_steps");
+  d->eta = nn_desc_float(k, p, n, "eta");
+  d->samples = nn_desc_int(k, p, n, "samples");
+  d->p_uncond = nn_desc_float(k, p, n, "p_uncond");
+  d->guidance = nn_desc_float(k, p, n, "guidance");
+  d->sample_start = nn_desc_float(k, p, n, "sample_start");
+  d->start_t = ddpm3d_start_t(p, n);
   d->hidden = 4 * d->temb_dim;
   d->beta = malloc(sizeof(double) * d->T);
   d->alpha_bar = malloc(sizeof(double) * d->T);
@@ -66,7 +49,7 @@ static asl_status ddpm_create(nn_model *m, const nn_param *p, int n) {
   d->net.in_channels = m->in_channels + 1;
   memcpy(d->net.grid, m->grid, sizeof m->grid);
   d->net.seed = m->seed;
-  s = unet3d_build(&d->net, p, n, "ddpm3d", 1);
+  s = unet3d_build(&d->net, p, n, &nn_ddpm3d_desc, 1);
   if (s) return s;
   const unet3d *u = d->net.impl;
   d->cbias_n = u->cbias_n;
@@ -231,16 +214,14 @@ static void ddpm_backward(nn_model *m, const float *dout) {
 asl_status nn_ddpm_set_draw(nn_model *m, const int *t, const float *eps,
                             const float *keep) {
   if (m->ops != &nn_ddpm3d_ops)
-    return asl_fail(ASL_EINVAL, "model %s is not a ddpm3d model", m->ops->kind);
+    return asl_fail(ASL_EINVAL, "model %s is not a ddpm3d model", m->ops->desc->kind);
   ddpm3d *d = m->impl;
   d->fix_t = t, d->fix_eps = eps, d->fix_keep = keep;
   return ASL_OK;
 }
 
 const nn_model_ops nn_ddpm3d_ops = {
-    .kind = "ddpm3d",
-    .keys = ddpm_keys,
-    .trainable = 1,
+    .desc = &nn_ddpm3d_desc,
     .create = ddpm_create,
     .destroy = ddpm_destroy,
     .init = ddpm_init,

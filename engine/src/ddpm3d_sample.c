@@ -95,7 +95,7 @@ asl_status ddpm3d_sample(nn_model *m, const float *x, int N, int D, int H,
 asl_status nn_ddpm_last_uncertainty(const nn_model *m, int nx, int ny, int nz,
                                     float *out) {
   if (m->ops != &nn_ddpm3d_ops)
-    return asl_fail(ASL_EINVAL, "model %s has no uncertainty map (ddpm3d only)", m->ops->kind);
+    return asl_fail(ASL_EINVAL, "model %s has no uncertainty map (ddpm3d only)", m->ops->desc->kind);
   const ddpm3d *d = m->impl;
   const int k = m->ops->size_multiple(m);
   if (d->unc_n != 1 || nx < 1 || ny < 1 || nz < 1 || (nx + k - 1) / k * k != d->unc_w ||

@@ -8,19 +8,14 @@
 
 #include "model_internal.h"
 
-// Adding a kind of model is one entry here.
-static const nn_model_ops *const kinds[] = {
-    &nn_unet3d_ops,
-    &nn_identity_ops,
-    &nn_gaussian_ops,
-    &nn_vit3d_ops, &nn_nlm_ops,
-    &nn_ddpm3d_ops,
-};
+// The factory: one entry per line of model_kinds.h.
+#define NN_OPS_ENTRY(k) &nn_##k##_ops,
+static const nn_model_ops *const kinds[] = {NN_MODEL_KINDS(NN_OPS_ENTRY)};
 enum { N_KINDS = sizeof kinds / sizeof kinds[0] };
 
 const nn_model_ops *nn_model_ops_find(const char *kind) {
   for (int i = 0; kind && i < N_KINDS; i++)
-    if (strcmp(kinds[i]->kind, kind) == 0) return kinds[i];
+    if (strcmp(kinds[i]->desc->kind, kind) == 0) return kinds[i];
   return NULL;
 }
 
@@ -30,7 +25,7 @@ const char *nn_model_kinds(void) {
   list[0] = '\0';
   for (int i = 0; i < N_KINDS; i++) {
     if (i) strncat(list, ", ", sizeof list - strlen(list) - 1);
-    strncat(list, kinds[i]->kind, sizeof list - strlen(list) - 1);
+    strncat(list, kinds[i]->desc->kind, sizeof list - strlen(list) - 1);
   }
   return list;
 }
@@ -78,38 +73,6 @@ asl_status nn_model_set_optimizer(nn_model *m, const nn_optim_config *c) {
   return ASL_OK;
 }
 
-// Checks every given key against the kind's list.
-static asl_status check_keys(const nn_model_ops *ops, const nn_param *p,
-                             int n) {
-  for (int i = 0; i < n; i++) {
-    int ok = 0;
-    for (const char *const *k = ops->keys; *k && !ok; k++)
-      ok = p[i].key && strcmp(p[i].key, *k) == 0;
-    if (ok && p[i].value) continue;
-    char allowed[256] = "";
-    for (const char *const *k = ops->keys; *k; k++) {
-      if (k != ops->keys) strncat(allowed, ", ", sizeof allowed - strlen(allowed) - 1);
-      strncat(allowed, *k, sizeof allowed - strlen(allowed) - 1);
-    }
-    return asl_fail(ASL_EINVAL, "model %s: %s parameter '%s' (allowed: %s)",
-                    ops->kind, ok ? "no value for" : "unknown",
-                    p[i].key ? p[i].key : "(null)",
-                    allowed[0] ? allowed : "none");
-  }
-  return ASL_OK;
-}
-
-static asl_status check_grid(const nn_model *m) {
-  const int k = m->ops->size_multiple(m), *g = m->grid;
-  for (int a = 0; a < 3; a++)
-    if (g[a] < 1 || g[a] > 4096 || g[a] % k)
-      return asl_fail(ASL_EINVAL,
-                      "model %s: grid %dx%dx%d: each size must be a positive "
-                      "multiple of %d (up to 4096)",
-                      m->ops->kind, g[0], g[1], g[2], k);
-  return ASL_OK;
-}
-
 static char *params_to_text(const nn_param *p, int n) {
   size_t len = 1;
   for (int i = 0; i < n; i++) len += strlen(p[i].key) + strlen(p[i].value) + 2;
@@ -134,7 +97,7 @@ static asl_status alloc_state(nn_model *m) {
   m->buffers = calloc(nb, sizeof(float));
   if (!m->params || !m->grads || !m->adam_m || !m->adam_v || !m->buffers)
     return asl_fail(ASL_ENOMEM, "model %s: cannot allocate %zu parameters",
-                    m->ops->kind, m->n_params);
+                    m->ops->desc->kind, m->n_params);
   return ASL_OK;
 }
 
@@ -158,7 +121,8 @@ asl_status nn_model_create_expect(nn_model **out, const char *kind,
     return asl_fail(ASL_EINVAL,
                     "model %s: in_channels %d (allowed: 1 = ASL, 2 = ASL + M0)",
                     kind, in_channels);
-  asl_status s = check_keys(ops, params, n_params);
+  // The checks the sweep planner runs too (nn/desc.h), before any memory.
+  asl_status s = nn_model_desc_check_grid(ops->desc, params, n_params, grid);
   if (s) return s;
   nn_set_threads(0);
   nn_model *m = calloc(1, sizeof *m);
@@ -171,7 +135,6 @@ asl_status nn_model_create_expect(nn_model **out, const char *kind,
   m->param_text = params_to_text(params, n_params);
   if (!m->param_text) s = asl_fail(ASL_ENOMEM, "model %s: out of memory", kind);
   if (!s) s = ops->create(m, params, n_params);
-  if (!s) s = check_grid(m);
   if (!s && expect_params != SIZE_MAX && m->n_params != expect_params)
     s = asl_fail(ASL_EFORMAT,
                  "model %s: the architecture has %zu parameters, the file %zu",
@@ -203,12 +166,13 @@ void nn_model_free(nn_model *m) {
   free(m);
 }
 
-const char *nn_model_kind(const nn_model *m) { return m->ops->kind; }
+const char *nn_model_kind(const nn_model *m) { return m->ops->desc->kind; }
+const nn_model_desc *nn_model_describe(const nn_model *m) { return m->ops->desc; }
 int nn_model_in_channels(const nn_model *m) { return m->in_channels; }
 void nn_model_grid(const nn_model *m, int grid[3]) {
   memcpy(grid, m->grid, sizeof m->grid);
 }
-int nn_model_trainable(const nn_model *m) { return m->ops->trainable; }
+int nn_model_trainable(const nn_model *m) { return m->ops->desc->trainable; }
 int nn_model_size_multiple(const nn_model *m) {
   return m->ops->size_multiple(m);
 }
@@ -236,6 +200,6 @@ asl_status nn_model_param_find(const nn_model *m, const char *name,
                                size_t *offset, size_t *count) {
   if (!m->ops->param_find)
     return asl_fail(ASL_ENOTFOUND, "model %s has no parameter '%s'",
-                    m->ops->kind, name);
+                    m->ops->desc->kind, name);
   return m->ops->param_find(m, name, offset, count);
 }

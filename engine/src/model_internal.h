@@ -5,15 +5,16 @@
 #define NN_MODEL_INTERNAL_H
 
 #include "asl/rng.h"
+#include "nn/desc.h"
 #include "nn/model.h"
 
 typedef struct nn_model_ops {
-  const char *kind;
-  const char *const *keys; // allowed parameter keys, NULL-terminated
-  int trainable;
-  // Parses the parameters, builds the architecture, sets m->n_params and
-  // m->n_buffers and m->impl. The caller allocates and initializes the
-  // parameter buffers afterwards through init.
+  // What the kind accepts and costs (kind name, parameter table, checks,
+  // capabilities); nn_model_create runs its checks before create.
+  const nn_model_desc *desc;
+  // Reads the (already checked) parameters, builds the architecture, sets
+  // m->n_params and m->n_buffers and m->impl. The caller allocates and
+  // initializes the parameter buffers afterwards through init.
   asl_status (*create)(nn_model *m, const nn_param *p, int n);
   void (*destroy)(nn_model *m);
   // Fills m->params and m->buffers from r (only when n_params/n_buffers > 0).
@@ -63,23 +64,19 @@ asl_status nn_model_create_expect(nn_model **m, const char *kind,
                                   const nn_param *params, int n_params,
                                   uint64_t seed, size_t expect_params);
 
-// Looks a kind up in the factory table (NULL if unknown).
+// Looks a kind up in the factory (model_kinds.h; NULL if unknown).
 const nn_model_ops *nn_model_ops_find(const char *kind);
 
-// Parameter helpers for the kinds' create(): find a key, parse numbers with
-// range checks; errors name the kind, the key and the allowed range.
+// The last value given for key, or NULL.
 const char *nn_param_get(const nn_param *p, int n, const char *key);
-asl_status nn_param_int(const nn_param *p, int n, const char *kind,
-                        const char *key, int def, int lo, int hi, int *out);
-asl_status nn_param_float(const nn_param *p, int n, const char *kind,
-                          const char *key, double def, double lo, double hi,
-                          float *out);
 
 // Grows a float scratch buffer to at least n (64-byte aligned, contents lost).
 asl_status nn_scratch_reserve(float **buf, size_t *cap, size_t n);
 
-extern const nn_model_ops nn_unet3d_ops, nn_identity_ops, nn_gaussian_ops;
-extern const nn_model_ops nn_vit3d_ops, nn_nlm_ops;
-extern const nn_model_ops nn_ddpm3d_ops;
+#include "model_kinds.h"
+#define NN_OPS_DECL(k) extern const nn_model_ops nn_##k##_ops; \
+  extern const nn_model_desc nn_##k##_desc;
+NN_MODEL_KINDS(NN_OPS_DECL)
+#undef NN_OPS_DECL
 
 #endif

@@ -11,7 +11,7 @@ static asl_status check_batch(const nn_model *m, const float *x,
                               const float *y, int batch) {
   if (!x || !y || batch < 1)
     return asl_fail(ASL_EINVAL, "model %s: need x, y and batch >= 1 (got %d)",
-                    m->ops->kind, batch);
+                    m->ops->desc->kind, batch);
   return ASL_OK;
 }
 
@@ -50,8 +50,8 @@ static void loss_backward(nn_model *m, float *dpred, const float *pred,
 asl_status nn_model_compute_gradients(nn_model *m, const float *x,
                                       const float *y, const float *w,
                                       int batch, float *loss) {
-  if (!m->ops->trainable)
-    return asl_fail(ASL_EUNSUPPORTED, "model %s does not train", m->ops->kind);
+  if (!m->ops->desc->trainable)
+    return asl_fail(ASL_EUNSUPPORTED, "model %s does not train", m->ops->desc->kind);
   asl_status s = check_batch(m, x, y, batch);
   if (s) return s;
   const int D = m->grid[2], H = m->grid[1], W = m->grid[0];
@@ -69,7 +69,7 @@ asl_status nn_model_compute_gradients(nn_model *m, const float *x,
     return asl_fail(ASL_ENUMERIC,
                     "model %s: training loss is %g at step %ld (lower the "
                     "learning rate or check the inputs)",
-                    m->ops->kind, l, m->step + 1);
+                    m->ops->desc->kind, l, m->step + 1);
   loss_backward(m, m->dout, pred, y, w, batch, D, H, W);
   memset(m->grads, 0, m->n_params * sizeof(float));
   m->ops->backward(m, m->dout);
@@ -102,7 +102,7 @@ asl_status nn_eval_loss(nn_model *m, const float *x, const float *y,
   if (loss) *loss = (float)l;
   if (!isfinite(l))
     return asl_fail(ASL_ENUMERIC, "model %s: evaluation loss is %g",
-                    m->ops->kind, l);
+                    m->ops->desc->kind, l);
   return ASL_OK;
 }
 
@@ -114,7 +114,7 @@ asl_status nn_infer_volume(nn_model *m, const float *x, int nx, int ny, int nz,
                            float *out) {
   if (!x || !out || nx < 1 || ny < 1 || nz < 1)
     return asl_fail(ASL_EINVAL, "model %s: bad volume %dx%dx%d for inference",
-                    m->ops->kind, nx, ny, nz);
+                    m->ops->desc->kind, nx, ny, nz);
   const int k = m->ops->size_multiple(m), C = m->in_channels;
   const int W = round_up(nx, k), H = round_up(ny, k), D = round_up(nz, k);
   const size_t V = (size_t)D * H * W;

@@ -70,11 +70,11 @@ typedef struct {
   size_t slot_floats[UNET_MAX_SLOTS]; // each slot's size in this plan
 } unet3d;
 
-// Parses the U-Net keys (errors name `kind`) and builds the graph for
-// m->in_channels inputs, with the OP_CBIAS hooks when channel_bias = 1.
+// Reads the U-Net keys through d (nn_model_create checked them) and builds
+// the graph for m->in_channels inputs, with the OP_CBIAS hooks when channel_bias = 1.
 // Sets m->impl, m->n_params and m->n_buffers.
 asl_status unet3d_build(nn_model *m, const nn_param *p, int n,
-                        const char *kind, int channel_bias);
+                        const nn_model_desc *d, int channel_bias);
 // OP_CBIAS: out (N, C, V) = in + bias[n * ld + c]; dbias[n * ld + c] += the
 // sum of dout over V, din += dout (ddpm3d_cbias.c).
 void nn_chanbias_forward(float *out, const float *in, const float *bias,

@@ -12,9 +12,6 @@
 
 #include "unet3d.h"
 
-static const char *const unet_keys[] = {"base_channels", "depth", "dropout",
-                                        "bn_momentum", NULL};
-
 typedef struct {
   unet3d *u;
   size_t n_params, n_buffers;
@@ -106,24 +103,16 @@ static void build(builder *b, int in_channels) {
 }
 
 asl_status unet3d_build(nn_model *m, const nn_param *p, int n,
-                        const char *kind, int channel_bias) {
+                        const nn_model_desc *d, int channel_bias) {
   unet3d *u = calloc(1, sizeof *u);
-  if (!u) return asl_fail(ASL_ENOMEM, "model %s: out of memory", kind);
+  if (!u) return asl_fail(ASL_ENOMEM, "model %s: out of memory", d->kind);
   m->impl = u;
   u->eps = 1e-5f;
-  asl_status s = nn_param_int(p, n, kind, "base_channels", 16, 1, 256, &u->base);
-  if (!s) s = nn_param_int(p, n, kind, "depth", 4, 1, 8, &u->depth);
-  if (!s) s = nn_param_float(p, n, kind, "dropout", 0.05, 0.0, 0.9, &u->dropout);
-  if (!s) s = nn_param_float(p, n, kind, "bn_momentum", 0.1, 0.0, 1.0, &u->momentum);
-  if (s) return s;
-  // The widest layer bounds the size: refuse nets beyond 2^28 parameters
-  // (1 GiB of weights) before building them.
-  double widest = (double)(u->base << (u->depth - 1));
-  if (widest * widest * 27 * 8 > (double)(1 << 28))
-    return asl_fail(ASL_EINVAL,
-                    "model %s: base_channels %d with depth %d is too large "
-                    "(over 2^28 parameters)",
-                    kind, u->base, u->depth);
+  // Values and the size limit were checked by nn_model_create (nn/desc.h).
+  u->base = nn_desc_int(d, p, n, "base_channels");
+  u->depth = nn_desc_int(d, p, n, "depth");
+  u->dropout = nn_desc_float(d, p, n, "dropout");
+  u->momentum = nn_desc_float(d, p, n, "bn_momentum");
   builder b = {.u = u, .cbias = channel_bias};
   build(&b, m->in_channels);
   m->n_params = b.n_params;
@@ -132,7 +121,7 @@ asl_status unet3d_build(nn_model *m, const nn_param *p, int n,
 }
 
 static asl_status unet_create(nn_model *m, const nn_param *p, int n) {
-  return unet3d_build(m, p, n, "unet3d", 0);
+  return unet3d_build(m, p, n, &nn_unet3d_desc, 0);
 }
 
 static void unet_destroy(nn_model *m) {
@@ -233,9 +222,7 @@ static asl_status unet_forward(nn_model *m, const float *x, int N, int D,
 }
 
 const nn_model_ops nn_unet3d_ops = {
-    .kind = "unet3d",
-    .keys = unet_keys,
-    .trainable = 1,
+    .desc = &nn_unet3d_desc,
     .create = unet_create,
     .destroy = unet_destroy,
     .init = unet_init,

@@ -7,34 +7,6 @@
 
 #include "vit3d.h"
 
-static const char *const vit_keys[] = {"dim", "depth", "heads", "mlp_ratio",
-                                       "dropout", "patch", NULL};
-
-// "8" (a cube) or "8,8,4" (x, y, z); nothing else on the line.
-static asl_status parse_patch(const char *s, int p[3]) {
-  const char *c = s;
-  int n = 0;
-  while (n < 3) {
-    char *end;
-    long v = strtol(c, &end, 10);
-    if (end == c || v < 1 || v > 64) {
-      n = 0; // a missing or bad number anywhere
-      break;
-    }
-    p[n++] = (int)v;
-    c = end;
-    if (n == 3 || *c != ',') break;
-    c++;
-  }
-  if (n == 1 && *c == '\0') p[1] = p[2] = p[0];
-  else if (n != 3 || *c != '\0')
-    return asl_fail(ASL_EINVAL,
-                    "model vit3d: parameter patch = '%s' (allowed: one size "
-                    "or x,y,z sizes, each 1..64, e.g. \"8\" or \"8,8,4\")",
-                    s);
-  return ASL_OK;
-}
-
 static void add_tensor(vit3d *v, size_t *n, size_t *off, size_t count,
                        const char *fmt, int i) {
   vit_tensor *t = &v->tensors[v->n_tensors++];
@@ -77,26 +49,21 @@ static asl_status layout(nn_model *m, vit3d *v) {
   return ASL_OK;
 }
 
-static asl_status read_params(vit3d *v, const nn_param *p, int n) {
-  asl_status s = nn_param_int(p, n, "vit3d", "dim", 128, 4, 4096, &v->dim);
-  if (!s) s = nn_param_int(p, n, "vit3d", "depth", 4, 1, VIT_MAX_DEPTH, &v->depth);
-  if (!s) s = nn_param_int(p, n, "vit3d", "heads", 4, 1, 64, &v->heads);
-  if (!s) s = nn_param_float(p, n, "vit3d", "mlp_ratio", 4.0, 0.25, 16.0, &v->mlp_ratio);
-  if (!s) s = nn_param_float(p, n, "vit3d", "dropout", 0.0, 0.0, 0.9, &v->dropout);
-  if (s) return s;
-  const char *ps = nn_param_get(p, n, "patch");
+// Values, the patch and dim % heads were checked by nn_model_create
+// (vit3d_desc.c), the grid against the patch too.
+static void read_params(vit3d *v, const nn_param *p, int n) {
+  const nn_model_desc *d = &nn_vit3d_desc;
+  v->dim = nn_desc_int(d, p, n, "dim");
+  v->depth = nn_desc_int(d, p, n, "depth");
+  v->heads = nn_desc_int(d, p, n, "heads");
+  v->mlp_ratio = nn_desc_float(d, p, n, "mlp_ratio");
+  v->dropout = nn_desc_float(d, p, n, "dropout");
   int patch[3];
-  s = parse_patch(ps ? ps : "8,8,4", patch);
-  if (s) return s;
+  asl_status s = nn_desc_size3(d, "patch", nn_desc_text(d, p, n, "patch"), patch);
+  ASL_ASSERT(s == ASL_OK);
   v->px = patch[0], v->py = patch[1], v->pz = patch[2];
-  if (v->dim % v->heads)
-    return asl_fail(ASL_EINVAL,
-                    "model vit3d: dim %d is not a multiple of heads %d (each "
-                    "head gets dim/heads channels)",
-                    v->dim, v->heads);
   v->hidden = (int)lround(v->mlp_ratio * v->dim);
   if (v->hidden < 1) v->hidden = 1;
-  return ASL_OK;
 }
 
 static asl_status vit_create(nn_model *m, const nn_param *p, int n) {
@@ -104,26 +71,12 @@ static asl_status vit_create(nn_model *m, const nn_param *p, int n) {
   if (!v) return asl_fail(ASL_ENOMEM, "model vit3d: out of memory");
   m->impl = v;
   v->eps = 1e-5f;
-  asl_status s = read_params(v, p, n);
-  if (s) return s;
+  read_params(v, p, n);
   const int *g = m->grid;
-  if (g[0] < 1 || g[1] < 1 || g[2] < 1 || g[0] % v->px || g[1] % v->py ||
-      g[2] % v->pz)
-    return asl_fail(ASL_EINVAL,
-                    "model vit3d: grid %dx%dx%d is not a multiple of the patch "
-                    "%dx%dx%d along each axis (change grid or patch)",
-                    g[0], g[1], g[2], v->px, v->py, v->pz);
   v->gx = g[0] / v->px, v->gy = g[1] / v->py, v->gz = g[2] / v->pz;
   v->T = v->gx * v->gy * v->gz;
   v->pv = v->px * v->py * v->pz;
   v->pin = m->in_channels * v->pv;
-  double weights = (double)v->depth * (4.0 * v->dim + 2.0 * v->hidden) * v->dim +
-                   (double)v->T * v->dim;
-  if (weights > (double)(1 << 28) || v->T > 65536)
-    return asl_fail(ASL_EINVAL,
-                    "model vit3d: dim %d, depth %d and %d tokens are too large "
-                    "(over 2^28 parameters or 65536 tokens)",
-                    v->dim, v->depth, v->T);
   return layout(m, v);
 }
 
@@ -168,7 +121,7 @@ static void vit_init(nn_model *m, asl_rng *r) {
 }
 
 // Any volume size runs (by tiles, vit3d_tile.c), so nothing is padded; the
-// grid itself is checked against the patch in vit_create.
+// grid itself is checked against the patch by nn_model_create (vit3d_desc.c).
 static int vit_multiple(const nn_model *m) {
   (void)m;
   return 1;
@@ -220,9 +173,7 @@ static asl_status vit_forward(nn_model *m, const float *x, int N, int D,
 }
 
 const nn_model_ops nn_vit3d_ops = {
-    .kind = "vit3d",
-    .keys = vit_keys,
-    .trainable = 1,
+    .desc = &nn_vit3d_desc,
     .create = vit_create,
     .destroy = vit_destroy,
     .init = vit_init,

@@ -9,49 +9,35 @@
 #include <unistd.h>
 
 #include "asl/json.h"
+#include "asl/json_write.h"
 
 void run_sidecar_path(const char *ckpt, char *out, size_t n) { snprintf(out, n, "%s.json", ckpt); }
-
-// A JSON string literal; control characters are escaped, the rest copied.
-static void put_str(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; s && *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(f, "\\%c", c);
-    else if (c < 0x20)
-      fprintf(f, "\\u%04x", c);
-    else
-      fputc(c, f);
-  }
-  fputc('"', f);
-}
 
 static void put_body(FILE *f, const sweep_plan *p, const sweep_job *jb) {
   const sweep_model *m = &p->models[jb->cond.model];
   fprintf(f, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"spec\": ", RUN_SIDECAR_FORMAT,
           RUN_SIDECAR_VERSION);
-  put_str(f, p->name);
+  asl_json_write_string(f, p->name);
   fputs(",\n  \"job\": ", f);
-  put_str(f, jb->key);
+  asl_json_write_string(f, jb->key);
   fputs(",\n  \"strategy\": ", f);
-  put_str(f, jb->cond.strategy);
+  asl_json_write_string(f, jb->cond.strategy);
   fprintf(f, ",\n  \"nav\": %d,\n  \"nav_post\": %d,\n  \"m0\": %s,\n", jb->cond.nav,
           jb->cond.nav_post > 0 ? jb->cond.nav_post : 1, jb->cond.m0 ? "true" : "false");
   fprintf(f,
           "  \"remainder\": \"%s\",\n  \"train_target\": ", p->remainder_error ? "error" : "drop");
-  put_str(f, jb->cond.train_target[0] ? jb->cond.train_target : "GT100");
+  asl_json_write_string(f, jb->cond.train_target[0] ? jb->cond.train_target : "GT100");
   fprintf(f, ",\n  \"grid\": [%d, %d, %d],\n  \"model\": {\"name\": ", p->grid[0], p->grid[1],
           p->grid[2]);
-  put_str(f, m->name);
+  asl_json_write_string(f, m->name);
   fputs(", \"kind\": ", f);
-  put_str(f, m->kind);
+  asl_json_write_string(f, m->kind);
   fputs(", \"params\": {", f);
   for (int i = 0; i < m->n_params; i++) {
     fputs(i ? ", " : "", f);
-    put_str(f, m->params[i].key);
+    asl_json_write_string(f, m->params[i].key);
     fputs(": ", f);
-    put_str(f, m->params[i].value);
+    asl_json_write_string(f, m->params[i].value);
   }
   fprintf(f, "}},\n  \"in_channels\": %d,\n", 1 + (jb->cond.m0 != 0));
   fputs("  \"normalization\": \"masked-mean\"\n}\n", f);

@@ -87,27 +87,24 @@ static asl_status snr_groups(const exa_state *x, const sweep_plan *p, run_subjec
   return st;
 }
 
+// The plan's subjects (listed by asl/ when the spec was read), in its order.
 static asl_status load_all(exa_state *x, const sweep_plan *p, run_subjects *out) {
-  char **ids = NULL;
-  int n = 0;
-  asl_status st = asl_bids_list_subjects(x->root, &ids, &n);
-  if (st) return st;
+  const int n = p->n_subjects;
+  asl_status st = ASL_OK;
   if (n == 0) return asl_fail(ASL_ENOTFOUND, "%s: no sub-*/perf folders: check data.bids", x->root);
   x->s = calloc((size_t)n, sizeof *x->s);
-  if (!x->s || (st = run_subjects_init(out, n))) {
-    asl_bids_free_list(ids, n);
+  if (!x->s || (st = run_subjects_init(out, n)))
     return st ? st : asl_fail(ASL_ENOMEM, "%d subjects", n);
-  }
   x->n = n;
   for (int i = 0; i < n; i++) {
-    load_subject(&x->s[i], x->root, ids[i]);
+    const char *id = p->subject_ids[i];
+    load_subject(&x->s[i], x->root, id);
     run_subject *r = &out->s[i];
-    snprintf(r->id, sizeof r->id, "%s", ids[i]);
+    snprintf(r->id, sizeof r->id, "%s", id);
     r->fold = sweep_subject_fold(p, n, i);
     r->nt = x->s[i].ok ? x->s[i].deltam.nt : 0;
-    if (!x->s[i].ok) fprintf(stderr, "aslsweep run: warning: subject %s unusable: %s\n", ids[i], x->s[i].error);
+    if (!x->s[i].ok) fprintf(stderr, "aslsweep run: warning: subject %s unusable: %s\n", id, x->s[i].error);
   }
-  asl_bids_free_list(ids, n);
   return snr_groups(x, p, out);
 }
 

@@ -14,6 +14,7 @@
 #include "exec_asl_sample.h"
 #include "exec_asl_train.h"
 #include "exec_asl_tune.h"
+#include "nn/desc.h"
 #include "nn/model.h"
 
 static asl_status get_model(nn_model **m, exa_state *x, const sweep_plan *p, int j, run_job_io *io) {
@@ -98,7 +99,7 @@ static asl_status one_subject(nn_model *m, const sweep_plan *p, int j, const exa
   int post = strcmp(input, "pre") == 0 && jb->cond.nav_post > 1 ? jb->cond.nav_post : 1;
   exa_sample s;
   asl_vol den = {0}, fin_den = {0}, fin_in = {0}, ref = {0}, unc = {0};
-  int want_unc = keep && strcmp(nn_model_kind(m), "ddpm3d") == 0;
+  int want_unc = keep && nn_model_describe(m)->uncertainty;
   asl_metrics_ctx c = {0};
   asl_status st = exa_sample_make(&s, p, jb, u, input, NULL);
   if (st) return st;

@@ -14,6 +14,7 @@
 #include "exec_asl_train.h"
 #include "check.h"
 #include "denoise_sidecar.h"
+#include "nn/desc.h"
 #include "nn/model.h"
 
 asl_status exa_model_params(const sweep_model *m, nn_param **out) {
@@ -37,9 +38,9 @@ static asl_status set_optimizer(nn_model *m, const sweep_plan *p) {
   nn_optim_config_default(&c);
   asl_status st = nn_optim_kind_parse(p->train.optimizer[0] ? p->train.optimizer : "adam", &c.kind);
   if (!st) st = nn_loss_kind_parse(p->train.loss[0] ? p->train.loss : "l1", &c.loss);
-  // A diffusion model's objective is the noise-prediction MSE whatever loss
-  // the spec's other models train with (docs/ddpm3d.md).
-  if (strcmp(nn_model_kind(m), "ddpm3d") == 0) c.loss = NN_LOSS_MSE;
+  // A kind with a fixed objective (ddpm3d: the noise-prediction MSE) keeps
+  // it whatever loss the spec's other models train with (docs/ddpm3d.md).
+  if (nn_model_describe(m)->fixed_loss >= 0) c.loss = (nn_loss_kind)nn_model_describe(m)->fixed_loss;
   if (p->train.lr > 0) c.lr = (float)p->train.lr;
   c.weight_decay = (float)p->train.weight_decay;
   if (!st) st = nn_model_set_optimizer(m, &c);

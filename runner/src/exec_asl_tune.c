@@ -15,19 +15,15 @@
 #include "asl/metrics.h"
 #include "check.h"
 #include "exec_asl_sample.h"
+#include "nn/desc.h"
 
-// Gaussian sigma in voxels; NLM h in units of the noise SD (engine/src/baseline_nlm.c).
-static const char *const sigma_candidates[] = {"0.5", "0.75", "1", "1.5", "2", "3"};
-static const char *const h_candidates[] = {"0.4", "0.6", "0.8", "1.2", "1.6", "2.4"};
-
+// The candidates are the engine descriptor's (nn/desc.h).
 int exa_tune_candidates(const char *kind, const char *key, const char **out, int max) {
-  const char *const *c = NULL;
+  const nn_model_desc *d = nn_model_desc_find(kind);
+  const nn_param_desc *pd = d ? nn_param_desc_find(d, key) : NULL;
   int n = 0;
-  if (strcmp(kind, "gaussian") == 0 && strcmp(key, "sigma") == 0) c = sigma_candidates, n = 6;
-  if (strcmp(kind, "nlm") == 0 && strcmp(key, "h") == 0) c = h_candidates, n = 6;
-  if (n > max) n = max;
-  for (int i = 0; i < n; i++)
-    out[i] = c[i];
+  for (; pd && pd->candidates && pd->candidates[n] && n < max; n++)
+    out[n] = pd->candidates[n];
   return n;
 }
 

@@ -10,8 +10,8 @@
 
 #define EXA_TUNE_MAX 8
 
-// The candidates of a tunable parameter of `kind` ("gaussian"/"sigma",
-// "nlm"/"h"); 0 when the parameter is not tunable.
+// The candidates of a tunable parameter of `kind` (the descriptor's
+// candidates, e.g. gaussian sigma, nlm h); 0 when it is not tunable.
 int exa_tune_candidates(const char *kind, const char *key, const char **out, int max);
 
 // The index of the `auto` parameter in par (-1 when none).

@@ -1,19 +1,13 @@
 // data: the subjects a sweep runs on and each one's Nt (difference images),
 // known without opening any NIfTI: the phantom's options, or for BIDS-ASL
-// the rows of each subject's aslcontext.tsv (control/label pairs + deltam).
-#include <dirent.h>
+// the rows of each subject's aslcontext.tsv (control/label pairs + deltam),
+// listed and counted by asl/ exactly as the runner loads them.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 
+#include "asl/bids.h"
 #include "spec.h"
-
-static int is_dir(const char *path) {
-  struct stat st;
-  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 static int add_subject(sweep_plan *p, const char *id, int nt) {
   char **ids = realloc(p->subject_ids, (size_t)(p->n_subjects + 1) * sizeof *ids);
@@ -71,78 +65,23 @@ static void read_phantom(sw_ctx *c, const sw_node *ph, sweep_plan *p) {
   }
 }
 
-// Nt of one aslcontext.tsv, or -1 with *why set.
-static int count_aslcontext(const char *path, const char **why) {
-  FILE *f = fopen(path, "r");
-  if (!f) {
-    *why = "cannot be opened";
-    return -1;
-  }
-  char line[512];
-  int col = -1, row = 0, control = 0, label = 0, deltam = 0;
-  while (fgets(line, sizeof line, f)) {
-    line[strcspn(line, "\r\n")] = '\0';
-    int i = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(line, "\t", &save); tok; tok = strtok_r(NULL, "\t", &save), i++) {
-      if (row == 0 && strcmp(tok, "volume_type") == 0) col = i;
-      if (row > 0 && i == col) {
-        control += strcasecmp(tok, "control") == 0;
-        label += strcasecmp(tok, "label") == 0;
-        deltam += strcasecmp(tok, "deltam") == 0;
-      }
-    }
-    if (row == 0 && col < 0) break;
-    row++;
-  }
-  fclose(f);
-  if (col < 0) {
-    *why = "has no volume_type column";
-    return -1;
-  }
-  int nt = (control < label ? control : label) + deltam;
-  if (nt == 0) *why = "lists no control/label pair and no deltam volume";
-  return nt > 0 ? nt : -1;
-}
-
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
+// The subjects and their Nt the way the runner loads them (asl/bids.h).
 static void read_bids(sw_ctx *c, const sw_node *n, const char *root, sweep_plan *p) {
-  DIR *d = opendir(root);
-  if (!d) {
-    sw_error(c, n, "data path '%s' does not exist or is not a folder", root);
-    return;
-  }
   char **ids = NULL;
   int n_ids = 0;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    char perf[4096];
-    if (strncmp(e->d_name, "sub-", 4) != 0) continue;
-    snprintf(perf, sizeof perf, "%s/%s/perf", root, e->d_name);
-    if (!is_dir(perf)) continue;
-    char **grown = realloc(ids, (size_t)(n_ids + 1) * sizeof *ids);
-    if (!grown) break;
-    ids = grown;
-    if ((ids[n_ids] = sw_strdup(e->d_name))) n_ids++;
+  if (asl_bids_list_subjects(root, &ids, &n_ids) != ASL_OK) {
+    sw_error(c, n, "%s", asl_error_message());
+    return;
   }
-  closedir(d);
   if (n_ids == 0) sw_error(c, n, "no subjects under '%s' (expected sub-*/perf/ folders)", root);
-  if (n_ids > 1) qsort(ids, (size_t)n_ids, sizeof *ids, cmp_str);
   for (int i = 0; i < n_ids; i++) {
     char tsv[4096];
     snprintf(tsv, sizeof tsv, "%s/%s/perf/%s_aslcontext.tsv", root, ids[i], ids[i]);
-    const char *why = NULL;
-    int nt = count_aslcontext(tsv, &why);
-    if (nt < 0)
-      sw_error(c, n, "%s %s", tsv, why);
-    else
-      add_subject(p, ids[i], nt);
-    free(ids[i]);
+    int nt;
+    if (asl_bids_count_deltam(tsv, &nt) != ASL_OK) sw_error(c, n, "%s", asl_error_message());
+    else if (add_subject(p, ids[i], nt)) break;
   }
-  free(ids);
+  asl_bids_free_list(ids, n_ids);
 }
 
 void sw_data_read(sw_ctx *c, const sw_node *data, const char *spec_dir, sweep_plan *p) {

@@ -1,205 +1,93 @@
-// models: named model configurations, the hyper-parameters each kind knows,
-// and the per-kind cost table used for job cost estimates (docs/spec.md).
-#include <math.h>
+// models: named model configurations. Every kind, hyper-parameter, range,
+// default, check and cost comes from the engine's model descriptors
+// (nn/desc.h), so a spec that validates also builds its models.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/desc.h"
 #include "spec.h"
 
-// Value types of hyper-parameters, as the engine parses them.
-enum { P_REAL, P_INT, P_ODD, P_SIZE3, P_BORDER, P_SCHEDULE, P_SAMPLER };
+enum { MAX_PARAMS = 32 };
 
-typedef struct {
-  const char *name;
-  int type;
-  double min, max, dflt;
-} param_def;
-
-typedef struct {
-  const char *kind;
-  int trainable;
-  int n_params;
-  param_def params[16];
-} kind_def;
-
-// Names, ranges and defaults follow the engine's model factory
-// (engine/src/unet3d_graph.c, vit3d_model.c, baselines.c, baseline_nlm.c),
-// so a spec that validates also builds its models.
-static const kind_def kinds[] = {
-    {"unet3d", 1, 4,
-     {{"base_channels", P_INT, 1, 256, 16},
-      {"depth", P_INT, 1, 8, 4},
-      {"dropout", P_REAL, 0, 0.9, 0.05},
-      {"bn_momentum", P_REAL, 0, 1, 0.1}}},
-    {"vit3d", 1, 6,
-     {{"dim", P_INT, 4, 4096, 128},
-      {"depth", P_INT, 1, 64, 4},
-      {"heads", P_INT, 1, 64, 4},
-      {"mlp_ratio", P_REAL, 0.25, 16, 4},
-      {"dropout", P_REAL, 0, 0.9, 0},
-      {"patch", P_SIZE3, 1, 64, 0}}}, // "8" or "8,8,4"; default 8,8,4
-    {"identity", 0, 0, {{0}}},
-    {"gaussian", 0, 2, {{"sigma", P_REAL, 0.05, 8, 1.0}, {"border", P_BORDER, 0, 0, 0}}},
-    {"nlm", 0, 3,
-     {{"patch", P_ODD, 1, 9, 3}, {"search", P_ODD, 1, 21, 7}, {"h", P_REAL, 1e-3, 100, 1.0}}},
-    {"ddpm3d", 1, 16, // engine/src/ddpm3d_model.c; docs/ddpm3d.md
-     {{"base_channels", P_INT, 1, 256, 16},
-      {"depth", P_INT, 1, 8, 4},
-      {"dropout", P_REAL, 0, 0.9, 0.05},
-      {"bn_momentum", P_REAL, 0, 1, 0.1},
-      {"timesteps", P_INT, 1, 10000, 1000},
-      {"schedule", P_SCHEDULE, 0, 0, 0}, // linear | cosine (default cosine)
-      {"beta_start", P_REAL, 1e-8, 0.5, 1e-4},
-      {"beta_end", P_REAL, 1e-8, 0.999, 0.02},
-      {"temb_dim", P_INT, 2, 1024, 32},
-      {"sampler", P_SAMPLER, 0, 0, 0}, // ddim | ddpm (default ddim)
-      {"sample_steps", P_INT, 1, 10000, 50},
-      {"eta", P_REAL, 0, 1, 0},
-      {"samples", P_INT, 1, 64, 1},
-      {"p_uncond", P_REAL, 0, 1, 0},
-      {"guidance", P_REAL, 0, 20, 0},
-      {"sample_start", P_REAL, 1e-4, 1, 1}}},
-};
-enum { N_KINDS = (int)(sizeof kinds / sizeof kinds[0]) };
-
-static const kind_def *find_kind(const char *k) {
-  for (int i = 0; i < N_KINDS; i++)
-    if (strcmp(kinds[i].kind, k) == 0) return &kinds[i];
-  return NULL;
-}
-
-// A hyper-parameter's value: the spec's, else the kind's default.
-static double param(const sweep_model *m, const char *name) {
-  for (int i = 0; i < m->n_params; i++)
-    if (strcmp(m->params[i].key, name) == 0 && strcmp(m->params[i].value, "auto") != 0)
-      return atof(m->params[i].value);
-  const kind_def *k = find_kind(m->kind);
-  for (int i = 0; k && i < k->n_params; i++)
-    if (strcmp(k->params[i].name, name) == 0) return k->params[i].dflt;
-  return 0;
-}
-
-// A vit3d patch: "8" (a cube) or "8,8,4"; the engine's default is 8,8,4.
-static int parse_size3(const char *s, int p[3]) {
-  char tail[4];
-  int n = sscanf(s, "%d,%d,%d%3s", &p[0], &p[1], &p[2], tail);
-  if (n == 1 && !strchr(s, ',')) p[1] = p[2] = p[0];
-  else if (n != 3) return -1;
-  for (int a = 0; a < 3; a++)
-    if (p[a] < 1 || p[a] > 64) return -1;
-  return 0;
-}
-
-static void vit_patch(const sweep_model *m, int p[3]) {
-  p[0] = p[1] = 8;
-  p[2] = 4;
-  int q[3];
-  for (int i = 0; i < m->n_params; i++)
-    if (strcmp(m->params[i].key, "patch") == 0 && parse_size3(m->params[i].value, q) == 0)
-      memcpy(p, q, sizeof q);
+// The model's parameters as the engine reads them; `auto` values are left
+// out (they count at their defaults until the runner picks one).
+static int engine_params(const sweep_model *m, nn_param *q) {
+  int n = 0;
+  for (int i = 0; i < m->n_params && n < MAX_PARAMS; i++)
+    if (strcmp(m->params[i].value, "auto") != 0)
+      q[n++] = (nn_param){m->params[i].key, m->params[i].value};
+  return n;
 }
 
 double sweep_model_infer_evaluations(const sweep_model *m) {
-  if (strcmp(m->kind, "ddpm3d") != 0) return 1;
-  // Each of `samples` chains takes `sample_steps` network evaluations, two
-  // with classifier-free guidance (conditioned and unconditioned).
-  double evals = param(m, "sample_steps") * param(m, "samples");
-  return param(m, "guidance") > 0 ? 2 * evals : evals;
+  nn_param q[MAX_PARAMS];
+  int n = engine_params(m, q);
+  return nn_model_desc_evaluations(nn_model_desc_find(m->kind), q, n);
 }
 
 double sweep_model_flops_per_voxel(const sweep_model *m) {
-  if (strcmp(m->kind, "unet3d") == 0 || strcmp(m->kind, "ddpm3d") == 0) {
-    // ddpm3d: the same per network evaluation (sampling runs sample_steps x
-    // samples of them per volume; docs/ddpm3d.md).
-    // docs/engine.md: 18.34 GFLOP per forward pass of the 16-channel U-Net
-    // on 64x64x32 voxels; convolution cost grows with channels squared.
-    double c = param(m, "base_channels") / 16.0;
-    return 1.4e5 * c * c;
-  }
-  if (strcmp(m->kind, "vit3d") == 0) {
-    // Per token and block: QKV + projection 8 d^2, MLP 4 r d^2 (2 per
-    // multiply-add); a token covers one patch of voxels; embedding in and out.
-    double d = param(m, "dim"), r = param(m, "mlp_ratio");
-    int p[3];
-    vit_patch(m, p);
-    return param(m, "depth") * (8 + 4 * r) * d * d / ((double)p[0] * p[1] * p[2]) + 4 * d;
-  }
-  if (strcmp(m->kind, "gaussian") == 0) return 6 * (2 * ceil(3 * param(m, "sigma")) + 1);
-  if (strcmp(m->kind, "nlm") == 0) {
-    double s = param(m, "search"), p = param(m, "patch");
-    return 2 * s * s * s * p * p * p;
-  }
-  return 1; // identity: a copy
+  nn_param q[MAX_PARAMS];
+  int n = engine_params(m, q);
+  return nn_model_desc_cost(nn_model_desc_find(m->kind), q, n);
 }
 
-static int check_param(sw_ctx *c, const kind_def *k, const param_def *d, const sw_node *val) {
+// The YAML shape first (a number where a number belongs, with its range),
+// then the engine's own check of the text, which has the last word.
+static int check_param(sw_ctx *c, const nn_model_desc *d, const nn_param_desc *pd,
+                       const sw_node *val) {
   long iv;
   double dv;
   const char *sv;
-  int p[3];
-  // gaussian sigma and nlm h may be `auto`: each infer job then picks the
-  // value by validation NMAE on its fold's training subjects (docs/denoise.md).
-  int tunable = (strcmp(k->kind, "gaussian") == 0 && strcmp(d->name, "sigma") == 0) ||
-                (strcmp(k->kind, "nlm") == 0 && strcmp(d->name, "h") == 0);
-  if (tunable && val->kind == SW_SCALAR && val->str && strcmp(val->str, "auto") == 0) return 0;
-  switch (d->type) {
-  case P_REAL:
-    return sw_get_double(c, val, d->min, d->max, &dv);
-  case P_INT:
-    return sw_get_int(c, val, (long)d->min, (long)d->max, &iv);
-  case P_ODD:
-    if (sw_get_int(c, val, (long)d->min, (long)d->max, &iv)) return -1;
-    if (iv % 2) return 0;
-    sw_error(c, val, "%s.%s must be odd (a cube of side 2r+1), got %ld", k->kind, d->name, iv);
-    return -1;
-  case P_SIZE3:
-    if (sw_get_str(c, val, &sv)) return -1;
-    if (parse_size3(sv, p) == 0) return 0;
-    sw_error(c, val, "%s.%s must be one size or \"x,y,z\" sizes, each 1..64, got '%s'", k->kind,
-             d->name, sv);
-    return -1;
-  case P_SCHEDULE: {
-    static const char *const schedules[] = {"linear", "cosine"};
-    int i;
-    return sw_get_enum(c, val, schedules, 2, &i);
+  int ev, n_choices = 0, bad = 0;
+  if (pd->candidates && val->kind == SW_SCALAR && val->str && strcmp(val->str, "auto") == 0)
+    return 0;
+  switch (pd->type) {
+  case NN_PT_REAL: bad = sw_get_double(c, val, pd->lo, pd->hi, &dv); break;
+  case NN_PT_INT:
+  case NN_PT_ODD: bad = sw_get_int(c, val, (long)pd->lo, (long)pd->hi, &iv); break;
+  case NN_PT_ENUM:
+    while (pd->choices[n_choices]) n_choices++;
+    bad = sw_get_enum(c, val, pd->choices, n_choices, &ev);
+    break;
+  default: bad = sw_get_str(c, val, &sv); break;
   }
-  case P_SAMPLER: {
-    static const char *const samplers[] = {"ddim", "ddpm"};
-    int i;
-    return sw_get_enum(c, val, samplers, 2, &i);
-  }
-  default: {
-    static const char *const borders[] = {"reflect", "zeros"};
-    int i;
-    return sw_get_enum(c, val, borders, 2, &i);
-  }
-  }
+  if (bad) return -1;
+  if (nn_param_desc_check(d, pd, val->str) == ASL_OK) return 0;
+  sw_error(c, val, "%s", asl_error_message());
+  return -1;
 }
 
-static void read_params(sw_ctx *c, const sw_node *cfg, const kind_def *k, sweep_model *m) {
+static void read_params(sw_ctx *c, const sw_node *cfg, const nn_model_desc *d, sweep_model *m) {
   m->params = calloc((size_t)cfg->n, sizeof *m->params);
   if (!m->params) return;
-  const char *names[16];
-  for (int i = 0; i < k->n_params; i++) names[i] = k->params[i].name;
+  const char *names[MAX_PARAMS];
+  for (int i = 0; i < d->n_params && i < MAX_PARAMS; i++) names[i] = d->params[i].name;
   for (int i = 0; i < cfg->n; i++) {
     const sw_node *key = cfg->keys[i], *val = cfg->items[i];
     if (strcmp(key->str, "kind") == 0) continue;
-    const param_def *d = NULL;
-    for (int j = 0; j < k->n_params; j++)
-      if (strcmp(k->params[j].name, key->str) == 0) d = &k->params[j];
-    if (!d) {
+    const nn_param_desc *pd = nn_param_desc_find(d, key->str);
+    if (!pd) {
       char hint[96];
-      sw_error(c, key, "unknown hyper-parameter '%s' for %s%s%s", key->str, k->kind,
-               sw_suggest(key->str, names, k->n_params, hint, sizeof hint),
-               k->n_params ? "" : " (it takes none)");
+      sw_error(c, key, "unknown hyper-parameter '%s' for %s%s%s", key->str, d->kind,
+               sw_suggest(key->str, names, d->n_params, hint, sizeof hint),
+               d->n_params ? "" : " (it takes none)");
       continue;
     }
-    if (check_param(c, k, d, val)) continue;
+    if (check_param(c, d, pd, val)) continue;
     sweep_param *sp = &m->params[m->n_params++];
     sp->key = sw_strdup(key->str);
     sp->value = sw_strdup(val->str);
   }
+}
+
+// The engine's checks across parameters, on the values that passed.
+static void cross_check(sw_ctx *c, const sw_node *cfg, const nn_model_desc *d,
+                        const sweep_model *m) {
+  nn_param q[MAX_PARAMS];
+  int n = engine_params(m, q);
+  if (d->check && d->check(q, n) != ASL_OK)
+    sw_error(c, cfg, "model '%s': %s", m->name, asl_error_message());
 }
 
 static int model_name_ok(sw_ctx *c, const sw_node *key) {
@@ -211,17 +99,43 @@ static int model_name_ok(sw_ctx *c, const sw_node *key) {
   return 1;
 }
 
-static void add_model(sweep_plan *p, const char *name, const kind_def *k) {
+static void add_model(sweep_plan *p, const char *name, const nn_model_desc *d) {
   sweep_model *m = &p->models[p->n_models++];
   m->name = sw_strdup(name);
-  m->kind = sw_strdup(k->kind);
-  m->trainable = k->trainable;
+  m->kind = sw_strdup(d->kind);
+  m->trainable = d->trainable;
+}
+
+static void read_model(sw_ctx *c, const sw_node *key, const sw_node *cfg, sweep_plan *p,
+                       const char *const *kinds, int n_kinds) {
+  const sw_node *kn = sw_map_get(cfg, "kind");
+  int ki;
+  if (!kn) {
+    char list[256] = "";
+    for (int i = 0; i < n_kinds; i++) {
+      strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+      strncat(list, kinds[i], sizeof list - strlen(list) - 1);
+    }
+    sw_error(c, cfg, "model '%s' has no kind (one of: %s)", key->str, list);
+    return;
+  }
+  if (sw_get_enum(c, kn, kinds, n_kinds, &ki)) return;
+  sw_check_keys(c, cfg, "a model", NULL, 0);
+  for (int j = 0; j < p->n_models; j++)
+    if (strcmp(p->models[j].name, key->str) == 0) return; // reported as a duplicate key
+  const nn_model_desc *d = nn_model_desc_at(ki);
+  add_model(p, key->str, d);
+  sweep_model *m = &p->models[p->n_models - 1];
+  read_params(c, cfg, d, m);
+  cross_check(c, cfg, d, m); // refused values were left out: defaults stand in
+
 }
 
 void sw_models_read(sw_ctx *c, const sw_node *models, sweep_plan *p) {
   if (!models) {
-    // No models: the paper's U-Net alone.
-    if ((p->models = calloc(1, sizeof *p->models))) add_model(p, "unet3d", find_kind("unet3d"));
+    // No models: the paper's U-Net alone, named after its kind.
+    const nn_model_desc *unet = nn_model_desc_find("unet3d");
+    if ((p->models = calloc(1, sizeof *p->models))) add_model(p, unet->kind, unet);
     return;
   }
   if (!sw_is_map(c, models, "models")) return;
@@ -232,29 +146,13 @@ void sw_models_read(sw_ctx *c, const sw_node *models, sweep_plan *p) {
   sw_check_keys(c, models, "models", NULL, 0);
   p->models = calloc((size_t)models->n, sizeof *p->models);
   if (!p->models) return;
-  const char *kind_names[N_KINDS];
-  for (int i = 0; i < N_KINDS; i++) kind_names[i] = kinds[i].kind;
+  const char *kinds[16];
+  int n_kinds = nn_model_desc_count();
+  for (int i = 0; i < n_kinds && i < 16; i++) kinds[i] = nn_model_desc_at(i)->kind;
   for (int i = 0; i < models->n; i++) {
     const sw_node *key = models->keys[i], *cfg = models->items[i];
-    if (!model_name_ok(c, key) || !sw_is_map(c, cfg, "a model")) continue;
-    const sw_node *kn = sw_map_get(cfg, "kind");
-    int ki;
-    if (!kn) {
-      sw_error(c, cfg, "model '%s' has no kind (unet3d, vit3d, identity, gaussian, nlm or ddpm3d)",
-               key->str);
-      continue;
-    }
-    if (sw_get_enum(c, kn, kind_names, N_KINDS, &ki)) continue;
-    sw_check_keys(c, cfg, "a model", NULL, 0);
-    int dup = 0;
-    for (int j = 0; j < p->n_models; j++) dup |= strcmp(p->models[j].name, key->str) == 0;
-    if (dup) continue; // reported by sw_check_keys as a duplicate key
-    add_model(p, key->str, &kinds[ki]);
-    sweep_model *m = &p->models[p->n_models - 1];
-    read_params(c, cfg, &kinds[ki], m);
-    if (strcmp(m->kind, "vit3d") == 0 && (long)param(m, "dim") % (long)param(m, "heads"))
-      sw_error(c, cfg, "model '%s': dim %ld is not a multiple of heads %ld", m->name,
-               (long)param(m, "dim"), (long)param(m, "heads"));
+    if (model_name_ok(c, key) && sw_is_map(c, cfg, "a model"))
+      read_model(c, key, cfg, p, kinds, n_kinds);
   }
 }
 
@@ -262,16 +160,18 @@ void sw_models_check_grid(sw_ctx *c, const sw_node *root, const sweep_plan *p) {
   const sw_node *g = sw_map_get(root, "grid");
   for (int i = 0; i < p->n_models; i++) {
     const sweep_model *m = &p->models[i];
-    int mult[3] = {1, 1, 1};
-    if (strcmp(m->kind, "unet3d") == 0 || strcmp(m->kind, "ddpm3d") == 0)
-      mult[0] = mult[1] = mult[2] = 1 << (int)param(m, "depth");
-    if (strcmp(m->kind, "vit3d") == 0) vit_patch(m, mult);
-    for (int a = 0; a < 3; a++)
-      if (p->grid[a] % mult[a] != 0) {
-        sw_error(c, g ? g : root,
-                 "grid %dx%dx%d does not suit model '%s': sizes must be multiples of %dx%dx%d",
-                 p->grid[0], p->grid[1], p->grid[2], m->name, mult[0], mult[1], mult[2]);
-        break;
-      }
+    const nn_model_desc *d = nn_model_desc_find(m->kind);
+    nn_param q[MAX_PARAMS];
+    int n = engine_params(m, q), mult[3] = {1, 1, 1};
+    if (d->grid_multiple) d->grid_multiple(q, n, mult);
+    int fits = 1;
+    for (int a = 0; a < 3; a++) fits &= p->grid[a] % mult[a] == 0;
+    if (!fits)
+      sw_error(c, g ? g : root,
+               "grid %dx%dx%d does not suit model '%s': sizes must be multiples of %dx%dx%d (%s)",
+               p->grid[0], p->grid[1], p->grid[2], m->name, mult[0], mult[1], mult[2], d->rule);
+    else if (d->check_grid && d->check_grid(q, n, p->grid) != ASL_OK)
+      sw_error(c, g ? g : root, "grid %dx%dx%d does not suit model '%s': %s", p->grid[0],
+               p->grid[1], p->grid[2], m->name, asl_error_message());
   }
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "asl/rng.h"
+#include "asl/snr.h"
 #include "spec.h"
 
 enum { MAX_SPEC_BYTES = 1 << 20 };
@@ -168,8 +169,9 @@ int sweep_subject_fold(const sweep_plan *p, int n_subjects, int index) {
   return fold;
 }
 
+// The names the runner's grouping gives (asl/snr.h).
 const char *sweep_snr_group_name(const sweep_plan *p, int g, char *buf, int size) {
-  if (p->snr_k == 2) snprintf(buf, (size_t)size, "%s", g == 0 ? "low" : "high");
-  else snprintf(buf, (size_t)size, "g%d", g);
+  char name[ASL_SNR_NAME_MAX];
+  snprintf(buf, (size_t)size, "%s", asl_snr_group_name(g, p->snr_k, name));
   return buf;
 }

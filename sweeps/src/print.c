@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "asl/json_write.h"
 #include "spec.h"
 
 void sweep_plan_write_axes(const sweep_plan *p, FILE *f) {
@@ -15,36 +16,23 @@ void sweep_plan_write_axes(const sweep_plan *p, FILE *f) {
   }
 }
 
-// JSON string escaping for keys and names (which are plain ASCII by
-// construction, but a model name may hold quotes in a hostile spec).
-static void json_str(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-    if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-    else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-    else fputc(ch, f);
-  }
-  fputc('"', f);
-}
-
 static void write_json(const sweep_plan *p, FILE *f) {
   fprintf(f, "{\"name\": ");
-  json_str(f, p->name);
+  asl_json_write_string(f, p->name);
   fprintf(f, ", \"n_jobs\": %d, \"n_train\": %d, \"n_infer\": %d, \"experiments\": [", p->n_jobs,
           p->n_train, p->n_infer);
   for (int i = 0; i < p->n_experiments; i++) {
     const sweep_experiment *e = &p->experiments[i];
     fprintf(f, "%s{\"name\": ", i ? ", " : "");
-    json_str(f, e->name);
+    asl_json_write_string(f, e->name);
     fprintf(f, ", \"axes\": {");
     for (int a = 0; a < e->n_axes; a++) {
       fprintf(f, "%s", a ? ", " : "");
-      json_str(f, e->axes[a].name);
+      asl_json_write_string(f, e->axes[a].name);
       fprintf(f, ": [");
       for (int l = 0; l < e->axes[a].n; l++) {
         fprintf(f, "%s", l ? ", " : "");
-        json_str(f, e->axes[a].labels[l]);
+        asl_json_write_string(f, e->axes[a].labels[l]);
       }
       fprintf(f, "]");
     }
@@ -55,7 +43,7 @@ static void write_json(const sweep_plan *p, FILE *f) {
     const sweep_job *j = &p->jobs[i];
     fprintf(f, "{\"index\": %d, \"kind\": \"%s\", \"key\": ", i,
             j->kind == SWEEP_JOB_TRAIN ? "train" : "infer");
-    json_str(f, j->key);
+    asl_json_write_string(f, j->key);
     fprintf(f, ", \"depends_on\": [");
     if (j->train_job >= 0) fprintf(f, "%d", j->train_job);
     fprintf(f, "], \"experiment\": %d, \"fold\": %d, \"seed\": %llu, \"cost\": %.6g}%s\n",

@@ -136,7 +136,7 @@ void sw_study_free(sw_study *s);
 
 // --- schema.c: the scalar sections into the plan
 void sw_schema_read(sw_ctx *c, const sw_node *root, const char *spec_dir, sweep_plan *p);
-// --- models.c: models: and the cost table
+// --- models.c: models:, checked and costed by the engine descriptors
 void sw_models_read(sw_ctx *c, const sw_node *models, sweep_plan *p);
 void sw_models_check_grid(sw_ctx *c, const sw_node *root, const sweep_plan *p);
 // --- data.c: subjects and their Nt (BIDS aslcontext.tsv or the phantom)

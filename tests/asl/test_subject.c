@@ -312,7 +312,7 @@ TEST(subject_refuses_missing_files) {
   expect_refusal(id, ASL_ENOTFOUND, "_asl.json", "missing sidecar");
   make(id, dir, "cl", "Separate");
   remove(file(dir, id, "aslcontext.tsv"));
-  expect_refusal(id, ASL_ENOTFOUND, "_aslcontext.tsv", "cannot open");
+  expect_refusal(id, ASL_ENOTFOUND, "_aslcontext.tsv", "cannot be opened");
   make(id, dir, "cl", "Separate");
   remove(file(dir, id, "m0scan.nii.gz"));
   expect_refusal(id, ASL_ENOTFOUND, "_m0scan.nii.gz", "M0Type Separate");

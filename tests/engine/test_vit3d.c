@@ -69,13 +69,13 @@ TEST(bad_parameters_are_refused_with_the_reason) {
   ASSERT(nn_model_create(&m, "vit3d", 1, grid, heads, 2, 1) == ASL_EINVAL);
   ASSERT(strstr(asl_error_message(), "multiple of heads"));
   ASSERT(nn_model_create(&m, "vit3d", 1, odd, NULL, 0, 1) == ASL_EINVAL);
-  ASSERT(strstr(asl_error_message(), "not a multiple of the patch"));
+  ASSERT(strstr(asl_error_message(), "multiple of 8x8x4 (the patch"));
   const char *bad[] = {"8,8", "8,", "8x", "8,8,4,", "0", "8,8,65", ""};
   for (int i = 0; i < 7; i++) {
     nn_param patch[] = {{"patch", bad[i]}};
     if (nn_model_create(&m, "vit3d", 1, grid, patch, 1, 1) != ASL_EINVAL)
       HARNESS_FAIL("patch \"%s\" was accepted", bad[i]);
-    ASSERT(strstr(asl_error_message(), "parameter patch"));
+    ASSERT(strstr(asl_error_message(), "vit3d.patch must be one size"));
   }
   nn_param cube[] = {{"patch", "16"}, {"dim", "32"}, {"depth", "1"}};
   ASSERT_OK(nn_model_create(&m, "vit3d", 1, grid, cube, 3, 1));

@@ -106,8 +106,28 @@ TEST(subject_without_aslcontext_is_reported) {
   remove_dataset();
 }
 
+// The planner counts Nt as subtraction pairs the volumes (asl/): two controls
+// then two labels pair nothing, so validate refuses what the run would.
+TEST(unpaired_control_is_refused_as_loading_refuses_it) {
+  make_dataset(0);
+  char path[512], tsv[600];
+  snprintf(tsv, sizeof tsv, "%s/ds/sub-02/perf/sub-02_aslcontext.tsv", root);
+  write_file(tsv, "volume_type\ncontrol\ncontrol\nlabel\nlabel\n");
+  sweep_plan p;
+  sweep_diags d;
+  ASSERT_EQ(ASL_ESPEC, load_file(&p, &d, "folds: 2\ndata:\n  bids: ds\nsweep: {nav: 1}\n", path,
+                                 sizeof path));
+  char want[1400];
+  snprintf(want, sizeof want, "%s:3:9: error: %s: volume 0 (control, row 2) has no adjacent label",
+           path, tsv);
+  ASSERT(diag_at(&d, want));
+  sweep_diags_free(&d);
+  remove_dataset();
+}
+
 int main(void) {
   RUN(subjects_and_nt_come_from_aslcontext);
   RUN(subject_without_aslcontext_is_reported);
+  RUN(unpaired_control_is_refused_as_loading_refuses_it);
   return DONE();
 }

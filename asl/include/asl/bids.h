@@ -22,6 +22,10 @@ void asl_bids_free_list(char **ids, int n);
 asl_status asl_bids_parse_aslcontext(const char *text, size_t len, const char *name, int **types,
                                      int *n);
 asl_status asl_bids_read_aslcontext(const char *path, int **types, int *n);
+// Nt of one series from its aslcontext.tsv alone: the difference volumes
+// subtraction will give (adjacent control/label pairs + deltam rows; m0scan
+// and others ignored). The sweep planner and subject loading count alike.
+asl_status asl_bids_count_deltam(const char *path, int *nt);
 
 // What aslsweep uses from sub-XX_asl.json.
 typedef struct {

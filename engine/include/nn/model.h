@@ -5,10 +5,9 @@
 // of the shared image type (x fastest, then y, z) is the same memory read as
 // (D=nz, H=ny, W=nx), so no transpose is needed.
 //
-// Kinds (the model factory is a table; see docs/engine.md):
-//   unet3d    the paper's 3D U-Net (trainable)
-//   identity  output = the ASL input channel (channel 0), unchanged
-//   gaussian  3D Gaussian smoothing of the ASL channel (param sigma)
+// Kinds (the model factory is a table; see docs/engine.md): unet3d, vit3d,
+// ddpm3d (trainable), identity, gaussian, nlm (baselines). What each accepts
+// and costs is its descriptor (nn/desc.h).
 //
 // Threading: OpenMP only. OpenBLAS is held to one thread (set at model
 // creation and by nn_set_threads). Results are bitwise reproducible for the
@@ -22,6 +21,7 @@
 #include "asl/status.h"
 
 typedef struct nn_model nn_model;
+typedef struct nn_model_desc nn_model_desc; // nn/desc.h
 
 // One hyper-parameter from the sweep spec, as text ("base_channels" = "16").
 typedef struct {
@@ -60,6 +60,8 @@ void nn_model_free(nn_model *m);
 
 // Introspection.
 const char *nn_model_kind(const nn_model *m);
+// The kind's descriptor: parameters, capabilities (fixed loss, uncertainty).
+const nn_model_desc *nn_model_describe(const nn_model *m);
 int nn_model_in_channels(const nn_model *m);
 void nn_model_grid(const nn_model *m, int grid[3]); // {x, y, z}
 int nn_model_trainable(const nn_model *m);          // 0 for baselines
