@@ -1,12 +1,14 @@
 // Subcommands of the aslsweep binary. Each lives in cli/cmd_<name>.c, parses
 // its own options (getopt_long, `--help` always) and calls one library entry.
-// Exit status: 0 success, 1 run-time failure, 2 bad usage or bad input.
+// Exit status: asl_exit_code() (asl/exit.h) for every failure status, so
+// the same failure exits the same way in every command.
 #ifndef ASLSWEEP_CLI_H
 #define ASLSWEEP_CLI_H
 
+#include "asl/exit.h"
 #include "sweep/plan.h"
 
-enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2 };
+enum { CLI_OK = ASL_EXIT_OK, CLI_FAILURE = ASL_EXIT_FAILURE, CLI_USAGE = ASL_EXIT_USAGE };
 
 typedef struct {
   const char *name;

@@ -7,12 +7,13 @@
 #include <mpi.h>
 
 #include "asl/status.h"
+#include "asl/exit.h"
 #include "run/executor.h"
 #include "sweep/plan.h"
 
 // Exit status of `aslsweep run` besides 0/1/2: the run was interrupted
 // (SIGTERM/SIGUSR1) and jobs remain; a Slurm wrapper requeues on it.
-#define RUN_EXIT_INTERRUPTED 3
+#define RUN_EXIT_INTERRUPTED ASL_EXIT_INTERRUPTED
 
 typedef struct {
   const char *out_dir;

@@ -1,0 +1,10 @@
+# Shared by the install tests: fail() and a scratch folder under the build tree.
+set -euo pipefail
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+scratch() { # scratch NAME -> a fresh folder under ASLSWEEP_BINARY_DIR/tests-install
+  local d="${ASLSWEEP_BINARY_DIR:?}/tests-install/$1"
+  rm -rf "$d"
+  mkdir -p "$d"
+  echo "$d"
+}
