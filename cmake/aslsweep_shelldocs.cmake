@@ -40,7 +40,11 @@ endfunction()
 # A table's keys are full paths in "## Keys", relative to `train` in its
 # own subsection, and axis names of `sweep` in "## Axes".
 function(spec_keys out)
-  file(STRINGS "${SPEC_MD}" lines)
+  # Brackets and semicolons would bend CMake's list splitting; the key
+  # column holds neither, so they are blanked before splitting into lines.
+  file(READ "${SPEC_MD}" md)
+  string(REGEX REPLACE "[][;\\]" " " md "${md}")
+  string(REPLACE "\n" ";" lines "${md}")
   set(prefix "")
   set(keys "")
   set(active 0)

@@ -8,3 +8,8 @@ scratch() { # scratch NAME -> a fresh folder under ASLSWEEP_BINARY_DIR/tests-ins
   mkdir -p "$d"
   echo "$d"
 }
+# install_to DIR: `cmake --install` of this build tree into DIR.
+install_to() {
+  cmake --install "${ASLSWEEP_BINARY_DIR:?}" --prefix "$1" >"$1.install.log" 2>&1 ||
+    { cat "$1.install.log"; fail "cmake --install --prefix $1"; }
+}
