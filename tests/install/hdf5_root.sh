@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Configures aslsweep against an HDF5 found only through HDF5_ROOT (a private
 # prefix of symlinks to the parallel HDF5 this build uses) and builds the
-# binary; then checks a serial HDF5 under HDF5_ROOT is refused with a message
-# naming the package and the variable.
+# binary; then checks a serial HDF5 under HDF5_ROOT, and a missing MPI, are
+# refused with a message naming the package and the variable.
 # usage: hdf5_root.sh HDF5_INCLUDE_DIR HDF5_LIBRARY
 . "$(dirname "$0")/lib.sh"
 inc=$1 lib=$2
@@ -39,4 +39,14 @@ grep -q "is serial" "$work/serial.log" || { cat "$work/serial.log"; fail "no 'is
 grep -q "libhdf5-openmpi-dev" "$work/serial.log" || fail "message does not name libhdf5-openmpi-dev"
 grep -q "HDF5_ROOT" "$work/serial.log" || fail "message does not name HDF5_ROOT"
 pass "serial HDF5 refused with a clear message"
+
+# No MPI to be found: one message naming the package and the variables.
+if cmake -S "$src" -B "$work/build-nompi" -DMPI_C_COMPILER=/nonexistent/mpicc -DMPI_SKIP_GUESSING=ON \
+     >"$work/nompi.log" 2>&1; then
+  fail "configure accepted a missing MPI"
+fi
+grep -q "MPI (C bindings) not found" "$work/nompi.log" || { cat "$work/nompi.log"; fail "no MPI message"; }
+grep -q "libopenmpi-dev" "$work/nompi.log" && grep -q "MPI_HOME" "$work/nompi.log" ||
+  fail "MPI message does not name libopenmpi-dev and MPI_HOME"
+pass "missing MPI refused with a clear message"
 rm -rf "$work"
