@@ -1,6 +1,6 @@
 // aslsweep slurm: write DIR/submit.sbatch for a sweep (and with --submit,
-// hand it to sbatch). Parsing and file writing only; the script text and the
-// allocation suggestion come from slurm/sbatch.h.
+// hand it to sbatch). Argument parsing only; the script text, the files and
+// the submission come from slurm/sbatch.h.
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>

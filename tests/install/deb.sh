@@ -11,7 +11,14 @@ command -v debootstrap >/dev/null || fail "debootstrap not installed: run script
 mirror=${ASLSWEEP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 cache=${ASLSWEEP_BINARY_DIR}/tests-install-cache
 base=$cache/bookworm-minbase.tar
+# A root left by an interrupted run may still have /proc mounted in it:
+# unmount everything below the scratch folder before it is removed.
+unmount_under() {
+  awk -v d="$1/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r | xargs -r -n1 umount -l
+}
+unmount_under "${ASLSWEEP_BINARY_DIR}/tests-install/deb"
 work=$(scratch deb)
+trap 'unmount_under "$work"' EXIT
 mkdir -p "$cache/apt-archives"
 
 if [ ! -s "$base" ]; then
@@ -33,7 +40,7 @@ tar -C "$root" -xf "$base"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 cp "$deb" "$root/tmp/"
 cp "$cache"/apt-archives/*.deb "$root/var/cache/apt/archives/" 2>/dev/null || true
-mount -t proc proc "$root/proc" 2>/dev/null && trap 'umount "$root/proc" 2>/dev/null || true' EXIT
+mount -t proc proc "$root/proc" 2>/dev/null || true
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
               DEBIAN_FRONTEND=noninteractive "$@"; }
 in_root apt-get update -q >"$work/apt.log" 2>&1 || { tail "$work/apt.log"; fail "apt-get update in the root"; }
@@ -59,4 +66,5 @@ in_root sh -c 'cd /tmp && OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIR
 grep -q " 0 failed, 0 pending" "$work/run.log" || { cat "$work/run.log"; fail "run left jobs undone"; }
 [ -s "$root/tmp/demo-run/results.h5" ] || fail "no results.h5 from the run"
 pass "1-rank run of the packaged demo spec in the root"
+unmount_under "$work"
 rm -rf "$work"
