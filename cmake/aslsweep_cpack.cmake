@@ -14,8 +14,10 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "aslsweep maintainers <aslsweep@localhost>")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# mpirun is not a linked library; man and the completions are optional.
+# mpirun is not a linked library; the phantom's anatomy comes from
+# mricron-data's templates (not needed for sweeps over real BIDS data); man
+# and the completions are optional.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "openmpi-bin | mpi-default-bin")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "man-db, bash-completion")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "mricron-data, man-db, bash-completion")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "lmod | environment-modules, slurm-client")
 include(CPack)

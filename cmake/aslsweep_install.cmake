@@ -11,7 +11,7 @@
 include(GNUInstallDirs)
 
 # Source paths in assertion messages are written relative to the source tree.
-add_compile_options(-ffile-prefix-map=${PROJECT_SOURCE_DIR}/=)
+add_compile_options(-ffile-prefix-map=${PROJECT_SOURCE_DIR}/= -fdebug-prefix-map=${PROJECT_BINARY_DIR}=.)
 # Libraries from a private prefix (HDF5_ROOT, a module's MPI or BLAS) stay
 # found after install through RUNPATH; folders under /usr are the system's
 # own and the dynamic loader finds them by soname, so they are left out.
