@@ -14,14 +14,14 @@ int asl_exit_code(asl_status s) {
     case ASL_ENOTFOUND:
     case ASL_ESHAPE:
     case ASL_ESPEC:
+    case ASL_ECHECKSUM: // a corrupt or mismatched input file
     case ASL_EUNSUPPORTED: return ASL_EXIT_USAGE;
     // The input was fine; the machine, the file system or the numbers failed.
     case ASL_ENOMEM:
     case ASL_EIO:
     case ASL_ENUMERIC:
     case ASL_EMPI:
-    case ASL_EHDF5:
-    case ASL_ECHECKSUM: return ASL_EXIT_FAILURE;
+    case ASL_EHDF5: return ASL_EXIT_FAILURE;
   }
   return ASL_EXIT_FAILURE;
 }

@@ -2,8 +2,9 @@
 // every subcommand so that the same failure exits the same way everywhere.
 //
 //   0  success
-//   1  a run-time failure (out of memory, disk, MPI, HDF5, NaN, checksum)
-//   2  bad usage or bad input (options, spec, missing or malformed files)
+//   1  a run-time failure (out of memory, disk, MPI, HDF5, NaN)
+//   2  bad usage or bad input (options, spec, missing, malformed or corrupt
+//      files)
 //   3  interrupted with work left: requeue and rerun the same command
 #ifndef ASL_EXIT_H
 #define ASL_EXIT_H
