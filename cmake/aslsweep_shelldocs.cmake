@@ -191,7 +191,7 @@ ${zcases}    *) return 1 ;;
   case \$words[2] in
     ${override_case})
       if (( CURRENT > 3 )) && [[ \$PREFIX != */* ]]; then
-        compadd -S '=' -a keys
+        compadd -S '=' -a keys && return
       fi
       ;;
   esac

@@ -34,8 +34,33 @@ expect examples/demo.yaml aslsweep validate examples/de
   fail "a key offered in place of the spec"
 # Every key offered is one docs/spec.md documents.
 grep -q "train.patches_per_volume" "$comp" || fail "completion lacks train.patches_per_volume"
-if command -v zsh >/dev/null; then
-  zsh -n "$work/P/share/zsh/site-functions/_aslsweep" || fail "zsh completion does not parse"
-fi
 pass "bash completion: commands, options, files, spec keys"
+
+# zsh: the completion function with zsh's builtins replaced by stand-ins that
+# print what would be offered (filtered by PREFIX, as zsh does).
+command -v zsh >/dev/null || fail "zsh not installed: run scripts/setup"
+zcomp=$work/P/share/zsh/site-functions/_aslsweep
+zsh -n "$zcomp" || fail "zsh completion does not parse"
+zcomplete() { # zcomplete WORDS...: what the zsh function offers for the last word
+  zsh -f -c '
+    compadd() {
+      local suffix="" arr=""
+      while (( $# )); do
+        case $1 in -S) suffix=$2; shift 2 ;; -a) arr=$2; shift 2 ;; *) shift ;; esac
+      done
+      local w; for w in ${(P)arr}; do [[ $w == ${PREFIX}* ]] && print -r -- "$w$suffix"; done
+      return 0
+    }
+    _describe() { local w; for w in ${(P)4}; do [[ ${w%%:*} == ${PREFIX}* ]] && print -r -- "${w%%:*}"; done }
+    _files() { print -r -- "<files>" }
+    eval "$(sed "\$d" "$1")"; shift
+    words=("$@"); CURRENT=$#; PREFIX=${words[CURRENT]}
+    _aslsweep' _ "$zcomp" "$@"
+}
+[ "$(zcomplete aslsweep ru)" = run ] || fail "zsh: aslsweep ru -> '$(zcomplete aslsweep ru)'"
+zcomplete aslsweep run --o | grep -qx -- --out || fail "zsh: aslsweep run --o"
+[ "$(zcomplete aslsweep validate examples/demo.yaml train.ep)" = "train.epochs=" ] ||
+  fail "zsh: train.ep -> '$(zcomplete aslsweep validate examples/demo.yaml train.ep)'"
+[ "$(zcomplete aslsweep validate exam)" = "<files>" ] || fail "zsh: the spec is not completed as a file"
+pass "zsh completion: commands, options, files, spec keys"
 rm -rf "$work"
