@@ -41,7 +41,8 @@ CLI_COMMANDS(CLI_DECLARE)
 int cli_wants_help(int argc, char **argv);
 // Loads SPEC with "key.path=value" overrides into *p. On a bad spec prints
 // every FILE:LINE:COL diagnostic on stderr (nothing when quiet: MPI ranks
-// other than 0) and returns CLI_USAGE; CLI_OK otherwise.
+// other than 0) and returns the exit status (CLI_USAGE for a bad or missing
+// spec); CLI_OK otherwise.
 int cli_load_plan(const char *cmd, sweep_plan *p, const char *spec, int n_over, char **over,
                   int quiet);
 // Prints "aslsweep NAME: not yet available" and returns CLI_USAGE. Used only by
