@@ -1,12 +1,14 @@
 // Subcommands of the aslsweep binary. Each lives in cli/cmd_<name>.c, parses
 // its own options (getopt_long, `--help` always) and calls one library entry.
-// Exit status: 0 success, 1 run-time failure, 2 bad usage or bad input.
+// Exit status: asl_exit_code() (asl/exit.h) for every failure status, so
+// the same failure exits the same way in every command.
 #ifndef ASLSWEEP_CLI_H
 #define ASLSWEEP_CLI_H
 
+#include "asl/exit.h"
 #include "sweep/plan.h"
 
-enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2 };
+enum { CLI_OK = ASL_EXIT_OK, CLI_FAILURE = ASL_EXIT_FAILURE, CLI_USAGE = ASL_EXIT_USAGE };
 
 typedef struct {
   const char *name;
@@ -39,7 +41,8 @@ CLI_COMMANDS(CLI_DECLARE)
 int cli_wants_help(int argc, char **argv);
 // Loads SPEC with "key.path=value" overrides into *p. On a bad spec prints
 // every FILE:LINE:COL diagnostic on stderr (nothing when quiet: MPI ranks
-// other than 0) and returns CLI_USAGE; CLI_OK otherwise.
+// other than 0) and returns the exit status (CLI_USAGE for a bad or missing
+// spec); CLI_OK otherwise.
 int cli_load_plan(const char *cmd, sweep_plan *p, const char *spec, int n_over, char **over,
                   int quiet);
 // Prints "aslsweep NAME: not yet available" and returns CLI_USAGE. Used only by

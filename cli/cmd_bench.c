@@ -151,7 +151,7 @@ int cmd_bench(int argc, char **argv) {
   asl_status s = run_bench(&o, &r);
   if (s) {
     fprintf(stderr, "aslsweep bench: %s\n", asl_error_message());
-    return s == ASL_ENOMEM ? CLI_FAILURE : CLI_USAGE;
+    return asl_exit_code(s);
   }
   print_result(&o, &r);
   return CLI_OK;

@@ -88,7 +88,7 @@ int cmd_denoise(int argc, char **argv) {
   asl_status st = run_denoise(&o, &info);
   if (st) {
     fprintf(stderr, "aslsweep denoise: %s\n", asl_error_message());
-    return run_denoise_exit_code(st);
+    return asl_exit_code(st);
   }
   printf("%s: %d difference images, Nav %d -> %d images, nav_post %d -> %d volume(s); M0 %s, mask "
          "%s\n",

@@ -83,5 +83,5 @@ int cmd_export(int argc, char **argv) {
   }
   if (st == ASL_OK) return CLI_OK;
   fprintf(stderr, "aslsweep export: %s\n", asl_error_message());
-  return st == ASL_ENOMEM || st == ASL_EIO || st == ASL_EHDF5 ? CLI_FAILURE : CLI_USAGE;
+  return asl_exit_code(st);
 }

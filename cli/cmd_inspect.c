@@ -100,7 +100,7 @@ int cmd_inspect(int argc, char **argv) {
   asl_status st = asl_bids_inspect(argv[optind], k, seed, &rows, &n);
   if (st != ASL_OK) {
     fprintf(stderr, "aslsweep inspect: %s\n", asl_error_message());
-    return st == ASL_ENOMEM ? CLI_FAILURE : CLI_USAGE;
+    return asl_exit_code(st);
   }
   printf("%-10s %-8s %-12s %-17s %4s %4s %-7s %-9s %-9s %7s %7s %-6s %s\n", "subject", "status", "grid",
          "voxel_mm", "Nt", "dM", "label", "M0", "mask", "ssim1", "nmae1", "group", "problems");

@@ -45,7 +45,7 @@ int cmd_merge(int argc, char **argv) {
   asl_status st = run_merge(out, argc - optind, argv + optind, stderr, &s);
   if (st) {
     fprintf(stderr, "aslsweep merge: %s\n", asl_error_message());
-    return st == ASL_ESPEC || st == ASL_EINVAL ? CLI_USAGE : CLI_FAILURE;
+    return asl_exit_code(st);
   }
   printf("merged %d of %d parts into %s/results.h5: %d of %d jobs done, %d failed, %d pending; "
          "%d volumes copied%s\n",

@@ -27,10 +27,9 @@ static const char usage_text[] =
     "Exit status: 0 scored, 2 bad usage or bad input (missing file, shape mismatch,\n"
     "constant reference), 1 run-time failure.\n";
 
-// Input problems are the user's to fix (2); running out of memory is not (1).
 static int fail(asl_status s) {
   fprintf(stderr, "aslsweep metrics: %s\n", asl_error_message());
-  return s == ASL_ENOMEM ? CLI_FAILURE : CLI_USAGE;
+  return asl_exit_code(s);
 }
 
 static void print_number(const char *key, double v, int json, const char *sep) {

@@ -100,7 +100,7 @@ int cmd_phantom(int argc, char **argv) {
   asl_status s = asl_phantom_write(&o, out);
   if (s != ASL_OK) {
     fprintf(stderr, "aslsweep phantom: %s\n", asl_error_message());
-    return s == ASL_EINVAL ? CLI_USAGE : CLI_FAILURE;
+    return asl_exit_code(s);
   }
   clock_gettime(CLOCK_MONOTONIC, &t1);
   printf("phantom: %d subjects, %dx%dx%d, %d volumes each, seed %llu -> %s (%.1f s)\n", o.subjects,

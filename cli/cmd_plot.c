@@ -160,5 +160,5 @@ int cmd_plot(int argc, char **argv) {
   }
   if (st == ASL_OK) return CLI_OK;
   fprintf(stderr, "aslsweep plot: %s\n", asl_error_message());
-  return st == ASL_ENOMEM || st == ASL_EIO || st == ASL_EHDF5 ? CLI_FAILURE : CLI_USAGE;
+  return asl_exit_code(st);
 }

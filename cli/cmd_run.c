@@ -104,16 +104,6 @@ static int parse(int argc, char **argv, run_args *a) {
   return CLI_OK;
 }
 
-// The test double replaces the science only for the runner's own tests; the
-// cube it writes is marked executor=test-double.
-static const run_executor *pick_executor(int rank) {
-  if (!getenv("ASLSWEEP_INTERNAL_TEST_EXECUTOR")) return &run_executor_asl;
-  if (rank == 0)
-    fprintf(stderr, "aslsweep run: warning: ASLSWEEP_INTERNAL_TEST_EXECUTOR is set: running the "
-                    "test double, not real training\n");
-  return &run_executor_test_double;
-}
-
 int cmd_run(int argc, char **argv) {
   run_args a = {0};
   int rc = parse(argc, argv, &a);
@@ -127,7 +117,7 @@ int cmd_run(int argc, char **argv) {
   if (rc == CLI_OK) {
     run_signals_install(a.o.grace_s);
     run_summary s;
-    asl_status st = run_sweep(&p, &a.o, pick_executor(rank), MPI_COMM_WORLD, &s);
+    asl_status st = run_sweep(&p, &a.o, run_executor_from_env(rank), MPI_COMM_WORLD, &s);
     if (rank == 0 && st) fprintf(stderr, "aslsweep run: %s\n", asl_error_message());
     if (rank == 0 && !st)
       printf("%d jobs: %d done, %d failed, %d pending (%.1f s)%s\n", s.n_jobs, s.done, s.failed,

@@ -1,14 +1,12 @@
 // aslsweep slurm: write DIR/submit.sbatch for a sweep (and with --submit,
-// hand it to sbatch). Parsing and file writing only; the script text and the
-// allocation suggestion come from slurm/sbatch.h.
-#define _XOPEN_SOURCE 700 // realpath
+// hand it to sbatch). Argument parsing only; the script text, the files and
+// the submission come from slurm/sbatch.h.
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "run/run.h"
@@ -147,92 +145,25 @@ static int parse_args(slurm_args *a, int argc, char **argv) {
   return CLI_OK;
 }
 
-// mkdir -p for the run directory (and DIR/parts in array mode).
-static int make_dirs(const char *path) {
-  char buf[PATH_MAX];
-  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) return -1;
-  for (char *p = buf + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = '\0';
-    if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
-    *p = '/';
-  }
-  return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+// Prints the library's message and returns the exit status for st.
+static int report(asl_status st) {
+  fprintf(stderr, "aslsweep slurm: %s\n", asl_error_message());
+  return asl_exit_code(st);
 }
 
-// Writes text to path with mode 0755; returns CLI_OK or CLI_FAILURE.
-static int write_script(const char *path, const slurm_text *t) {
-  FILE *f = fopen(path, "w");
-  if (f == NULL || fwrite(t->s, 1, t->len, f) != t->len || fclose(f) != 0) {
-    fprintf(stderr, "aslsweep slurm: cannot write %s: %s\n", path, strerror(errno));
-    return CLI_FAILURE;
-  }
-  chmod(path, 0755);
-  return CLI_OK;
-}
-
-// Absolute spec, run directory and binary paths for the script.
-static int absolute_paths(slurm_args *a, char *spec, char *out, char *self) {
-  if (realpath(a->o.spec_path, spec) == NULL) {
-    fprintf(stderr, "aslsweep slurm: %s: %s\n", a->o.spec_path, strerror(errno));
-    return CLI_USAGE;
-  }
-  if (make_dirs(a->o.out_dir) != 0 || realpath(a->o.out_dir, out) == NULL) {
-    fprintf(stderr, "aslsweep slurm: cannot create --out %s: %s\n", a->o.out_dir, strerror(errno));
-    return CLI_FAILURE;
-  }
-  if (realpath("/proc/self/exe", self) == NULL) snprintf(self, PATH_MAX, "aslsweep");
-  a->o.spec_path = spec;
-  a->o.out_dir = out;
-  a->o.aslsweep = self;
-  return CLI_OK;
-}
-
-static int submit(const slurm_args *a) {
-  char path[PATH_MAX + 32], id_text[32];
-  long id = 0, merge_id = 0;
-  snprintf(path, sizeof path, "%s/submit.sbatch", a->o.out_dir);
-  if (slurm_submit(path, NULL, &id) != ASL_OK) {
-    fprintf(stderr, "aslsweep slurm: %s\n", asl_error_message());
-    return CLI_FAILURE;
-  }
-  printf("submitted job %ld\n", id);
-  if (a->o.array_chunks == 0) return CLI_OK;
-  snprintf(path, sizeof path, "%s/merge.sbatch", a->o.out_dir);
-  snprintf(id_text, sizeof id_text, "%ld", id);
-  if (slurm_submit(path, id_text, &merge_id) != ASL_OK) {
-    fprintf(stderr, "aslsweep slurm: merge job: %s\n", asl_error_message());
-    return CLI_FAILURE;
-  }
-  printf("submitted merge job %ld (after job %ld succeeds)\n", merge_id, id);
-  return CLI_OK;
-}
-
-// Renders and writes submit.sbatch (and merge.sbatch); prints unless quiet.
-static int write_scripts(const slurm_args *a, const slurm_resources *r, const slurm_workload *w) {
-  char path[PATH_MAX + 32];
+static int write_and_submit(const slurm_args *a, const slurm_resources *r, const slurm_workload *w) {
   slurm_text t;
   slurm_text_init(&t);
-  int rc = CLI_OK;
-  if (slurm_script_render(&t, &a->o, r, w) != ASL_OK) {
-    fprintf(stderr, "aslsweep slurm: %s\n", asl_error_message());
-    rc = CLI_USAGE;
-  }
-  snprintf(path, sizeof path, "%s/submit.sbatch", a->o.out_dir);
-  if (rc == CLI_OK) rc = write_script(path, &t);
-  if (rc == CLI_OK && !a->quiet) fputs(t.s, stdout);
-  if (rc == CLI_OK && a->o.array_chunks > 0) {
-    t.len = 0;
-    snprintf(path, sizeof path, "%s/parts", a->o.out_dir);
-    if (make_dirs(path) != 0 || slurm_merge_script_render(&t, &a->o, w) != ASL_OK) {
-      fprintf(stderr, "aslsweep slurm: %s: %s\n", path, asl_error_message());
-      rc = CLI_FAILURE;
-    }
-    snprintf(path, sizeof path, "%s/merge.sbatch", a->o.out_dir);
-    if (rc == CLI_OK) rc = write_script(path, &t);
-  }
+  asl_status st = slurm_write_scripts(&a->o, r, w, &t);
+  if (!st && !a->quiet) fputs(t.s, stdout);
   slurm_text_free(&t);
-  return rc;
+  if (st) return report(st);
+  if (!a->submit) return CLI_OK;
+  long id = 0, merge_id = 0;
+  st = slurm_submit_all(&a->o, &id, &merge_id);
+  if (id > 0) printf("submitted job %ld\n", id);
+  if (merge_id > 0) printf("submitted merge job %ld (after job %ld succeeds)\n", merge_id, id);
+  return st ? report(st) : CLI_OK;
 }
 
 int cmd_slurm(int argc, char **argv) {
@@ -242,26 +173,21 @@ int cmd_slurm(int argc, char **argv) {
   int rc = parse_args(&a, argc, argv);
   if (rc != CLI_OK) return rc;
   // Check the values before anything is created on disk.
-  if (slurm_options_check(&a.o) != ASL_OK) {
-    fprintf(stderr, "aslsweep slurm: %s\n", asl_error_message());
-    return CLI_USAGE;
-  }
+  asl_status checked = slurm_options_check(&a.o);
+  if (checked) return report(checked);
   sweep_plan plan;
   if ((rc = cli_load_plan("slurm", &plan, a.o.spec_path, a.o.n_overrides, (char **)a.overrides, 0)) != CLI_OK)
     return rc;
-  static char spec[PATH_MAX], out[PATH_MAX], self[PATH_MAX];
+  static slurm_paths paths;
   slurm_workload w;
   slurm_resources r;
   slurm_site site;
   slurm_site_query(&site, a.o.partition);
-  rc = absolute_paths(&a, spec, out, self);
-  if (rc == CLI_OK && (slurm_options_check(&a.o) != ASL_OK || slurm_workload_from_plan(&w, &plan) != ASL_OK ||
-                       slurm_suggest(&r, &a.o, &w, &site) != ASL_OK)) {
-    fprintf(stderr, "aslsweep slurm: %s\n", asl_error_message());
-    rc = CLI_USAGE;
-  }
-  if (rc == CLI_OK) rc = write_scripts(&a, &r, &w);
-  if (rc == CLI_OK && a.submit) rc = submit(&a);
+  asl_status st = slurm_resolve_paths(&a.o, &paths);
+  if (!st) st = slurm_options_check(&a.o);
+  if (!st) st = slurm_workload_from_plan(&w, &plan);
+  if (!st) st = slurm_suggest(&r, &a.o, &w, &site);
+  rc = st ? report(st) : write_and_submit(&a, &r, &w);
   sweep_plan_free(&plan);
   return rc;
 }

@@ -29,9 +29,10 @@ int cmd_status(int argc, char **argv) {
     return CLI_USAGE;
   }
   run_report r;
-  if (run_report_read(&r, argv[optind])) {
+  asl_status st = run_report_read(&r, argv[optind]);
+  if (st) {
     fprintf(stderr, "aslsweep status: %s\n", asl_error_message());
-    return CLI_USAGE;
+    return asl_exit_code(st);
   }
   run_report_print(&r, stdout);
   int all_done = 1;

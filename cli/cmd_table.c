@@ -131,5 +131,5 @@ int cmd_table(int argc, char **argv) {
   }
   if (st == ASL_OK) return CLI_OK;
   fprintf(stderr, "aslsweep table: %s\n", asl_error_message());
-  return st == ASL_ENOMEM || st == ASL_EIO || st == ASL_EHDF5 ? CLI_FAILURE : CLI_USAGE;
+  return asl_exit_code(st);
 }

@@ -13,5 +13,5 @@ int cli_load_plan(const char *cmd, sweep_plan *p, const char *spec, int n_over, 
     if (st != ASL_OK && d.n == 0) fprintf(stderr, "aslsweep %s: %s\n", cmd, asl_error_message());
   }
   sweep_diags_free(&d);
-  return st == ASL_OK ? CLI_OK : CLI_USAGE;
+  return asl_exit_code(st);
 }

@@ -32,7 +32,19 @@ const char *nn_model_kinds(void) {
 
 void nn_set_threads(int t) {
   if (t > 0) omp_set_num_threads(t);
+#ifdef ASLSWEEP_BLAS_OPENBLAS
   openblas_set_num_threads(1);
+#endif
+}
+
+// Other vendors have no portable thread call; their own environment variable
+// (MKL_NUM_THREADS, FLEXIBLAS_NUM_THREADS, ...) holds them at one thread.
+const char *nn_blas_version(void) {
+#ifdef ASLSWEEP_BLAS_OPENBLAS
+  return openblas_get_config();
+#else
+  return "non-OpenBLAS vendor (see the build's BLA_VENDOR)";
+#endif
 }
 
 void nn_optim_config_default(nn_optim_config *c) {

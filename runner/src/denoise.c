@@ -17,11 +17,6 @@
 #include "exec_asl_train.h"
 #include "nn/model.h"
 
-int run_denoise_exit_code(asl_status st) {
-  if (st == ASL_OK) return 0;
-  return st == ASL_ENOMEM || st == ASL_EIO || st == ASL_ENUMERIC || st == ASL_EINTERRUPTED ? 1 : 2;
-}
-
 // The model and its sidecar, checked against each other.
 static asl_status load_model(const char *ckpt, nn_model **m, run_sidecar *sc) {
   if (access(ckpt, R_OK) != 0)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "asl/fs.h"
 #include "check.h"
 #include "sched.h"
 
@@ -35,14 +36,12 @@ asl_status run_agree(asl_status st, MPI_Comm comm) {
 }
 
 static asl_status make_dir(const char *path) {
-  if (mkdir(path, 0777) == 0 || errno == EEXIST) {
-    if (access(path, W_OK) != 0)
-      return asl_fail(ASL_EIO, "%s: output directory is not writable (%s); choose another --out",
-                      path, strerror(errno));
-    return ASL_OK;
-  }
-  return asl_fail(ASL_EIO, "%s: cannot create the output directory (%s); choose another --out",
-                  path, strerror(errno));
+  if (asl_make_dirs(path))
+    return asl_fail(ASL_EIO, "%s; choose another --out", asl_error_message());
+  if (access(path, W_OK) != 0)
+    return asl_fail(ASL_EIO, "%s: output directory is not writable (%s); choose another --out",
+                    path, strerror(errno));
+  return ASL_OK;
 }
 
 static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "asl/exit.h"
 #include "check.h"
 #include "cube_internal.h"
 #include "run/slice.h"
@@ -170,8 +171,6 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
 }
 
 int run_exit_status(asl_status st, const run_summary *s) {
-  if (st == ASL_EINTERRUPTED) return RUN_EXIT_INTERRUPTED;
-  if (st == ASL_ESPEC || st == ASL_EINVAL || st == ASL_EFORMAT) return 2;
-  if (st) return 1;
-  return s->failed > 0 || s->aborted ? 1 : 0;
+  if (st) return asl_exit_code(st);
+  return s->failed > 0 || s->aborted ? ASL_EXIT_FAILURE : ASL_EXIT_OK;
 }

@@ -27,7 +27,7 @@ static asl_status parse_job_id(const char *out, long *job_id) {
   char *end = NULL;
   long id = strtol(out, &end, 10);
   if (end == out || id <= 0 || (*end != '\0' && *end != '\n' && *end != ';'))
-    return asl_fail(ASL_EFORMAT, "sbatch printed '%s', not a job id", out);
+    return asl_fail(ASL_EIO, "sbatch printed '%s', not a job id", out);
   *job_id = id;
   return ASL_OK;
 }

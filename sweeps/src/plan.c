@@ -85,8 +85,10 @@ asl_status sweep_plan_load(sweep_plan *p, sweep_diags *diags, const char *path, 
   if (diags) memset(diags, 0, sizeof *diags);
   size_t len = 0;
   char *text = read_file(path, &len);
+  // A spec that is not there (or not ours to read) is the user's to fix.
   if (!text)
-    return asl_fail(ASL_EIO, "cannot read sweep spec '%s': %s", path, strerror(errno));
+    return asl_fail(errno == ENOENT || errno == EACCES || errno == ENOTDIR ? ASL_ENOTFOUND : ASL_EIO,
+                    "cannot read sweep spec '%s': %s; check the path", path, strerror(errno));
   if (len > MAX_SPEC_BYTES) {
     free(text);
     return asl_fail(ASL_ESPEC, "%s: larger than 1 MiB; a sweep spec is a short file", path);

@@ -76,6 +76,8 @@ const char *nn_model_kinds(void);
 // OpenMP team size for every later call (omp_set_num_threads), OpenBLAS held
 // at one thread. t <= 0 leaves the OpenMP default.
 void nn_set_threads(int t);
+// The BLAS linked in, as the library describes itself ("OpenBLAS 0.3.21 ...").
+const char *nn_blas_version(void);
 
 // Optimizer and loss for nn_train_step / nn_eval_loss (a new model starts
 // with nn_optim_config_default: adam, lr 1e-3, l1). ASL_EINVAL if out of range.

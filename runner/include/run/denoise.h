@@ -33,7 +33,5 @@ typedef struct {
 // ASL_EIO on writing and ASL_ENUMERIC are run-time failures.
 asl_status run_denoise(const run_denoise_opts *o, run_denoise_info *info);
 
-// The command's exit status for a status: 0, 2 for bad input, 1 otherwise.
-int run_denoise_exit_code(asl_status st);
 
 #endif

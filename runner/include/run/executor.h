@@ -54,4 +54,8 @@ extern const run_executor run_executor_asl;
 // ASLSWEEP_INTERNAL_TEST_EXECUTOR; the cube then says executor=test-double.
 extern const run_executor run_executor_test_double;
 
+// The executor a run uses: the science, unless the environment selects the
+// test double (then rank 0 warns on stderr that no real training happens).
+const run_executor *run_executor_from_env(int rank);
+
 #endif

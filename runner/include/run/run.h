@@ -5,14 +5,16 @@
 #define RUN_RUN_H
 
 #include <mpi.h>
+#include <stdio.h>
 
+#include "asl/exit.h"
 #include "asl/status.h"
 #include "run/executor.h"
 #include "sweep/plan.h"
 
 // Exit status of `aslsweep run` besides 0/1/2: the run was interrupted
 // (SIGTERM/SIGUSR1) and jobs remain; a Slurm wrapper requeues on it.
-#define RUN_EXIT_INTERRUPTED 3
+#define RUN_EXIT_INTERRUPTED ASL_EXIT_INTERRUPTED
 
 typedef struct {
   const char *out_dir;
@@ -54,5 +56,9 @@ int run_exit_status(asl_status st, const run_summary *s);
 // more seconds a stuck rank exits with RUN_EXIT_INTERRUPTED.
 void run_signals_install(double grace_s);
 int run_signal_received(void);
+
+// Writes the version block of `aslsweep --version`: version, git revision,
+// build type, and the MPI, HDF5 and BLAS libraries in use (key=value lines).
+void run_version_print(FILE *f);
 
 #endif

@@ -119,6 +119,24 @@ asl_status slurm_merge_script_render(slurm_text *t, const slurm_options *o, cons
 // `dependency` (NULL: none) is written as --dependency=afterok:<id>.
 asl_status slurm_submit(const char *script_path, const char *dependency, long *job_id);
 
+// Absolute forms of the options' paths, kept alive for the script.
+typedef struct {
+  char spec[4096], out[4096], self[4096];
+} slurm_paths;
+
+// Makes o->spec_path and o->out_dir absolute (creating the run directory)
+// and sets o->aslsweep to the running binary (/proc/self/exe), all pointing
+// into *paths. ASL_ENOTFOUND for a missing spec, ASL_EIO when --out cannot
+// be created.
+asl_status slurm_resolve_paths(slurm_options *o, slurm_paths *paths);
+// Renders DIR/submit.sbatch into *submit_text and writes it (mode 0755);
+// with array_chunks also DIR/parts/ and DIR/merge.sbatch.
+asl_status slurm_write_scripts(const slurm_options *o, const slurm_resources *r,
+                               const slurm_workload *w, slurm_text *submit_text);
+// Submits DIR/submit.sbatch, and in array mode DIR/merge.sbatch after it
+// (afterok). *merge_id is 0 when there is no merge job.
+asl_status slurm_submit_all(const slurm_options *o, long *job_id, long *merge_id);
+
 // The partition's (NULL: the default one) CPUs per node and node count from
 // `sinfo`; zeros when sinfo is missing or answers nothing (not on a cluster).
 void slurm_site_query(slurm_site *site, const char *partition);
