@@ -191,6 +191,7 @@ asl_status nn_model_create_expect(nn_model **out, const char *kind,
 
 void nn_model_free(nn_model *m) {
   if (!m) return;
+  nn_device_release(m);
   if (m->ops->destroy && m->impl) m->ops->destroy(m);
   free(m->params);
   free(m->grads);
@@ -227,10 +228,25 @@ asl_status nn_scratch_reserve(float **buf, size_t *cap, size_t n) {
   return ASL_OK;
 }
 
-float *nn_model_params(nn_model *m) { return m->params; }
-const float *nn_model_grads(const nn_model *m) { return m->grads; }
-float *nn_model_buffers(nn_model *m) { return m->buffers; }
-const float *nn_model_last_output(const nn_model *m) { return m->last_out; }
+// On a CUDA model these views copy the device's values down first.
+float *nn_model_params(nn_model *m) {
+  nn_device_pull(m, NN_SYNC_PARAMS);
+  nn_device_pushed(m, NN_SYNC_PARAMS);
+  return m->params;
+}
+const float *nn_model_grads(const nn_model *m) {
+  nn_device_pull(m, NN_SYNC_GRADS);
+  return m->grads;
+}
+float *nn_model_buffers(nn_model *m) {
+  nn_device_pull(m, NN_SYNC_BUFFERS);
+  nn_device_pushed(m, NN_SYNC_BUFFERS);
+  return m->buffers;
+}
+const float *nn_model_last_output(const nn_model *m) {
+  nn_device_pull(m, NN_SYNC_OUTPUT);
+  return m->last_out;
+}
 
 asl_status nn_model_param_find(const nn_model *m, const char *name,
                                size_t *offset, size_t *count) {

@@ -1,0 +1,175 @@
+// cuDNN convolutions (legacy API, present in cuDNN 9): descriptors and
+// algorithm choice per shape, and the three calls the U-Net needs.
+#include <string.h>
+
+#include "cuda_conv.h"
+
+// The most workspace one algorithm may take; larger ones are skipped.
+#define CONV_WS_LIMIT ((size_t)2 << 30)
+
+#define DNN(call, what)                                                      \
+  do {                                                                       \
+    cudnnStatus_t st_ = (call);                                              \
+    if (st_ != CUDNN_STATUS_SUCCESS)                                         \
+      return asl_fail(ASL_EIO, "cuDNN %s: %s", what, cudnnGetErrorString(st_)); \
+  } while (0)
+
+static int tensor_op(cudnnMathType_t m) {
+  return m == CUDNN_TENSOR_OP_MATH || m == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
+}
+
+// An algorithm is acceptable when it ran the heuristics' check, meets the
+// determinism asked for, fits the workspace limit and, in FP32 mode, does
+// not use tensor cores.
+static int usable(cudnnStatus_t st, cudnnDeterminism_t det, size_t mem,
+                  cudnnMathType_t math, const nn_cuda_conv_shape *s) {
+  return st == CUDNN_STATUS_SUCCESS && mem <= CONV_WS_LIMIT &&
+         (!s->deterministic || det == CUDNN_DETERMINISTIC) &&
+         (s->tf32 || !tensor_op(math));
+}
+
+static asl_status describe(nn_cuda_conv *c, const nn_cuda_conv_shape *s) {
+  const int od = (s->d + 2 * s->pad - s->k) / s->stride + 1;
+  const int oh = (s->h + 2 * s->pad - s->k) / s->stride + 1;
+  const int ow = (s->w + 2 * s->pad - s->k) / s->stride + 1;
+  const int xd[5] = {s->N, s->ci, s->d, s->h, s->w};
+  const int yd[5] = {s->N, s->co, od, oh, ow};
+  const int wd[5] = {s->co, s->ci, s->k, s->k, s->k};
+  const int pad[3] = {s->pad, s->pad, s->pad};
+  const int str[3] = {s->stride, s->stride, s->stride}, dil[3] = {1, 1, 1};
+  DNN(cudnnSetTensorNdDescriptorEx(c->x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 5, xd), "input descriptor");
+  DNN(cudnnSetTensorNdDescriptorEx(c->y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 5, yd), "output descriptor");
+  DNN(cudnnSetFilterNdDescriptor(c->w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, 5, wd), "filter descriptor");
+  DNN(cudnnSetConvolutionNdDescriptor(c->conv, 3, pad, str, dil,
+                                      CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
+      "convolution descriptor");
+  DNN(cudnnSetConvolutionMathType(c->conv, s->tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
+      "math type");
+  return ASL_OK;
+}
+
+static asl_status choose_forward(nn_cuda_conv *c, cudnnHandle_t h,
+                                 const nn_cuda_conv_shape *s) {
+  cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  int n = 0;
+  DNN(cudnnGetConvolutionForwardAlgorithm_v7(h, c->x, c->w, c->conv, c->y,
+                                             CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &n, perf),
+      "forward algorithm");
+  for (int i = 0; i < n; i++)
+    if (usable(perf[i].status, perf[i].determinism, perf[i].memory, perf[i].mathType, s)) {
+      c->fwd = perf[i].algo;
+      c->math_fwd = s->tf32 ? perf[i].mathType : CUDNN_FMA_MATH;
+      size_t b = 0;
+      DNN(cudnnSetConvolutionMathType(c->conv, c->math_fwd), "math type");
+      DNN(cudnnGetConvolutionForwardWorkspaceSize(h, c->x, c->w, c->conv, c->y, c->fwd, &b),
+          "forward workspace");
+      if (b > c->ws_bytes) c->ws_bytes = b;
+      return ASL_OK;
+    }
+  return asl_fail(ASL_EUNSUPPORTED, "cuDNN offers no usable forward convolution "
+                  "(ci %d, co %d, kernel %d) in this mode", s->ci, s->co, s->k);
+}
+
+static asl_status choose_backward(nn_cuda_conv *c, cudnnHandle_t h,
+                                  const nn_cuda_conv_shape *s) {
+  cudnnConvolutionBwdDataAlgoPerf_t pd[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  cudnnConvolutionBwdFilterAlgoPerf_t pf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
+  int nd = 0, nf = 0, found = 0;
+  size_t b = 0;
+  DNN(cudnnSetConvolutionMathType(c->conv, s->tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH), "math type");
+  DNN(cudnnGetConvolutionBackwardDataAlgorithm_v7(h, c->w, c->y, c->conv, c->x,
+                                                  CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &nd, pd),
+      "data-gradient algorithm");
+  for (int i = 0; i < nd && !found; i++)
+    if (usable(pd[i].status, pd[i].determinism, pd[i].memory, pd[i].mathType, s)) {
+      c->bwd_data = pd[i].algo, found = 1;
+      c->math_data = s->tf32 ? pd[i].mathType : CUDNN_FMA_MATH;
+    }
+  if (!found)
+    return asl_fail(ASL_EUNSUPPORTED, "cuDNN offers no usable data-gradient "
+                    "convolution (ci %d, co %d, kernel %d) in this mode", s->ci, s->co, s->k);
+  DNN(cudnnSetConvolutionMathType(c->conv, c->math_data), "math type");
+  DNN(cudnnGetConvolutionBackwardDataWorkspaceSize(h, c->w, c->y, c->conv, c->x, c->bwd_data, &b),
+      "data-gradient workspace");
+  if (b > c->ws_bytes) c->ws_bytes = b;
+  c->math_filter = CUDNN_FMA_MATH;
+  if (!s->train) return ASL_OK; // inference of a transposed convolution needs only the above
+  DNN(cudnnSetConvolutionMathType(c->conv, s->tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH), "math type");
+  DNN(cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, c->x, c->y, c->conv, c->w,
+                                                    CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &nf, pf),
+      "filter-gradient algorithm");
+  for (int i = 0, ok = 0; i < nf && !ok; i++)
+    if (usable(pf[i].status, pf[i].determinism, pf[i].memory, pf[i].mathType, s)) {
+      c->bwd_filter = pf[i].algo, ok = 1;
+      c->math_filter = s->tf32 ? pf[i].mathType : CUDNN_FMA_MATH;
+      DNN(cudnnSetConvolutionMathType(c->conv, c->math_filter), "math type");
+      DNN(cudnnGetConvolutionBackwardFilterWorkspaceSize(h, c->x, c->y, c->conv, c->w,
+                                                         c->bwd_filter, &b),
+          "filter-gradient workspace");
+      if (b > c->ws_bytes) c->ws_bytes = b;
+      return ASL_OK;
+    }
+  return asl_fail(ASL_EUNSUPPORTED, "cuDNN offers no usable filter-gradient "
+                  "convolution (ci %d, co %d, kernel %d) in this mode", s->ci, s->co, s->k);
+}
+
+asl_status nn_cuda_conv_setup(nn_cuda_conv *c, cudnnHandle_t h,
+                              const nn_cuda_conv_shape *s) {
+  if (!c->ready) {
+    memset(c, 0, sizeof *c);
+    DNN(cudnnCreateTensorDescriptor(&c->x), "create descriptor");
+    DNN(cudnnCreateTensorDescriptor(&c->y), "create descriptor");
+    DNN(cudnnCreateFilterDescriptor(&c->w), "create descriptor");
+    DNN(cudnnCreateConvolutionDescriptor(&c->conv), "create descriptor");
+    c->ready = 1;
+  }
+  c->ws_bytes = 0;
+  asl_status st = describe(c, s);
+  if (!st) st = choose_forward(c, h, s);
+  if (!st) st = choose_backward(c, h, s);
+  return st;
+}
+
+void nn_cuda_conv_free(nn_cuda_conv *c) {
+  if (!c->ready) return;
+  cudnnDestroyTensorDescriptor(c->x);
+  cudnnDestroyTensorDescriptor(c->y);
+  cudnnDestroyFilterDescriptor(c->w);
+  cudnnDestroyConvolutionDescriptor(c->conv);
+  c->ready = 0;
+}
+
+asl_status nn_cuda_conv_forward(nn_cuda_conv *c, cudnnHandle_t h, float *y,
+                                const float *x, const float *w, void *ws,
+                                size_t ws_bytes, float beta) {
+  const float one = 1.0f;
+  DNN(cudnnSetConvolutionMathType(c->conv, c->math_fwd), "math type");
+  DNN(cudnnConvolutionForward(h, &one, c->x, x, c->w, w, c->conv, c->fwd, ws,
+                              ws_bytes, &beta, c->y, y),
+      "convolution forward");
+  return ASL_OK;
+}
+
+asl_status nn_cuda_conv_backward_data(nn_cuda_conv *c, cudnnHandle_t h,
+                                      float *dx, const float *dy,
+                                      const float *w, void *ws,
+                                      size_t ws_bytes, float beta) {
+  const float one = 1.0f;
+  DNN(cudnnSetConvolutionMathType(c->conv, c->math_data), "math type");
+  DNN(cudnnConvolutionBackwardData(h, &one, c->w, w, c->y, dy, c->conv,
+                                   c->bwd_data, ws, ws_bytes, &beta, c->x, dx),
+      "convolution data gradient");
+  return ASL_OK;
+}
+
+asl_status nn_cuda_conv_backward_filter(nn_cuda_conv *c, cudnnHandle_t h,
+                                        float *dw, const float *x,
+                                        const float *dy, void *ws,
+                                        size_t ws_bytes) {
+  const float one = 1.0f;
+  DNN(cudnnSetConvolutionMathType(c->conv, c->math_filter), "math type");
+  DNN(cudnnConvolutionBackwardFilter(h, &one, c->x, x, c->y, dy, c->conv,
+                                     c->bwd_filter, ws, ws_bytes, &one, c->w, dw),
+      "convolution filter gradient");
+  return ASL_OK;
+}
