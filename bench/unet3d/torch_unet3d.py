@@ -7,6 +7,12 @@ batch. Medians of several runs after a warm-up; prints the same key=value
 lines as bench_unet3d.
 
     /usr/bin/python3 bench/unet3d/torch_unet3d.py [--batch B] [--reps R] [--threads T]
+        [--device cpu|cuda] [--precision fp32|tf32]
+
+--device cuda keeps model and data on the GPU and synchronizes before each
+clock reading; --precision tf32 allows TF32 in cuDNN and cuBLAS (fp32 turns
+it off, PyTorch's default for cuDNN being on). gpu_mem_mb is
+torch.cuda.max_memory_allocated.
 """
 import argparse
 import resource
@@ -57,14 +63,21 @@ class UNet3D(nn.Module):
         return self.final(x)
 
 
+def sync():
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+
+
 def median_time(fn, reps):
     """Median wall and process-CPU seconds (CPU time does not count waiting
     for a core, so with 1 thread it compares across a loaded machine)."""
     fn()  # warm-up: oneDNN primitive caches, allocator
+    sync()
     ts, cs = [], []
     for _ in range(reps):
         t0, c0 = time.perf_counter(), time.process_time()
         fn()
+        sync()
         ts.append(time.perf_counter() - t0)
         cs.append(time.process_time() - c0)
     return statistics.median(ts), statistics.median(cs)
@@ -75,15 +88,21 @@ def main():
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    ap.add_argument("--precision", choices=["fp32", "tf32"], default="fp32")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
+    if a.device == "cuda":
+        tf32 = a.precision == "tf32"
+        torch.backends.cudnn.allow_tf32 = tf32
+        torch.backends.cuda.matmul.allow_tf32 = tf32
     D, H, W = 32, 64, 64
-    model = UNet3D()
+    model = UNet3D().to(a.device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.L1Loss()
-    x = torch.rand(a.batch, 2, D, H, W)
-    y = torch.rand(a.batch, 1, D, H, W)
+    x = torch.rand(a.batch, 2, D, H, W, device=a.device)
+    y = torch.rand(a.batch, 1, D, H, W, device=a.device)
 
     def train():
         model.train()
@@ -118,6 +137,11 @@ def main():
     print(f"peak_rss_mb={rss:.0f}")
     print(f"train_cpu_ms_per_volume={c_train * 1e3:.1f}")
     print(f"infer_cpu_ms_per_volume={c_infb * 1e3:.1f}")
+    if a.device == "cuda":
+        print(f"device=cuda precision={a.precision} "
+              f"cudnn_benchmark={int(torch.backends.cudnn.benchmark)}")
+        print(f"gpu={torch.cuda.get_device_name()}")
+        print(f"gpu_mem_mb={torch.cuda.max_memory_allocated() / 2**20:.0f}")
 
 
 def forward_flops(D, H, W, cin=2, base=16, depth=4):

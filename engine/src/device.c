@@ -122,6 +122,15 @@ size_t nn_model_device_bytes(const nn_model *m) { return 0; }
 
 nn_device nn_model_device(const nn_model *m) { return (nn_device)m->device; }
 
+static nn_device default_device = NN_DEVICE_CPU;
+void nn_set_default_device(nn_device d) { default_device = d; }
+nn_device nn_default_device(void) { return default_device; }
+
+asl_status nn_device_apply_default(nn_model *m) {
+  return default_device == NN_DEVICE_CPU ? ASL_OK
+                                         : nn_model_set_device(m, default_device);
+}
+
 asl_status nn_model_set_precision(nn_model *m, nn_precision p) {
   if (p != NN_PRECISION_FP32 && p != NN_PRECISION_TF32)
     return asl_fail(ASL_EINVAL, "precision %d (allowed: fp32, tf32)", (int)p);

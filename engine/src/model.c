@@ -141,8 +141,13 @@ static asl_status alloc_state(nn_model *m) {
 asl_status nn_model_create(nn_model **out, const char *kind, int in_channels,
                            const int grid[3], const nn_param *params,
                            int n_params, uint64_t seed) {
-  return nn_model_create_expect(out, kind, in_channels, grid, params, n_params,
-                                seed, SIZE_MAX);
+  asl_status s = nn_model_create_expect(out, kind, in_channels, grid, params,
+                                        n_params, seed, SIZE_MAX);
+  if (!s && (s = nn_device_apply_default(*out))) {
+    nn_model_free(*out);
+    *out = NULL;
+  }
+  return s;
 }
 
 asl_status nn_model_create_expect(nn_model **out, const char *kind,

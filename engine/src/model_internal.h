@@ -68,6 +68,8 @@ enum { NN_SYNC_PARAMS = 1, NN_SYNC_GRADS = 2, NN_SYNC_BUFFERS = 4,
 void nn_device_pull(const nn_model *m, unsigned what);
 void nn_device_pushed(nn_model *m, unsigned what);
 void nn_device_release(nn_model *m);
+// Moves a new model to nn_default_device() (nn_model_create, checkpoint load).
+asl_status nn_device_apply_default(nn_model *m);
 // A kind's forward on the model's device; *out is a host pointer.
 asl_status nn_device_forward(nn_model *m, const float *x, int N, int D, int H,
                              int W, int train, const float **out);

@@ -48,6 +48,13 @@ const char *nn_cuda_describe(void);
 asl_status nn_model_set_device(nn_model *m, nn_device d);
 nn_device nn_model_device(const nn_model *m);
 
+// The device nn_model_create and nn_checkpoint_load put new models on
+// (process-wide, default CPU; for command-line tools such as `aslsweep
+// denoise --device cuda`). With CUDA, creating or loading a model that has
+// no CUDA implementation then fails with ASL_EUNSUPPORTED naming the kind.
+void nn_set_default_device(nn_device d);
+nn_device nn_default_device(void);
+
 // CUDA options (kept while on the CPU, applied on the device):
 // precision (default FP32) and deterministic mode (default on: only cuDNN
 // algorithms documented as deterministic, fixed-order reductions, so a
