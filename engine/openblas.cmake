@@ -7,12 +7,14 @@ if(PKG_CONFIG_FOUND)
   pkg_check_modules(OPENBLAS QUIET IMPORTED_TARGET openblas)
 endif()
 if(NOT TARGET PkgConfig::OPENBLAS)
+  # Suffixes below <prefix>/include and <prefix>/lib[/<arch>]: Debian keeps
+  # the pthread flavour in its own folders.
   find_path(OPENBLAS_INCLUDE_DIR cblas.h
-            PATH_SUFFIXES include/x86_64-linux-gnu/openblas-pthread
-                          include/aarch64-linux-gnu/openblas-pthread include/openblas include)
+            PATH_SUFFIXES x86_64-linux-gnu/openblas-pthread
+                          aarch64-linux-gnu/openblas-pthread openblas-pthread openblas)
   find_library(OPENBLAS_LIBRARY NAMES openblas
-               PATH_SUFFIXES lib/x86_64-linux-gnu/openblas-pthread
-                             lib/aarch64-linux-gnu/openblas-pthread lib lib64)
+               PATH_SUFFIXES openblas-pthread x86_64-linux-gnu/openblas-pthread
+                             aarch64-linux-gnu/openblas-pthread)
   if(NOT OPENBLAS_INCLUDE_DIR OR NOT OPENBLAS_LIBRARY)
     message(FATAL_ERROR "OpenBLAS not found: install libopenblas-dev, or set "
             "CMAKE_PREFIX_PATH to a prefix holding include/.../cblas.h and "
