@@ -110,7 +110,7 @@ rm -rf "$BUILD"
     -DASLSWEEP_ENGINE_ONLY=ON -DASLSWEEP_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
     ${NVCC:+-DCMAKE_CUDA_COMPILER=$NVCC} -DCUDNN_ROOT="$CUDNN_ROOT" \
     -DCMAKE_PREFIX_PATH="$PFX/usr" &&
-  run 300 ninja -C "$BUILD" -j16
+  run 300 ninja -C "$BUILD" -j"${NINJA_JOBS:-16}"
 ) > "$OUT/build.log" 2>&1
 build_rc=$?
 grep -E "CUDA backend|OpenBLAS for|error|FAILED|timed out" "$OUT/build.log" | head -20
