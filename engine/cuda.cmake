@@ -39,7 +39,7 @@ if(NOT ASLSWEEP_CUDA STREQUAL "OFF")
         ${CUDAToolkit_TARGET_DIR})
     find_path(CUDNN_INCLUDE_DIR cudnn.h HINTS ${_cudnn_hints} ${CUDAToolkit_INCLUDE_DIRS}
               PATH_SUFFIXES include)
-    find_library(CUDNN_LIBRARY NAMES cudnn libcudnn.so.9 HINTS ${_cudnn_hints}
+    find_library(CUDNN_LIBRARY NAMES cudnn libcudnn.so.9 NAMES_PER_DIR HINTS ${_cudnn_hints}
                  ${CUDAToolkit_LIBRARY_DIR} PATH_SUFFIXES lib lib64)
     if(NOT CUDNN_INCLUDE_DIR OR NOT CUDNN_LIBRARY)
       aslsweep_cuda_missing("cuDNN not found (set CUDNN_ROOT to a folder with include/cudnn.h and lib/libcudnn.so)")

@@ -239,7 +239,7 @@ static void loss_case(nn_loss_kind kind) {
   ASSERT_NEAR(want, sums[1] / sums[0], 1e-12 * fabs(want));
   const float k = (float)((kind == NN_LOSS_MSE ? 2.0 : 1.0) / sums[0]);
   nn_cu_loss_backward(gd, kind, gp, gt, gw, n, k, 0);
-  expect_close("loss gradient", gd, d, n, 0, 0);
+  expect_close("loss gradient", gd, d, n, 0, 1e-6);
   cudaFree(gp), cudaFree(gt), cudaFree(gw), cudaFree(gd), cudaFree(red);
   free(p), free(t), free(w), free(d);
 }

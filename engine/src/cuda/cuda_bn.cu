@@ -33,9 +33,11 @@ __global__ static void k_chan_sums(double *part, const float *in,
   double a = 0.0, b = 0.0;
   float m = 0.0f, is = 0.0f, g = 0.0f, bt = 0.0f;
   if (MODE == 2) m = sm[c], is = sis[c], g = gamma[c], bt = beta[c];
+  // (n, v) of value j, advanced without a division per value.
+  long long n = (beg + threadIdx.x) / V, v = beg + threadIdx.x - n * V;
   for (long long j = beg + threadIdx.x; j < end; j += NN_CU_BLOCK) {
-    const long long n = j / V, v = j - n * V;
     const size_t i = ((size_t)n * C + c) * V + v;
+    for (v += NN_CU_BLOCK; v >= V; v -= V) n++;
     const float x = in[i];
     if (MODE == 0) a += x;
     if (MODE == 1) a += (x - mean[c]) * (x - mean[c]);
@@ -86,7 +88,7 @@ __global__ static void k_bn_apply(float *out, const float *in, const float *sm,
                                   const float *beta, int C, int V, size_t n) {
   for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n;
        i += (size_t)gridDim.x * blockDim.x) {
-    const int c = (int)((i / V) % C);
+    const int c = nn_cu_channel(i, V, C);
     const float t = (in[i] - sm[c]) * sis[c] * gamma[c] + beta[c];
     out[i] = t < 0.0f ? 0.0f : t;
   }
@@ -118,7 +120,7 @@ __global__ static void k_bn_eval(float *out, const float *in,
                                  int C, int V, size_t n) {
   for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n;
        i += (size_t)gridDim.x * blockDim.x) {
-    const int c = (int)((i / V) % C);
+    const int c = nn_cu_channel(i, V, C);
     const float scale = gamma[c] / sqrtf(rv[c] + eps);
     const float shift = beta[c] - rm[c] * scale;
     const float t = in[i] * scale + shift;
@@ -160,7 +162,7 @@ __global__ static void k_bn_bwd_apply(float *din, const float *dout,
                                       int C, int V, size_t n) {
   for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n;
        i += (size_t)gridDim.x * blockDim.x) {
-    const int c = (int)((i / V) % C);
+    const int c = nn_cu_channel(i, V, C);
     const float m = sm[c], is = sis[c], x = in[i];
     const float d = relu_dy(dout[i], x, m, is, gamma[c], beta[c]);
     din[i] += kab[c] * (d - kab[C + c] - (x - m) * is * kab[2 * C + c]);

@@ -1,5 +1,6 @@
 // cuDNN convolutions (legacy API, present in cuDNN 9): descriptors and
 // algorithm choice per shape, and the three calls the U-Net needs.
+#include <stdio.h>
 #include <string.h>
 
 #include "cuda_conv.h"
@@ -18,14 +19,38 @@ static int tensor_op(cudnnMathType_t m) {
   return m == CUDNN_TENSOR_OP_MATH || m == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
 }
 
-// An algorithm is acceptable when it ran the heuristics' check, meets the
-// determinism asked for, fits the workspace limit and, in FP32 mode, does
-// not use tensor cores.
-static int usable(cudnnStatus_t st, cudnnDeterminism_t det, size_t mem,
-                  cudnnMathType_t math, const nn_cuda_conv_shape *s) {
-  return st == CUDNN_STATUS_SUCCESS && mem <= CONV_WS_LIMIT &&
-         (!s->deterministic || det == CUDNN_DETERMINISTIC) &&
-         (s->tf32 || !tensor_op(math));
+// What the three perf lists of cuDNN have in common.
+typedef struct {
+  cudnnStatus_t status;
+  cudnnDeterminism_t det;
+  size_t mem;
+  cudnnMathType_t math;
+} candidate;
+
+#define CANDIDATES(out, perf, n)                                           \
+  for (int i_ = 0; i_ < (n); i_++)                                         \
+    (out)[i_] = (candidate){perf[i_].status, perf[i_].determinism,         \
+                            perf[i_].memory, perf[i_].mathType}
+
+// The first entry of cuDNN's heuristic ranking that passed its check, fits
+// the workspace limit, in FP32 mode does not use tensor cores and, in
+// deterministic mode, is deterministic; -1 if none. Should cuDNN offer no
+// deterministic algorithm for a shape, the best other one is taken with a
+// warning: training still runs, and reruns may differ in the last bits.
+static int pick(const candidate *c, int n, const nn_cuda_conv_shape *s,
+                const char *what) {
+  for (int pass = s->deterministic ? 0 : 1; pass < 2; pass++)
+    for (int i = 0; i < n; i++) {
+      if (c[i].status != CUDNN_STATUS_SUCCESS || c[i].mem > CONV_WS_LIMIT) continue;
+      if (!s->tf32 && tensor_op(c[i].math)) continue;
+      if (pass == 0 && c[i].det != CUDNN_DETERMINISTIC) continue;
+      if (pass == 1 && s->deterministic)
+        fprintf(stderr, "cuDNN: no deterministic %s algorithm for ci %d, co %d, "
+                "kernel %d; reruns may differ in the last bits\n", what,
+                s->ci, s->co, s->k);
+      return i;
+    }
+  return -1;
 }
 
 static asl_status describe(nn_cuda_conv *c, const nn_cuda_conv_shape *s) {
@@ -51,66 +76,73 @@ static asl_status describe(nn_cuda_conv *c, const nn_cuda_conv_shape *s) {
 static asl_status choose_forward(nn_cuda_conv *c, cudnnHandle_t h,
                                  const nn_cuda_conv_shape *s) {
   cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  candidate cand[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
   int n = 0;
+  size_t b = 0;
   DNN(cudnnGetConvolutionForwardAlgorithm_v7(h, c->x, c->w, c->conv, c->y,
                                              CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &n, perf),
       "forward algorithm");
-  for (int i = 0; i < n; i++)
-    if (usable(perf[i].status, perf[i].determinism, perf[i].memory, perf[i].mathType, s)) {
-      c->fwd = perf[i].algo;
-      c->math_fwd = s->tf32 ? perf[i].mathType : CUDNN_FMA_MATH;
-      size_t b = 0;
-      DNN(cudnnSetConvolutionMathType(c->conv, c->math_fwd), "math type");
-      DNN(cudnnGetConvolutionForwardWorkspaceSize(h, c->x, c->w, c->conv, c->y, c->fwd, &b),
-          "forward workspace");
-      if (b > c->ws_bytes) c->ws_bytes = b;
-      return ASL_OK;
-    }
-  return asl_fail(ASL_EUNSUPPORTED, "cuDNN offers no usable forward convolution "
-                  "(ci %d, co %d, kernel %d) in this mode", s->ci, s->co, s->k);
+  CANDIDATES(cand, perf, n);
+  const int k = pick(cand, n, s, "forward");
+  if (k < 0)
+    return asl_fail(ASL_EUNSUPPORTED, "cuDNN offers no usable forward convolution "
+                    "(ci %d, co %d, kernel %d) in this mode", s->ci, s->co, s->k);
+  c->fwd = perf[k].algo;
+  c->math_fwd = s->tf32 ? perf[k].mathType : CUDNN_FMA_MATH;
+  DNN(cudnnSetConvolutionMathType(c->conv, c->math_fwd), "math type");
+  DNN(cudnnGetConvolutionForwardWorkspaceSize(h, c->x, c->w, c->conv, c->y, c->fwd, &b),
+      "forward workspace");
+  if (b > c->ws_bytes) c->ws_bytes = b;
+  return ASL_OK;
 }
 
-static asl_status choose_backward(nn_cuda_conv *c, cudnnHandle_t h,
-                                  const nn_cuda_conv_shape *s) {
-  cudnnConvolutionBwdDataAlgoPerf_t pd[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-  cudnnConvolutionBwdFilterAlgoPerf_t pf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
-  int nd = 0, nf = 0, found = 0;
+static asl_status choose_data(nn_cuda_conv *c, cudnnHandle_t h,
+                              const nn_cuda_conv_shape *s) {
+  cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  candidate cand[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  int n = 0;
   size_t b = 0;
   DNN(cudnnSetConvolutionMathType(c->conv, s->tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH), "math type");
   DNN(cudnnGetConvolutionBackwardDataAlgorithm_v7(h, c->w, c->y, c->conv, c->x,
-                                                  CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &nd, pd),
+                                                  CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &n, perf),
       "data-gradient algorithm");
-  for (int i = 0; i < nd && !found; i++)
-    if (usable(pd[i].status, pd[i].determinism, pd[i].memory, pd[i].mathType, s)) {
-      c->bwd_data = pd[i].algo, found = 1;
-      c->math_data = s->tf32 ? pd[i].mathType : CUDNN_FMA_MATH;
-    }
-  if (!found)
+  CANDIDATES(cand, perf, n);
+  const int k = pick(cand, n, s, "data-gradient");
+  if (k < 0)
     return asl_fail(ASL_EUNSUPPORTED, "cuDNN offers no usable data-gradient "
                     "convolution (ci %d, co %d, kernel %d) in this mode", s->ci, s->co, s->k);
+  c->bwd_data = perf[k].algo;
+  c->math_data = s->tf32 ? perf[k].mathType : CUDNN_FMA_MATH;
   DNN(cudnnSetConvolutionMathType(c->conv, c->math_data), "math type");
   DNN(cudnnGetConvolutionBackwardDataWorkspaceSize(h, c->w, c->y, c->conv, c->x, c->bwd_data, &b),
       "data-gradient workspace");
   if (b > c->ws_bytes) c->ws_bytes = b;
-  c->math_filter = CUDNN_FMA_MATH;
-  if (!s->train) return ASL_OK; // inference of a transposed convolution needs only the above
+  return ASL_OK;
+}
+
+static asl_status choose_filter(nn_cuda_conv *c, cudnnHandle_t h,
+                                const nn_cuda_conv_shape *s) {
+  cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
+  candidate cand[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
+  int n = 0;
+  size_t b = 0;
   DNN(cudnnSetConvolutionMathType(c->conv, s->tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH), "math type");
   DNN(cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, c->x, c->y, c->conv, c->w,
-                                                    CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &nf, pf),
+                                                    CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &n, perf),
       "filter-gradient algorithm");
-  for (int i = 0, ok = 0; i < nf && !ok; i++)
-    if (usable(pf[i].status, pf[i].determinism, pf[i].memory, pf[i].mathType, s)) {
-      c->bwd_filter = pf[i].algo, ok = 1;
-      c->math_filter = s->tf32 ? pf[i].mathType : CUDNN_FMA_MATH;
-      DNN(cudnnSetConvolutionMathType(c->conv, c->math_filter), "math type");
-      DNN(cudnnGetConvolutionBackwardFilterWorkspaceSize(h, c->x, c->y, c->conv, c->w,
-                                                         c->bwd_filter, &b),
-          "filter-gradient workspace");
-      if (b > c->ws_bytes) c->ws_bytes = b;
-      return ASL_OK;
-    }
-  return asl_fail(ASL_EUNSUPPORTED, "cuDNN offers no usable filter-gradient "
-                  "convolution (ci %d, co %d, kernel %d) in this mode", s->ci, s->co, s->k);
+  CANDIDATES(cand, perf, n);
+  const int k = pick(cand, n, s, "filter-gradient");
+  if (k < 0)
+    return asl_fail(ASL_EUNSUPPORTED, "cuDNN offers no usable filter-gradient "
+                    "convolution (ci %d, co %d, kernel %d) in this mode", s->ci, s->co, s->k);
+  c->bwd_filter = perf[k].algo;
+  c->math_filter = s->tf32 ? perf[k].mathType : CUDNN_FMA_MATH;
+  DNN(cudnnSetConvolutionMathType(c->conv, c->math_filter), "math type");
+  DNN(cudnnGetConvolutionBackwardFilterWorkspaceSize(h, c->x, c->y, c->conv, c->w,
+                                                     c->bwd_filter, &b),
+      "filter-gradient workspace");
+  if (b > c->ws_bytes) c->ws_bytes = b;
+  return ASL_OK;
 }
 
 asl_status nn_cuda_conv_setup(nn_cuda_conv *c, cudnnHandle_t h,
@@ -125,8 +157,12 @@ asl_status nn_cuda_conv_setup(nn_cuda_conv *c, cudnnHandle_t h,
   }
   c->ws_bytes = 0;
   asl_status st = describe(c, s);
+  // Inference needs the forward of a convolution and the data gradient of
+  // the transposed one; training all three.
   if (!st) st = choose_forward(c, h, s);
-  if (!st) st = choose_backward(c, h, s);
+  if (!st) st = choose_data(c, h, s);
+  c->math_filter = CUDNN_FMA_MATH;
+  if (!st && s->train) st = choose_filter(c, h, s);
   return st;
 }
 

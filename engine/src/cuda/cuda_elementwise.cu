@@ -125,7 +125,7 @@ extern "C" void nn_cu_accumulate(float *dst, const float *src, size_t n,
 
 __global__ static void k_add_bias(float *out, const float *bias, int C,
                                   size_t V, size_t n) {
-  GRID_LOOP(i, n) out[i] += bias[(i / V) % C];
+  GRID_LOOP(i, n) out[i] += bias[nn_cu_channel(i, V, C)];
 }
 
 extern "C" void nn_cu_add_bias(float *out, const float *bias, int N, int C,

@@ -136,7 +136,9 @@ static asl_status attach(nn_model *m, nn_cuda *c) {
   const size_t pb = (m->n_params ? m->n_params : 1) * sizeof(float);
   const size_t bb = (m->n_buffers ? m->n_buffers : 1) * sizeof(float);
   size_t cap = 0;
-  CU(cudaStreamCreateWithFlags(&c->stream, cudaStreamNonBlocking), "create stream");
+  // A blocking stream: it waits for copies on the legacy default stream
+  // (cudaMemcpy of the weights), so no kernel reads a half-copied buffer.
+  CU(cudaStreamCreate(&c->stream), "create stream");
   cudnnStatus_t ds = cudnnCreate(&c->dnn);
   if (ds != CUDNN_STATUS_SUCCESS)
     return asl_fail(ASL_EUNSUPPORTED, "cuDNN: cannot start (%s); check that "

@@ -29,6 +29,14 @@ static inline int nn_cu_chunks(long long M) {
   return p < 1 ? 1 : (p > 256 ? 256 : (int)p);
 }
 
+// The channel of value i of an (N, C, V) tensor; 32-bit division when the
+// index fits (several times cheaper than 64-bit on the GPU).
+__device__ static inline int nn_cu_channel(size_t i, size_t V, int C) {
+  if (i < 4294967296ull && V < 4294967296ull)
+    return (int)(((unsigned)i / (unsigned)V) % (unsigned)C);
+  return (int)((i / V) % C);
+}
+
 static inline unsigned nn_cu_grid(size_t n) {
   size_t b = (n + NN_CU_BLOCK - 1) / NN_CU_BLOCK;
   return (unsigned)(b > 65535u * 32u ? 65535u * 32u : (b ? b : 1));
