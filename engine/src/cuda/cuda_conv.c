@@ -68,7 +68,7 @@ static asl_status describe(nn_cuda_conv *c, const nn_cuda_conv_shape *s) {
   DNN(cudnnSetConvolutionNdDescriptor(c->conv, 3, pad, str, dil,
                                       CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
       "convolution descriptor");
-  DNN(cudnnSetConvolutionMathType(c->conv, s->tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
+  DNN(cudnnSetConvolutionMathType(c->conv, s->tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH),
       "math type");
   return ASL_OK;
 }
@@ -102,7 +102,7 @@ static asl_status choose_data(nn_cuda_conv *c, cudnnHandle_t h,
   candidate cand[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
   int n = 0;
   size_t b = 0;
-  DNN(cudnnSetConvolutionMathType(c->conv, s->tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH), "math type");
+  DNN(cudnnSetConvolutionMathType(c->conv, s->tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH), "math type");
   DNN(cudnnGetConvolutionBackwardDataAlgorithm_v7(h, c->w, c->y, c->conv, c->x,
                                                   CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &n, perf),
       "data-gradient algorithm");
@@ -126,7 +126,7 @@ static asl_status choose_filter(nn_cuda_conv *c, cudnnHandle_t h,
   candidate cand[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
   int n = 0;
   size_t b = 0;
-  DNN(cudnnSetConvolutionMathType(c->conv, s->tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH), "math type");
+  DNN(cudnnSetConvolutionMathType(c->conv, s->tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH), "math type");
   DNN(cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, c->x, c->y, c->conv, c->w,
                                                     CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &n, perf),
       "filter-gradient algorithm");

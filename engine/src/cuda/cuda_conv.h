@@ -2,7 +2,9 @@
 // descriptors and the algorithms chosen for forward, data gradient and
 // filter gradient. Deterministic mode takes only algorithms cuDNN reports
 // as deterministic, chosen by cuDNN's heuristics (never by timing, which
-// could pick another algorithm on a rerun); FP32 mode only FMA math.
+// could pick another algorithm on a rerun); FP32 mode only FMA math
+// (CUDNN_FMA_MATH), TF32 mode cuDNN's default math for float data, which
+// admits TF32 tensor cores (as PyTorch with allow_tf32).
 #ifndef NN_CUDA_CONV_H
 #define NN_CUDA_CONV_H
 
