@@ -63,6 +63,21 @@ class UNet3D(nn.Module):
         return self.final(x)
 
 
+def set_tf32(on):
+    """TF32 in cuDNN convolutions and cuBLAS matmuls on or off: the
+    fp32_precision settings of PyTorch >= 2.9, else the allow_tf32 flags.
+    Returns what was set, for the output."""
+    try:
+        value = "tf32" if on else "ieee"
+        torch.backends.cudnn.conv.fp32_precision = value
+        torch.backends.cuda.matmul.fp32_precision = value
+        return f"fp32_precision={torch.backends.cudnn.conv.fp32_precision}"
+    except (AttributeError, RuntimeError, TypeError):
+        torch.backends.cudnn.allow_tf32 = on
+        torch.backends.cuda.matmul.allow_tf32 = on
+        return f"allow_tf32={int(torch.backends.cudnn.allow_tf32)}"
+
+
 def sync():
     if torch.cuda.is_available() and torch.cuda.is_initialized():
         torch.cuda.synchronize()
@@ -93,10 +108,9 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
+    tf32_setting = "n/a"
     if a.device == "cuda":
-        tf32 = a.precision == "tf32"
-        torch.backends.cudnn.allow_tf32 = tf32
-        torch.backends.cuda.matmul.allow_tf32 = tf32
+        tf32_setting = set_tf32(a.precision == "tf32")
     D, H, W = 32, 64, 64
     model = UNet3D().to(a.device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -138,7 +152,7 @@ def main():
     print(f"train_cpu_ms_per_volume={c_train * 1e3:.1f}")
     print(f"infer_cpu_ms_per_volume={c_infb * 1e3:.1f}")
     if a.device == "cuda":
-        print(f"device=cuda precision={a.precision} "
+        print(f"device=cuda precision={a.precision} tf32_setting={tf32_setting} "
               f"cudnn_benchmark={int(torch.backends.cudnn.benchmark)}")
         print(f"gpu={torch.cuda.get_device_name()}")
         print(f"gpu_mem_mb={torch.cuda.max_memory_allocated() / 2**20:.0f}")
