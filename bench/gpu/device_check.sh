@@ -136,7 +136,11 @@ phase "benchmarks -> bench_engine.txt, bench_torch.txt"
 for prec in fp32 tf32; do
   for b in 4 16; do
     echo "### precision=$prec batch=$b" >> "$OUT/bench_engine.txt"
-    LD_LIBRARY_PATH=$ENGINE_LD run 60 "$BUILD/bench/unet3d/bench_unet3d" --device cuda \
+    # The batch-4 runs also log cuDNN's algorithm choice per convolution.
+    verbose=0
+    [ "$prec$b" = fp324 ] || [ "$prec$b" = tf324 ] && verbose=1
+    ASLSWEEP_CUDA_VERBOSE=$verbose LD_LIBRARY_PATH=$ENGINE_LD run 60 \
+      "$BUILD/bench/unet3d/bench_unet3d" --device cuda \
       --precision $prec --batch $b --reps 10 --threads 8 >> "$OUT/bench_engine.txt" 2>&1
     echo "status=$?" >> "$OUT/bench_engine.txt"
     echo "### precision=$prec batch=$b" >> "$OUT/bench_torch.txt"

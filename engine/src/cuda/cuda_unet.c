@@ -2,6 +2,8 @@
 // convolutions (the 2x2x2 up-convolution is the data gradient of a stride-2
 // convolution), the backend's kernels for the rest. Mirrors unet3d_run.c
 // op for op; the backward accumulates into gradients zeroed once per step.
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cuda_ctx.h"
@@ -70,9 +72,24 @@ static void layout(nn_model *m, size_t *data, size_t *grad, size_t *arg,
   }
 }
 
+// ASLSWEEP_CUDA_VERBOSE=1: one line per convolution and plan on stderr
+// with cuDNN's algorithm numbers and math types (0 default, 1 tensor op,
+// 3 FMA), to read performance figures against.
+static void report_conv(const unet_op *op, const nn_cuda_conv_shape *s,
+                        const nn_cuda_conv *cv) {
+  fprintf(stderr, "cuda plan: %-10s N %d %dx%dx%d ci %d co %d k %d: fwd %d/%d "
+          "data %d/%d filter %d/%d ws %.1f MiB\n", op->name, s->N, s->d, s->h,
+          s->w, s->ci, s->co, s->k, (int)cv->fwd, (int)cv->math_fwd,
+          (int)cv->bwd_data, (int)cv->math_data,
+          s->train ? (int)cv->bwd_filter : -1, (int)cv->math_filter,
+          cv->ws_bytes / 1048576.0);
+}
+
 static asl_status setup_convs(nn_model *m, size_t *ws, int train) {
   nn_cuda *c = m->cuda;
   const unet3d *u = m->impl;
+  const char *v = getenv("ASLSWEEP_CUDA_VERBOSE");
+  const int verbose = v && *v && strcmp(v, "0") != 0;
   *ws = 0;
   for (int i = 0; i < u->n_ops; i++) {
     const unet_op *op = &u->ops[i];
@@ -81,6 +98,7 @@ static asl_status setup_convs(nn_model *m, size_t *ws, int train) {
     asl_status st = nn_cuda_conv_setup(&c->conv[i], c->dnn, &s);
     if (st) return st;
     if (c->conv[i].ws_bytes > *ws) *ws = c->conv[i].ws_bytes;
+    if (verbose) report_conv(op, &s, &c->conv[i]);
   }
   return ASL_OK;
 }
