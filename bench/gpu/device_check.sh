@@ -94,7 +94,12 @@ rm -rf "$PFX"
 mkdir -p "$PFX"
 for d in "$DEBS"/*.deb; do
   [ -e "$d" ] || { echo "no .deb files in $DEBS (run bench/gpu/fetch_debs.sh $DEBS)"; break; }
-  dpkg -x "$d" "$PFX" && echo "unpacked $(basename "$d")"
+  if command -v dpkg >/dev/null; then
+    dpkg -x "$d" "$PFX" && echo "unpacked $(basename "$d")"
+  else # a .deb is an ar archive around data.tar.*
+    member=$(ar t "$d" | grep '^data\.tar')
+    ar p "$d" "$member" | tar -xJ -C "$PFX" && echo "unpacked $(basename "$d") (ar + tar)"
+  fi
 done
 LIBARCH=$PFX/usr/lib/x86_64-linux-gnu
 ENGINE_LD=$CUDNN_ROOT/lib:$LIBARCH/openblas-pthread:$LIBARCH:${LD_LIBRARY_PATH:-}
