@@ -24,15 +24,44 @@ TEST(device_names_parse) {
   ASSERT_STR_EQ("fp32", nn_precision_name(NN_PRECISION_FP32));
 }
 
-TEST(cpu_only_kind_refused_on_cuda) {
-  const int grid[3] = {8, 8, 8};
-  nn_param p[] = {{"sigma", "1"}};
-  nn_model *m;
-  ASSERT_OK(nn_model_create(&m, "gaussian", 1, grid, p, 1, 1));
+// Refused by name (CUDA covers the U-Net only), and still a CPU model.
+static void expect_cpu_only(nn_model *m, const char *kind) {
   ASSERT_EQ(ASL_EUNSUPPORTED, nn_model_set_device(m, NN_DEVICE_CUDA));
-  ASSERT(strstr(asl_error_message(), "gaussian"));
+  ASSERT(strstr(asl_error_message(), kind));
   ASSERT_EQ(NN_DEVICE_CPU, nn_model_device(m));
   ASSERT_OK(nn_model_set_device(m, NN_DEVICE_CPU));
+  nn_model_free(m);
+}
+
+TEST(cpu_only_kinds_refused_on_cuda) {
+  const int grid[3] = {8, 8, 8};
+  nn_param g[] = {{"sigma", "1"}};
+  nn_param v[] = {{"dim", "8"}, {"depth", "1"}, {"heads", "2"},
+                  {"mlp_ratio", "2"}, {"patch", "2,2,2"}};
+  nn_param d[] = {{"base_channels", "2"}, {"depth", "2"}, {"timesteps", "10"},
+                  {"sample_steps", "2"}};
+  nn_model *m;
+  ASSERT_OK(nn_model_create(&m, "gaussian", 1, grid, g, 1, 1));
+  expect_cpu_only(m, "gaussian");
+  ASSERT_OK(nn_model_create(&m, "vit3d", 1, grid, v, 5, 1));
+  expect_cpu_only(m, "vit3d");
+  ASSERT_OK(nn_model_create(&m, "ddpm3d", 1, grid, d, 4, 1));
+  expect_cpu_only(m, "ddpm3d");
+}
+
+// A tool's default device applies at creation: a CPU-only kind is refused
+// there with its name, and the default back to cpu creates it again.
+TEST(default_device_applies_at_creation) {
+  const int grid[3] = {8, 8, 8};
+  nn_param g[] = {{"sigma", "1"}};
+  nn_model *m = (nn_model *)1;
+  nn_set_default_device(NN_DEVICE_CUDA);
+  ASSERT_EQ(NN_DEVICE_CUDA, nn_default_device());
+  ASSERT_EQ(ASL_EUNSUPPORTED, nn_model_create(&m, "gaussian", 1, grid, g, 1, 1));
+  ASSERT(m == NULL);
+  ASSERT(strstr(asl_error_message(), "gaussian"));
+  nn_set_default_device(NN_DEVICE_CPU);
+  ASSERT_OK(nn_model_create(&m, "gaussian", 1, grid, g, 1, 1));
   nn_model_free(m);
 }
 
@@ -67,7 +96,8 @@ TEST(unet_device_move_or_clear_refusal) {
 int main(void) {
   nn_set_threads(1);
   RUN(device_names_parse);
-  RUN(cpu_only_kind_refused_on_cuda);
+  RUN(cpu_only_kinds_refused_on_cuda);
+  RUN(default_device_applies_at_creation);
   RUN(unet_device_move_or_clear_refusal);
   return DONE();
 }
