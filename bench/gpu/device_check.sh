@@ -102,7 +102,15 @@ for d in "$DEBS"/*.deb; do
   fi
 done
 LIBARCH=$PFX/usr/lib/x86_64-linux-gnu
-ENGINE_LD=$CUDNN_ROOT/lib:$LIBARCH/openblas-pthread:$LIBARCH:${LD_LIBRARY_PATH:-}
+# cuDNN's own folder first; then the toolkit's libraries (the cudart the
+# build linked); then the other NVIDIA wheels' folders (cuDNN 9 may load
+# NVRTC or cuBLAS at run time); then OpenBLAS from the private prefix.
+TOOLKIT_LIB=${NVCC:+$(dirname "$(dirname "$NVCC")")/lib64}
+NV_WHEELS=$(timeout 60 "$PYTHON" -c 'import os, nvidia
+print(":".join(os.path.join(p, d, "lib") for p in nvidia.__path__ for d in sorted(os.listdir(p))
+               if os.path.isdir(os.path.join(p, d, "lib"))))' 2>/dev/null)
+ENGINE_LD=$CUDNN_ROOT/lib:$TOOLKIT_LIB:$NV_WHEELS:$LIBARCH/openblas-pthread:$LIBARCH:${LD_LIBRARY_PATH:-}
+echo "engine LD_LIBRARY_PATH: $ENGINE_LD"
 ls "$LIBARCH/openblas-pthread" 2>&1
 
 # ---- build -------------------------------------------------------------------
