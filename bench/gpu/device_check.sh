@@ -8,7 +8,8 @@
 #   build.log          configure + build (engine-only mode, CUDA on, ninja)
 #   ctest_gpu.log      ctest -L gpu -V (every CUDA test with its output), then
 #                      a few CPU engine tests of the same build
-#   bench_engine.txt   bench_unet3d --device cuda: fp32/tf32 x batch 4/16
+#   bench_engine.txt   bench_unet3d --device cuda: fp32/tf32 x batch 4/16, and
+#                      fp32 batch 16 with --deterministic 0
 #   bench_torch.txt    torch_unet3d.py --device cuda: the same four runs
 #   figures.txt        the side-by-side table (ms per volume, TFLOP/s, GPU
 #                      memory, engine / PyTorch ratios)
@@ -163,6 +164,11 @@ for prec in fp32 tf32; do
     phase "  done $prec batch $b"
   done
 done
+# The engine without the determinism restriction (PyTorch's default).
+echo "### precision=fp32-nondet batch=16" >> "$OUT/bench_engine.txt"
+LD_LIBRARY_PATH=$ENGINE_LD run 60 "$BUILD/bench/unet3d/bench_unet3d" --device cuda \
+  --precision fp32 --deterministic 0 --batch 16 --reps 10 --threads 8 >> "$OUT/bench_engine.txt" 2>&1
+echo "status=$?" >> "$OUT/bench_engine.txt"
 
 # ---- figures -----------------------------------------------------------------
 phase "figures.txt"

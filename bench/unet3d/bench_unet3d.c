@@ -6,10 +6,11 @@
 // --device cuda runs the model on the GPU (the figures then include copying
 // each batch to the device and the prediction back, as the API does) and
 // adds gpu_mem_mb, the device memory the model holds; --precision tf32 lets
-// its convolutions use TF32 tensor cores.
+// its convolutions use TF32 tensor cores; --deterministic 0 lets cuDNN use
+// algorithms that are not bitwise reproducible (as PyTorch by default).
 //
 //   bench_unet3d [--batch B] [--reps R] [--threads T] [--device cpu|cuda]
-//                [--precision fp32|tf32]
+//                [--precision fp32|tf32] [--deterministic 1|0]
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,11 +47,14 @@ int main(int argc, char **argv) {
   int batch = 4, reps = 5, threads = 2;
   nn_device device = NN_DEVICE_CPU;
   nn_precision precision = NN_PRECISION_FP32;
+  int deterministic = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--batch")) batch = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--device")) {
       if (nn_device_parse(argv[i + 1], &device))
         return fprintf(stderr, "bench_unet3d: %s\n", asl_error_message()), 2;
+    } else if (!strcmp(argv[i], "--deterministic")) {
+      deterministic = atoi(argv[i + 1]) != 0;
     } else if (!strcmp(argv[i], "--precision")) {
       if (nn_precision_parse(argv[i + 1], &precision))
         return fprintf(stderr, "bench_unet3d: %s\n", asl_error_message()), 2;
@@ -67,6 +71,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench_unet3d: %s\n", asl_error_message());
     return 1;
   }
+  nn_model_set_deterministic(m, deterministic);
   if (nn_model_set_precision(m, precision) || nn_model_set_device(m, device)) {
     fprintf(stderr, "bench_unet3d: %s\n", asl_error_message());
     return 1;
@@ -95,7 +100,8 @@ int main(int argc, char **argv) {
   printf("train_cpu_ms_per_volume=%.1f\n", ctrain / batch * 1e3);
   printf("infer_cpu_ms_per_volume=%.1f\n", cinferb / batch * 1e3);
   if (device == NN_DEVICE_CUDA) {
-    printf("device=cuda precision=%s deterministic=1\n", nn_precision_name(precision));
+    printf("device=cuda precision=%s deterministic=%d\n", nn_precision_name(precision),
+           deterministic);
     printf("gpu=%s\n", nn_cuda_describe());
     printf("gpu_mem_mb=%.0f\n", nn_model_device_bytes(m) / 1048576.0);
   }
