@@ -77,8 +77,8 @@ fi
   echo "ninja $(ninja --version 2>/dev/null || echo MISSING)"
   gcc --version 2>/dev/null | head -1
   echo "libgomp: $(gcc -print-file-name=libgomp.so 2>/dev/null)"
-  nvidia-smi 2>&1 | head -20
-  nvidia-smi --query-gpu=name,memory.total,clocks.max.sm,power.limit --format=csv 2>&1
+  timeout 20 nvidia-smi 2>&1 | head -20
+  timeout 20 nvidia-smi --query-gpu=name,memory.total,clocks.max.sm,power.limit --format=csv 2>&1
   lscpu 2>/dev/null | grep -E 'Model name|^CPU\(s\)|Flags' | cut -c1-200
   echo "python: $PYTHON"
   timeout 60 "$PYTHON" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version(), "gpu", torch.cuda.get_device_name() if torch.cuda.is_available() else None)' 2>&1
@@ -177,3 +177,4 @@ run 30 "$PYTHON" "$ROOT/bench/gpu/figures.py" "$OUT/bench_engine.txt" "$OUT/benc
   awk '1' "$OUT/bench_engine.txt" "$OUT/bench_torch.txt" > "$OUT/figures.txt"
 cat "$OUT/figures.txt"
 phase "finished (build $build_rc)"
+sleep 1 # let tee write the last lines
