@@ -13,6 +13,8 @@
 #   bench_torch.txt    torch_unet3d.py --device cuda: the same four runs
 #   figures.txt        the side-by-side table (ms per volume, TFLOP/s, GPU
 #                      memory, engine / PyTorch ratios)
+#   memcheck.log       compute-sanitizer memcheck of gpu_layers and of the
+#                      PyTorch-fixture U-Net step (if time is left)
 #
 # Needs: nvcc, cmake, ninja, a C compiler, Python with torch (PYTHON, default
 # /opt/torch/.venv/bin/python3 or python3) and its nvidia-cudnn package (or
@@ -22,7 +24,7 @@
 #   OUT=/path/to/empty/dir bash bench/gpu/device_check.sh [DEB_DIR]
 set -u
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-  sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 : "${OUT:?set OUT to an empty folder for the results}"
@@ -169,6 +171,19 @@ echo "### precision=fp32-nondet batch=16" >> "$OUT/bench_engine.txt"
 LD_LIBRARY_PATH=$ENGINE_LD run 60 "$BUILD/bench/unet3d/bench_unet3d" --device cuda \
   --precision fp32 --deterministic 0 --batch 16 --reps 10 --threads 8 >> "$OUT/bench_engine.txt" 2>&1
 echo "status=$?" >> "$OUT/bench_engine.txt"
+
+# ---- memory checking of the kernels (slow; last, with what time is left) ----
+phase "compute-sanitizer memcheck -> memcheck.log"
+SANITIZER=$(command -v compute-sanitizer || ls "$(dirname "${NVCC:-/usr/local/cuda/bin/nvcc}")/compute-sanitizer" 2>/dev/null)
+(
+  export LD_LIBRARY_PATH=$ENGINE_LD ASLSWEEP_SOURCE_DIR=$ROOT
+  if [ -z "$SANITIZER" ]; then echo "compute-sanitizer not found"; exit 0; fi
+  run 100 "$SANITIZER" --tool memcheck --error-exitcode 3 "$BUILD/tests/engine/gpu_layers"
+  echo "memcheck gpu_layers status: $?"
+  run 100 "$SANITIZER" --tool memcheck --error-exitcode 3 "$BUILD/tests/engine/gpu_unet" pytorch
+  echo "memcheck gpu_unet (PyTorch fixture step) status: $?"
+) > "$OUT/memcheck.log" 2>&1
+grep -E "status|ERROR SUMMARY|not found|timed out|skipped" "$OUT/memcheck.log"
 
 # ---- figures -----------------------------------------------------------------
 phase "figures.txt"

@@ -249,17 +249,26 @@ TEST(unet_cuda_adam_step_matches_pytorch) {
   nn_model_free(m);
 }
 
-int main(void) {
+// gpu_unet [NAME]: only the tests whose name contains NAME (for slow tools
+// such as compute-sanitizer).
+static const char *only;
+#define RUN_IF(name) \
+  do {               \
+    if (!only || strstr(#name, only)) RUN(name); \
+  } while (0)
+
+int main(int argc, char **argv) {
   if (!gpu_present()) return GPU_SKIP;
+  only = argc > 1 ? argv[1] : NULL;
   nn_set_threads(4);
   make_batch();
   if (fx_load(&fx, "unet_step.bin")) return 1;
-  RUN(unet_train_step_matches_cpu);
-  RUN(unet_infer_odd_volume_matches_cpu);
-  RUN(unet_cuda_rerun_is_bitwise_identical);
-  RUN(unet_tf32_step_close_to_fp32);
-  RUN(checkpoint_moves_between_devices);
-  RUN(unet_cuda_adam_step_matches_pytorch);
+  RUN_IF(unet_train_step_matches_cpu);
+  RUN_IF(unet_infer_odd_volume_matches_cpu);
+  RUN_IF(unet_cuda_rerun_is_bitwise_identical);
+  RUN_IF(unet_tf32_step_close_to_fp32);
+  RUN_IF(checkpoint_moves_between_devices);
+  RUN_IF(unet_cuda_adam_step_matches_pytorch);
   fx_free(&fx);
   return DONE();
 }
