@@ -174,7 +174,10 @@ echo "status=$?" >> "$OUT/bench_engine.txt"
 
 # ---- memory checking of the kernels (slow; last, with what time is left) ----
 phase "compute-sanitizer memcheck -> memcheck.log"
-SANITIZER=$(command -v compute-sanitizer || ls "$(dirname "${NVCC:-/usr/local/cuda/bin/nvcc}")/compute-sanitizer" 2>/dev/null)
+NVBIN=$(dirname "${NVCC:-/usr/local/cuda/bin/nvcc}")
+SANITIZER=$(command -v compute-sanitizer || ls "$NVBIN/compute-sanitizer" \
+  "$NVBIN/../compute-sanitizer/compute-sanitizer" /usr/local/cuda*/compute-sanitizer/compute-sanitizer \
+  2>/dev/null | head -1)
 (
   export LD_LIBRARY_PATH=$ENGINE_LD ASLSWEEP_SOURCE_DIR=$ROOT
   if [ -z "$SANITIZER" ]; then echo "compute-sanitizer not found"; exit 0; fi
