@@ -12,7 +12,7 @@
 static const char usage_text[] =
     "usage: aslsweep bench [--model KIND] [--batch B]\n"
     "         [--threads T] [--reps R] [--grid X,Y,Z] [--in-channels C] [--json]\n"
-    "         [--device cpu|cuda] [--precision fp32|tf32]\n"
+    "         [--device cpu|cuda] [--precision fp32|tf32|bf16]\n"
     "\n"
     "Times the engine on this machine with random data: one training step\n"
     "(forward, loss, backward, optimizer) at batch B (trainable models only)\n"
@@ -25,7 +25,8 @@ static const char usage_text[] =
     "(ASL + M0). bench/unet3d/run.sh compares the same figures with PyTorch.\n"
     "--device cuda runs the model on the GPU (unet3d only; docs/gpu.md) and adds\n"
     "device, precision and gpu_mem_mb (device memory the model holds);\n"
-    "--precision tf32 lets its convolutions use TF32 tensor cores.\n";
+    "--precision tf32 lets its convolutions use TF32 tensor cores, bf16 runs\n"
+    "them in bfloat16 with FP32 master weights.\n";
 
 typedef struct {
   const char *model;

@@ -8,9 +8,9 @@
 #   build.log          configure + build (engine-only mode, CUDA on, ninja)
 #   ctest_gpu.log      ctest -L gpu -V (every CUDA test with its output), then
 #                      a few CPU engine tests of the same build
-#   bench_engine.txt   bench_unet3d --device cuda: fp32/tf32 x batch 4/16, and
+#   bench_engine.txt   bench_unet3d --device cuda: fp32/tf32/bf16 x batch 4/16, and
 #                      fp32 batch 16 with --deterministic 0
-#   bench_torch.txt    torch_unet3d.py --device cuda: the same four runs
+#   bench_torch.txt    torch_unet3d.py --device cuda: the same six runs
 #   figures.txt        the side-by-side table (ms per volume, TFLOP/s, GPU
 #                      memory, engine / PyTorch ratios)
 #   memcheck.log       compute-sanitizer memcheck of gpu_layers and of the
@@ -149,12 +149,12 @@ grep -E "^(ok|FAIL) |Test +#|tests passed|status:|skip:|device:|timed out" "$OUT
 phase "benchmarks -> bench_engine.txt, bench_torch.txt"
 : > "$OUT/bench_engine.txt"
 : > "$OUT/bench_torch.txt"
-for prec in fp32 tf32; do
+for prec in fp32 tf32 bf16; do
   for b in 4 16; do
     echo "### precision=$prec batch=$b" >> "$OUT/bench_engine.txt"
     # The batch-4 runs also log cuDNN's algorithm choice per convolution.
     verbose=0
-    [ "$prec$b" = fp324 ] || [ "$prec$b" = tf324 ] && verbose=1
+    [ "$b" = 4 ] && verbose=1
     ASLSWEEP_CUDA_VERBOSE=$verbose LD_LIBRARY_PATH=$ENGINE_LD run 60 \
       "$BUILD/bench/unet3d/bench_unet3d" --device cuda \
       --precision $prec --batch $b --reps 10 --threads 8 >> "$OUT/bench_engine.txt" 2>&1

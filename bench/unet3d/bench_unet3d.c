@@ -6,11 +6,12 @@
 // --device cuda runs the model on the GPU (the figures then include copying
 // each batch to the device and the prediction back, as the API does) and
 // adds gpu_mem_mb, the device memory the model holds; --precision tf32 lets
-// its convolutions use TF32 tensor cores; --deterministic 0 lets cuDNN use
+// its convolutions use TF32 tensor cores, bf16 runs them in bfloat16 (FP32
+// master weights); --deterministic 0 lets cuDNN use
 // algorithms that are not bitwise reproducible (as PyTorch by default).
 //
 //   bench_unet3d [--batch B] [--reps R] [--threads T] [--device cpu|cuda]
-//                [--precision fp32|tf32] [--deterministic 1|0]
+//                [--precision fp32|tf32|bf16] [--deterministic 1|0]
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

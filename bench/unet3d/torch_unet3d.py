@@ -7,11 +7,12 @@ batch. Medians of several runs after a warm-up; prints the same key=value
 lines as bench_unet3d.
 
     /usr/bin/python3 bench/unet3d/torch_unet3d.py [--batch B] [--reps R] [--threads T]
-        [--device cpu|cuda] [--precision fp32|tf32]
+        [--device cpu|cuda] [--precision fp32|tf32|bf16]
 
 --device cuda keeps model and data on the GPU and synchronizes before each
 clock reading; --precision tf32 allows TF32 in cuDNN and cuBLAS (fp32 turns
-it off, PyTorch's default for cuDNN being on). gpu_mem_mb is
+it off, PyTorch's default for cuDNN being on); bf16 runs forward and loss
+under torch.autocast(bfloat16) with FP32 weights and TF32 off. gpu_mem_mb is
 torch.cuda.max_memory_allocated.
 """
 import argparse
@@ -104,7 +105,7 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    ap.add_argument("--precision", choices=["fp32", "tf32"], default="fp32")
+    ap.add_argument("--precision", choices=["fp32", "tf32", "bf16"], default="fp32")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -118,17 +119,20 @@ def main():
     x = torch.rand(a.batch, 2, D, H, W, device=a.device)
     y = torch.rand(a.batch, 1, D, H, W, device=a.device)
 
+    amp = a.precision == "bf16"
+
     def train():
         model.train()
         opt.zero_grad()
-        loss = loss_fn(model(x), y)
+        with torch.autocast(a.device, dtype=torch.bfloat16, enabled=amp):
+            loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
 
     def infer(b):
         def run():
             model.eval()
-            with torch.no_grad():
+            with torch.no_grad(), torch.autocast(a.device, dtype=torch.bfloat16, enabled=amp):
                 loss_fn(model(x[:b]), y[:b])
         return run
 

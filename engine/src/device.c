@@ -25,14 +25,15 @@ const char *nn_device_name(nn_device d) {
 asl_status nn_precision_parse(const char *name, nn_precision *out) {
   if (name && strcmp(name, "fp32") == 0) *out = NN_PRECISION_FP32;
   else if (name && strcmp(name, "tf32") == 0) *out = NN_PRECISION_TF32;
+  else if (name && strcmp(name, "bf16") == 0) *out = NN_PRECISION_BF16;
   else
-    return asl_fail(ASL_EINVAL, "unknown precision '%s' (allowed: fp32, tf32)",
+    return asl_fail(ASL_EINVAL, "unknown precision '%s' (allowed: fp32, tf32, bf16)",
                     name ? name : "(null)");
   return ASL_OK;
 }
 
 const char *nn_precision_name(nn_precision p) {
-  return p == NN_PRECISION_TF32 ? "tf32" : "fp32";
+  return p == NN_PRECISION_TF32 ? "tf32" : p == NN_PRECISION_BF16 ? "bf16" : "fp32";
 }
 
 #ifdef NN_HAVE_CUDA
@@ -132,8 +133,8 @@ asl_status nn_device_apply_default(nn_model *m) {
 }
 
 asl_status nn_model_set_precision(nn_model *m, nn_precision p) {
-  if (p != NN_PRECISION_FP32 && p != NN_PRECISION_TF32)
-    return asl_fail(ASL_EINVAL, "precision %d (allowed: fp32, tf32)", (int)p);
+  if (p != NN_PRECISION_FP32 && p != NN_PRECISION_TF32 && p != NN_PRECISION_BF16)
+    return asl_fail(ASL_EINVAL, "precision %d (allowed: fp32, tf32, bf16)", (int)p);
   m->precision = p;
 #ifdef NN_HAVE_CUDA
   if (m->cuda) nn_cuda_options_changed(m);

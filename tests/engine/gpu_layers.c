@@ -77,7 +77,7 @@ static void conv_case(int k, int N, int Ci, int Co, int D, int H, int W) {
   float *gdx = dev_f(NULL, ni), *gdw = dev_f(NULL, nw);
   ASSERT_OK(nn_cuda_conv_forward(&c, dnn, gy, gx, gw, ws, c.ws_bytes, 0.0f));
   ASSERT_OK(nn_cuda_conv_backward_data(&c, dnn, gdx, gdy, gw, ws, c.ws_bytes, 1.0f));
-  ASSERT_OK(nn_cuda_conv_backward_filter(&c, dnn, gdw, gx, gdy, ws, c.ws_bytes));
+  ASSERT_OK(nn_cuda_conv_backward_filter(&c, dnn, gdw, gx, gdy, ws, c.ws_bytes, 1.0f));
   expect_close("conv forward", gy, y, no, 1e-5, 1e-4);
   expect_close("conv data gradient", gdx, dx, ni, 1e-5, 1e-4);
   expect_close("conv filter gradient", gdw, dw, nw, 1e-4, 1e-4);
@@ -120,7 +120,7 @@ TEST(cuda_upconv_matches_cpu) {
   nn_cu_upcat_backward(gup, NULL, gdy, N, Co, 0, vo, 0);
   nn_cu_bias_backward(gdb, gup, N, Co, (int)vo, red, 0);
   ASSERT_OK(nn_cuda_conv_forward(&c, dnn, gdx, gup, gw, ws, c.ws_bytes, 1.0f));
-  ASSERT_OK(nn_cuda_conv_backward_filter(&c, dnn, gdw, gup, gx, ws, c.ws_bytes));
+  ASSERT_OK(nn_cuda_conv_backward_filter(&c, dnn, gdw, gup, gx, ws, c.ws_bytes, 1.0f));
   expect_close("up-convolution data gradient", gdx, dx, ni, 1e-5, 1e-4);
   expect_close("up-convolution filter gradient", gdw, dw, nw, 1e-4, 1e-4);
   expect_close("up-convolution bias gradient", gdb, db, Co, 1e-4, 1e-5);

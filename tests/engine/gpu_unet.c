@@ -139,6 +139,37 @@ TEST(unet_tf32_step_close_to_fp32) {
   nn_model_free(b);
 }
 
+// BF16 convolutions with FP32 master weights: the same function to bfloat16
+// precision (8-bit mantissas), and still bitwise reproducible.
+TEST(unet_bf16_step_close_to_fp32_and_reproducible) {
+  nn_model *a = unet(0, 3), *b = unet(0, 3), *b2 = unet(0, 3);
+  ASSERT(a && b && b2);
+  ASSERT_OK(nn_model_set_precision(b, NN_PRECISION_BF16));
+  ASSERT_OK(nn_model_set_precision(b2, NN_PRECISION_BF16));
+  ASSERT_OK(nn_model_set_device(a, NN_DEVICE_CUDA));
+  ASSERT_OK(nn_model_set_device(b, NN_DEVICE_CUDA));
+  ASSERT_OK(nn_model_set_device(b2, NN_DEVICE_CUDA));
+  float la, lb, lb2;
+  for (int s = 0; s < 2; s++) {
+    ASSERT_OK(nn_train_step(a, x, y, w, B, &la));
+    ASSERT_OK(nn_train_step(b, x, y, w, B, &lb));
+    ASSERT_OK(nn_train_step(b2, x, y, w, B, &lb2));
+  }
+  ASSERT_NEAR(la, lb, 5e-2 * fabs(la));
+  ASSERT(memcmp(&lb, &lb2, sizeof lb) == 0);
+  const size_t V = (size_t)B * GX * GY * GZ, P = nn_model_param_count(a);
+  double e = err(nn_model_last_output(b), nn_model_last_output(a), V, 0.1, 0.1);
+  if (e > 1) HARNESS_FAIL("BF16 output too far from FP32 (%g x tol)", e);
+  // Master weights stay FP32: two Adam steps of +-lr each, then agreement
+  // with FP32 to a few lr.
+  e = err(nn_model_params(b), nn_model_params(a), P, 5e-3, 0);
+  if (e > 1) HARNESS_FAIL("BF16 weights after two steps too far from FP32 (%g x tol)", e);
+  ASSERT(memcmp(nn_model_params(b), nn_model_params(b2), P * sizeof(float)) == 0);
+  nn_model_free(a);
+  nn_model_free(b);
+  nn_model_free(b2);
+}
+
 // A CUDA-trained model saves a normal checkpoint: it loads on the CPU with
 // the same bytes and, moved back to CUDA, continues bitwise as the model
 // that never left.
@@ -267,6 +298,7 @@ int main(int argc, char **argv) {
   RUN_IF(unet_infer_odd_volume_matches_cpu);
   RUN_IF(unet_cuda_rerun_is_bitwise_identical);
   RUN_IF(unet_tf32_step_close_to_fp32);
+  RUN_IF(unet_bf16_step_close_to_fp32_and_reproducible);
   RUN_IF(checkpoint_moves_between_devices);
   RUN_IF(unet_cuda_adam_step_matches_pytorch);
   fx_free(&fx);

@@ -19,7 +19,11 @@ TEST(device_names_parse) {
   ASSERT(strstr(asl_error_message(), "allowed: cpu, cuda"));
   ASSERT_OK(nn_precision_parse("tf32", &p));
   ASSERT_EQ(NN_PRECISION_TF32, p);
+  ASSERT_OK(nn_precision_parse("bf16", &p));
+  ASSERT_EQ(NN_PRECISION_BF16, p);
+  ASSERT_STR_EQ("bf16", nn_precision_name(p));
   ASSERT_EQ(ASL_EINVAL, nn_precision_parse("fp16", &p));
+  ASSERT(strstr(asl_error_message(), "fp32, tf32, bf16"));
   ASSERT_STR_EQ("cuda", nn_device_name(NN_DEVICE_CUDA));
   ASSERT_STR_EQ("fp32", nn_precision_name(NN_PRECISION_FP32));
 }

@@ -23,14 +23,21 @@ typedef enum { NN_DEVICE_CPU = 0, NN_DEVICE_CUDA = 1 } nn_device;
 
 // Convolution arithmetic on CUDA. FP32: plain single-precision FMA (no
 // tensor cores); TF32: tensor cores with 10-bit mantissa inputs and FP32
-// accumulation (as torch.backends.cudnn.allow_tf32). Element-wise work,
-// reductions, the loss and Adam are FP32 (with double sums) in both.
-typedef enum { NN_PRECISION_FP32 = 0, NN_PRECISION_TF32 = 1 } nn_precision;
+// accumulation (as torch.backends.cudnn.allow_tf32); BF16: the convolutions'
+// inputs, weights and results rounded to bfloat16 (8-bit mantissa), FP32
+// accumulation, FP32 master weights (as torch.autocast with bfloat16).
+// Element-wise work, reductions, the loss and Adam are FP32 (with double
+// sums) in all three.
+typedef enum {
+  NN_PRECISION_FP32 = 0,
+  NN_PRECISION_TF32 = 1,
+  NN_PRECISION_BF16 = 2
+} nn_precision;
 
 // "cpu" / "cuda" to the enum; ASL_EINVAL naming the allowed values otherwise.
 asl_status nn_device_parse(const char *name, nn_device *out);
 const char *nn_device_name(nn_device d);
-// "fp32" / "tf32".
+// "fp32" / "tf32" / "bf16".
 asl_status nn_precision_parse(const char *name, nn_precision *out);
 const char *nn_precision_name(nn_precision p);
 

@@ -15,6 +15,9 @@
       return asl_fail(ASL_EIO, "cuDNN %s: %s", what, cudnnGetErrorString(st_)); \
   } while (0)
 
+// Tensor cores allowed: TF32 for float data, or BF16 data.
+#define TC(s) ((s)->tf32 || (s)->bf16)
+
 static int tensor_op(cudnnMathType_t m) {
   return m == CUDNN_TENSOR_OP_MATH || m == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
 }
@@ -42,7 +45,7 @@ static int pick(const candidate *c, int n, const nn_cuda_conv_shape *s,
   for (int pass = s->deterministic ? 0 : 1; pass < 2; pass++)
     for (int i = 0; i < n; i++) {
       if (c[i].status != CUDNN_STATUS_SUCCESS || c[i].mem > CONV_WS_LIMIT) continue;
-      if (!s->tf32 && tensor_op(c[i].math)) continue;
+      if (!s->tf32 && !s->bf16 && tensor_op(c[i].math)) continue;
       if (pass == 0 && c[i].det != CUDNN_DETERMINISTIC) continue;
       if (pass == 1 && s->deterministic)
         fprintf(stderr, "cuDNN: no deterministic %s algorithm for ci %d, co %d, "
@@ -62,13 +65,15 @@ static asl_status describe(nn_cuda_conv *c, const nn_cuda_conv_shape *s) {
   const int wd[5] = {s->co, s->ci, s->k, s->k, s->k};
   const int pad[3] = {s->pad, s->pad, s->pad};
   const int str[3] = {s->stride, s->stride, s->stride}, dil[3] = {1, 1, 1};
-  DNN(cudnnSetTensorNdDescriptorEx(c->x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 5, xd), "input descriptor");
-  DNN(cudnnSetTensorNdDescriptorEx(c->y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 5, yd), "output descriptor");
-  DNN(cudnnSetFilterNdDescriptor(c->w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, 5, wd), "filter descriptor");
+  // BF16: tensors and filter in bfloat16, products accumulated in float.
+  const cudnnDataType_t t = s->bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
+  DNN(cudnnSetTensorNdDescriptorEx(c->x, CUDNN_TENSOR_NCHW, t, 5, xd), "input descriptor");
+  DNN(cudnnSetTensorNdDescriptorEx(c->y, CUDNN_TENSOR_NCHW, t, 5, yd), "output descriptor");
+  DNN(cudnnSetFilterNdDescriptor(c->w, t, CUDNN_TENSOR_NCHW, 5, wd), "filter descriptor");
   DNN(cudnnSetConvolutionNdDescriptor(c->conv, 3, pad, str, dil,
                                       CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
       "convolution descriptor");
-  DNN(cudnnSetConvolutionMathType(c->conv, s->tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH),
+  DNN(cudnnSetConvolutionMathType(c->conv, TC(s) ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH),
       "math type");
   return ASL_OK;
 }
@@ -88,7 +93,7 @@ static asl_status choose_forward(nn_cuda_conv *c, cudnnHandle_t h,
     return asl_fail(ASL_EUNSUPPORTED, "cuDNN offers no usable forward convolution "
                     "(ci %d, co %d, kernel %d) in this mode", s->ci, s->co, s->k);
   c->fwd = perf[k].algo;
-  c->math_fwd = s->tf32 ? perf[k].mathType : CUDNN_FMA_MATH;
+  c->math_fwd = TC(s) ? perf[k].mathType : CUDNN_FMA_MATH;
   DNN(cudnnSetConvolutionMathType(c->conv, c->math_fwd), "math type");
   DNN(cudnnGetConvolutionForwardWorkspaceSize(h, c->x, c->w, c->conv, c->y, c->fwd, &b),
       "forward workspace");
@@ -102,7 +107,7 @@ static asl_status choose_data(nn_cuda_conv *c, cudnnHandle_t h,
   candidate cand[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
   int n = 0;
   size_t b = 0;
-  DNN(cudnnSetConvolutionMathType(c->conv, s->tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH), "math type");
+  DNN(cudnnSetConvolutionMathType(c->conv, TC(s) ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH), "math type");
   DNN(cudnnGetConvolutionBackwardDataAlgorithm_v7(h, c->w, c->y, c->conv, c->x,
                                                   CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &n, perf),
       "data-gradient algorithm");
@@ -112,7 +117,7 @@ static asl_status choose_data(nn_cuda_conv *c, cudnnHandle_t h,
     return asl_fail(ASL_EUNSUPPORTED, "cuDNN offers no usable data-gradient "
                     "convolution (ci %d, co %d, kernel %d) in this mode", s->ci, s->co, s->k);
   c->bwd_data = perf[k].algo;
-  c->math_data = s->tf32 ? perf[k].mathType : CUDNN_FMA_MATH;
+  c->math_data = TC(s) ? perf[k].mathType : CUDNN_FMA_MATH;
   DNN(cudnnSetConvolutionMathType(c->conv, c->math_data), "math type");
   DNN(cudnnGetConvolutionBackwardDataWorkspaceSize(h, c->w, c->y, c->conv, c->x, c->bwd_data, &b),
       "data-gradient workspace");
@@ -126,7 +131,7 @@ static asl_status choose_filter(nn_cuda_conv *c, cudnnHandle_t h,
   candidate cand[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
   int n = 0;
   size_t b = 0;
-  DNN(cudnnSetConvolutionMathType(c->conv, s->tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH), "math type");
+  DNN(cudnnSetConvolutionMathType(c->conv, TC(s) ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH), "math type");
   DNN(cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, c->x, c->y, c->conv, c->w,
                                                     CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &n, perf),
       "filter-gradient algorithm");
@@ -136,7 +141,7 @@ static asl_status choose_filter(nn_cuda_conv *c, cudnnHandle_t h,
     return asl_fail(ASL_EUNSUPPORTED, "cuDNN offers no usable filter-gradient "
                     "convolution (ci %d, co %d, kernel %d) in this mode", s->ci, s->co, s->k);
   c->bwd_filter = perf[k].algo;
-  c->math_filter = s->tf32 ? perf[k].mathType : CUDNN_FMA_MATH;
+  c->math_filter = TC(s) ? perf[k].mathType : CUDNN_FMA_MATH;
   DNN(cudnnSetConvolutionMathType(c->conv, c->math_filter), "math type");
   DNN(cudnnGetConvolutionBackwardFilterWorkspaceSize(h, c->x, c->y, c->conv, c->w,
                                                      c->bwd_filter, &b),
@@ -175,8 +180,8 @@ void nn_cuda_conv_free(nn_cuda_conv *c) {
   c->ready = 0;
 }
 
-asl_status nn_cuda_conv_forward(nn_cuda_conv *c, cudnnHandle_t h, float *y,
-                                const float *x, const float *w, void *ws,
+asl_status nn_cuda_conv_forward(nn_cuda_conv *c, cudnnHandle_t h, void *y,
+                                const void *x, const void *w, void *ws,
                                 size_t ws_bytes, float beta) {
   const float one = 1.0f;
   DNN(cudnnSetConvolutionMathType(c->conv, c->math_fwd), "math type");
@@ -187,8 +192,8 @@ asl_status nn_cuda_conv_forward(nn_cuda_conv *c, cudnnHandle_t h, float *y,
 }
 
 asl_status nn_cuda_conv_backward_data(nn_cuda_conv *c, cudnnHandle_t h,
-                                      float *dx, const float *dy,
-                                      const float *w, void *ws,
+                                      void *dx, const void *dy,
+                                      const void *w, void *ws,
                                       size_t ws_bytes, float beta) {
   const float one = 1.0f;
   DNN(cudnnSetConvolutionMathType(c->conv, c->math_data), "math type");
@@ -199,13 +204,13 @@ asl_status nn_cuda_conv_backward_data(nn_cuda_conv *c, cudnnHandle_t h,
 }
 
 asl_status nn_cuda_conv_backward_filter(nn_cuda_conv *c, cudnnHandle_t h,
-                                        float *dw, const float *x,
-                                        const float *dy, void *ws,
-                                        size_t ws_bytes) {
+                                        void *dw, const void *x,
+                                        const void *dy, void *ws,
+                                        size_t ws_bytes, float beta) {
   const float one = 1.0f;
   DNN(cudnnSetConvolutionMathType(c->conv, c->math_filter), "math type");
   DNN(cudnnConvolutionBackwardFilter(h, &one, c->x, x, c->y, dy, c->conv,
-                                     c->bwd_filter, ws, ws_bytes, &one, c->w, dw),
+                                     c->bwd_filter, ws, ws_bytes, &beta, c->w, dw),
       "convolution filter gradient");
   return ASL_OK;
 }

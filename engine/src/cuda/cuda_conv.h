@@ -4,7 +4,8 @@
 // as deterministic, chosen by cuDNN's heuristics (never by timing, which
 // could pick another algorithm on a rerun); FP32 mode only FMA math
 // (CUDNN_FMA_MATH), TF32 mode cuDNN's default math for float data, which
-// admits TF32 tensor cores (as PyTorch with allow_tf32).
+// admits TF32 tensor cores (as PyTorch with allow_tf32); BF16 mode bfloat16
+// tensors and filters with float accumulation, on tensor cores.
 #ifndef NN_CUDA_CONV_H
 #define NN_CUDA_CONV_H
 
@@ -27,7 +28,7 @@ typedef struct {
 typedef struct {
   int N, ci, co, k, stride, pad;
   int d, h, w;       // the input's spatial size
-  int tf32, deterministic, train;
+  int tf32, bf16, deterministic, train;
 } nn_cuda_conv_shape;
 
 // Creates the descriptors (first call) and chooses the algorithms.
@@ -35,17 +36,18 @@ asl_status nn_cuda_conv_setup(nn_cuda_conv *c, cudnnHandle_t h,
                               const nn_cuda_conv_shape *s);
 void nn_cuda_conv_free(nn_cuda_conv *c);
 
-// y = conv(x) (beta 0) ; dx += conv^T(dy) ; dw += dconv/dw  (beta 1).
-asl_status nn_cuda_conv_forward(nn_cuda_conv *c, cudnnHandle_t h, float *y,
-                                const float *x, const float *w, void *ws,
+// y = conv(x) + beta y ; dx = conv^T(dy) + beta dx ; dw = dconv/dw + beta dw.
+// Pointers are float, or bfloat16 (stored as uint16) for a bf16 shape.
+asl_status nn_cuda_conv_forward(nn_cuda_conv *c, cudnnHandle_t h, void *y,
+                                const void *x, const void *w, void *ws,
                                 size_t ws_bytes, float beta);
 asl_status nn_cuda_conv_backward_data(nn_cuda_conv *c, cudnnHandle_t h,
-                                      float *dx, const float *dy,
-                                      const float *w, void *ws,
+                                      void *dx, const void *dy,
+                                      const void *w, void *ws,
                                       size_t ws_bytes, float beta);
 asl_status nn_cuda_conv_backward_filter(nn_cuda_conv *c, cudnnHandle_t h,
-                                        float *dw, const float *x,
-                                        const float *dy, void *ws,
-                                        size_t ws_bytes);
+                                        void *dw, const void *x,
+                                        const void *dy, void *ws,
+                                        size_t ws_bytes, float beta);
 
 #endif

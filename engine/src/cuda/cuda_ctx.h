@@ -31,6 +31,12 @@ typedef struct {
   void *ws;
   size_t data_cap, grad_cap, bnsave_cap, up_cap, target_cap, weight_cap;
   size_t arg_cap, red_cap, ws_cap, grad_n; // bytes, except grad_n (floats)
+  // BF16 precision: bfloat16 copies of the weights and of one convolution's
+  // input side (a16, conv_nx values) and output side (b16, conv_ny), and
+  // its filter gradient (dw16).
+  uint16_t *w16, *a16, *b16, *dw16;
+  size_t w16_cap, a16_cap, b16_cap, dw16_cap; // bytes
+  size_t conv_nx[UNET_MAX_OPS], conv_ny[UNET_MAX_OPS];
   // The last forward's output on the device and its host copy.
   const float *out_dev;
   size_t out_n;

@@ -91,6 +91,13 @@ void nn_cu_loss_backward(float *dpred, nn_loss_kind kind, const float *pred,
                          const float *target, const float *w, size_t n,
                          float k, cudaStream_t stream);
 
+// bfloat16 (as uint16) from FP32, rounded to nearest even; FP32 from
+// bfloat16, written (add = 0) or added (add = 1).
+void nn_cu_to_bf16(uint16_t *dst, const float *src, size_t n,
+                   cudaStream_t stream);
+void nn_cu_from_bf16(float *dst, const uint16_t *src, size_t n, int add,
+                     cudaStream_t stream);
+
 // nn_adam_update, element for element.
 void nn_cu_adam(float *p, const float *g, float *m, float *v, size_t n,
                 const nn_optim_config *c, long step, cudaStream_t stream);

@@ -26,7 +26,7 @@ static nn_cuda_conv_shape conv_shape(const nn_model *m, const unet_op *op,
   level_dims(c, u->slots[op->in0].level, &d, &h, &w);
   nn_cuda_conv_shape s = {.N = c->pN, .ci = op->ci, .co = op->co, .k = 3,
                           .stride = 1, .pad = 1, .d = d, .h = h, .w = w,
-                          .tf32 = m->precision == 1,
+                          .tf32 = m->precision == 1, .bf16 = m->precision == 2,
                           .deterministic = !m->nondeterministic, .train = train};
   if (op->kind == OP_CONV1) s.k = 1, s.pad = 0;
   if (op->kind == OP_UPCAT)
@@ -36,11 +36,25 @@ static nn_cuda_conv_shape conv_shape(const nn_model *m, const unet_op *op,
 }
 
 // Offsets of every slot, gradient and byte array; sizes of the scratch.
+// Values on the input and output side of op i's convolution, and its
+// weight count (0 for other ops).
+static size_t conv_sides(const nn_model *m, const unet_op *op, size_t *nx,
+                         size_t *ny) {
+  *nx = *ny = 0;
+  if (op->kind != OP_CONV3 && op->kind != OP_CONV1 && op->kind != OP_UPCAT) return 0;
+  const nn_cuda_conv_shape s = conv_shape(m, op, 0);
+  const size_t vx = (size_t)s.d * s.h * s.w, vy = vx / ((size_t)s.stride * s.stride * s.stride);
+  *nx = (size_t)s.N * s.ci * vx;
+  *ny = (size_t)s.N * s.co * vy;
+  return (size_t)s.ci * s.co * s.k * s.k * s.k;
+}
+
 static void layout(nn_model *m, size_t *data, size_t *grad, size_t *arg,
-                   size_t *up, size_t *red, int train) {
+                   size_t *up, size_t *red, size_t b16[3], int train) {
   nn_cuda *c = m->cuda;
   const unet3d *u = m->impl;
   *data = *grad = *arg = *up = 0;
+  b16[0] = b16[1] = b16[2] = 0;
   *red = nn_cu_loss_scratch(0);
   for (int s = 0; s < u->n_slots; s++) {
     const unet_slot *sl = &u->slots[s];
@@ -69,6 +83,10 @@ static void layout(nn_model *m, size_t *data, size_t *grad, size_t *arg,
       if (n > *up) *up = n;
     }
     if (r > *red) *red = r;
+    const size_t nw = conv_sides(m, op, &c->conv_nx[i], &c->conv_ny[i]);
+    if (c->conv_nx[i] > b16[0]) b16[0] = c->conv_nx[i];
+    if (c->conv_ny[i] > b16[1]) b16[1] = c->conv_ny[i];
+    if (nw > b16[2]) b16[2] = nw;
   }
 }
 
@@ -103,6 +121,18 @@ static asl_status setup_convs(nn_model *m, size_t *ws, int train) {
   return ASL_OK;
 }
 
+// BF16 scratch: the weights' copy and the largest input side, output side
+// and filter of any convolution (sizes[0..2], values).
+static asl_status grow_bf16(nn_model *m, const size_t sizes[3]) {
+  nn_cuda *c = m->cuda;
+  const size_t h = sizeof(uint16_t);
+  asl_status s = nn_cuda_grow(c, (void **)&c->w16, &c->w16_cap, (m->n_params + 1) * h);
+  if (!s) s = nn_cuda_grow(c, (void **)&c->a16, &c->a16_cap, (sizes[0] + 1) * h);
+  if (!s) s = nn_cuda_grow(c, (void **)&c->b16, &c->b16_cap, (sizes[1] + 1) * h);
+  if (!s) s = nn_cuda_grow(c, (void **)&c->dw16, &c->dw16_cap, (sizes[2] + 1) * h);
+  return s;
+}
+
 asl_status nn_cuda_unet_plan(nn_model *m, int N, int D, int H, int W,
                              int train) {
   nn_cuda *c = m->cuda;
@@ -112,9 +142,10 @@ asl_status nn_cuda_unet_plan(nn_model *m, int N, int D, int H, int W,
     return ASL_OK;
   c->planned = 0;
   c->pN = N, c->pD = D, c->pH = H, c->pW = W, c->ptrain = train;
-  size_t data, grad, arg, up, red, ws;
-  layout(m, &data, &grad, &arg, &up, &red, train);
+  size_t data, grad, arg, up, red, ws, b16[3];
+  layout(m, &data, &grad, &arg, &up, &red, b16, train);
   asl_status s = setup_convs(m, &ws, train);
+  if (!s && m->precision == 2) s = grow_bf16(m, b16);
   if (!s) s = nn_cuda_grow(c, (void **)&c->data, &c->data_cap, data * sizeof(float));
   if (!s) s = nn_cuda_grow(c, (void **)&c->grad, &c->grad_cap, (grad ? grad : 1) * sizeof(float));
   if (!s) s = nn_cuda_grow(c, (void **)&c->arg, &c->arg_cap, arg ? arg : 1);
@@ -148,14 +179,62 @@ asl_status nn_cuda_zero_grads(nn_model *m) {
   return ASL_OK;
 }
 
+// Op i's convolution in the model's precision, on FP32 tensors: directly,
+// or (BF16) through bfloat16 copies made just before the cuDNN call, with
+// the result converted back (beta 1: added). w: the weights' offset.
+static int is_bf16(const nn_model *m) { return m->precision == 2; }
+
+static asl_status conv_fwd(nn_model *m, int i, float *y, const float *x,
+                           size_t w, float beta) {
+  nn_cuda *c = m->cuda;
+  if (!is_bf16(m))
+    return nn_cuda_conv_forward(&c->conv[i], c->dnn, y, x, c->params + w, c->ws,
+                                c->ws_cap, beta);
+  nn_cu_to_bf16(c->a16, x, c->conv_nx[i], c->stream);
+  asl_status s = nn_cuda_conv_forward(&c->conv[i], c->dnn, c->b16, c->a16,
+                                      c->w16 + w, c->ws, c->ws_cap, 0.0f);
+  if (!s) nn_cu_from_bf16(y, c->b16, c->conv_ny[i], beta != 0.0f, c->stream);
+  return s;
+}
+
+static asl_status conv_data(nn_model *m, int i, float *dx, const float *dy,
+                            size_t w, float beta) {
+  nn_cuda *c = m->cuda;
+  if (!is_bf16(m))
+    return nn_cuda_conv_backward_data(&c->conv[i], c->dnn, dx, dy, c->params + w,
+                                      c->ws, c->ws_cap, beta);
+  nn_cu_to_bf16(c->b16, dy, c->conv_ny[i], c->stream);
+  asl_status s = nn_cuda_conv_backward_data(&c->conv[i], c->dnn, c->a16, c->b16,
+                                            c->w16 + w, c->ws, c->ws_cap, 0.0f);
+  if (!s) nn_cu_from_bf16(dx, c->a16, c->conv_nx[i], beta != 0.0f, c->stream);
+  return s;
+}
+
+// dw += the filter gradient (nw values).
+static asl_status conv_filter(nn_model *m, int i, float *dw, const float *x,
+                              const float *dy, size_t nw) {
+  nn_cuda *c = m->cuda;
+  if (!is_bf16(m))
+    return nn_cuda_conv_backward_filter(&c->conv[i], c->dnn, dw, x, dy, c->ws,
+                                        c->ws_cap, 1.0f);
+  nn_cu_to_bf16(c->a16, x, c->conv_nx[i], c->stream);
+  nn_cu_to_bf16(c->b16, dy, c->conv_ny[i], c->stream);
+  asl_status s = nn_cuda_conv_backward_filter(&c->conv[i], c->dnn, c->dw16, c->a16,
+                                              c->b16, c->ws, c->ws_cap, 0.0f);
+  if (!s) nn_cu_from_bf16(dw, c->dw16, nw, 1, c->stream);
+  return s;
+}
+
+static size_t conv_weights(const unet_op *op) {
+  return (size_t)op->ci * op->co * (op->kind == OP_CONV3 ? 27 : op->kind == OP_UPCAT ? 8 : 1);
+}
+
 static asl_status upcat_forward(nn_model *m, int i, float *out, const float *in,
                                 const float *skip, int d, int h, int w) {
   nn_cuda *c = m->cuda;
   const unet3d *u = m->impl;
   const unet_op *op = &u->ops[i];
-  asl_status s = nn_cuda_conv_backward_data(&c->conv[i], c->dnn, c->up, in,
-                                            c->params + op->w, c->ws,
-                                            c->ws_cap, 0.0f);
+  asl_status s = conv_data(m, i, c->up, in, op->w, 0.0f);
   if (!s)
     nn_cu_upcat_forward(out, c->up, c->params + op->b, skip, c->pN, op->co,
                         u->slots[op->in1].c, (size_t)8 * d * h * w, c->stream);
@@ -175,7 +254,7 @@ static asl_status forward_op(nn_model *m, int i, int train) {
   const size_t n_out = c->slot_n[op->out];
   switch (op->kind) {
   case OP_CONV3:
-    return nn_cuda_conv_forward(&c->conv[i], c->dnn, out, in, p + op->w, c->ws, c->ws_cap, 0.0f);
+    return conv_fwd(m, i, out, in, op->w, 0.0f);
   case OP_BNRELU:
     if (train)
       nn_cu_bnrelu_forward_train(out, c->bnsave + op->aux, c->bnsave + op->aux + op->co,
@@ -202,8 +281,7 @@ static asl_status forward_op(nn_model *m, int i, int train) {
   case OP_UPCAT:
     return upcat_forward(m, i, out, in, c->data + c->slot_off[op->in1], d, h, w);
   case OP_CONV1: {
-    asl_status s = nn_cuda_conv_forward(&c->conv[i], c->dnn, out, in, p + op->w,
-                                        c->ws, c->ws_cap, 0.0f);
+    asl_status s = conv_fwd(m, i, out, in, op->w, 0.0f);
     if (!s) nn_cu_add_bias(out, p + op->b, N, op->co, (size_t)V, c->stream);
     return s;
   }
@@ -215,6 +293,8 @@ static asl_status forward_op(nn_model *m, int i, int train) {
 asl_status nn_cuda_unet_forward(nn_model *m, int train, const float **out) {
   nn_cuda *c = m->cuda;
   const unet3d *u = m->impl;
+  // BF16: the FP32 master weights, rounded once per pass.
+  if (is_bf16(m)) nn_cu_to_bf16(c->w16, c->params, m->n_params, c->stream);
   for (int i = 0; i < u->n_ops; i++) {
     asl_status s = forward_op(m, i, train);
     if (s) return s;
@@ -241,12 +321,8 @@ static asl_status upcat_backward(nn_model *m, int i, float *din, float *dskip,
                        (size_t)V2, c->stream);
   nn_cu_bias_backward(c->grads + op->b, c->up, c->pN, op->co, V2, c->red, c->stream);
   asl_status s = ASL_OK;
-  if (din)
-    s = nn_cuda_conv_forward(&c->conv[i], c->dnn, din, c->up, c->params + op->w,
-                             c->ws, c->ws_cap, 1.0f);
-  if (!s)
-    s = nn_cuda_conv_backward_filter(&c->conv[i], c->dnn, c->grads + op->w,
-                                     c->up, in, c->ws, c->ws_cap);
+  if (din) s = conv_fwd(m, i, din, c->up, op->w, 1.0f);
+  if (!s) s = conv_filter(m, i, c->grads + op->w, c->up, in, conv_weights(op));
   return s;
 }
 
@@ -271,12 +347,8 @@ static asl_status backward_op(nn_model *m, int i) {
   case OP_CONV1:
     if (op->kind == OP_CONV1)
       nn_cu_bias_backward(g + op->b, dout, N, op->co, V, c->red, c->stream);
-    if (din)
-      s = nn_cuda_conv_backward_data(&c->conv[i], c->dnn, din, dout, p + op->w,
-                                     c->ws, c->ws_cap, 1.0f);
-    if (!s)
-      s = nn_cuda_conv_backward_filter(&c->conv[i], c->dnn, g + op->w, in, dout,
-                                       c->ws, c->ws_cap);
+    if (din) s = conv_data(m, i, din, dout, op->w, 1.0f);
+    if (!s) s = conv_filter(m, i, g + op->w, in, dout, conv_weights(op));
     return s;
   case OP_BNRELU:
     nn_cu_bnrelu_backward(din, g + op->w, g + op->b, dout, in, c->bnsave + op->aux,
@@ -322,4 +394,8 @@ void nn_cuda_unet_free(nn_cuda *c) {
   cudaFree(c->bnsave);
   cudaFree(c->target);
   cudaFree(c->weight);
+  cudaFree(c->w16);
+  cudaFree(c->a16);
+  cudaFree(c->b16);
+  cudaFree(c->dw16);
 }
