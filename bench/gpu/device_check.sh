@@ -33,7 +33,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DEBS=$(cd "${1:-$ROOT/build-gpudeb}" 2>/dev/null && pwd || echo "${1:-$ROOT/build-gpudeb}")
 BUILD=$ROOT/build-gpu
 PFX=$ROOT/build-gpu-prefix
-BUDGET=${BUDGET:-480}   # seconds; the machine allows about 540
+BUDGET=${BUDGET:-420}   # seconds; the machine allows about 540
 T0=$(date +%s)
 exec > >(tee -a "$OUT/device_check.log") 2>&1
 
