@@ -60,7 +60,8 @@ def main():
     rows = [("train_ms_per_volume", 2), ("infer_ms_per_volume", 2),
             ("infer_b1_ms_per_volume", 2), ("gflops_train", 0),
             ("gflops_infer", 0), ("gpu_mem_mb", 0)]
-    for key in sorted(set(eng) | set(tor)):
+    order = {"fp32": 0, "tf32": 1, "bf16": 2}
+    for key in sorted(set(eng) | set(tor), key=lambda k: (order.get(k[0], 9), k)):
         e, t = eng.get(key, {}), tor.get(key, {})
         for fig, d in rows:
             a, b = num(e, fig), num(t, fig)
