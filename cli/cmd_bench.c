@@ -6,11 +6,13 @@
 #include <time.h>
 
 #include "cli.h"
+#include "nn/device.h"
 #include "nn/model.h"
 
 static const char usage_text[] =
     "usage: aslsweep bench [--model KIND] [--batch B]\n"
     "         [--threads T] [--reps R] [--grid X,Y,Z] [--in-channels C] [--json]\n"
+    "         [--device cpu|cuda] [--precision fp32|tf32|bf16]\n"
     "\n"
     "Times the engine on this machine with random data: one training step\n"
     "(forward, loss, backward, optimizer) at batch B (trainable models only)\n"
@@ -20,16 +22,23 @@ static const char usage_text[] =
     "infer_b1_ms_per_volume, gflops_train, gflops_infer, params, peak_rss_mb.\n"
     "KIND: any model kind of the engine (unet3d, vit3d, identity, ...).\n"
     "Defaults: unet3d, B=4, T=2, R=3, grid 64,64,32 (x,y,z), 2 input channels\n"
-    "(ASL + M0). bench/unet3d/run.sh compares the same figures with PyTorch.\n";
+    "(ASL + M0). bench/unet3d/run.sh compares the same figures with PyTorch.\n"
+    "--device cuda runs the model on the GPU (unet3d only; docs/gpu.md) and adds\n"
+    "device, precision and gpu_mem_mb (device memory the model holds);\n"
+    "--precision tf32 lets its convolutions use TF32 tensor cores, bf16 runs\n"
+    "them in bfloat16 with FP32 master weights.\n";
 
 typedef struct {
   const char *model;
   int batch, threads, reps, in_channels, json, grid[3];
+  nn_device device;
+  nn_precision precision;
 } bench_opts;
 
 typedef struct {
   size_t params;
   double flops, train, infer, infer1, rss_mb;  // seconds per volume
+  double gpu_mb;
   int trainable;
 } bench_result;
 
@@ -71,6 +80,14 @@ static asl_status run_bench(const bench_opts *o, bench_result *res) {
   nn_set_threads(o->threads);
   asl_status s = nn_model_create(&m, o->model, o->in_channels, o->grid, NULL, 0, 1);
   if (s) return s;
+  if (o->device == NN_DEVICE_CUDA) {
+    s = nn_model_set_precision(m, o->precision);
+    if (!s) s = nn_model_set_device(m, o->device);
+    if (s) {
+      nn_model_free(m);
+      return s;
+    }
+  }
   nn_optim_config oc;
   nn_optim_config_default(&oc);
   size_t vox = (size_t)o->grid[0] * o->grid[1] * o->grid[2];
@@ -93,6 +110,7 @@ static asl_status run_bench(const bench_opts *o, bench_result *res) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   res->rss_mb = ru.ru_maxrss / 1024.0;
+  res->gpu_mb = nn_model_device_bytes(m) / 1048576.0;
   free(x), free(y);
   nn_model_free(m);
   return s;
@@ -120,6 +138,11 @@ static void print_result(const bench_opts *o, const bench_result *r) {
   printf(fmt_d, sep, "infer_b1_ms_per_volume", r->infer1 * 1e3);
   printf(fmt_d, sep, "gflops_infer", r->flops / r->infer * 1e-9);
   printf(o->json ? "%s\"%s\": %.0f" : "%s%s=%.0f\n", sep, "peak_rss_mb", r->rss_mb);
+  if (o->device == NN_DEVICE_CUDA) {
+    printf(fmt_s, sep, "device", nn_device_name(o->device));
+    printf(fmt_s, sep, "precision", nn_precision_name(o->precision));
+    printf(o->json ? "%s\"%s\": %.0f" : "%s%s=%.0f\n", sep, "gpu_mem_mb", r->gpu_mb);
+  }
   if (o->json) fputs("}\n", stdout);
 }
 
@@ -129,11 +152,12 @@ int cmd_bench(int argc, char **argv) {
       {"threads", required_argument, NULL, 't'}, {"reps", required_argument, NULL, 'r'},
       {"grid", required_argument, NULL, 'g'}, {"in-channels", required_argument, NULL, 'c'},
       {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
+      {"device", required_argument, NULL, 'd'}, {"precision", required_argument, NULL, 'p'},
       {NULL, 0, NULL, 0}};
-  bench_opts o = {"unet3d", 4, 2, 3, 2, 0, {64, 64, 32}};
+  bench_opts o = {"unet3d", 4, 2, 3, 2, 0, {64, 64, 32}, NN_DEVICE_CPU, NN_PRECISION_FP32};
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "m:b:t:r:g:c:jh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "m:b:t:r:g:c:jhd:p:", opts, NULL)) != -1) {
     char end;
     if (c == 'h') return fputs(usage_text, stdout), CLI_OK;
     if (c == 'm') o.model = optarg;
@@ -144,6 +168,10 @@ int cmd_bench(int argc, char **argv) {
     else if (c == 'g' && sscanf(optarg, "%d,%d,%d%c", &o.grid[0], &o.grid[1], &o.grid[2], &end) == 3 &&
              o.grid[0] > 0 && o.grid[1] > 0 && o.grid[2] > 0) continue;
     else if (c == 'j') o.json = 1;
+    else if (c == 'd' || c == 'p') {
+      if (c == 'd' ? nn_device_parse(optarg, &o.device) : nn_precision_parse(optarg, &o.precision))
+        return usage_error(asl_error_message(), "");
+    }
     else return usage_error("bad option or value ", c == '?' || !optarg ? "" : optarg);
   }
   if (optind != argc) return usage_error("unexpected argument ", argv[optind]);

@@ -5,12 +5,13 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "nn/device.h"
 #include "run/denoise.h"
 
 static const char usage_text[] =
     "usage: aslsweep denoise --checkpoint CKPT --asl ASL.nii.gz [--aslcontext TSV]\n"
     "                        [--m0 M0.nii.gz] [--mask MASK.nii.gz] -o OUT.nii.gz\n"
-    "                        [--nav-post N] [--threads T]\n"
+    "                        [--nav-post N] [--threads T] [--device cpu|cuda]\n"
     "\n"
     "Applies a model trained by `aslsweep run` (DIR/checkpoints/job-NNNNN.ckpt and its\n"
     "sidecar job-NNNNN.ckpt.json) to a new scan, with the preprocessing of the sweep:\n"
@@ -31,6 +32,8 @@ static const char usage_text[] =
     "                     final image\n"
     "  --nav-post N       pre-averaged images per final image (default: the checkpoint's)\n"
     "  --threads T        engine threads (default: OpenMP's)\n"
+    "  --device D         cpu (default) or cuda: run the network on the GPU (U-Net\n"
+    "                     checkpoints only; docs/gpu.md)\n"
     "\n"
     "Exit status: 0 written, 2 bad usage or bad input (missing or corrupt checkpoint,\n"
     "grid or channel mismatch, Nav larger than the scan, M0 needed), 1 run-time failure.\n";
@@ -58,6 +61,7 @@ int cmd_denoise(int argc, char **argv) {
                                            {"out", required_argument, 0, 'o'},
                                            {"nav-post", required_argument, 0, 'p'},
                                            {"threads", required_argument, 0, 't'},
+                                           {"device", required_argument, 0, 'd'},
                                            {0, 0, 0, 0}};
   run_denoise_opts o = {0};
   int c;
@@ -78,6 +82,12 @@ int cmd_denoise(int argc, char **argv) {
       if (positive(optarg, &o.threads))
         return usage_error("--threads must be a positive integer, got ", optarg);
       break;
+    case 'd': {
+      nn_device d;
+      if (nn_device_parse(optarg, &d)) return usage_error(asl_error_message(), NULL);
+      nn_set_default_device(d); // the checkpoint loads onto it
+      break;
+    }
     default: return usage_error("bad option", NULL);
     }
   }

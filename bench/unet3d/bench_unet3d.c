@@ -3,8 +3,15 @@
 // inference at batch 1 and at the training batch (nn_eval_loss: forward in
 // inference mode plus the loss). Medians of several runs after a warm-up.
 // Prints one key=value line per figure; torch_unet3d.py prints the same keys.
+// --device cuda runs the model on the GPU (the figures then include copying
+// each batch to the device and the prediction back, as the API does) and
+// adds gpu_mem_mb, the device memory the model holds; --precision tf32 lets
+// its convolutions use TF32 tensor cores, bf16 runs them in bfloat16 (FP32
+// master weights); --deterministic 0 lets cuDNN use
+// algorithms that are not bitwise reproducible (as PyTorch by default).
 //
-//   bench_unet3d [--batch B] [--reps R] [--threads T]
+//   bench_unet3d [--batch B] [--reps R] [--threads T] [--device cpu|cuda]
+//                [--precision fp32|tf32|bf16] [--deterministic 1|0]
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +19,7 @@
 #include <time.h>
 
 #include "../bench_util.h"
+#include "nn/device.h"
 #include "nn/model.h"
 
 // Median wall seconds of reps calls (after one warm-up), train or eval at
@@ -38,8 +46,20 @@ static double time_calls(nn_model *m, int train, const float *x, const float *y,
 
 int main(int argc, char **argv) {
   int batch = 4, reps = 5, threads = 2;
+  nn_device device = NN_DEVICE_CPU;
+  nn_precision precision = NN_PRECISION_FP32;
+  int deterministic = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--batch")) batch = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--device")) {
+      if (nn_device_parse(argv[i + 1], &device))
+        return fprintf(stderr, "bench_unet3d: %s\n", asl_error_message()), 2;
+    } else if (!strcmp(argv[i], "--deterministic")) {
+      deterministic = atoi(argv[i + 1]) != 0;
+    } else if (!strcmp(argv[i], "--precision")) {
+      if (nn_precision_parse(argv[i + 1], &precision))
+        return fprintf(stderr, "bench_unet3d: %s\n", asl_error_message()), 2;
+    }
     else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
     else return fprintf(stderr, "unknown option %s\n", argv[i]), 2;
@@ -49,6 +69,11 @@ int main(int argc, char **argv) {
   const int grid[3] = {64, 64, 32};  // x, y, z: tensor (D, H, W) = (32, 64, 64)
   nn_model *m;
   if (nn_model_create(&m, "unet3d", 2, grid, NULL, 0, 1)) {
+    fprintf(stderr, "bench_unet3d: %s\n", asl_error_message());
+    return 1;
+  }
+  nn_model_set_deterministic(m, deterministic);
+  if (nn_model_set_precision(m, precision) || nn_model_set_device(m, device)) {
     fprintf(stderr, "bench_unet3d: %s\n", asl_error_message());
     return 1;
   }
@@ -75,6 +100,12 @@ int main(int argc, char **argv) {
   printf("peak_rss_mb=%.0f\n", ru.ru_maxrss / 1024.0);
   printf("train_cpu_ms_per_volume=%.1f\n", ctrain / batch * 1e3);
   printf("infer_cpu_ms_per_volume=%.1f\n", cinferb / batch * 1e3);
+  if (device == NN_DEVICE_CUDA) {
+    printf("device=cuda precision=%s deterministic=%d\n", nn_precision_name(precision),
+           deterministic);
+    printf("gpu=%s\n", nn_cuda_describe());
+    printf("gpu_mem_mb=%.0f\n", nn_model_device_bytes(m) / 1048576.0);
+  }
   nn_model_free(m);
   free(x), free(y);
   return 0;

@@ -7,6 +7,13 @@ batch. Medians of several runs after a warm-up; prints the same key=value
 lines as bench_unet3d.
 
     /usr/bin/python3 bench/unet3d/torch_unet3d.py [--batch B] [--reps R] [--threads T]
+        [--device cpu|cuda] [--precision fp32|tf32|bf16]
+
+--device cuda keeps model and data on the GPU and synchronizes before each
+clock reading; --precision tf32 allows TF32 in cuDNN and cuBLAS (fp32 turns
+it off, PyTorch's default for cuDNN being on); bf16 runs forward and loss
+under torch.autocast(bfloat16) with FP32 weights and TF32 off. gpu_mem_mb is
+torch.cuda.max_memory_allocated.
 """
 import argparse
 import resource
@@ -57,14 +64,36 @@ class UNet3D(nn.Module):
         return self.final(x)
 
 
+def set_tf32(on):
+    """TF32 in cuDNN convolutions and cuBLAS matmuls on or off: the
+    fp32_precision settings of PyTorch >= 2.9, else the allow_tf32 flags.
+    Returns what was set, for the output."""
+    try:
+        value = "tf32" if on else "ieee"
+        torch.backends.cudnn.conv.fp32_precision = value
+        torch.backends.cuda.matmul.fp32_precision = value
+        return f"fp32_precision={torch.backends.cudnn.conv.fp32_precision}"
+    except (AttributeError, RuntimeError, TypeError):
+        torch.backends.cudnn.allow_tf32 = on
+        torch.backends.cuda.matmul.allow_tf32 = on
+        return f"allow_tf32={int(torch.backends.cudnn.allow_tf32)}"
+
+
+def sync():
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+
+
 def median_time(fn, reps):
     """Median wall and process-CPU seconds (CPU time does not count waiting
     for a core, so with 1 thread it compares across a loaded machine)."""
     fn()  # warm-up: oneDNN primitive caches, allocator
+    sync()
     ts, cs = [], []
     for _ in range(reps):
         t0, c0 = time.perf_counter(), time.process_time()
         fn()
+        sync()
         ts.append(time.perf_counter() - t0)
         cs.append(time.process_time() - c0)
     return statistics.median(ts), statistics.median(cs)
@@ -75,27 +104,35 @@ def main():
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    ap.add_argument("--precision", choices=["fp32", "tf32", "bf16"], default="fp32")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
+    tf32_setting = "n/a"
+    if a.device == "cuda":
+        tf32_setting = set_tf32(a.precision == "tf32")
     D, H, W = 32, 64, 64
-    model = UNet3D()
+    model = UNet3D().to(a.device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.L1Loss()
-    x = torch.rand(a.batch, 2, D, H, W)
-    y = torch.rand(a.batch, 1, D, H, W)
+    x = torch.rand(a.batch, 2, D, H, W, device=a.device)
+    y = torch.rand(a.batch, 1, D, H, W, device=a.device)
+
+    amp = a.precision == "bf16"
 
     def train():
         model.train()
         opt.zero_grad()
-        loss = loss_fn(model(x), y)
+        with torch.autocast(a.device, dtype=torch.bfloat16, enabled=amp):
+            loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
 
     def infer(b):
         def run():
             model.eval()
-            with torch.no_grad():
+            with torch.no_grad(), torch.autocast(a.device, dtype=torch.bfloat16, enabled=amp):
                 loss_fn(model(x[:b]), y[:b])
         return run
 
@@ -118,6 +155,11 @@ def main():
     print(f"peak_rss_mb={rss:.0f}")
     print(f"train_cpu_ms_per_volume={c_train * 1e3:.1f}")
     print(f"infer_cpu_ms_per_volume={c_infb * 1e3:.1f}")
+    if a.device == "cuda":
+        print(f"device=cuda precision={a.precision} tf32_setting={tf32_setting} "
+              f"cudnn_benchmark={int(torch.backends.cudnn.benchmark)}")
+        print(f"gpu={torch.cuda.get_device_name()}")
+        print(f"gpu_mem_mb={torch.cuda.max_memory_allocated() / 2**20:.0f}")
 
 
 def forward_flops(D, H, W, cin=2, base=16, depth=4):

@@ -82,6 +82,8 @@ asl_status nn_checkpoint_save(const nn_model *m, const char *path, int epoch,
   writer w = {.f = fopen(tmp, "wb"), .hash = 1469598103934665603ULL};
   if (!w.f)
     return asl_fail(ASL_EIO, "%s: cannot create (%s)", tmp, strerror(errno));
+  // A CUDA model's weights and moments are newer on the device.
+  nn_device_pull(m, NN_SYNC_PARAMS | NN_SYNC_BUFFERS | NN_SYNC_ADAM);
   write_body(&w, m, epoch, user_state, user_size);
   // The data must be on disk before the rename makes it the checkpoint.
   if (fflush(w.f) != 0 || fsync(fileno(w.f)) != 0) w.failed = w.failed ? w.failed : 1;

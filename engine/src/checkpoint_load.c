@@ -173,5 +173,9 @@ asl_status nn_checkpoint_load(nn_model **m, const char *path, int *epoch,
   else
     s = nn_checkpoint_load_mem(m, buf, (size_t)n, path, epoch, user_state, user_size);
   free(buf);
+  if (!s && (s = nn_device_apply_default(*m))) {
+    nn_model_free(*m);
+    *m = NULL;
+  }
   return s;
 }

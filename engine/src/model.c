@@ -116,8 +116,13 @@ static asl_status alloc_state(nn_model *m) {
 asl_status nn_model_create(nn_model **out, const char *kind, int in_channels,
                            const int grid[3], const nn_param *params,
                            int n_params, uint64_t seed) {
-  return nn_model_create_expect(out, kind, in_channels, grid, params, n_params,
-                                seed, SIZE_MAX);
+  asl_status s = nn_model_create_expect(out, kind, in_channels, grid, params,
+                                        n_params, seed, SIZE_MAX);
+  if (!s && (s = nn_device_apply_default(*out))) {
+    nn_model_free(*out);
+    *out = NULL;
+  }
+  return s;
 }
 
 asl_status nn_model_create_expect(nn_model **out, const char *kind,
@@ -166,6 +171,7 @@ asl_status nn_model_create_expect(nn_model **out, const char *kind,
 
 void nn_model_free(nn_model *m) {
   if (!m) return;
+  nn_device_release(m);
   if (m->ops->destroy && m->impl) m->ops->destroy(m);
   free(m->params);
   free(m->grads);
@@ -203,10 +209,25 @@ asl_status nn_scratch_reserve(float **buf, size_t *cap, size_t n) {
   return ASL_OK;
 }
 
-float *nn_model_params(nn_model *m) { return m->params; }
-const float *nn_model_grads(const nn_model *m) { return m->grads; }
-float *nn_model_buffers(nn_model *m) { return m->buffers; }
-const float *nn_model_last_output(const nn_model *m) { return m->last_out; }
+// On a CUDA model these views copy the device's values down first.
+float *nn_model_params(nn_model *m) {
+  nn_device_pull(m, NN_SYNC_PARAMS);
+  nn_device_pushed(m, NN_SYNC_PARAMS);
+  return m->params;
+}
+const float *nn_model_grads(const nn_model *m) {
+  nn_device_pull(m, NN_SYNC_GRADS);
+  return m->grads;
+}
+float *nn_model_buffers(nn_model *m) {
+  nn_device_pull(m, NN_SYNC_BUFFERS);
+  nn_device_pushed(m, NN_SYNC_BUFFERS);
+  return m->buffers;
+}
+const float *nn_model_last_output(const nn_model *m) {
+  nn_device_pull(m, NN_SYNC_OUTPUT);
+  return m->last_out;
+}
 
 asl_status nn_model_param_find(const nn_model *m, const char *name,
                                size_t *offset, size_t *count) {

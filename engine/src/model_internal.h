@@ -55,7 +55,29 @@ struct nn_model {
   const float *last_out; // prediction of the last forward pass
   const float *target;   // y during nn_train_step/nn_eval_loss's forward, else NULL (ddpm3d needs it)
   void *impl;        // the kind's own state
+  // Device (nn/device.h): 0 = CPU. cuda holds the CUDA backend's state
+  // while the model lives there; the host arrays above are its mirror.
+  int device, precision, nondeterministic;
+  void *cuda;
 };
+
+// Device hooks (device.c), no-ops for a model on the CPU. pull copies the
+// named device values down into the host arrays; pushed says the caller may
+// write the host arrays (they are copied up before the next device call).
+enum { NN_SYNC_PARAMS = 1, NN_SYNC_GRADS = 2, NN_SYNC_BUFFERS = 4,
+       NN_SYNC_ADAM = 8, NN_SYNC_OUTPUT = 16, NN_SYNC_ALL = 31 };
+void nn_device_pull(const nn_model *m, unsigned what);
+void nn_device_pushed(nn_model *m, unsigned what);
+void nn_device_release(nn_model *m);
+// Moves a new model to nn_default_device() (nn_model_create, checkpoint load).
+asl_status nn_device_apply_default(nn_model *m);
+// A kind's forward on the model's device; *out is a host pointer.
+asl_status nn_device_forward(nn_model *m, const float *x, int N, int D, int H,
+                             int W, int train, const float **out);
+// nn_model_compute_gradients (update = 0) or nn_train_step (update = 1) on
+// the model's device (CUDA only).
+asl_status nn_device_step(nn_model *m, const float *x, const float *y,
+                          const float *w, int batch, float *loss, int update);
 
 // nn_model_create, refusing (before allocating the weights) an architecture
 // whose parameter count differs from expect_params (SIZE_MAX: any).

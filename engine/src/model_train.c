@@ -54,6 +54,7 @@ asl_status nn_model_compute_gradients(nn_model *m, const float *x,
     return asl_fail(ASL_EUNSUPPORTED, "model %s does not train", m->ops->desc->kind);
   asl_status s = check_batch(m, x, y, batch);
   if (s) return s;
+  if (m->device) return nn_device_step(m, x, y, w, batch, loss, 0);
   const int D = m->grid[2], H = m->grid[1], W = m->grid[0];
   const float *pred;
   double l;
@@ -78,6 +79,8 @@ asl_status nn_model_compute_gradients(nn_model *m, const float *x,
 
 asl_status nn_train_step(nn_model *m, const float *x, const float *y,
                          const float *w, int batch, float *loss) {
+  if (m->device && m->ops->desc->trainable && !check_batch(m, x, y, batch))
+    return nn_device_step(m, x, y, w, batch, loss, 1);
   asl_status s = nn_model_compute_gradients(m, x, y, w, batch, loss);
   if (s) return s;
   m->step++;
@@ -94,7 +97,7 @@ asl_status nn_eval_loss(nn_model *m, const float *x, const float *y,
   const float *pred;
   double l = 0;
   m->target = y;
-  s = m->ops->forward(m, x, batch, D, H, W, 0, &pred);
+  s = nn_device_forward(m, x, batch, D, H, W, 0, &pred);
   m->target = NULL;
   if (!s) m->last_out = pred;
   if (!s) s = loss_forward(m, pred, y, w, batch, D, H, W, &l);
@@ -129,7 +132,7 @@ asl_status nn_infer_volume(nn_model *m, const float *x, int nx, int ny, int nz,
         memcpy(pad + (((size_t)c * D + z) * H + y) * W,
                x + (((size_t)c * nz + z) * ny + y) * nx, nx * sizeof(float));
   const float *pred;
-  s = m->ops->forward(m, pad, 1, D, H, W, 0, &pred);
+  s = nn_device_forward(m, pad, 1, D, H, W, 0, &pred);
   m->last_out = NULL; // padded: not at the model grid
   if (!s)
     for (int z = 0; z < nz; z++)

@@ -1,0 +1,78 @@
+#!/usr/bin/python3
+"""Side-by-side table of the CUDA benchmark runs (bench/gpu/device_check.sh):
+reads bench_unet3d and torch_unet3d.py outputs, each run headed by a line
+'### precision=P batch=B' and made of key=value lines, and prints one row per
+run: ms per volume (train step, inference at the batch and at batch 1),
+TFLOP/s, GPU memory and the engine / PyTorch time ratio (< 1: engine faster).
+
+    python3 bench/gpu/figures.py bench_engine.txt bench_torch.txt
+"""
+import sys
+
+
+def parse(path):
+    runs, cur = {}, None
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("### "):
+                kv = dict(t.split("=", 1) for t in line[4:].split())
+                cur = runs.setdefault((kv["precision"], int(kv["batch"])), {})
+                continue
+            if cur is None:
+                continue
+            if line.startswith("gpu="):  # free text
+                cur.setdefault("gpu", line[4:])
+                continue
+            for tok in line.split():
+                if "=" in tok:
+                    k, v = tok.split("=", 1)
+                    cur.setdefault(k, v)
+    return runs
+
+
+def num(run, key):
+    try:
+        return float(run[key])
+    except (KeyError, ValueError):
+        return None
+
+
+def fmt(v, digits=1):
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if len(sys.argv) == 2 else 2
+    eng, tor = parse(sys.argv[1]), parse(sys.argv[2])
+    gpu = next((r["gpu"] for r in list(eng.values()) + list(tor.values()) if "gpu" in r), "?")
+    print(f"GPU: {gpu}")
+    print("U-Net 3D, 2 input channels, 64x64x32, L1 loss, Adam; medians of 10 "
+          "runs after a warm-up; ms per volume. ratio = engine / PyTorch.")
+    print(f"engine: {next((r.get('impl') for r in eng.values()), '?')}; "
+          f"PyTorch: {next((r.get('impl') for r in tor.values()), '?')}")
+    print()
+    cols = ["precision", "batch", "figure", "engine", "pytorch", "ratio"]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "|".join("---" for _ in cols) + "|")
+    rows = [("train_ms_per_volume", 2), ("infer_ms_per_volume", 2),
+            ("infer_b1_ms_per_volume", 2), ("gflops_train", 0),
+            ("gflops_infer", 0), ("gpu_mem_mb", 0)]
+    order = {"fp32": 0, "tf32": 1, "bf16": 2}
+    for key in sorted(set(eng) | set(tor), key=lambda k: (order.get(k[0], 9), k)):
+        e, t = eng.get(key, {}), tor.get(key, {})
+        for fig, d in rows:
+            a, b = num(e, fig), num(t, fig)
+            if fig.startswith("gflops"):
+                a = None if a is None else a / 1000
+                b = None if b is None else b / 1000
+                fig, d = fig.replace("gflops", "tflops"), 1
+            ratio = a / b if a is not None and b else None
+            print(f"| {key[0]} | {key[1]} | {fig} | {fmt(a, d)} | {fmt(b, d)} | {fmt(ratio, 2)} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

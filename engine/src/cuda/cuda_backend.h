@@ -1,0 +1,23 @@
+// What device.c calls in the CUDA backend (only built with NN_HAVE_CUDA).
+#ifndef NN_CUDA_BACKEND_H
+#define NN_CUDA_BACKEND_H
+
+#include "model_internal.h"
+
+int nn_cuda_probe(const char **why);
+const char *nn_cuda_device_text(void);
+// Allocates the device state for m and uploads every host array; refuses
+// kinds without a CUDA implementation.
+asl_status nn_cuda_attach(nn_model *m);
+void nn_cuda_detach(nn_model *m);
+void nn_cuda_pull(const nn_model *m, unsigned what);
+void nn_cuda_pushed(nn_model *m, unsigned what);
+void nn_cuda_options_changed(nn_model *m);
+size_t nn_cuda_bytes(const nn_model *m);
+// Host x in, host *out back (valid until the next call).
+asl_status nn_cuda_forward_host(nn_model *m, const float *x, int N, int D,
+                                int H, int W, int train, const float **out);
+asl_status nn_cuda_step(nn_model *m, const float *x, const float *y,
+                        const float *w, int batch, float *loss, int update);
+
+#endif

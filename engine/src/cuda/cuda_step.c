@@ -1,0 +1,101 @@
+// One training step on the device: forward, loss, backward, Adam. L1 and
+// MSE run on the device; the SSIM loss runs on the host on the downloaded
+// prediction (its gradient goes back up), as the CPU engine computes it.
+#include <math.h>
+#include <string.h>
+
+#include "cuda_backend.h"
+#include "cuda_ctx.h"
+#include "cuda_layers.h"
+#include "nn/loss.h"
+
+// L1 / MSE: the loss, then dpred straight into the output's gradient.
+static asl_status loss_on_device(nn_model *m, const float *y, const float *w,
+                                 size_t n, double *loss) {
+  nn_cuda *c = m->cuda;
+  asl_status s = nn_cuda_grow(c, (void **)&c->target, &c->target_cap, n * sizeof(float));
+  if (!s && w) s = nn_cuda_grow(c, (void **)&c->weight, &c->weight_cap, n * sizeof(float));
+  if (s) return s;
+  CU(cudaMemcpyAsync(c->target, y, n * sizeof(float), cudaMemcpyHostToDevice, c->stream), "upload target");
+  if (w) CU(cudaMemcpyAsync(c->weight, w, n * sizeof(float), cudaMemcpyHostToDevice, c->stream), "upload weights");
+  double sums[2];
+  const float *wd = w ? c->weight : NULL;
+  nn_cu_loss_sums(sums, m->opt.loss, c->out_dev, c->target, wd, n, c->red, c->stream);
+  CU(cudaGetLastError(), "loss");
+  *loss = sums[0] <= 0.0 ? 0.0 : sums[1] / sums[0];
+  if (!isfinite(*loss) || sums[0] <= 0.0) return ASL_OK; // no gradient
+  const float k = (float)((m->opt.loss == NN_LOSS_MSE ? 2.0 : 1.0) / sums[0]);
+  nn_cu_loss_backward(nn_cuda_output_grad(m), m->opt.loss, c->out_dev, c->target,
+                      wd, n, k, c->stream);
+  return ASL_OK;
+}
+
+static asl_status loss_on_host(nn_model *m, const float *y, const float *w,
+                               int N, size_t n, double *loss) {
+  nn_cuda *c = m->cuda;
+  const int D = m->grid[2], H = m->grid[1], W = m->grid[0];
+  asl_status s = nn_scratch_reserve(&m->loss_ws, &m->loss_ws_n,
+                                    nn_ssim_loss_workspace_floats(D, H, W));
+  if (!s) s = nn_scratch_reserve(&m->dout, &m->dout_n, n);
+  if (s) return s;
+  CU(cudaMemcpyAsync(c->host_out, c->out_dev, n * sizeof(float), cudaMemcpyDeviceToHost, c->stream),
+     "download prediction");
+  CU(cudaStreamSynchronize(c->stream), "forward");
+  c->host_stale &= ~NN_SYNC_OUTPUT;
+  *loss = nn_ssim_loss_forward(c->host_out, y, w, N, D, H, W, m->loss_ws);
+  if (!isfinite(*loss)) return ASL_OK;
+  memset(m->dout, 0, n * sizeof(float));
+  nn_ssim_loss_backward(m->dout, c->host_out, y, w, N, D, H, W, 1.0f, m->loss_ws);
+  CU(cudaMemcpyAsync(nn_cuda_output_grad(m), m->dout, n * sizeof(float),
+                     cudaMemcpyHostToDevice, c->stream), "upload loss gradient");
+  return ASL_OK;
+}
+
+// Sets up forward in training mode; the plan must exist before the
+// gradients are cleared (the loss writes into the output's gradient).
+static asl_status forward_train(nn_model *m, const float *x, int batch) {
+  nn_cuda *c = m->cuda;
+  const int D = m->grid[2], H = m->grid[1], W = m->grid[0];
+  asl_status s = nn_cuda_unet_plan(m, batch, D, H, W, 1);
+  if (!s) s = nn_cuda_zero_grads(m);
+  if (s) return s;
+  const size_t nx = (size_t)batch * m->in_channels * D * H * W;
+  CU(cudaMemcpyAsync(nn_cuda_input(m), x, nx * sizeof(float), cudaMemcpyHostToDevice, c->stream),
+     "upload input");
+  const float *out;
+  s = nn_cuda_unet_forward(m, 1, &out);
+  if (!s) c->host_stale |= NN_SYNC_BUFFERS | NN_SYNC_OUTPUT;
+  return s;
+}
+
+asl_status nn_cuda_step(nn_model *m, const float *x, const float *y,
+                        const float *w, int batch, float *loss, int update) {
+  nn_cuda *c = m->cuda;
+  const size_t n = (size_t)batch * m->grid[0] * m->grid[1] * m->grid[2];
+  double l = 0.0;
+  asl_status s = nn_cuda_sync_up(m);
+  if (!s) s = nn_cuda_host_out_reserve(m, n);
+  if (!s) s = forward_train(m, x, batch);
+  if (!s) s = m->opt.loss == NN_LOSS_SSIM ? loss_on_host(m, y, w, batch, n, &l)
+                                          : loss_on_device(m, y, w, n, &l);
+  if (s) return s;
+  m->last_out = c->host_out;
+  if (loss) *loss = (float)l;
+  if (!isfinite(l))
+    return asl_fail(ASL_ENUMERIC,
+                    "model %s: training loss is %g at step %ld (lower the "
+                    "learning rate or check the inputs)",
+                    m->ops->desc->kind, l, m->step + 1);
+  s = nn_cuda_unet_backward(m);
+  if (s) return s;
+  c->host_stale |= NN_SYNC_GRADS;
+  if (update) {
+    m->step++;
+    nn_cu_adam(c->params, c->grads, c->adam_m, c->adam_v, m->n_params, &m->opt,
+               m->step, c->stream);
+    c->host_stale |= NN_SYNC_PARAMS | NN_SYNC_ADAM;
+  }
+  CU(cudaStreamSynchronize(c->stream), "training step");
+  CU(cudaGetLastError(), "training step");
+  return ASL_OK;
+}

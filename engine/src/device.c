@@ -1,0 +1,150 @@
+// The device seam: parses device names and routes a model's calls to the
+// CUDA backend (engine/src/cuda/) when it lives there. Built without CUDA,
+// every request for the device fails with a message saying how to build it.
+#include <string.h>
+
+#include "model_internal.h"
+#include "nn/device.h"
+#ifdef NN_HAVE_CUDA
+#include "cuda/cuda_backend.h"
+#endif
+
+asl_status nn_device_parse(const char *name, nn_device *out) {
+  if (name && strcmp(name, "cpu") == 0) *out = NN_DEVICE_CPU;
+  else if (name && strcmp(name, "cuda") == 0) *out = NN_DEVICE_CUDA;
+  else
+    return asl_fail(ASL_EINVAL, "unknown device '%s' (allowed: cpu, cuda)",
+                    name ? name : "(null)");
+  return ASL_OK;
+}
+
+const char *nn_device_name(nn_device d) {
+  return d == NN_DEVICE_CUDA ? "cuda" : "cpu";
+}
+
+asl_status nn_precision_parse(const char *name, nn_precision *out) {
+  if (name && strcmp(name, "fp32") == 0) *out = NN_PRECISION_FP32;
+  else if (name && strcmp(name, "tf32") == 0) *out = NN_PRECISION_TF32;
+  else if (name && strcmp(name, "bf16") == 0) *out = NN_PRECISION_BF16;
+  else
+    return asl_fail(ASL_EINVAL, "unknown precision '%s' (allowed: fp32, tf32, bf16)",
+                    name ? name : "(null)");
+  return ASL_OK;
+}
+
+const char *nn_precision_name(nn_precision p) {
+  return p == NN_PRECISION_TF32 ? "tf32" : p == NN_PRECISION_BF16 ? "bf16" : "fp32";
+}
+
+#ifdef NN_HAVE_CUDA
+
+int nn_cuda_available(const char **why) { return nn_cuda_probe(why); }
+const char *nn_cuda_describe(void) { return nn_cuda_device_text(); }
+
+asl_status nn_model_set_device(nn_model *m, nn_device d) {
+  if (d == (nn_device)m->device) return ASL_OK;
+  if (d == NN_DEVICE_CPU) {
+    nn_device_release(m);
+    return ASL_OK;
+  }
+  asl_status s = nn_cuda_attach(m);
+  if (!s) m->device = NN_DEVICE_CUDA;
+  return s;
+}
+
+void nn_device_pull(const nn_model *m, unsigned what) {
+  if (m->cuda) nn_cuda_pull(m, what);
+}
+
+void nn_device_pushed(nn_model *m, unsigned what) {
+  if (m->cuda) nn_cuda_pushed(m, what);
+}
+
+void nn_device_release(nn_model *m) {
+  if (m->cuda) {
+    nn_cuda_pull(m, NN_SYNC_ALL);
+    nn_cuda_detach(m);
+  }
+  m->device = NN_DEVICE_CPU;
+}
+
+asl_status nn_device_forward(nn_model *m, const float *x, int N, int D, int H,
+                             int W, int train, const float **out) {
+  if (m->cuda) return nn_cuda_forward_host(m, x, N, D, H, W, train, out);
+  return m->ops->forward(m, x, N, D, H, W, train, out);
+}
+
+asl_status nn_device_step(nn_model *m, const float *x, const float *y,
+                          const float *w, int batch, float *loss, int update) {
+  return nn_cuda_step(m, x, y, w, batch, loss, update);
+}
+
+size_t nn_model_device_bytes(const nn_model *m) {
+  return m->cuda ? nn_cuda_bytes(m) : 0;
+}
+
+#else
+
+static const char no_cuda[] =
+    "this build has no CUDA backend (configure with -DASLSWEEP_CUDA=ON on a "
+    "machine with nvcc and cuDNN)";
+
+int nn_cuda_available(const char **why) {
+  if (why) *why = no_cuda;
+  return 0;
+}
+
+const char *nn_cuda_describe(void) { return no_cuda; }
+
+asl_status nn_model_set_device(nn_model *m, nn_device d) {
+  if (d == NN_DEVICE_CPU) return ASL_OK;
+  return asl_fail(ASL_EUNSUPPORTED, "model %s: device cuda: %s", m->ops->desc->kind,
+                  no_cuda);
+}
+
+void nn_device_pull(const nn_model *m, unsigned what) {}
+void nn_device_pushed(nn_model *m, unsigned what) {}
+void nn_device_release(nn_model *m) {}
+
+asl_status nn_device_forward(nn_model *m, const float *x, int N, int D, int H,
+                             int W, int train, const float **out) {
+  return m->ops->forward(m, x, N, D, H, W, train, out);
+}
+
+asl_status nn_device_step(nn_model *m, const float *x, const float *y,
+                          const float *w, int batch, float *loss, int update) {
+  return asl_fail(ASL_EUNSUPPORTED, "model %s: device cuda: %s", m->ops->desc->kind,
+                  no_cuda);
+}
+
+size_t nn_model_device_bytes(const nn_model *m) { return 0; }
+
+#endif
+
+nn_device nn_model_device(const nn_model *m) { return (nn_device)m->device; }
+
+static nn_device default_device = NN_DEVICE_CPU;
+void nn_set_default_device(nn_device d) { default_device = d; }
+nn_device nn_default_device(void) { return default_device; }
+
+asl_status nn_device_apply_default(nn_model *m) {
+  return default_device == NN_DEVICE_CPU ? ASL_OK
+                                         : nn_model_set_device(m, default_device);
+}
+
+asl_status nn_model_set_precision(nn_model *m, nn_precision p) {
+  if (p != NN_PRECISION_FP32 && p != NN_PRECISION_TF32 && p != NN_PRECISION_BF16)
+    return asl_fail(ASL_EINVAL, "precision %d (allowed: fp32, tf32, bf16)", (int)p);
+  m->precision = p;
+#ifdef NN_HAVE_CUDA
+  if (m->cuda) nn_cuda_options_changed(m);
+#endif
+  return ASL_OK;
+}
+
+void nn_model_set_deterministic(nn_model *m, int on) {
+  m->nondeterministic = !on;
+#ifdef NN_HAVE_CUDA
+  if (m->cuda) nn_cuda_options_changed(m);
+#endif
+}

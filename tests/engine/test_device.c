@@ -1,0 +1,107 @@
+// The device seam as every build sees it: names parse with clear errors,
+// kinds without a CUDA implementation are refused by name, and a model
+// whose move to CUDA fails (no CUDA built in, no device) stays usable on
+// the CPU. The CUDA results themselves are tested by gpu_unet/gpu_layers.
+#include <string.h>
+
+#include "harness.h"
+#include "nn/device.h"
+#include "nn/model.h"
+
+TEST(device_names_parse) {
+  nn_device d;
+  nn_precision p;
+  ASSERT_OK(nn_device_parse("cuda", &d));
+  ASSERT_EQ(NN_DEVICE_CUDA, d);
+  ASSERT_OK(nn_device_parse("cpu", &d));
+  ASSERT_EQ(NN_DEVICE_CPU, d);
+  ASSERT_EQ(ASL_EINVAL, nn_device_parse("gpu", &d));
+  ASSERT(strstr(asl_error_message(), "allowed: cpu, cuda"));
+  ASSERT_OK(nn_precision_parse("tf32", &p));
+  ASSERT_EQ(NN_PRECISION_TF32, p);
+  ASSERT_OK(nn_precision_parse("bf16", &p));
+  ASSERT_EQ(NN_PRECISION_BF16, p);
+  ASSERT_STR_EQ("bf16", nn_precision_name(p));
+  ASSERT_EQ(ASL_EINVAL, nn_precision_parse("fp16", &p));
+  ASSERT(strstr(asl_error_message(), "fp32, tf32, bf16"));
+  ASSERT_STR_EQ("cuda", nn_device_name(NN_DEVICE_CUDA));
+  ASSERT_STR_EQ("fp32", nn_precision_name(NN_PRECISION_FP32));
+}
+
+// Refused by name (CUDA covers the U-Net only), and still a CPU model.
+static void expect_cpu_only(nn_model *m, const char *kind) {
+  ASSERT_EQ(ASL_EUNSUPPORTED, nn_model_set_device(m, NN_DEVICE_CUDA));
+  ASSERT(strstr(asl_error_message(), kind));
+  ASSERT_EQ(NN_DEVICE_CPU, nn_model_device(m));
+  ASSERT_OK(nn_model_set_device(m, NN_DEVICE_CPU));
+  nn_model_free(m);
+}
+
+TEST(cpu_only_kinds_refused_on_cuda) {
+  const int grid[3] = {8, 8, 8};
+  nn_param g[] = {{"sigma", "1"}};
+  nn_param v[] = {{"dim", "8"}, {"depth", "1"}, {"heads", "2"},
+                  {"mlp_ratio", "2"}, {"patch", "2,2,2"}};
+  nn_param d[] = {{"base_channels", "2"}, {"depth", "2"}, {"timesteps", "10"},
+                  {"sample_steps", "2"}};
+  nn_model *m;
+  ASSERT_OK(nn_model_create(&m, "gaussian", 1, grid, g, 1, 1));
+  expect_cpu_only(m, "gaussian");
+  ASSERT_OK(nn_model_create(&m, "vit3d", 1, grid, v, 5, 1));
+  expect_cpu_only(m, "vit3d");
+  ASSERT_OK(nn_model_create(&m, "ddpm3d", 1, grid, d, 4, 1));
+  expect_cpu_only(m, "ddpm3d");
+}
+
+// A tool's default device applies at creation: a CPU-only kind is refused
+// there with its name, and the default back to cpu creates it again.
+TEST(default_device_applies_at_creation) {
+  const int grid[3] = {8, 8, 8};
+  nn_param g[] = {{"sigma", "1"}};
+  nn_model *m = (nn_model *)1;
+  nn_set_default_device(NN_DEVICE_CUDA);
+  ASSERT_EQ(NN_DEVICE_CUDA, nn_default_device());
+  ASSERT_EQ(ASL_EUNSUPPORTED, nn_model_create(&m, "gaussian", 1, grid, g, 1, 1));
+  ASSERT(m == NULL);
+  ASSERT(strstr(asl_error_message(), "gaussian"));
+  nn_set_default_device(NN_DEVICE_CPU);
+  ASSERT_OK(nn_model_create(&m, "gaussian", 1, grid, g, 1, 1));
+  nn_model_free(m);
+}
+
+// Without a usable device the U-Net is refused with the reason and keeps
+// training on the CPU; with one it moves (and back).
+TEST(unet_device_move_or_clear_refusal) {
+  const int grid[3] = {16, 16, 16};
+  nn_param p[] = {{"base_channels", "2"}, {"depth", "2"}};
+  nn_model *m;
+  ASSERT_OK(nn_model_create(&m, "unet3d", 1, grid, p, 2, 3));
+  const char *why;
+  const int have = nn_cuda_available(&why);
+  asl_status s = nn_model_set_device(m, NN_DEVICE_CUDA);
+  if (have) {
+    ASSERT_OK(s);
+    ASSERT(nn_model_device_bytes(m) > 0);
+    ASSERT_OK(nn_model_set_device(m, NN_DEVICE_CPU));
+  } else {
+    ASSERT_EQ(ASL_EUNSUPPORTED, s);
+    ASSERT(strstr(asl_error_message(), why));
+    ASSERT_EQ(0, (long long)nn_model_device_bytes(m));
+  }
+  ASSERT_EQ(NN_DEVICE_CPU, nn_model_device(m));
+  static float x[16 * 16 * 16], y[16 * 16 * 16];
+  for (int i = 0; i < 16 * 16 * 16; i++) x[i] = (float)(i % 7), y[i] = 1.0f;
+  float loss;
+  ASSERT_OK(nn_train_step(m, x, y, NULL, 1, &loss));
+  ASSERT(loss > 0);
+  nn_model_free(m);
+}
+
+int main(void) {
+  nn_set_threads(1);
+  RUN(device_names_parse);
+  RUN(cpu_only_kinds_refused_on_cuda);
+  RUN(default_device_applies_at_creation);
+  RUN(unet_device_move_or_clear_refusal);
+  return DONE();
+}
