@@ -10,6 +10,7 @@
 #include <hdf5_hl.h>
 
 #include "asl/rng.h"
+#include "agree.h"
 #include "check.h"
 #include "cube_internal.h"
 #include "run/cube.h"
@@ -400,8 +401,14 @@ asl_status run_cube_create(run_cube *c, const char *path, const sweep_plan *p,
   HCHECK(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "MPI-IO access for %s", path);
   HCHECK(c->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
           "create %s (is the output directory writable?)", path);
-  if ((st = create_body(c, p, s, executor, rank == 0))) goto fail;
-  HCHECK(H5Fflush(c->file, H5F_SCOPE_GLOBAL), "flush %s after creation", path);
+  // The ranks agree after the body and after the flush, so a failure on one
+  // rank never leaves the others inside a collective call (docs/runner.md).
+  if (!(st = create_body(c, p, s, executor, rank == 0))) st = run_fault("create", rank, path);
+  if ((st = run_agree(st, comm))) goto fail;
+  if (H5Fflush(c->file, H5F_SCOPE_GLOBAL) < 0)
+    st = run_h5_fail("H5Fflush", __FILE__, __LINE__, "flush %s after creation", path);
+  if (!st) st = run_fault("flush", rank, path);
+  st = run_agree(st, comm);
 fail:
   run_h5_close(&fapl);
   if (st) run_cube_close_keep(c);

@@ -12,6 +12,7 @@
 #include "asl/phantom.h"
 #include "asl/snr.h"
 #include "asl/subject.h"
+#include "agree.h"
 #include "check.h"
 #include "exec_asl.h"
 #include "nn/model.h"
@@ -50,6 +51,21 @@ static void load_subject(exa_subject *u, const char *root, const char *id) {
   u->ok = st == ASL_OK && u->deltam.nt > 0;
   if (!u->ok)
     snprintf(u->error, sizeof u->error, "%s", st ? asl_error_message() : "no difference images");
+}
+
+static uint64_t vol_hash(uint64_t h, const asl_vol *v) {
+  int dims[4] = {v->nx, v->ny, v->nz, v->nt};
+  h = run_fnv(h, dims, sizeof dims);
+  return run_fnv(h, v->data, sizeof(float) * asl_vol_nvox(v) * (size_t)v->nt);
+}
+
+// What the ranks compare before the cube is made: the data each one loaded.
+static uint64_t subject_fingerprint(const exa_subject *u) {
+  if (!u->ok) return 0;
+  uint64_t h = vol_hash(RUN_FNV_START, &u->deltam);
+  if (u->has_m0) h = vol_hash(h, &u->m0);
+  if (u->has_mask) h = vol_hash(h, &u->mask);
+  return h;
 }
 
 static void subject_free(exa_subject *u) {
@@ -105,6 +121,7 @@ static asl_status load_all(exa_state *x, const sweep_plan *p, run_subjects *out)
     snprintf(r->id, sizeof r->id, "%s", ids[i]);
     r->fold = sweep_subject_fold(p, n, i);
     r->nt = x->s[i].ok ? x->s[i].deltam.nt : 0;
+    r->fingerprint = subject_fingerprint(&x->s[i]);
     if (!x->s[i].ok) fprintf(stderr, "aslsweep run: warning: subject %s unusable: %s\n", ids[i], x->s[i].error);
   }
   asl_bids_free_list(ids, n);

@@ -6,6 +6,7 @@
 #include <mpi.h>
 #include <stdio.h>
 
+#include "agree.h"
 #include "run/cube.h"
 #include "run/executor.h"
 #include "run/run.h"
@@ -68,8 +69,6 @@ asl_status run_sched_prepare(run_sched *sc);
 asl_status run_sched_open_cube(run_sched *sc);
 asl_status run_sched_buffers(run_sched *sc);
 
-// All ranks agree on a status: the first failing rank's message wins.
-asl_status run_agree(asl_status st, MPI_Comm comm);
 
 asl_status progress_init(run_progress *g, const char *dir, const sweep_plan *p,
                          const unsigned char *state, int size, int mode);

@@ -19,21 +19,6 @@ void run_options_default(run_options *o) {
   o->grace_s = 60;
 }
 
-asl_status run_agree(asl_status st, MPI_Comm comm) {
-  int rank = 0, size = 1;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
-  int mine[2] = {st != ASL_OK ? rank : size, (int)st}, first[2];
-  MPI_Allreduce(mine, first, 1, MPI_2INT, MPI_MINLOC, comm);
-  if (first[0] == size) return ASL_OK;
-  char msg[2048];
-  snprintf(msg, sizeof msg, "%s", asl_error_message());
-  MPI_Bcast(msg, sizeof msg, MPI_CHAR, first[0], comm);
-  int code = (int)st;
-  MPI_Bcast(&code, 1, MPI_INT, first[0], comm);
-  return asl_fail((asl_status)code, "%s", msg);
-}
-
 static asl_status make_dir(const char *path) {
   if (mkdir(path, 0777) == 0 || errno == EEXIST) {
     if (access(path, W_OK) != 0)
@@ -92,7 +77,9 @@ asl_status run_sched_prepare(run_sched *sc) {
   if ((st = run_agree(st, sc->comm))) return st;
   if (sc->rank != 0)
     st = sc->ex.prepare(&sc->ex, sc->p, sc->dir, sc->o->threads_per_rank, 0, &sc->subjects);
-  return run_agree(st, sc->comm);
+  if (!st) st = run_fault("prepare", sc->rank, sc->dir);
+  if ((st = run_agree(st, sc->comm))) return st;
+  return run_agree_subjects(&sc->subjects, sc->comm);
 }
 
 // A new cube is made under a temporary name and renamed once complete, so
@@ -102,20 +89,26 @@ asl_status run_sched_open_cube(run_sched *sc) {
   snprintf(path, sizeof path, "%s/results.h5", sc->dir);
   snprintf(tmp, sizeof tmp, "%s/results.h5.creating", sc->dir);
   int exists = sc->rank == 0 ? access(path, F_OK) == 0 : 0;
-  MPI_Bcast(&exists, 1, MPI_INT, 0, sc->comm);
   asl_status st = ASL_OK;
+  MPICHECK(MPI_Bcast(&exists, 1, MPI_INT, 0, sc->comm), "sharing whether %s exists", path);
   if (!exists) {
-    st = run_cube_create(&sc->cube, tmp, sc->p, &sc->subjects, sc->ex.name, sc->comm);
-    if ((st = run_agree(st, sc->comm))) return st;
+    // run_cube_create agrees on its own steps; a failure leaves no file open.
+    if ((st = run_cube_create(&sc->cube, tmp, sc->p, &sc->subjects, sc->ex.name, sc->comm)))
+      return st;
     st = run_cube_close(&sc->cube);
-    if (!st && sc->rank == 0 && rename(tmp, path) != 0)
+    if (!st) st = run_fault("close", sc->rank, tmp);
+    if ((st = run_agree(st, sc->comm))) return st;
+    if (sc->rank == 0 && rename(tmp, path) != 0)
       st = asl_fail(ASL_EIO, "%s: cannot rename to %s (%s)", tmp, path, strerror(errno));
+    if (!st) st = run_fault("rename", sc->rank, tmp);
     if ((st = run_agree(st, sc->comm))) return st;
   }
   st = run_cube_open(&sc->cube, path, sc->p, sc->comm);
+  if (!st) st = run_fault("open", sc->rank, path);
   if (!st && sc->cube.n_subjects != sc->subjects.n)
     st = asl_fail(ASL_ESPEC, "%s holds %d subjects but the data now has %d: use --force-new",
                   path, sc->cube.n_subjects, sc->subjects.n);
+fail:
   return run_agree(st, sc->comm);
 }
 

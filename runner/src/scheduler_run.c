@@ -69,7 +69,8 @@ static asl_status manager_state(run_sched *sc) {
   return st;
 }
 
-static void summarize(run_sched *sc, run_summary *s) {
+static asl_status summarize(run_sched *sc, run_summary *s) {
+  asl_status st = ASL_OK;
   int v[5] = {0, 0, 0, sc->stopping == 1, sc->stopping == 2};
   if (sc->rank == 0)
     for (int j = 0; j < sc->p->n_jobs; j++) {
@@ -78,13 +79,15 @@ static void summarize(run_sched *sc, run_summary *s) {
       else if (sc->state[j] == JS_FAILED) v[1]++;
       else v[2]++;
     }
-  MPI_Bcast(v, 5, MPI_INT, 0, sc->comm);
+  MPICHECK(MPI_Bcast(v, 5, MPI_INT, 0, sc->comm), "sharing the job counts");
   s->n_jobs = v[0] + v[1] + v[2];
   s->done = v[0];
   s->failed = v[1];
   s->pending = v[2];
   s->interrupted = v[3] && v[2] > 0;
   s->aborted = v[4];
+fail:
+  return st;
 }
 
 static asl_status loops(run_sched *sc) {
@@ -97,6 +100,21 @@ static asl_status loops(run_sched *sc) {
   sc->manager_runs_jobs = sc->size <= 2;
   st = sc->rank == 0 ? run_sched_manager(sc) : run_sched_worker(sc);
   return run_agree(st, sc->comm);
+}
+
+// Flush, agree, then close: a rank whose flush failed (a full disk) must
+// not leave the others waiting inside the collective close.
+static asl_status final_close(run_sched *sc) {
+  asl_status st = ASL_OK;
+  if (H5Fflush(sc->cube.file, H5F_SCOPE_GLOBAL) < 0)
+    st = run_h5_fail("H5Fflush", __FILE__, __LINE__, "flush %s", sc->cube.path);
+  if (!st) st = run_fault("finish", sc->rank, sc->cube.path);
+  st = run_agree(st, sc->comm);
+  if (st) {
+    run_cube_close_keep(&sc->cube);
+    return st;
+  }
+  return run_agree(run_cube_close(&sc->cube), sc->comm);
 }
 
 static void sched_free(run_sched *sc) {
@@ -135,7 +153,10 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
   gethostname(sc.host, sizeof sc.host - 1);
   snprintf(sc.dir, sizeof sc.dir, "%s", o->out_dir);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); // failures are reported through CHECK
-  asl_status st = slice_setup(&sc);
+  // MPI failures come back as codes (MPICHECK) instead of aborting the job.
+  MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
+  asl_status st = run_agree_plan(p, o, comm);
+  if (!st) st = slice_setup(&sc);
   if (!st) st = run_sched_prepare(&sc);
   if (!st) st = run_sched_open_cube(&sc);
   if (!st) st = run_agree(run_slice_mark(&sc.cube, sc.slice_of, o->slice_index, o->slice_count,
@@ -144,7 +165,8 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
   if (!st) st = run_agree(ASL_OK, comm);
   if (!st) {
     st = loops(&sc);
-    summarize(&sc, s);
+    asl_status sum = summarize(&sc, s);
+    if (!st) st = sum;
   }
   if (sc.cube.file >= 0) {
     // Collective; a failure here matters only when nothing failed before.
@@ -154,7 +176,7 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
       run_cube_close(&sc.cube);
       asl_fail(st, "%s", keep);
     } else {
-      st = run_cube_close(&sc.cube);
+      st = final_close(&sc);
     }
   }
   s->seconds = MPI_Wtime() - t0;
