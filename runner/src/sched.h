@@ -44,6 +44,7 @@ typedef struct {
   int *slice_of;          // (J) each job's slice with --slice; NULL for a whole run
   char slice_text[40];    // " slice i/K" for the log, "" for a whole run
   int stop_requested;     // worker: the manager said TAG_INTERRUPT
+  int lock_fd;            // rank 0: DIR/.lock held for the run; -1 otherwise
   // manager only
   int manager_runs_jobs;  // 1 when there are 1-2 ranks (see docs/runner.md)
   unsigned char *state;   // (J) JS_*

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "lock.h"
 #include "sched.h"
 
 void run_options_default(run_options *o) {
@@ -30,6 +31,21 @@ static asl_status make_dir(const char *path) {
                   path, strerror(errno));
 }
 
+// --out under a missing parent: make the parents as `mkdir -p` does.
+static asl_status make_parents(const char *path) {
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s", path);
+  for (char *c = buf + 1; *c; c++) {
+    if (*c != '/') continue;
+    *c = '\0';
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+      return asl_fail(ASL_EIO, "%s: cannot create the parent folder %s (%s); choose another --out",
+                      path, buf, strerror(errno));
+    *c = '/';
+  }
+  return ASL_OK;
+}
+
 static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
   return remove(path) != 0 && errno != ENOENT ? -1 : 0;
 }
@@ -44,9 +60,12 @@ static asl_status remove_tree(const char *path) {
 
 // Rank 0: DIR, DIR/checkpoints, DIR/volumes; --force-new clears an old run
 // (its cube, checkpoints and phantom data).
-static asl_status make_dirs(const run_sched *sc) {
+static asl_status make_dirs(run_sched *sc) {
   char sub[4200];
-  asl_status st = make_dir(sc->dir);
+  asl_status st = make_parents(sc->dir);
+  if (!st) st = make_dir(sc->dir);
+  // Before anything in DIR changes: one writer per study.
+  if (!st) st = run_lock_take(sc->dir, &sc->lock_fd);
   if (!st && sc->o->force_new) {
     snprintf(sub, sizeof sub, "%s/results.h5", sc->dir);
     if (unlink(sub) != 0 && errno != ENOENT)

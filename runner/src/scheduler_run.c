@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "lock.h"
 #include "cube_internal.h"
 #include "run/slice.h"
 #include "sched.h"
@@ -126,6 +127,7 @@ static void sched_free(run_sched *sc) {
   free(sc->slice_of);
   if (sc->rank == 0) progress_free(&sc->prog);
   if (sc->ex.finish) sc->ex.finish(&sc->ex);
+  run_lock_release(&sc->lock_fd);
 }
 
 // --slice i/K: which jobs are ours. Every rank computes the same split
@@ -144,7 +146,7 @@ static asl_status slice_setup(run_sched *sc) {
 
 asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_executor *ex,
                      MPI_Comm comm, run_summary *s) {
-  run_sched sc = {.p = p, .o = o, .ex = *ex, .comm = comm};
+  run_sched sc = {.p = p, .o = o, .ex = *ex, .comm = comm, .lock_fd = -1};
   memset(s, 0, sizeof *s);
   run_cube_reset(&sc.cube);
   double t0 = MPI_Wtime();

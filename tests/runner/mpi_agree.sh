@@ -10,6 +10,10 @@
 #   faults      ASLSWEEP_FAULT=STEP:1 for every collective step: exit 1 on all
 #               ranks naming rank 1, the file and the step; no hang; a
 #               rerun without the fault completes
+#   lock        a second run into a DIR in use: exit 2 naming the host and pid
+#               of the first; the first completes untouched
+#   stale-lock  DIR/.lock left by a dead process: taken over with a warning
+#   out-parent  --out under missing parents: they are made (mkdir -p)
 # Each mpirun is bounded by `timeout`, so a hang fails the test.
 # Needs ASLSWEEP in the environment (set by ctest).
 . "$(dirname "$0")/lib.sh"
@@ -72,6 +76,42 @@ faults)
       sweep.nav=2 sweep.m0=off > "$work/out2" 2>&1 || { cat "$work/out2"; fail "$step: rerun without the fault"; }
     echo "ok: fault at $step"
   done
+  ;;
+lock)
+  export ASLSWEEP_INTERNAL_TEST_EXECUTOR=100
+  timeout 120 mpirun -n 1 "$ASLSWEEP" run "$specs/double.yaml" --out "$work/l" "${plan[@]}" \
+    sweep.nav=2 > "$work/first" 2>&1 &
+  mpi=$!
+  wait_done "$work/l/run.log" 1 60 || fail "the first run finished no job in 60 s"
+  pid=$(pgrep -f "aslsweep run $specs/double.yaml --out $work/l" | while read -r p; do
+    [ "$(ps -o comm= -p "$p")" = aslsweep ] && echo "$p"; done)
+  [ -n "$pid" ] || fail "no pid for the first run"
+  timeout 60 mpirun -n 2 "$ASLSWEEP" run "$specs/double.yaml" --out "$work/l" "${plan[@]}" \
+    sweep.nav=2 > "$work/out" 2>&1
+  rc=$?
+  expect 2 "$work/l/.lock: another run (pid $pid on this host $(hostname)" "$work/out"
+  wait $mpi || { cat "$work/first"; fail "the first run did not complete"; }
+  read -r total done_ < <(job_counts "$work/l/results.h5")
+  [ "$total" = "$done_" ] || fail "first run: $done_ of $total done"
+  [ ! -s "$work/l/.lock" ] || fail "the lock file still names a holder after the run"
+  ;;
+stale-lock)
+  export ASLSWEEP_INTERNAL_TEST_EXECUTOR=0
+  mkdir -p "$work/s"
+  sleep 0 & dead=$!; wait $dead
+  echo "$(hostname) $dead 1700000000" > "$work/s/.lock"
+  timeout 60 mpirun -n 2 "$ASLSWEEP" run "$specs/double.yaml" --out "$work/s" "${plan[@]}" \
+    sweep.nav=2 sweep.m0=off > "$work/out" 2>&1
+  rc=$?
+  expect 0 "warning: $work/s/.lock: taking over the lock of pid $dead" "$work/out"
+  ;;
+out-parent)
+  export ASLSWEEP_INTERNAL_TEST_EXECUTOR=0
+  timeout 60 mpirun -n 2 "$ASLSWEEP" run "$specs/double.yaml" --out "$work/x/y/z" "${plan[@]}" \
+    sweep.nav=2 sweep.m0=off > "$work/out" 2>&1
+  rc=$?
+  expect 0 "" "$work/out"
+  [ -f "$work/x/y/z/results.h5" ] || fail "no cube under the new parents"
   ;;
 *) fail "unknown case $case_" ;;
 esac
