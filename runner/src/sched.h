@@ -65,6 +65,11 @@ int run_sched_yield(run_job_io *io);
 // Rank 0: take reports and hand out ready jobs without blocking.
 void run_sched_manager_poll(run_sched *sc);
 
+// Rank 0 on resume: done train jobs whose checkpoint an unfinished infer
+// job needs but which is missing or corrupt go back to waiting (heal.c).
+// Returns how many.
+int run_sched_heal(run_sched *sc);
+
 // Setup steps of run_sweep (scheduler.c), in order.
 asl_status run_sched_prepare(run_sched *sc);
 asl_status run_sched_open_cube(run_sched *sc);

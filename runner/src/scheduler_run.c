@@ -56,6 +56,7 @@ static asl_status manager_state(run_sched *sc) {
   // components, so none of ours waits on them.
   for (int j = 0; !st && sc->slice_of && j < n; j++)
     if (sc->slice_of[j] != sc->o->slice_index) sc->state[j] = JS_OTHER;
+  int healed = st ? 0 : run_sched_heal(sc);
   for (int j = 0; !st && j < n; j++) {
     int t = sc->p->jobs[j].train_job;
     if (sc->state[j] == JS_WAITING && (t < 0 || sc->state[t] == JS_DONE)) sc->state[j] = JS_READY;
@@ -67,6 +68,9 @@ static asl_status manager_state(run_sched *sc) {
     progress_event(&sc->prog, "run %s%s: %d jobs, %d already done, %d ranks, executor %s",
                    sc->p->name ? sc->p->name : "", sc->slice_text, sc->prog.n_jobs,
                    sc->prog.done_at_start, sc->size, sc->ex.name);
+  if (!st && healed)
+    progress_event(&sc->prog, "resume: %d done train jobs rerun for a missing or corrupt "
+                   "checkpoint", healed);
   return st;
 }
 
