@@ -25,6 +25,8 @@ typedef struct {
   double *busy;       // (size) seconds each rank spent in finished jobs
   double *started;    // (size) start of the job a rank runs now, 0 when none
   FILE *log;
+  char log_path[4200];
+  int log_failed;     // errno of the first failed write to run.log, 0 while fine
   int tty, quiet;
   double last_draw;
 } run_progress;

@@ -14,6 +14,8 @@
 #               of the first; the first completes untouched
 #   stale-lock  DIR/.lock left by a dead process: taken over with a warning
 #   out-parent  --out under missing parents: they are made (mkdir -p)
+#   log-full    run.log on a full device (/dev/full): said once on stderr,
+#               the run completes
 # Each mpirun is bounded by `timeout`, so a hang fails the test.
 # Needs ASLSWEEP in the environment (set by ctest).
 . "$(dirname "$0")/lib.sh"
@@ -112,6 +114,16 @@ out-parent)
   rc=$?
   expect 0 "" "$work/out"
   [ -f "$work/x/y/z/results.h5" ] || fail "no cube under the new parents"
+  ;;
+log-full)
+  export ASLSWEEP_INTERNAL_TEST_EXECUTOR=0
+  mkdir "$work/g"
+  ln -s /dev/full "$work/g/run.log"
+  timeout 60 mpirun -n 2 "$ASLSWEEP" run "$specs/double.yaml" --out "$work/g" "${plan[@]}" \
+    sweep.nav=2 sweep.m0=off > "$work/out" 2>&1
+  rc=$?
+  expect 0 "warning: $work/g/run.log: cannot write (No space left on device)" "$work/out"
+  [ "$(grep -c 'run.log: cannot write' "$work/out")" -eq 1 ] || fail "the warning is not given once"
   ;;
 *) fail "unknown case $case_" ;;
 esac
