@@ -1,5 +1,6 @@
 #include <getopt.h>
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,9 @@ int cmd_run(int argc, char **argv) {
   int rc = parse(argc, argv, &a);
   if (rc != CLI_OK) return rc < 0 ? CLI_OK : rc;
   int rank = 0;
+  // A file-size limit (ulimit -f) must give EFBIG, reported with the file,
+  // not kill the rank mid-write (MPI's own start-up files included).
+  signal(SIGXFSZ, SIG_IGN);
   MPI_Init(&argc, &argv);
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);

@@ -13,8 +13,8 @@
 #include "sweep/plan.h"
 
 // ASLSWEEP_FAULT=STEP:RANK (for tests): fails STEP on RANK after its real
-// work, naming `path`. Steps: prepare, create, flush, close, rename, open,
-// finish (the flush before the final close).
+// work, naming `path`. Steps: prepare, create, rename, open, finish (the
+// flush before the final close).
 asl_status run_fault(const char *step, int rank, const char *path);
 
 // Every rank compares its spec (after overrides), run options and subject

@@ -3,6 +3,7 @@
 // nftw is an X/Open interface.
 #define _XOPEN_SOURCE 700
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "cube_internal.h"
 #include "lock.h"
 #include "sched.h"
 
@@ -101,6 +103,33 @@ asl_status run_sched_prepare(run_sched *sc) {
   return run_agree_subjects(&sc->subjects, sc->comm);
 }
 
+static asl_status write_all(const char *path, const void *buf, size_t n) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return asl_fail(ASL_EIO, "%s: cannot create (%s); check --out", path, strerror(errno));
+  const char *at = buf;
+  while (n > 0) {
+    ssize_t w = write(fd, at, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;
+    at += w, n -= (size_t)w;
+  }
+  int err = n > 0 ? (errno ? errno : EIO) : fsync(fd) != 0 ? errno : 0;
+  if (close(fd) != 0 && !err) err = errno;
+  if (!err) return ASL_OK;
+  unlink(path);
+  return asl_fail(ASL_EIO, "%s: cannot write the new cube (%s); free space (or raise the file-size "
+                  "limit) and rerun", path, strerror(err));
+}
+
+static asl_status write_new_cube(run_sched *sc, const char *tmp) {
+  void *image = NULL;
+  size_t n = 0;
+  asl_status st = run_cube_image(&image, &n, sc->p, &sc->subjects, sc->ex.name);
+  if (!st) st = write_all(tmp, image, n);
+  free(image);
+  return st;
+}
+
 // A new cube is made under a temporary name and renamed once complete, so
 // a crash during creation never leaves a half-made results.h5 behind.
 asl_status run_sched_open_cube(run_sched *sc) {
@@ -111,11 +140,12 @@ asl_status run_sched_open_cube(run_sched *sc) {
   asl_status st = ASL_OK;
   MPICHECK(MPI_Bcast(&exists, 1, MPI_INT, 0, sc->comm), "sharing whether %s exists", path);
   if (!exists) {
-    // run_cube_create agrees on its own steps; a failure leaves no file open.
-    if ((st = run_cube_create(&sc->cube, tmp, sc->p, &sc->subjects, sc->ex.name, sc->comm)))
-      return st;
-    st = run_cube_close(&sc->cube);
-    if (!st) st = run_fault("close", sc->rank, tmp);
+    // Rank 0 makes the cube alone, in memory, and writes its bytes: no
+    // collective HDF5 call can be left waiting on a rank whose write failed
+    // (HDF5 skips its internal barriers there), and a full disk or a
+    // file-size limit is a plain write error naming the file.
+    if (sc->rank == 0) st = write_new_cube(sc, tmp);
+    if (!st) st = run_fault("create", sc->rank, tmp);
     if ((st = run_agree(st, sc->comm))) return st;
     if (sc->rank == 0 && rename(tmp, path) != 0)
       st = asl_fail(ASL_EIO, "%s: cannot rename to %s (%s)", tmp, path, strerror(errno));

@@ -10,6 +10,8 @@
 #   faults      ASLSWEEP_FAULT=STEP:1 for every collective step: exit 1 on all
 #               ranks naming rank 1, the file and the step; no hang; a
 #               rerun without the fault completes
+#   fsize       rank 0 under `ulimit -f 60` (the new cube does not fit): exit 1
+#               on both ranks naming rank 0, the file and "File too large"
 #   lock        a second run into a DIR in use: exit 2 naming the host and pid
 #               of the first; the first completes untouched
 #   stale-lock  DIR/.lock left by a dead process: taken over with a warning
@@ -66,7 +68,7 @@ data)
   ;;
 faults)
   export ASLSWEEP_INTERNAL_TEST_EXECUTOR=0
-  for step in prepare create flush close rename open finish; do
+  for step in prepare create rename open finish; do
     rm -rf "$work/f"
     ASLSWEEP_FAULT=$step:1 timeout 60 mpirun -n 2 "$ASLSWEEP" run "$specs/double.yaml" \
       --out "$work/f" "${plan[@]}" sweep.nav=2 sweep.m0=off > "$work/out" 2>&1
@@ -78,6 +80,15 @@ faults)
       sweep.nav=2 sweep.m0=off > "$work/out2" 2>&1 || { cat "$work/out2"; fail "$step: rerun without the fault"; }
     echo "ok: fault at $step"
   done
+  ;;
+fsize)
+  export ASLSWEEP_INTERNAL_TEST_EXECUTOR=0
+  timeout 60 mpirun -n 1 bash -c "ulimit -f 60; exec \"\$0\" \"\$@\"" "$ASLSWEEP" run \
+    "$specs/double.yaml" --out "$work/u" "${plan[@]}" \
+    : -n 1 "$ASLSWEEP" run "$specs/double.yaml" --out "$work/u" "${plan[@]}" > "$work/out" 2>&1
+  rc=$?
+  expect 1 "rank 0 (host .*): $work/u/results.h5.creating: cannot write the new cube (File too large)" "$work/out"
+  [ ! -e "$work/u/results.h5" ] || fail "a cube appeared although it could not be written"
   ;;
 lock)
   export ASLSWEEP_INTERNAL_TEST_EXECUTOR=100
