@@ -119,8 +119,11 @@ asl_status run_agree_plan(const sweep_plan *p, const run_options *o, MPI_Comm co
   asl_status st = compare_agreed("spec (after overrides)", p->text ? p->text : "", hint, comm);
   if (!st) st = compare_agreed("options", opts, hint, comm);
   size_t cap = 64 + (size_t)p->n_subjects * 80;
-  char *subj = malloc(cap);
-  if (!subj) st = run_agree(st ? st : asl_fail(ASL_ENOMEM, "subject list"), comm);
+  char *subj = NULL;
+  if (!st) {
+    subj = malloc(cap);
+    st = run_agree(subj ? ASL_OK : asl_fail(ASL_ENOMEM, "subject list"), comm);
+  }
   if (st) goto done;
   size_t at = (size_t)snprintf(subj, cap, "data %s\n", p->bids_root ? "bids" : "phantom");
   for (int i = 0; i < p->n_subjects && p->subject_ids; i++)
