@@ -112,12 +112,16 @@ static asl_status compare_agreed(const char *what, const char *mine, const char 
 asl_status run_agree_plan(const sweep_plan *p, const run_options *o, MPI_Comm comm) {
   static const char hint[] = "start every rank with the same SPEC, key=value overrides, options "
                              "and working directory (mpirun -wdir / srun --chdir)";
-  char opts[4600];
-  snprintf(opts, sizeof opts, "--out %s\n--force-new %d\n--slice %d/%d\n--max-failures %d\n",
-           o->out_dir ? o->out_dir : "", o->force_new, o->slice_index, o->slice_count,
+  // A relative --out from different working folders names different
+  // directories: compare it made absolute.
+  char opts[8800], cwd[4096] = "";
+  const char *out = o->out_dir ? o->out_dir : "";
+  if (out[0] != '/' && !getcwd(cwd, sizeof cwd)) cwd[0] = '\0';
+  snprintf(opts, sizeof opts, "--out %s%s%s\n--force-new %d\n--slice %d/%d\n--max-failures %d\n",
+           cwd, cwd[0] ? "/" : "", out, o->force_new, o->slice_index, o->slice_count,
            o->max_failures);
   asl_status st = compare_agreed("spec (after overrides)", p->text ? p->text : "", hint, comm);
-  if (!st) st = compare_agreed("options", opts, hint, comm);
+  if (!st) st = compare_agreed("option list", opts, hint, comm);
   size_t cap = 64 + (size_t)p->n_subjects * 80;
   char *subj = NULL;
   if (!st) {

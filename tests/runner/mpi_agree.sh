@@ -4,7 +4,8 @@
 #   overrides   MPMD ranks given different key=value overrides: exit 2 naming
 #               rank 1 and the differing line, before any cube exists
 #   no-spec     rank 1 cannot read the spec (another working folder): exit 2
-#               naming rank 1
+#               naming rank 1; a relative --out from two working folders:
+#               exit 2 naming both directories
 #   data        ranks whose working folders hold different BIDS data (same ids
 #               and sizes): exit 2 naming rank 1 and its input fingerprints
 #   faults      ASLSWEEP_FAULT=STEP:1 for every collective step: exit 1 on all
@@ -51,6 +52,12 @@ no-spec)
     : -n 1 --wdir "$work/b" "$ASLSWEEP" run spec.yaml --out "$work/o" "${plan[@]}" > "$work/out" 2>&1
   rc=$?
   expect 2 "rank 1 (host .*): .*spec.yaml" "$work/out"
+  # A relative --out from two working folders: two directories, refused.
+  cp "$specs/double.yaml" "$work/b/spec.yaml"
+  timeout 60 mpirun -n 1 --wdir "$work/a" "$ASLSWEEP" run spec.yaml --out o "${plan[@]}" \
+    : -n 1 --wdir "$work/b" "$ASLSWEEP" run spec.yaml --out o "${plan[@]}" > "$work/out" 2>&1
+  rc=$?
+  expect 2 "rank 1 (host .*): its option list differs from rank 0's at line 1 (rank 0: '--out $work/a/o', rank 1: '--out $work/b/o')" "$work/out"
   ;;
 data)
   for d in a b; do
