@@ -1,5 +1,6 @@
 #include <getopt.h>
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,16 +105,40 @@ static int parse(int argc, char **argv, run_args *a) {
   return CLI_OK;
 }
 
+// Like cli_load_plan, but the failure's first line stays in the error
+// message so that rank 0 can report another rank's failure.
+static asl_status load_plan(sweep_plan *p, const run_args *a, int rank) {
+  sweep_diags d = {0};
+  asl_status st = sweep_plan_load(p, &d, a->spec, a->n_over, a->over);
+  if (rank == 0) {
+    for (int i = 0; i < d.n; i++) fprintf(stderr, "%s\n", d.lines[i]);
+    if (st && d.n == 0) fprintf(stderr, "aslsweep run: %s\n", asl_error_message());
+  }
+  if (st && d.n > 0) asl_fail(st, "%s", d.lines[0]);
+  sweep_diags_free(&d);
+  return st == ASL_EIO || st == ASL_ENOTFOUND ? ASL_ESPEC : st;
+}
+
 int cmd_run(int argc, char **argv) {
   run_args a = {0};
   int rc = parse(argc, argv, &a);
   if (rc != CLI_OK) return rc < 0 ? CLI_OK : rc;
   int rank = 0;
+  // A file-size limit (ulimit -f) must give EFBIG, reported with the file,
+  // not kill the rank mid-write (MPI's own start-up files included).
+  signal(SIGXFSZ, SIG_IGN);
   MPI_Init(&argc, &argv);
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   sweep_plan p;
-  // Every rank loads the spec (it is small); only rank 0 prints its problems.
-  rc = cli_load_plan(CMD, &p, a.spec, a.n_over, a.over, rank != 0);
+  // Every rank loads the spec; only rank 0 prints its problems. A rank that
+  // cannot load it stops every rank (run_sweep then checks they all agree).
+  asl_status load = load_plan(&p, &a, rank);
+  asl_status agreed = run_agree(load, MPI_COMM_WORLD);
+  if (agreed && rank == 0 && !load)
+    fprintf(stderr, "aslsweep run: %s\n", asl_error_message());
+  if (agreed && !load) sweep_plan_free(&p);
+  rc = agreed == ASL_OK ? CLI_OK : agreed == ASL_ESPEC || agreed == ASL_EINVAL ? CLI_USAGE : 1;
   if (rc == CLI_OK) {
     run_signals_install(a.o.grace_s);
     run_summary s;

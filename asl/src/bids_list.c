@@ -35,10 +35,16 @@ asl_status asl_bids_list_subjects(const char *root, char ***ids, int *n) {
   asl_status s = ASL_OK;
   struct dirent *e;
   while ((e = readdir(d))) {
-    // Ids longer than 31 characters do not fit asl_subject.id: skip them.
-    if (strncmp(e->d_name, "sub-", 4) != 0 || strlen(e->d_name) < 5 || strlen(e->d_name) > 31)
-      continue;
+    if (strncmp(e->d_name, "sub-", 4) != 0 || strlen(e->d_name) < 5) continue;
     if (!has_perf(root, e->d_name)) continue;
+    // Subject ids are stored in fixed 32-byte fields (asl_subject.id, the
+    // cube's /subjects/id); a longer one must not vanish from the study.
+    if (strlen(e->d_name) > ASL_BIDS_ID_MAX) {
+      s = asl_fail(ASL_EFORMAT, "%s/%s: subject id of %zu characters; aslsweep takes at most %d "
+                   "(rename the folder and its files to a shorter sub-<label>)", root, e->d_name,
+                   strlen(e->d_name), ASL_BIDS_ID_MAX);
+      break;
+    }
     if (count == cap) {
       cap = cap ? 2 * cap : 16;
       char **grown = realloc(list, (size_t)cap * sizeof *list);

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <nifti2_io.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -123,6 +124,41 @@ static int64_t dim_size(const nifti_image *nim, int d) {
   return nim->dim[0] >= d ? nim->dim[d] : 1;
 }
 
+// Bytes of memory available now (MemAvailable), or half the RAM when the
+// kernel does not say.
+static double available_bytes(void) {
+  FILE *f = fopen("/proc/meminfo", "r");
+  char line[256];
+  long long kb = -1;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1) break;
+  if (f) fclose(f);
+  if (kb > 0) return (double)kb * 1024.0;
+  return 0.5 * (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+}
+
+// The most voxels one image may claim before anything is allocated:
+// ASLSWEEP_MAX_VOXELS, or as many as let the raw bytes plus the float copy
+// take a quarter of the memory available now (a scan is loaded with a few
+// derived series next to it).
+static asl_status voxel_cap(const char *path, int nbyper, int64_t *cap, const char **why) {
+  const char *env = getenv("ASLSWEEP_MAX_VOXELS");
+  if (env && *env) {
+    char *end;
+    long long v = strtoll(env, &end, 10);
+    if (*end || v < 1)
+      return asl_fail(ASL_EINVAL, "%s: ASLSWEEP_MAX_VOXELS=%s is not a positive voxel count", path,
+                      env);
+    *cap = v;
+    *why = "ASLSWEEP_MAX_VOXELS";
+    return ASL_OK;
+  }
+  double v = 0.25 * available_bytes() / (double)(sizeof(float) + (size_t)(nbyper > 0 ? nbyper : 1));
+  *cap = v > (double)MAX_VOXELS ? MAX_VOXELS : (int64_t)v;
+  *why = "a quarter of the memory available now";
+  return ASL_OK;
+}
+
 // Checks the header alone: dimensions in use, size limits, and that the file
 // can hold the voxel bytes it announces.
 static asl_status check_header(const nifti_image *nim, const char *path, off_t file_size) {
@@ -141,6 +177,16 @@ static asl_status check_header(const nifti_image *nim, const char *path, off_t f
   if (nim->nvox != nx * ny * nz * nt || nim->nbyper < 1)
     return asl_fail(ASL_EFORMAT, "%s: inconsistent voxel count in the header; the file is corrupt",
                     path);
+  int64_t cap = MAX_VOXELS;
+  const char *why = "";
+  asl_status s = voxel_cap(path, nim->nbyper, &cap, &why);
+  if (s) return s;
+  if (nx * ny * nz * nt > cap)
+    return asl_fail(ASL_EFORMAT, "%s: the header claims %lldx%lldx%lldx%lld = %lld voxels, more "
+                    "than the %lld allowed (%s); if the image is real, raise "
+                    "ASLSWEEP_MAX_VOXELS or free memory, else the header is corrupt",
+                    path, (long long)nx, (long long)ny, (long long)nz, (long long)nt,
+                    (long long)(nx * ny * nz * nt), (long long)cap, why);
   double need = (double)nim->nvox * nim->nbyper + (double)nim->iname_offset;
   int gz = ends_with(path, ".gz");
   if ((!gz && need > (double)file_size) || (gz && need > GZIP_MAX_RATIO * (double)file_size + 1e6))

@@ -1,4 +1,5 @@
 // M0 and brain mask of a subject, by the rules of docs/data.md.
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,12 +8,25 @@
 #include "asl/nifti.h"
 #include "subject_internal.h"
 
+// Says which part differs: the matrix size, or (same size) the voxel-to-mm
+// map, naming the first affine entry that differs.
 static asl_status grid_mismatch(const char *path, const asl_vol *v, const asl_subject *s,
                                 const char *what) {
-  return asl_fail(ASL_ESHAPE,
-                  "%s: %s grid %dx%dx%d does not match the ASL grid %dx%dx%d (size or voxel-to-mm "
-                  "map); resample it onto the ASL series",
-                  path, what, v->nx, v->ny, v->nz, s->asl.nx, s->asl.ny, s->asl.nz);
+  const asl_vol *a = &s->asl;
+  if (v->nx != a->nx || v->ny != a->ny || v->nz != a->nz)
+    return asl_fail(ASL_ESHAPE, "%s: %s grid %dx%dx%d does not match the ASL grid %dx%dx%d; "
+                    "resample it onto the ASL series", path, what, v->nx, v->ny, v->nz, a->nx,
+                    a->ny, a->nz);
+  int i = 0, j = 0;
+  for (int k = 0; k < 12; k++)
+    if (fabsf(v->affine[k / 4][k % 4] - a->affine[k / 4][k % 4]) > 0.01f) {
+      i = k / 4, j = k % 4;
+      break;
+    }
+  return asl_fail(ASL_ESHAPE, "%s: %s has the ASL series' size %dx%dx%d but another position or "
+                  "orientation (voxel-to-mm affine entry [%d][%d] is %g, the ASL series has %g); "
+                  "resample it onto the ASL series", path, what, v->nx, v->ny, v->nz, i, j,
+                  (double)v->affine[i][j], (double)a->affine[i][j]);
 }
 
 static asl_status load_separate(asl_subject *s) {

@@ -353,3 +353,54 @@ asl_status run_cube_create(run_cube *c, const char *path, const sweep_plan *p,
   cube_h5_quiet_end(&q);
   return st;
 }
+
+// The same cube built in memory (HDF5 core driver, no backing store) and
+// handed back as the bytes of its file. Rank 0 writes them with plain POSIX
+// calls: a full disk or a file-size limit is then an ordinary write error,
+// never an HDF5 file whose closing write failed (HDF5 1.10 can neither close
+// nor forget such a file) nor another rank left inside a collective call.
+static asl_status cube_image(void **image, size_t *size, const sweep_plan *p,
+                              const run_subjects *s, const char *executor) {
+  asl_status st = ASL_OK;
+  hid_t fapl = H5I_INVALID_HID;
+  run_cube c;
+  ssize_t n = 0;
+  *image = NULL, *size = 0;
+  run_cube_reset(&c);
+  snprintf(c.path, sizeof c.path, "results.h5 (in memory)");
+  if (s->n < 1 || p->n_jobs < 1 || p->n_metrics < 1)
+    return asl_fail(ASL_EINVAL, "nothing to lay out (%d subjects, %d jobs, %d metrics)", s->n,
+                    p->n_jobs, p->n_metrics);
+  if ((st = run_cube_shape(&c, p, s))) goto fail;
+  HCHECK(fapl = H5Pcreate(H5P_FILE_ACCESS), "in-memory cube");
+  HCHECK(H5Pset_fapl_core(fapl, (size_t)1 << 20, 0), "in-memory cube");
+  HCHECK(c.file = H5Fcreate("results.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl), "in-memory cube");
+  if ((st = create_body(&c, p, s, executor, 1))) goto fail;
+  HCHECK(H5Fflush(c.file, H5F_SCOPE_GLOBAL), "in-memory cube");
+  HCHECK(n = H5Fget_file_image(c.file, NULL, 0), "size of the in-memory cube");
+  if (!(*image = malloc((size_t)n))) {
+    st = asl_fail(ASL_ENOMEM, "in-memory cube of %zd bytes", n);
+    goto fail;
+  }
+  HCHECK(H5Fget_file_image(c.file, *image, (size_t)n), "image of the in-memory cube");
+  *size = (size_t)n;
+fail:
+  run_h5_close(&fapl);
+  if (st) {
+    free(*image);
+    *image = NULL;
+    run_cube_close_keep(&c);
+  } else {
+    st = run_cube_close(&c);
+  }
+  return st;
+}
+
+asl_status run_cube_image(void **image, size_t *size, const sweep_plan *p,
+                          const run_subjects *s, const char *executor) {
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
+  asl_status st = cube_image(image, size, p, s, executor);
+  cube_h5_quiet_end(&q);
+  return st;
+}

@@ -12,6 +12,7 @@
 #include "asl/phantom.h"
 #include "asl/snr.h"
 #include "asl/subject.h"
+#include "agree.h"
 #include "check.h"
 #include "exec_asl.h"
 #include "nn/model.h"
@@ -36,6 +37,13 @@ static asl_status phantom_once(const sweep_plan *p, const char *root) {
   return ASL_OK;
 }
 
+static int all_zero(const asl_vol *v) {
+  size_t n = asl_vol_nvox(v) * (size_t)v->nt;
+  for (size_t i = 0; i < n; i++)
+    if (v->data[i] != 0.0f) return 0;
+  return 1;
+}
+
 // Loads one subject; a failure marks it unusable instead of failing the run.
 static void load_subject(exa_subject *u, const char *root, const char *id) {
   asl_subject s;
@@ -43,6 +51,13 @@ static void load_subject(exa_subject *u, const char *root, const char *id) {
   asl_status st = asl_subject_load(&s, root, id);
   if (!st) {
     st = asl_subject_deltam(&s, &u->deltam);
+    // Nothing to denoise or score (metrics need a data range): only this
+    // subject's jobs can fail for it.
+    if (!st && all_zero(&u->deltam)) {
+      st = asl_fail(ASL_EFORMAT, "%s/%s_asl.nii.gz: every difference image is zero (control "
+                    "equals label); check the scan and its aslcontext.tsv", s.dir, id);
+      asl_vol_free(&u->deltam);
+    }
     if (!st && s.has_m0) st = asl_vol_copy(&u->m0, &s.m0), u->has_m0 = !st;
     if (!st && s.has_mask) st = asl_vol_copy(&u->mask, &s.mask), u->has_mask = !st;
     asl_subject_free(&s);
@@ -52,6 +67,21 @@ static void load_subject(exa_subject *u, const char *root, const char *id) {
     snprintf(u->error, sizeof u->error, "%s", st ? asl_error_message() : "no difference images");
 }
 
+static uint64_t vol_hash(uint64_t h, const asl_vol *v) {
+  int dims[4] = {v->nx, v->ny, v->nz, v->nt};
+  h = run_fnv(h, dims, sizeof dims);
+  return run_fnv(h, v->data, sizeof(float) * asl_vol_nvox(v) * (size_t)v->nt);
+}
+
+// What the ranks compare before the cube is made: the data each one loaded.
+static uint64_t subject_fingerprint(const exa_subject *u) {
+  if (!u->ok) return 0;
+  uint64_t h = vol_hash(RUN_FNV_START, &u->deltam);
+  if (u->has_m0) h = vol_hash(h, &u->m0);
+  if (u->has_mask) h = vol_hash(h, &u->mask);
+  return h;
+}
+
 static void subject_free(exa_subject *u) {
   asl_vol_free(&u->deltam);
   if (u->has_m0) asl_vol_free(&u->m0);
@@ -59,18 +89,25 @@ static void subject_free(exa_subject *u) {
 }
 
 // SNR features of the usable subjects, k-means groups, names.
-static asl_status snr_groups(const exa_state *x, const sweep_plan *p, run_subjects *out) {
+static asl_status snr_groups(exa_state *x, const sweep_plan *p, run_subjects *out) {
   int n = 0;
   double *ssim = calloc((size_t)x->n, sizeof(double)), *nmae = calloc((size_t)x->n, sizeof(double));
   int *idx = calloc((size_t)x->n, sizeof(int)), *group = calloc((size_t)x->n, sizeof(int));
   asl_status st = (!ssim || !nmae || !idx || !group) ? asl_fail(ASL_ENOMEM, "SNR features") : ASL_OK;
   for (int i = 0; !st && i < x->n; i++) {
-    const exa_subject *u = &x->s[i];
+    exa_subject *u = &x->s[i];
     out->s[i].ssim_single = out->s[i].nmae_single = NAN;
     snprintf(out->s[i].snr_group, RUN_GROUP_LEN, "none");
     if (!u->ok) continue;
-    st = asl_snr_features(&u->deltam, u->has_mask ? &u->mask : NULL, &ssim[n], &nmae[n]);
-    if (st) st = run_fail_wrap(st, "subject %s: SNR features", u->id);
+    // Data the features cannot use (e.g. a constant reference) makes this
+    // subject unusable; its jobs fail naming it, the others run.
+    if (asl_snr_features(&u->deltam, u->has_mask ? &u->mask : NULL, &ssim[n], &nmae[n])) {
+      u->ok = 0;
+      snprintf(u->error, sizeof u->error, "%.200s/%s: SNR features: %.250s", x->root, u->id,
+               asl_error_message());
+      fprintf(stderr, "aslsweep run: warning: subject %s unusable: %s\n", u->id, u->error);
+      continue;
+    }
     out->s[i].ssim_single = (float)ssim[n];
     out->s[i].nmae_single = (float)nmae[n];
     idx[n++] = i;
@@ -103,6 +140,7 @@ static asl_status load_all(exa_state *x, const sweep_plan *p, run_subjects *out)
     snprintf(r->id, sizeof r->id, "%s", id);
     r->fold = sweep_subject_fold(p, n, i);
     r->nt = x->s[i].ok ? x->s[i].deltam.nt : 0;
+    r->fingerprint = subject_fingerprint(&x->s[i]);
     if (!x->s[i].ok) fprintf(stderr, "aslsweep run: warning: subject %s unusable: %s\n", id, x->s[i].error);
   }
   return snr_groups(x, p, out);

@@ -147,5 +147,22 @@ static asl_status td_run_job(run_executor *ex, const sweep_plan *p, int j, run_j
   return p->jobs[j].kind == SWEEP_JOB_TRAIN ? td_train(p, j, io, r) : td_infer(p, j, io, r);
 }
 
-const run_executor run_executor_test_double = {
-    .name = "test-double", .prepare = td_prepare, .run_job = td_run_job, .finish = NULL};
+// The double's format has no checksum: whole size, magic and a sane epoch.
+static asl_status td_verify_checkpoint(run_executor *ex, const char *path) {
+  td_checkpoint c;
+  FILE *f = fopen(path, "rb");
+  if (!f) return asl_fail(ASL_ENOTFOUND, "%s: checkpoint missing", path);
+  int extra = 0;
+  size_t r = fread(&c, sizeof c, 1, f);
+  if (r == 1) extra = fgetc(f) != EOF;
+  fclose(f);
+  if (r != 1 || extra || c.magic != TD_MAGIC || c.epoch < 0 || c.epoch > 256)
+    return asl_fail(ASL_EFORMAT, "%s: checkpoint corrupt or truncated", path);
+  return ASL_OK;
+}
+
+const run_executor run_executor_test_double = {.name = "test-double",
+                                               .prepare = td_prepare,
+                                               .run_job = td_run_job,
+                                               .finish = NULL,
+                                               .verify_checkpoint = td_verify_checkpoint};

@@ -1,5 +1,6 @@
 // Progress on rank 0: a live line on a terminal (one line per finished job
 // otherwise, for batch logs) and DIR/run.log with every event.
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -47,9 +48,20 @@ asl_status progress_init(run_progress *g, const char *dir, const sweep_plan *p,
   }
   char path[4200];
   snprintf(path, sizeof path, "%s/run.log", dir);
+  snprintf(g->log_path, sizeof g->log_path, "%s", path);
   g->log = fopen(path, "a");
   if (!g->log) return asl_fail(ASL_EIO, "%s: cannot open the run log for appending", path);
   return ASL_OK;
+}
+
+// A write to run.log that fails (a full disk) is said once on stderr; the
+// cube still records every job, so the run goes on.
+static void log_check(run_progress *g, int failed) {
+  if (!failed || g->log_failed) return;
+  g->log_failed = errno ? errno : EIO;
+  fprintf(stderr, "aslsweep run: warning: %s: cannot write (%s); the log is cut here, the cube "
+                  "still records every job: free space and see `aslsweep status`\n",
+          g->log_path, strerror(g->log_failed));
 }
 
 void progress_event(run_progress *g, const char *fmt, ...) {
@@ -60,8 +72,9 @@ void progress_event(run_progress *g, const char *fmt, ...) {
   va_end(ap);
   stamp(ts, sizeof ts);
   if (g->log) {
-    fprintf(g->log, "%s %s\n", ts, text);
-    fflush(g->log);
+    errno = 0;
+    int bad = fprintf(g->log, "%s %s\n", ts, text) < 0;
+    log_check(g, fflush(g->log) != 0 || bad);
   }
   if (!g->quiet) {
     if (g->tty) fputs("\r\033[K", stdout);
@@ -118,9 +131,11 @@ void progress_job(run_progress *g, const sweep_plan *p, int job, int status, dou
   stamp(ts, sizeof ts);
   status_line(g, line, sizeof line);
   if (g->log) {
-    fprintf(g->log, "%s %s job %d %s rank %d %.3f s%s%s | %s\n", ts, word, job, p->jobs[job].key,
-            rank, seconds, error && error[0] ? ": " : "", error ? error : "", line);
-    fflush(g->log);
+    errno = 0;
+    int bad = fprintf(g->log, "%s %s job %d %s rank %d %.3f s%s%s | %s\n", ts, word, job,
+                      p->jobs[job].key, rank, seconds, error && error[0] ? ": " : "",
+                      error ? error : "", line) < 0;
+    log_check(g, fflush(g->log) != 0 || bad);
   }
   if (g->quiet) return;
   if (status == RUN_JOB_FAILED)
@@ -144,7 +159,10 @@ void progress_draw(run_progress *g, int force) {
 
 void progress_free(run_progress *g) {
   if (g->tty && !g->quiet) printf("\n");
-  if (g->log) fclose(g->log);
+  if (g->log) {
+    errno = 0;
+    log_check(g, fclose(g->log) != 0);
+  }
   free(g->busy);
   free(g->started);
   memset(g, 0, sizeof *g);

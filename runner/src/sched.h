@@ -6,6 +6,7 @@
 #include <mpi.h>
 #include <stdio.h>
 
+#include "agree.h"
 #include "run/cube.h"
 #include "run/executor.h"
 #include "run/run.h"
@@ -25,6 +26,8 @@ typedef struct {
   double *busy;       // (size) seconds each rank spent in finished jobs
   double *started;    // (size) start of the job a rank runs now, 0 when none
   FILE *log;
+  char log_path[4200];
+  int log_failed;     // errno of the first failed write to run.log, 0 while fine
   int tty, quiet;
   double last_draw;
 } run_progress;
@@ -44,6 +47,7 @@ typedef struct {
   int *slice_of;          // (J) each job's slice with --slice; NULL for a whole run
   char slice_text[40];    // " slice i/K" for the log, "" for a whole run
   int stop_requested;     // worker: the manager said TAG_INTERRUPT
+  int lock_fd;            // rank 0: DIR/.lock held for the run; -1 otherwise
   // manager only
   int manager_runs_jobs;  // 1 when there are 1-2 ranks (see docs/runner.md)
   unsigned char *state;   // (J) JS_*; changed through sched_set_state once the manager runs
@@ -71,13 +75,16 @@ int run_sched_yield(run_job_io *io);
 // Rank 0: take reports and hand out ready jobs without blocking.
 void run_sched_manager_poll(run_sched *sc);
 
+// Rank 0 on resume: done train jobs whose checkpoint an unfinished infer
+// job needs but which is missing or corrupt go back to waiting (heal.c).
+// Returns how many.
+int run_sched_heal(run_sched *sc);
+
 // Setup steps of run_sweep (scheduler.c), in order.
 asl_status run_sched_prepare(run_sched *sc);
 asl_status run_sched_open_cube(run_sched *sc);
 asl_status run_sched_buffers(run_sched *sc);
 
-// All ranks agree on a status: the first failing rank's message wins.
-asl_status run_agree(asl_status st, MPI_Comm comm);
 
 asl_status progress_init(run_progress *g, const char *dir, const sweep_plan *p,
                          const unsigned char *state, int size, int mode);

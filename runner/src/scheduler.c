@@ -3,6 +3,7 @@
 // nftw is an X/Open interface.
 #define _XOPEN_SOURCE 700
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 
 #include "asl/fs.h"
 #include "check.h"
+#include "cube_internal.h"
+#include "lock.h"
 #include "sched.h"
 
 void run_options_default(run_options *o) {
@@ -20,27 +23,27 @@ void run_options_default(run_options *o) {
   o->grace_s = 60;
 }
 
-asl_status run_agree(asl_status st, MPI_Comm comm) {
-  int rank = 0, size = 1;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
-  int mine[2] = {st != ASL_OK ? rank : size, (int)st}, first[2];
-  MPI_Allreduce(mine, first, 1, MPI_2INT, MPI_MINLOC, comm);
-  if (first[0] == size) return ASL_OK;
-  char msg[2048];
-  snprintf(msg, sizeof msg, "%s", asl_error_message());
-  MPI_Bcast(msg, sizeof msg, MPI_CHAR, first[0], comm);
-  int code = (int)st;
-  MPI_Bcast(&code, 1, MPI_INT, first[0], comm);
-  return asl_fail((asl_status)code, "%s", msg);
-}
-
 static asl_status make_dir(const char *path) {
   if (asl_make_dirs(path))
     return asl_fail(ASL_EIO, "%s; choose another --out", asl_error_message());
   if (access(path, W_OK) != 0)
     return asl_fail(ASL_EIO, "%s: output directory is not writable (%s); choose another --out",
                     path, strerror(errno));
+  return ASL_OK;
+}
+
+// --out under a missing parent: make the parents as `mkdir -p` does.
+static asl_status make_parents(const char *path) {
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s", path);
+  for (char *c = buf + 1; *c; c++) {
+    if (*c != '/') continue;
+    *c = '\0';
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+      return asl_fail(ASL_EIO, "%s: cannot create the parent folder %s (%s); choose another --out",
+                      path, buf, strerror(errno));
+    *c = '/';
+  }
   return ASL_OK;
 }
 
@@ -58,9 +61,12 @@ static asl_status remove_tree(const char *path) {
 
 // Rank 0: DIR, DIR/checkpoints, DIR/volumes; --force-new clears an old run
 // (its cube, checkpoints and phantom data).
-static asl_status make_dirs(const run_sched *sc) {
+static asl_status make_dirs(run_sched *sc) {
   char sub[4200];
-  asl_status st = make_dir(sc->dir);
+  asl_status st = make_parents(sc->dir);
+  if (!st) st = make_dir(sc->dir);
+  // Before anything in DIR changes: one writer per study.
+  if (!st) st = run_lock_take(sc->dir, &sc->lock_fd);
   if (!st && sc->o->force_new) {
     snprintf(sub, sizeof sub, "%s/results.h5", sc->dir);
     if (unlink(sub) != 0 && errno != ENOENT)
@@ -91,7 +97,36 @@ asl_status run_sched_prepare(run_sched *sc) {
   if ((st = run_agree(st, sc->comm))) return st;
   if (sc->rank != 0)
     st = sc->ex.prepare(&sc->ex, sc->p, sc->dir, sc->o->threads_per_rank, 0, &sc->subjects);
-  return run_agree(st, sc->comm);
+  if (!st) st = run_fault("prepare", sc->rank, sc->dir);
+  if ((st = run_agree(st, sc->comm))) return st;
+  return run_agree_subjects(&sc->subjects, sc->comm);
+}
+
+static asl_status write_all(const char *path, const void *buf, size_t n) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return asl_fail(ASL_EIO, "%s: cannot create (%s); check --out", path, strerror(errno));
+  const char *at = buf;
+  while (n > 0) {
+    ssize_t w = write(fd, at, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;
+    at += w, n -= (size_t)w;
+  }
+  int err = n > 0 ? (errno ? errno : EIO) : fsync(fd) != 0 ? errno : 0;
+  if (close(fd) != 0 && !err) err = errno;
+  if (!err) return ASL_OK;
+  unlink(path);
+  return asl_fail(ASL_EIO, "%s: cannot write the new cube (%s); free space (or raise the file-size "
+                  "limit) and rerun", path, strerror(err));
+}
+
+static asl_status write_new_cube(run_sched *sc, const char *tmp) {
+  void *image = NULL;
+  size_t n = 0;
+  asl_status st = run_cube_image(&image, &n, sc->p, &sc->subjects, sc->ex.name);
+  if (!st) st = write_all(tmp, image, n);
+  free(image);
+  return st;
 }
 
 // A new cube is made under a temporary name and renamed once complete, so
@@ -101,20 +136,27 @@ asl_status run_sched_open_cube(run_sched *sc) {
   snprintf(path, sizeof path, "%s/results.h5", sc->dir);
   snprintf(tmp, sizeof tmp, "%s/results.h5.creating", sc->dir);
   int exists = sc->rank == 0 ? access(path, F_OK) == 0 : 0;
-  MPI_Bcast(&exists, 1, MPI_INT, 0, sc->comm);
   asl_status st = ASL_OK;
+  MPICHECK(MPI_Bcast(&exists, 1, MPI_INT, 0, sc->comm), "sharing whether %s exists", path);
   if (!exists) {
-    st = run_cube_create(&sc->cube, tmp, sc->p, &sc->subjects, sc->ex.name, sc->comm);
+    // Rank 0 makes the cube alone, in memory, and writes its bytes: no
+    // collective HDF5 call can be left waiting on a rank whose write failed
+    // (HDF5 skips its internal barriers there), and a full disk or a
+    // file-size limit is a plain write error naming the file.
+    if (sc->rank == 0) st = write_new_cube(sc, tmp);
+    if (!st) st = run_fault("create", sc->rank, tmp);
     if ((st = run_agree(st, sc->comm))) return st;
-    st = run_cube_close(&sc->cube);
-    if (!st && sc->rank == 0 && rename(tmp, path) != 0)
+    if (sc->rank == 0 && rename(tmp, path) != 0)
       st = asl_fail(ASL_EIO, "%s: cannot rename to %s (%s)", tmp, path, strerror(errno));
+    if (!st) st = run_fault("rename", sc->rank, tmp);
     if ((st = run_agree(st, sc->comm))) return st;
   }
   st = run_cube_open(&sc->cube, path, sc->p, sc->comm);
+  if (!st) st = run_fault("open", sc->rank, path);
   if (!st && sc->cube.n_subjects != sc->subjects.n)
     st = asl_fail(ASL_ESPEC, "%s holds %d subjects but the data now has %d: use --force-new",
                   path, sc->cube.n_subjects, sc->subjects.n);
+fail:
   return run_agree(st, sc->comm);
 }
 

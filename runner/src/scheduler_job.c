@@ -1,7 +1,11 @@
 // Executing one job on this rank: status=running, the executor, then the
 // commit (cells, /jobs row, status last).
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "sched.h"
 
@@ -26,6 +30,23 @@ static void reshape(run_result *r, int n_images) {
   run_result_clear(r);
 }
 
+// ASLSWEEP_TEST_HOLD_JOB=J (for tests): job J waits at its first safe point
+// until a signal stops the run, once per run directory (DIR/.test-hold-J
+// marks it released), so a test can interrupt a run at a known job without
+// timing it. The wait serves the other ranks like any safe point.
+static void test_hold(run_sched *sc, int job, run_job_io *io) {
+  const char *v = getenv("ASLSWEEP_TEST_HOLD_JOB");
+  char mark[4200], *end;
+  if (!v || strtol(v, &end, 10) != job || *end) return;
+  snprintf(mark, sizeof mark, "%s/.test-hold-%d", sc->dir, job);
+  if (access(mark, F_OK) == 0) return;
+  fprintf(stderr, "aslsweep run: ASLSWEEP_TEST_HOLD_JOB: holding job %d until a signal\n", job);
+  struct timespec ts = {0, 50000000};
+  while (!io->yield(io)) nanosleep(&ts, NULL);
+  FILE *f = fopen(mark, "w");
+  if (f) fclose(f);
+}
+
 int run_sched_execute(run_sched *sc, int job, double *seconds_out) {
   char ckpt[4200], train_ckpt[4200], volumes[4200];
   paths(sc, job, ckpt, train_ckpt, sizeof ckpt);
@@ -43,6 +64,7 @@ int run_sched_execute(run_sched *sc, int job, double *seconds_out) {
   asl_status st = run_cube_set_status(&sc->cube, job, RUN_JOB_RUNNING);
   double t0 = MPI_Wtime();
   if (!st) {
+    test_hold(sc, job, &io);
     asl_error_clear();
     st = sc->ex.run_job(&sc->ex, sc->p, job, &io, r);
   }

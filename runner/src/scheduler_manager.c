@@ -80,15 +80,30 @@ static void finished(run_sched *sc, int job, int status, double seconds, int ran
   }
 }
 
+// A rank the manager can no longer talk to: its job stays pending for the
+// next run and the run stops instead of waiting for it.
+static void lost_rank(run_sched *sc, int src, int rc) {
+  char reason[MPI_MAX_ERROR_STRING] = "";
+  int len = 0;
+  MPI_Error_string(rc, reason, &len);
+  progress_event(&sc->prog, "error: lost contact with rank %d (MPI: %s): stopping", src, reason);
+  if (sc->worker_job[src] >= 0) sc->state[sc->worker_job[src]] = JS_WAITING;
+  sc->worker_job[src] = -3;
+  sc->stopping = 2;
+}
+
 static void take_report(run_sched *sc, int src) {
   double msg[4];
-  MPI_Recv(msg, 4, MPI_DOUBLE, src, TAG_REPORT, sc->comm, MPI_STATUS_IGNORE);
+  int rc = MPI_Recv(msg, 4, MPI_DOUBLE, src, TAG_REPORT, sc->comm, MPI_STATUS_IGNORE);
+  if (rc != MPI_SUCCESS) return lost_rank(sc, src, rc);
   int job = (int)msg[0];
   if (job >= 0) {
     progress_rank(&sc->prog, src, 0, msg[2]);
     char err[RUN_ERROR_LEN] = "";
-    if ((int)msg[1] == RUN_JOB_FAILED)
-      MPI_Recv(err, RUN_ERROR_LEN, MPI_CHAR, src, TAG_ERRTEXT, sc->comm, MPI_STATUS_IGNORE);
+    if ((int)msg[1] == RUN_JOB_FAILED &&
+        (rc = MPI_Recv(err, RUN_ERROR_LEN, MPI_CHAR, src, TAG_ERRTEXT, sc->comm,
+                       MPI_STATUS_IGNORE)) != MPI_SUCCESS)
+      return lost_rank(sc, src, rc);
     err[RUN_ERROR_LEN - 1] = '\0';
     finished(sc, job, (int)msg[1], msg[2], src, err);
   }
@@ -123,8 +138,12 @@ void run_sched_manager_poll(run_sched *sc) {
   for (;;) {
     int flag = 0;
     MPI_Status ms;
-    MPI_Iprobe(MPI_ANY_SOURCE, TAG_REPORT, sc->comm, &flag, &ms);
-    if (!flag) break;
+    int rc = MPI_Iprobe(MPI_ANY_SOURCE, TAG_REPORT, sc->comm, &flag, &ms);
+    if (rc != MPI_SUCCESS) {
+      progress_event(&sc->prog, "error: MPI_Iprobe failed: stopping");
+      sc->stopping = 2;
+    }
+    if (rc != MPI_SUCCESS || !flag) break;
     take_report(sc, ms.MPI_SOURCE);
   }
   dispatch(sc);

@@ -5,6 +5,7 @@
 
 #include "asl/exit.h"
 #include "check.h"
+#include "lock.h"
 #include "cube_internal.h"
 #include "run/slice.h"
 #include "sched.h"
@@ -56,6 +57,7 @@ static asl_status manager_state(run_sched *sc) {
   // components, so none of ours waits on them.
   for (int j = 0; !st && sc->slice_of && j < n; j++)
     if (sc->slice_of[j] != sc->o->slice_index) sc->state[j] = JS_OTHER;
+  int healed = st ? 0 : run_sched_heal(sc);
   for (int j = 0; !st && j < n; j++) {
     int t = sc->p->jobs[j].train_job;
     if (sc->state[j] == JS_WAITING && (t < 0 || sc->state[t] == JS_DONE)) sc->state[j] = JS_READY;
@@ -67,10 +69,14 @@ static asl_status manager_state(run_sched *sc) {
     progress_event(&sc->prog, "run %s%s: %d jobs, %d already done, %d ranks, executor %s",
                    sc->p->name ? sc->p->name : "", sc->slice_text, sc->prog.n_jobs,
                    sc->prog.done_at_start, sc->size, sc->ex.name);
+  if (!st && healed)
+    progress_event(&sc->prog, "resume: %d done train jobs rerun for a missing or corrupt "
+                   "checkpoint", healed);
   return st;
 }
 
-static void summarize(run_sched *sc, run_summary *s) {
+static asl_status summarize(run_sched *sc, run_summary *s) {
+  asl_status st = ASL_OK;
   int v[5] = {0, 0, 0, sc->stopping == 1, sc->stopping == 2};
   if (sc->rank == 0)
     for (int j = 0; j < sc->p->n_jobs; j++) {
@@ -79,13 +85,15 @@ static void summarize(run_sched *sc, run_summary *s) {
       else if (sc->state[j] == JS_FAILED) v[1]++;
       else v[2]++;
     }
-  MPI_Bcast(v, 5, MPI_INT, 0, sc->comm);
+  MPICHECK(MPI_Bcast(v, 5, MPI_INT, 0, sc->comm), "sharing the job counts");
   s->n_jobs = v[0] + v[1] + v[2];
   s->done = v[0];
   s->failed = v[1];
   s->pending = v[2];
   s->interrupted = v[3] && v[2] > 0;
   s->aborted = v[4];
+fail:
+  return st;
 }
 
 static asl_status loops(run_sched *sc) {
@@ -100,6 +108,24 @@ static asl_status loops(run_sched *sc) {
   return run_agree(st, sc->comm);
 }
 
+// Flush, agree, then close: a rank whose flush failed (a full disk) must
+// not leave the others waiting inside the collective close.
+static asl_status final_close(run_sched *sc) {
+  asl_status st = ASL_OK;
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
+  if (H5Fflush(sc->cube.file, H5F_SCOPE_GLOBAL) < 0)
+    st = cube_h5_fail("H5Fflush", __FILE__, __LINE__, "flush %s", sc->cube.path);
+  cube_h5_quiet_end(&q);
+  if (!st) st = run_fault("finish", sc->rank, sc->cube.path);
+  st = run_agree(st, sc->comm);
+  if (st) {
+    run_cube_close_keep(&sc->cube);
+    return st;
+  }
+  return run_agree(run_cube_close(&sc->cube), sc->comm);
+}
+
 static void sched_free(run_sched *sc) {
   run_result_free(&sc->result);
   run_result_free(&sc->scratch);
@@ -110,6 +136,7 @@ static void sched_free(run_sched *sc) {
   free(sc->slice_of);
   if (sc->rank == 0) progress_free(&sc->prog);
   if (sc->ex.finish) sc->ex.finish(&sc->ex);
+  run_lock_release(&sc->lock_fd);
 }
 
 // --slice i/K: which jobs are ours. Every rank computes the same split
@@ -128,7 +155,7 @@ static asl_status slice_setup(run_sched *sc) {
 
 asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_executor *ex,
                      MPI_Comm comm, run_summary *s) {
-  run_sched sc = {.p = p, .o = o, .ex = *ex, .comm = comm};
+  run_sched sc = {.p = p, .o = o, .ex = *ex, .comm = comm, .lock_fd = -1};
   memset(s, 0, sizeof *s);
   run_cube_reset(&sc.cube);
   double t0 = MPI_Wtime();
@@ -136,7 +163,10 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
   MPI_Comm_size(comm, &sc.size);
   gethostname(sc.host, sizeof sc.host - 1);
   snprintf(sc.dir, sizeof sc.dir, "%s", o->out_dir);
-  asl_status st = slice_setup(&sc);
+  // MPI failures come back as codes (MPICHECK) instead of aborting the job.
+  MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
+  asl_status st = run_agree_plan(p, o, comm);
+  if (!st) st = slice_setup(&sc);
   if (!st) st = run_sched_prepare(&sc);
   if (!st) st = run_sched_open_cube(&sc);
   if (!st) st = run_agree(run_slice_mark(&sc.cube, sc.slice_of, o->slice_index, o->slice_count,
@@ -145,7 +175,8 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
   if (!st) st = run_agree(ASL_OK, comm);
   if (!st) {
     st = loops(&sc);
-    summarize(&sc, s);
+    asl_status sum = summarize(&sc, s);
+    if (!st) st = sum;
   }
   if (sc.cube.file >= 0) {
     // Collective; a failure here matters only when nothing failed before.
@@ -155,7 +186,7 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
       run_cube_close(&sc.cube);
       asl_fail(st, "%s", keep);
     } else {
-      st = run_cube_close(&sc.cube);
+      st = final_close(&sc);
     }
   }
   s->seconds = MPI_Wtime() - t0;

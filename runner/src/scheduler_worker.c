@@ -65,7 +65,11 @@ int run_sched_yield(run_job_io *io) {
   }
   int flag = 0;
   MPI_Status ms;
-  MPI_Iprobe(0, TAG_INTERRUPT, sc->comm, &flag, &ms);
+  // A failed probe or receive: the manager is unreachable, so stop too.
+  if (MPI_Iprobe(0, TAG_INTERRUPT, sc->comm, &flag, &ms) != MPI_SUCCESS) {
+    flag = 0;
+    sc->stop_requested = 1;
+  }
   if (flag) {
     int dummy;
     MPI_Recv(&dummy, 1, MPI_INT, 0, TAG_INTERRUPT, sc->comm, MPI_STATUS_IGNORE);

@@ -35,6 +35,10 @@ void run_signals_install(double grace_s) {
   sigaction(SIGUSR1, &sa, NULL);
   sa.sa_handler = on_alarm;
   sigaction(SIGALRM, &sa, NULL);
+  // A file-size limit (ulimit -f) would kill the rank mid-write; ignored,
+  // the write fails with EFBIG and is reported like a full disk.
+  sa.sa_handler = SIG_IGN;
+  sigaction(SIGXFSZ, &sa, NULL);
 }
 
 int run_signal_received(void) { return received != 0; }

@@ -120,10 +120,42 @@ static void report_parser(sw_ctx *c, const char *src, yaml_parser_t *ps, const c
     sw_error_at(c, src, line, col, "malformed YAML: %s", problem);
 }
 
+// libyaml's document loader is quadratic in bracket depth (200k `[` take
+// minutes), so the depth limit is enforced on the event stream first: the
+// scan stops at the first node nested deeper than SW_MAX_DEPTH, having read
+// only that far. Returns 1 when it reported a refusal. Parse errors are left
+// to the loader, which reports them with their position.
+static int depth_prescan(sw_ctx *c, const char *src, const char *text, size_t len) {
+  yaml_parser_t ps;
+  yaml_event_t ev;
+  int level = 0, refused = 0;
+  if (!yaml_parser_initialize(&ps)) return 0;
+  yaml_parser_set_input_string(&ps, (const unsigned char *)text, len);
+  while (!refused && yaml_parser_parse(&ps, &ev)) {
+    yaml_event_type_t t = ev.type;
+    int node = t == YAML_SCALAR_EVENT || t == YAML_ALIAS_EVENT ||
+               t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT;
+    if (node && level > SW_MAX_DEPTH) {
+      sw_error_at(c, src, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+                  "nesting deeper than 64 levels; a sweep spec is small (check anchors and "
+                  "aliases)");
+      refused = 1;
+    }
+    if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) level++;
+    else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) level--;
+    int end = t == YAML_STREAM_END_EVENT;
+    yaml_event_delete(&ev);
+    if (end) break;
+  }
+  yaml_parser_delete(&ps);
+  return refused;
+}
+
 sw_node *sw_yaml_parse(sw_ctx *c, const char *src, const char *text, size_t len) {
   yaml_parser_t ps;
   yaml_document_t doc;
   sw_node *root = NULL;
+  if (depth_prescan(c, src, text, len)) return NULL;
   if (!yaml_parser_initialize(&ps)) {
     sw_error_at(c, src, 1, 1, "out of memory starting the YAML parser");
     return NULL;

@@ -1,6 +1,7 @@
 // BIDS pieces: subject listing, aslcontext.tsv parsing, sidecar fields.
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "asl/bids.h"
@@ -39,6 +40,34 @@ TEST(bids_missing_root_is_an_error_naming_it) {
   ASSERT_EQ(ASL_ENOTFOUND, asl_bids_list_subjects("/nonexistent/bids", &ids, &n));
   ASSERT(strstr(asl_error_message(), "/nonexistent/bids"));
   ASSERT(ids == NULL && n == 0);
+}
+
+// An id too long for the fixed id fields used to vanish from the listing
+// (and so from inspect and run) without a word.
+TEST(bids_long_subject_id_is_an_error_naming_the_folder) {
+  const char *id = "sub-0123456789abcdef0123456789ab"; // 32 characters
+  char rel[128];
+  touch_dir("long"), touch_dir("long/sub-01"), touch_dir("long/sub-01/perf");
+  snprintf(rel, sizeof rel, "long/%s", id), touch_dir(rel);
+  snprintf(rel, sizeof rel, "long/%s/perf", id), touch_dir(rel);
+  char dir[512], want[600];
+  snprintf(dir, sizeof dir, "%s/long", root);
+  snprintf(want, sizeof want, "%s/%s: subject id of 32 characters", dir, id);
+  char **ids;
+  int n;
+  ASSERT_EQ(ASL_EFORMAT, asl_bids_list_subjects(dir, &ids, &n));
+  ASSERT(strstr(asl_error_message(), want));
+  ASSERT(ids == NULL && n == 0);
+  // 31 characters still fit.
+  snprintf(rel, sizeof rel, "long/%s", id), rel[strlen(rel) - 1] = '\0';
+  char from[600], to[600];
+  snprintf(from, sizeof from, "%s/%s", dir, id);
+  snprintf(to, sizeof to, "%s/%s", root, rel);
+  ASSERT_EQ(0, rename(from, to));
+  ASSERT_OK(asl_bids_list_subjects(dir, &ids, &n));
+  ASSERT_EQ(2, n);
+  ASSERT_EQ(31, (int)strlen(ids[1]));
+  asl_bids_free_list(ids, n);
 }
 
 static asl_status ctx(const char *text, int **types, int *n) {
@@ -167,6 +196,7 @@ int main(void) {
   if (!mkdtemp(root)) return 1;
   RUN(bids_lists_sorted_subjects_with_perf);
   RUN(bids_missing_root_is_an_error_naming_it);
+  RUN(bids_long_subject_id_is_an_error_naming_the_folder);
   RUN(aslcontext_reads_every_type_in_order);
   RUN(aslcontext_finds_the_column_among_others_and_allows_trailing_blank_lines);
   RUN(aslcontext_refuses_bad_tables_with_line_numbers);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "asl/nifti.h"
@@ -241,6 +242,29 @@ TEST(nifti_truncated_gz_is_refused) {
   ASSERT(w.data == NULL);
 }
 
+// A small .nii.gz whose header claims a big image used to be allocated in
+// full (1.6 GB for a 0.5 MB file); the voxel count is checked first.
+TEST(nifti_header_over_the_voxel_cap_is_refused_naming_the_file) {
+  asl_vol v, w;
+  ASSERT_OK(asl_vol_init(&v, 32, 32, 16, 4)); // 65536 voxels
+  ASSERT_OK(asl_nifti_write(&v, tmp("big.nii.gz")));
+  asl_vol_free(&v);
+  ASSERT_EQ(0, setenv("ASLSWEEP_MAX_VOXELS", "65535", 1));
+  ASSERT_EQ(ASL_EFORMAT, asl_nifti_read(&w, tmp("big.nii.gz")));
+  ASSERT(w.data == NULL);
+  ASSERT(strstr(asl_error_message(), tmp("big.nii.gz")));
+  ASSERT(strstr(asl_error_message(), "65536 voxels, more than the 65535 allowed (ASLSWEEP_MAX_VOXELS)"));
+  ASSERT_EQ(0, setenv("ASLSWEEP_MAX_VOXELS", "lots", 1));
+  expect_fail(tmp("big.nii.gz"), ASL_EINVAL, "ASLSWEEP_MAX_VOXELS=lots is not a positive");
+  ASSERT_EQ(0, setenv("ASLSWEEP_MAX_VOXELS", "65536", 1));
+  ASSERT_OK(asl_nifti_read(&w, tmp("big.nii.gz")));
+  asl_vol_free(&w);
+  // The default comes from available memory: a real scan's size passes it.
+  ASSERT_EQ(0, unsetenv("ASLSWEEP_MAX_VOXELS"));
+  ASSERT_OK(asl_nifti_read(&w, tmp("big.nii.gz")));
+  asl_vol_free(&w);
+}
+
 TEST(nifti_non_nifti_file_is_refused) {
   write_bytes(tmp("junk.nii"), "hello, this is not an image at all", 34);
   expect_fail(tmp("junk.nii"), ASL_EFORMAT, "NIfTI");
@@ -307,6 +331,7 @@ int main(void) {
   RUN(nifti_qform_used_when_sform_unset);
   RUN(nifti_truncated_file_is_refused);
   RUN(nifti_truncated_gz_is_refused);
+  RUN(nifti_header_over_the_voxel_cap_is_refused_naming_the_file);
   RUN(nifti_non_nifti_file_is_refused);
   RUN(nifti_wrong_extension_is_refused);
   RUN(nifti_missing_file_is_refused);

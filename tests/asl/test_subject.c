@@ -257,7 +257,11 @@ TEST(subject_refuses_m0_with_shifted_affine) {
   v.affine[0][3] = 2.0f;
   ASSERT_OK(asl_nifti_write(&v, file(dir, id, "m0scan.nii.gz")));
   asl_vol_free(&v);
-  expect_refusal(id, ASL_ESHAPE, "_m0scan.nii.gz", "voxel-to-mm");
+  // Same size on both sides: the message says it is the position or
+  // orientation that differs (it used to print the same size twice).
+  expect_refusal(id, ASL_ESHAPE, "_m0scan.nii.gz",
+                 "has the ASL series' size 8x8x4 but another position or orientation "
+                 "(voxel-to-mm affine entry [0][3] is 2");
 }
 
 TEST(subject_refuses_mask_on_another_grid_or_4d) {

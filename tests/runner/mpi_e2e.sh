@@ -11,6 +11,9 @@
 #   unet-signal the same with SIGUSR1 to mpirun (exit 3, clean stop)
 #   corrupt     a BIDS dataset with one truncated NIfTI: the jobs that need
 #               that subject fail naming it, the others complete
+#   zero-deltam one subject whose label volumes equal its controls (all-zero
+#               difference images): only its jobs fail, naming its file; the
+#               cube is written
 # Needs ASLSWEEP, CUBE_CHECK and CUBE_DIGEST in the environment (set by ctest).
 . "$(dirname "$0")/lib.sh"
 case_=$1 n=$2
@@ -82,6 +85,31 @@ corrupt)
   cat "$work/status"
   grep -q "^total *16 *16 *0 *0" "$work/status" || fail "expected 16 done and 16 failed"
   grep -q "sub-02" "$work/status" || fail "the failure does not name the subject"
+  ;;
+zero-deltam)
+  "$ASLSWEEP" phantom --out "$work/bids" --subjects 4 --shape 24,24,12 --timepoints 8 --seed 3 \
+    > /dev/null || fail "phantom"
+  f=$work/bids/sub-02/perf/sub-02_asl.nii.gz
+  # Every label volume becomes a copy of the control before it (int16, 352-byte header).
+  /usr/bin/python3 - "$f" <<'PY' || fail "rewriting the label volumes"
+import gzip, struct, sys
+d = bytearray(gzip.open(sys.argv[1]).read())
+dim = struct.unpack("<8h", d[40:56]); n = dim[1] * dim[2] * dim[3] * 2; off = 352
+for t in range(1, dim[4], 2):
+    d[off + t * n:off + (t + 1) * n] = d[off + (t - 1) * n:off + t * n]
+gzip.open(sys.argv[1], "wb").write(bytes(d))
+PY
+  sed "s|^  phantom:.*|  bids: $work/bids|; /^    subjects:/d; /^    shape:/d; /^    timepoints:/d" \
+    "$specs/baselines.yaml" > "$work/spec.yaml"
+  run "$work/spec.yaml" --out "$work/z" > "$work/out" 2>&1
+  rc=$?
+  [ $rc -eq 1 ] || { cat "$work/out"; fail "exit status $rc, expected 1 (some jobs failed)"; }
+  [ -f "$work/z/results.h5" ] || fail "no cube written"
+  "$ASLSWEEP" status "$work/z" > "$work/status"
+  cat "$work/status"
+  grep -q "^total *16 *16 *0 *0" "$work/status" || fail "expected 16 done and 16 failed"
+  grep -q "sub-02_asl.nii.gz: every difference image is zero" "$work/status" \
+    || fail "the failure does not name the file"
   ;;
 *) fail "unknown case $case_" ;;
 esac

@@ -9,6 +9,10 @@
 #                  no cube, nothing claimed done
 #   cost-order     (1 rank) jobs start longest estimated cost first, and an
 #                  infer job only after its train job is done
+#   heal-checkpoint a finished study whose infer jobs are made pending again,
+#                  one train checkpoint deleted and one truncated: the rerun
+#                  reruns those two train jobs, then the infer jobs, and the
+#                  cube equals an uninterrupted run's bitwise
 #   spec-changed   rerunning DIR with another spec is refused (exit 2) unless
 #                  --force-new
 # Runs the real binary on specs/double.yaml with the test double executor.
@@ -73,6 +77,28 @@ spec-changed)
   mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/s" "${plan[@]}" seed=7 --force-new || fail "--force-new"
   read -r total done_ < <(job_counts "$work/s/results.h5")
   [ "$total" = "$done_" ] || fail "--force-new run incomplete"
+  ;;
+heal-checkpoint)
+  mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/ref" "${plan[@]}" || fail "reference run"
+  mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/h" "${plan[@]}" || fail "first run"
+  n_train=$("$ASLSWEEP" plan "$spec" | grep -c ' train ')
+  [ "$n_train" -gt 2 ] || fail "the plan has $n_train train jobs"
+  /usr/bin/python3 - "$work/h/results.h5" "$n_train" <<'PY' || fail "marking infer jobs pending"
+import h5py, sys
+with h5py.File(sys.argv[1], "r+") as f:
+    s = f["jobs/status"][...]
+    s[int(sys.argv[2]):] = 0
+    f["jobs/status"][...] = s
+PY
+  rm "$work/h/checkpoints/job-00000.ckpt"
+  truncate -s 10 "$work/h/checkpoints/job-00001.ckpt"
+  mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/h" "${plan[@]}" > "$work/out" 2>&1 \
+    || { cat "$work/out"; fail "the rerun did not heal the lost checkpoints"; }
+  grep -q "resume: 2 done train jobs rerun for a missing or corrupt checkpoint" "$work/h/run.log" \
+    || { cat "$work/h/run.log"; fail "run.log does not say which train jobs were rerun"; }
+  grep -q "job-00000.ckpt: checkpoint missing" "$work/out" || fail "no warning naming the missing checkpoint"
+  diff <("$CUBE_DIGEST" "$work/ref/results.h5" main) <("$CUBE_DIGEST" "$work/h/results.h5" main) \
+    || fail "the healed cube differs from an uninterrupted run"
   ;;
 cost-order)
   # Nav listed out of cost order, so plan order and cost order differ.

@@ -8,9 +8,14 @@
 
 #include "asl/status.h"
 
+// Longest subject id ("sub-<label>") aslsweep stores: ids live in fixed
+// 32-byte fields.
+#define ASL_BIDS_ID_MAX 31
+
 // Sorted ids ("sub-01", ...) of every ROOT/sub-*/ folder that has a perf/
 // folder. *ids is NULL and *n is 0 when there are none (that is not an error;
-// a missing or unreadable root is).
+// a missing or unreadable root is, and so is an id longer than
+// ASL_BIDS_ID_MAX: ASL_EFORMAT naming the folder).
 asl_status asl_bids_list_subjects(const char *root, char ***ids, int *n);
 void asl_bids_free_list(char **ids, int n);
 

@@ -56,6 +56,11 @@ asl_status run_cube_create(run_cube *c, const char *path, const sweep_plan *p,
 // of another format version (naming both) or written for another spec
 // (naming both hashes and --force-new).
 asl_status run_cube_open(run_cube *c, const char *path, const sweep_plan *p, MPI_Comm comm);
+// The cube run_cube_create would make, built in memory on this process
+// alone and returned as the bytes of its file (*image malloc'ed, caller
+// frees); the caller writes them where it wants.
+asl_status run_cube_image(void **image, size_t *size, const sweep_plan *p,
+                          const run_subjects *s, const char *executor);
 // Collective.
 asl_status run_cube_close(run_cube *c);
 

@@ -44,6 +44,10 @@ struct run_executor {
   asl_status (*run_job)(run_executor *ex, const sweep_plan *p, int j, run_job_io *io,
                         run_result *r);
   void (*finish)(run_executor *ex);
+  // Optional: ASL_OK when the checkpoint a done train job left at `path` is
+  // whole (present, checksum right); else a message naming the file. Resume
+  // reruns a train job whose checkpoint fails this.
+  asl_status (*verify_checkpoint)(run_executor *ex, const char *path);
 };
 
 // The executor that runs the science: ASL data + the engine.

@@ -49,6 +49,12 @@ typedef struct {
 asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_executor *ex,
                      MPI_Comm comm, run_summary *s);
 
+// All ranks agree on a status: the lowest failing rank's code and message
+// win, prefixed with "rank R (host H): " when there is more than one rank.
+// Collective; call it before any collective step a local failure would
+// otherwise leave the other ranks waiting in.
+asl_status run_agree(asl_status st, MPI_Comm comm);
+
 // The exit status `aslsweep run` uses for a run_sweep outcome.
 int run_exit_status(asl_status st, const run_summary *s);
 

@@ -4,6 +4,8 @@
 #ifndef RUN_SUBJECTS_H
 #define RUN_SUBJECTS_H
 
+#include <stdint.h>
+
 #include "asl/status.h"
 #include "cube/schema.h"
 
@@ -16,6 +18,7 @@ typedef struct {
   char snr_group[RUN_GROUP_LEN]; // "low", "high", "g0" ...
   float ssim_single, nmae_single;
   int nt;                        // difference volumes (after remainder drop)
+  uint64_t fingerprint;          // FNV-1a of the loaded input data; 0 when not computed
 } run_subject;
 
 typedef struct {
