@@ -16,6 +16,7 @@
 #include "denoise_sidecar.h"
 #include "nn/desc.h"
 #include "nn/model.h"
+#include "nn/optim.h"
 
 asl_status exa_model_params(const sweep_model *m, nn_param **out) {
   *out = calloc((size_t)(m->n_params > 0 ? m->n_params : 1), sizeof **out);
@@ -33,7 +34,9 @@ static asl_status new_model(nn_model **m, const sweep_plan *p, const sweep_job *
   return st;
 }
 
-static asl_status set_optimizer(nn_model *m, const sweep_plan *p) {
+// The optimizer for epoch `ep`: the spec's settings at that epoch's learning
+// rate (train.lr_schedule, train.warmup_epochs).
+static asl_status set_optimizer(nn_model *m, const sweep_plan *p, int ep) {
   nn_optim_config c;
   nn_optim_config_default(&c);
   asl_status st = nn_optim_kind_parse(p->train.optimizer[0] ? p->train.optimizer : "adam", &c.kind);
@@ -42,6 +45,8 @@ static asl_status set_optimizer(nn_model *m, const sweep_plan *p) {
   // it whatever loss the spec's other models train with (docs/ddpm3d.md).
   if (nn_model_describe(m)->fixed_loss >= 0) c.loss = (nn_loss_kind)nn_model_describe(m)->fixed_loss;
   if (p->train.lr > 0) c.lr = (float)p->train.lr;
+  nn_lr_schedule kind = strcmp(p->train.lr_schedule, "cosine") == 0 ? NN_LR_COSINE : NN_LR_CONSTANT;
+  c.lr = (float)nn_lr_at(c.lr, kind, p->train.warmup_epochs, p->train.epochs, ep);
   c.weight_decay = (float)p->train.weight_decay;
   if (!st) st = nn_model_set_optimizer(m, &c);
   return st;
@@ -185,7 +190,7 @@ static asl_status start_or_resume(nn_model **m, exa_blob *bl, int *ep, const swe
     fclose(f);
     asl_status st = nn_checkpoint_load(m, ckpt, ep, bl, sizeof *bl);
     if (!st && bl->magic != EXA_MAGIC) st = asl_fail(ASL_EFORMAT, "%s: not this job's checkpoint", ckpt);
-    if (!st) return set_optimizer(*m, p);
+    if (!st) return set_optimizer(*m, p, *ep);
     // A damaged checkpoint only costs the work it held: start over.
     fprintf(stderr, "aslsweep run: warning: %s: %s; training %s from the start\n", ckpt,
             asl_error_message(), jb->key);
@@ -198,7 +203,7 @@ static asl_status start_or_resume(nn_model **m, exa_blob *bl, int *ep, const swe
   asl_rng_seed_key(&bl->rng, jb->seed, "training");
   *ep = 0;
   asl_status st = new_model(m, p, jb);
-  if (!st) st = set_optimizer(*m, p);
+  if (!st) st = set_optimizer(*m, p, 0);
   return st;
 }
 
@@ -207,7 +212,8 @@ static asl_status train_loop(exa_data *t, nn_model *m, exa_blob *bl, int ep, con
   asl_status st = ASL_OK;
   for (; ep < p->train.epochs && !bl->finished && !st; ep++) {
     if (io->yield(io)) return asl_fail(ASL_EINTERRUPTED, "%s: stopped before epoch %d", jb->key, ep);
-    st = epoch(t, m, p, bl, &bl->train_loss[ep]);
+    st = set_optimizer(m, p, ep);
+    if (!st) st = epoch(t, m, p, bl, &bl->train_loss[ep]);
     if (!st) st = validate(t, m, p, jb->seed, &bl->val_loss[ep]);
     if (st) break;
     if (bl->val_loss[ep] < bl->best_val) bl->best_val = bl->val_loss[ep], bl->since_best = 0;

@@ -11,7 +11,8 @@ static const char *const top_keys[] = {
 static const char *const train_keys[] = {"epochs",       "batch",        "optimizer",
                                          "lr",           "weight_decay", "loss",
                                          "augment",      "val_fraction", "patches_per_volume",
-                                         "early_stop"};
+                                         "early_stop",   "lr_schedule",  "warmup_epochs"};
+static const char *const lr_schedules[] = {"constant", "cosine"};
 static const char *const optimizers[] = {"adam", "adamw"};
 static const char *const losses[] = {"l1", "mse", "ssim"};
 static const char *const augments[] = {"flip_x", "flip_y", "transpose", "shift", "rotate"};
@@ -39,6 +40,8 @@ static void set_defaults(sweep_plan *p) {
   t->val_fraction = 0.1;
   t->patches_per_volume = 4;
   t->early_stop = 0;
+  strcpy(t->lr_schedule, "constant");
+  t->warmup_epochs = 0;
 }
 
 static void read_int(sw_ctx *c, const sw_node *map, const char *key, long min, long max, int *out) {
@@ -109,6 +112,13 @@ static void read_train(sw_ctx *c, const sw_node *t, sweep_plan *p) {
   read_double(c, t, "val_fraction", 0, 0.9, &o->val_fraction);
   read_int(c, t, "patches_per_volume", 1, 100000, &o->patches_per_volume);
   read_int(c, t, "early_stop", 0, 100000, &o->early_stop);
+  read_enum(c, t, "lr_schedule", lr_schedules, COUNT(lr_schedules), o->lr_schedule,
+            sizeof o->lr_schedule);
+  read_int(c, t, "warmup_epochs", 0, 100000, &o->warmup_epochs);
+  const sw_node *wu = sw_map_get(t, "warmup_epochs");
+  if (wu && o->warmup_epochs >= o->epochs)
+    sw_error(c, wu, "warmup_epochs %d leaves no epoch at the full learning rate of %d epochs; "
+             "use warmup_epochs < epochs", o->warmup_epochs, o->epochs);
   const sw_node *aug = sw_map_get(t, "augment");
   if (!aug) return;
   int picked[COUNT(augments)], n = 0;

@@ -33,7 +33,7 @@ done
 out=$("$bin" validate "$src/examples/paper.yaml") || bad "paper.yaml does not validate"
 echo "$out" | head -1 | grep -q -x "ok: 2336 jobs (672 train, 1664 infer)" || bad "paper counts: $out"
 out=$("$bin" validate "$src/examples/demo.yaml") || bad "demo.yaml does not validate"
-echo "$out" | head -1 | grep -q -x "ok: 64 jobs (16 train, 48 infer)" || bad "demo counts: $out"
+echo "$out" | head -1 | grep -q -x "ok: 32 jobs (8 train, 24 infer)" || bad "demo counts: $out"
 out=$("$bin" validate "$src/examples/demo.yaml" 'sweep.nav=[4]' train.epochs=1 'sweep.model=unet3d')
 echo "$out" | head -1 | grep -q -x "ok: 16 jobs (8 train, 8 infer)" || bad "overrides: $out"
 "$bin" validate "$src/examples/demo.yaml" sweep.nav=[40] 2>"$tmp/err"
@@ -41,11 +41,11 @@ echo "$out" | head -1 | grep -q -x "ok: 16 jobs (8 train, 8 infer)" || bad "over
 grep -q '^<override 1>:1:12: error: nav 40 is larger than Nt = 16' "$tmp/err" || bad "override position: $(cat "$tmp/err")"
 
 "$bin" plan "$src/examples/demo.yaml" >"$tmp/plan" || bad "plan failed"
-[ "$(grep -c ' train ' "$tmp/plan")" -eq 16 ] || bad "plan: train lines"
-grep -q 'main/strategy=windowed/nav=2/m0=off/snr_group=all/model=identity/fold=0$' "$tmp/plan" || bad "plan: identity key"
+[ "$(grep -c ' train ' "$tmp/plan")" -eq 8 ] || bad "plan: train lines"
+grep -q 'main/strategy=windowed/nav=4/m0=off/snr_group=all/model=identity/fold=0$' "$tmp/plan" || bad "plan: identity key"
 "$bin" plan --json "$src/examples/demo.yaml" >"$tmp/json" || bad "plan --json failed"
-grep -q '"n_jobs": 64' "$tmp/json" || bad "plan --json: n_jobs"
-[ "$(grep -c '"kind": "infer"' "$tmp/json")" -eq 48 ] || bad "plan --json: infer jobs"
+grep -q '"n_jobs": 32' "$tmp/json" || bad "plan --json: n_jobs"
+[ "$(grep -c '"kind": "infer"' "$tmp/json")" -eq 24 ] || bad "plan --json: infer jobs"
 "$bin" plan "$src/tests/sweeps/bad/folds_one.yaml" >/dev/null 2>&1
 [ $? -eq 2 ] || bad "plan accepts a bad spec"
 "$bin" validate /nonexistent/spec.yaml 2>"$tmp/err"

@@ -70,6 +70,29 @@ TEST(train_section_is_read_and_checked) {
   sweep_diags_free(&d);
 }
 
+TEST(lr_schedule_and_warmup_are_read_and_checked) {
+  sweep_plan p;
+  sweep_diags d;
+  ASSERT_OK(load_spec(&p, &d, BASE "train: {epochs: 7}\n", 0, NULL));
+  ASSERT_STR_EQ("constant", p.train.lr_schedule);
+  ASSERT_EQ(0, p.train.warmup_epochs);
+  sweep_plan_free(&p);
+  ASSERT_OK(load_spec(&p, &d, BASE "train: {epochs: 7, lr_schedule: cosine, warmup_epochs: 2}\n", 0,
+                      NULL));
+  ASSERT_STR_EQ("cosine", p.train.lr_schedule);
+  ASSERT_EQ(2, p.train.warmup_epochs);
+  sweep_plan_free(&p);
+  asl_status st = load_spec(&p, &d,
+                            BASE "train:\n  epochs: 4\n  lr_schedule: cosin\n  warmup_epochs: 4\n",
+                            0, NULL);
+  ASSERT_EQ(ASL_ESPEC, st);
+  ASSERT(diag_at(&d, "t.yaml:7:16: error: unknown value 'cosin' (did you mean 'cosine'?)"));
+  ASSERT(diag_at(&d, "t.yaml:8:18: error: warmup_epochs 4 leaves no epoch at the full learning "
+                     "rate of 4 epochs; use warmup_epochs < epochs"));
+  ASSERT_EQ(2, d.n);
+  sweep_diags_free(&d);
+}
+
 TEST(unknown_top_level_key_suggests_the_closest) {
   sweep_plan p;
   sweep_diags d;
@@ -194,6 +217,7 @@ TEST(axes_take_single_values_and_refuse_repeats) {
 int main(void) {
   RUN(defaults_fill_every_section);
   RUN(train_section_is_read_and_checked);
+  RUN(lr_schedule_and_warmup_are_read_and_checked);
   RUN(unknown_top_level_key_suggests_the_closest);
   RUN(models_kinds_params_and_trainability);
   RUN(model_parameters_follow_the_engine);

@@ -13,4 +13,12 @@
 void nn_adam_update(float *p, const float *g, float *m, float *v, size_t n,
                     const nn_optim_config *c, long step);
 
+// Learning-rate schedules over the epochs of a run (train.lr_schedule).
+typedef enum { NN_LR_CONSTANT = 0, NN_LR_COSINE = 1 } nn_lr_schedule;
+
+// The learning rate for 0-based `epoch` of `epochs`: base * (epoch + 1) /
+// warmup during the first `warmup` epochs, then base (constant) or
+// base * (1 + cos(pi * (epoch - warmup) / (epochs - warmup))) / 2 (cosine).
+double nn_lr_at(double base, nn_lr_schedule kind, int warmup, int epochs, int epoch);
+
 #endif

@@ -81,6 +81,8 @@ typedef struct {
   double val_fraction;
   int patches_per_volume;
   int early_stop;        // patience in epochs, 0 = off
+  char lr_schedule[16];  // "constant" | "cosine"
+  int warmup_epochs;     // linear warm-up of the learning rate, 0 = none
 } sweep_train;
 
 enum {
