@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model_internal.h"
+#include "nn/isa.h"
 
 // Adding a kind of model is one entry here.
 static const nn_model_ops *const kinds[] = {
@@ -150,6 +151,9 @@ asl_status nn_model_create_expect(nn_model **out, const char *kind,
                                   const nn_param *params, int n_params,
                                   uint64_t seed, size_t expect_params) {
   *out = NULL;
+  // A bad ASLSWEEP_ISA is reported here, as a status, before any kernel runs.
+  asl_status st = nn_isa_init();
+  if (st) return st;
   const nn_model_ops *ops = nn_model_ops_find(kind);
   if (!ops)
     return asl_fail(ASL_EINVAL, "unknown model kind '%s' (allowed: %s)",
