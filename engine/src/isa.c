@@ -30,7 +30,7 @@ static atomic_int chosen = -1;
 static int cpu_has(int i) {
 #if defined(__x86_64__) || defined(__i386__)
   // libgcc's checks include the OS saving the wider registers (XCR0).
-  if (strcmp(variants[i].name, "avx512") == 0) return __builtin_cpu_supports("avx512f");
+  if (strcmp(variants[i].name, "avx512") == 0) return __builtin_cpu_supports("avx512f") != 0;
   if (strcmp(variants[i].name, "avx2") == 0)
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
