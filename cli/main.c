@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "nn/isa.h"
 
 static const cli_command commands[] = {
 #define CLI_ENTRY(n, s) {#n, cmd_##n, s},
@@ -48,7 +49,11 @@ int main(int argc, char **argv) {
     return CLI_OK;
   }
   if (strcmp(name, "--version") == 0) {
-    printf("aslsweep %s\n", ASLSWEEP_VERSION);
+    if (nn_isa_init()) {
+      fprintf(stderr, "aslsweep: %s\n", asl_error_message());
+      return CLI_USAGE;
+    }
+    printf("aslsweep %s isa=%s\n", ASLSWEEP_VERSION, nn_isa_name());
     return CLI_OK;
   }
   for (int i = 0; i < n_commands; i++)
