@@ -10,7 +10,7 @@
 
 enum { SR = 4, SV = 3, SP = 8 * SV };  // sub-block: 4 channels x 24 positions
 
-// rows x SP outputs at out (ostride apart) from weights wk (stride RB).
+// rows x SP outputs at out (ostride apart) from weights wp (RB per tap).
 static inline void sub_tile(float *out, ptrdiff_t ostride, int rows,
                             const float *in, const float *wp, int Ci,
                             ptrdiff_t stride, const ptrdiff_t *off) {
@@ -35,9 +35,13 @@ static inline void sub_tile(float *out, ptrdiff_t ostride, int rows,
       }
     }
   }
-  for (int r = 0; r < rows; r++)
+  // Constant indices only: with acc[r] indexed by a run-time row count GCC
+  // keeps acc in memory and stores all 12 registers every iteration.
+#pragma GCC unroll 4
+  for (int r = 0; r < SR; r++)
+    if (r < rows)
 #pragma GCC unroll 3
-    for (int j = 0; j < SV; j++) _mm256_storeu_ps(out + r * ostride + 8 * j, acc[r][j]);
+      for (int j = 0; j < SV; j++) _mm256_storeu_ps(out + r * ostride + 8 * j, acc[r][j]);
 }
 
 // 12 accumulators of 8 floats per sub-block; sub-blocks holding no stored
