@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "nn/device.h"
+#include "nn/isa.h"
 #include "nn/model.h"
 
 static const char usage_text[] =
@@ -19,7 +20,9 @@ static const char usage_text[] =
     "and inference at batch 1 and batch B, each the median of R runs after a\n"
     "warm-up. Prints one key=value line per figure, or one JSON object with\n"
     "--json: train_ms_per_volume, infer_ms_per_volume (batch B),\n"
-    "infer_b1_ms_per_volume, gflops_train, gflops_infer, params, peak_rss_mb.\n"
+    "infer_b1_ms_per_volume, gflops_train, gflops_infer, params, peak_rss_mb,\n"
+    "and isa, the kernel instruction set in use (ASLSWEEP_ISA=avx512|avx2|generic\n"
+    "forces one this CPU supports).\n"
     "KIND: any model kind of the engine (unet3d, vit3d, identity, ...).\n"
     "Defaults: unet3d, B=4, T=2, R=3, grid 64,64,32 (x,y,z), 2 input channels\n"
     "(ASL + M0). bench/unet3d/run.sh compares the same figures with PyTorch.\n"
@@ -127,6 +130,7 @@ static void print_result(const bench_opts *o, const bench_result *r) {
   printf(o->json ? "%s\"%s\": %d" : "%s%s=%d\n", sep, "batch", o->batch);
   printf(o->json ? "%s\"%s\": %d" : "%s%s=%d\n", sep, "threads", o->threads);
   printf(fmt_s, sep, "grid", grid);
+  printf(fmt_s, sep, "isa", nn_isa_name());
   printf(o->json ? "%s\"%s\": %zu" : "%s%s=%zu\n", sep, "params", r->params);
   printf(o->json ? "%s\"%s\": %.3f" : "%s%s=%.3f\n", sep, "gflop_forward_per_volume",
          r->flops * 1e-9);

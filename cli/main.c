@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "nn/isa.h"
 #include "run/run.h"
 
 static const cli_command commands[] = {
@@ -74,6 +75,10 @@ int main(int argc, char **argv) {
     return CLI_OK;
   }
   if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+    if (nn_isa_init()) {
+      fprintf(stderr, "aslsweep: %s\n", asl_error_message());
+      return CLI_USAGE;
+    }
     run_version_print(stdout);
     return CLI_OK;
   }

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "../bench_util.h"
+#include "nn/isa.h"
 #include "nn/model.h"
 
 static void die(const char *what) {
@@ -70,10 +71,11 @@ int main(int argc, char **argv) {
   if (reps < 1 || reps > 32 || sreps < 1 || sreps > 32 || batch < 1)
     return fprintf(stderr, "bad --reps/--sample-reps/--batch\n"), 2;
   nn_set_threads(threads);
+  if (nn_isa_init()) return fprintf(stderr, "%s\n", asl_error_message()), 2;
   const size_t vox = (size_t)g[0] * g[1] * g[2];
   float *x = bench_filled(batch * 2 * vox, 1), *y = bench_filled(batch * vox, 2);
-  printf("impl=aslsweep grid=%dx%dx%d threads=%d batch=%d reps=%d\n", g[0], g[1], g[2],
-         threads, batch, reps);
+  printf("impl=aslsweep isa=%s grid=%dx%dx%d threads=%d batch=%d reps=%d\n", nn_isa_name(),
+         g[0], g[1], g[2], threads, batch, reps);
   double cpu, t;
   nn_model *u = make("unet3d", g, 0);
   t = timed(u, 0, x, y, g, batch, reps, 1, &cpu);

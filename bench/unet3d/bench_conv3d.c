@@ -14,6 +14,7 @@
 #include "conv3d_shapes.h"
 #include "../bench_util.h"
 #include "nn/conv3d.h"
+#include "nn/isa.h"
 
 void openblas_set_num_threads(int);
 
@@ -86,7 +87,8 @@ int main(int argc, char **argv) {
   if (reps < 1 || reps > 16) reps = 5;
   omp_set_num_threads(threads);
   openblas_set_num_threads(1);
-  printf("# batch=%d threads=%d reps=%d (median)\n", N, threads, reps);
+  if (nn_isa_init()) return fprintf(stderr, "bench_conv3d: %s\n", asl_error_message()), 2;
+  printf("# isa=%s batch=%d threads=%d reps=%d (median)\n", nn_isa_name(), N, threads, reps);
   if (!only) {
     // Ceilings: OpenBLAS single-threaded, as inside the engine.
     double sq = time_sgemm(2048, 2048, 2048, 3);

@@ -20,6 +20,7 @@
 
 #include "../bench_util.h"
 #include "nn/device.h"
+#include "nn/isa.h"
 #include "nn/model.h"
 
 // Median wall seconds of reps calls (after one warm-up), train or eval at
@@ -89,7 +90,8 @@ int main(int argc, char **argv) {
   double inferb = time_calls(m, 0, x, y, batch, reps, &cinferb) / batch;
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  printf("impl=aslsweep threads=%d batch=%d reps=%d\n", threads, batch, reps);
+  printf("impl=aslsweep isa=%s threads=%d batch=%d reps=%d\n", nn_isa_name(), threads,
+         batch, reps);
   printf("params=%zu\n", nn_model_param_count(m));
   printf("gflop_forward_per_volume=%.3f\n", flops * 1e-9);
   printf("train_ms_per_volume=%.1f\n", train * 1e3);

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "nn/isa.h"
 #include "nn/model.h"
 
 static double now(void) {
@@ -91,8 +92,8 @@ int main(int argc, char **argv) {
   const double vol = timed(m, VOLUME, x, y, 1, reps < 3 ? reps : 3, out);
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  printf("impl=aslsweep model=%s threads=%d batch=%d reps=%d\n", kind, threads,
-         batch, reps);
+  printf("impl=aslsweep isa=%s model=%s threads=%d batch=%d reps=%d\n", nn_isa_name(),
+         kind, threads, batch, reps);
   printf("params=%zu\n", nn_model_param_count(m));
   printf("gflop_forward_per_volume=%.3f\n", flops * 1e-9);
   printf("train_ms_per_volume=%.1f\n", train * 1e3);

@@ -1,67 +1,9 @@
-// The forward micro-kernel: one tile of CONV3D_RB output channels by
-// CONV3D_PB flat positions, accumulated over every input channel and tap in
-// registers (24 accumulators of 16 floats under AVX-512), then stored once.
+// The forward GEMM driver: tiles of CONV3D_RB output channels by
+// CONV3D_PB flat positions, each computed by the micro-kernel of the chosen
+// instruction set (conv3d_kern_*.c) and scattered into the output.
 // Inputs are read at 27 shifted addresses of the padded layout; weights come
 // packed so the 8 values of one (ci, tap) are adjacent for broadcasting.
 #include "conv3d_internal.h"
-
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
-
-#if defined(__AVX512F__)
-enum { PV = CONV3D_PB / 16 };  // vectors of 16 positions per tile
-
-static void tile_kernel(float *out, ptrdiff_t ostride, int rows,
-                        const float *in, const float *wp, int Ci,
-                        ptrdiff_t stride, const ptrdiff_t *off) {
-  __m512 acc[CONV3D_RB][PV];
-#pragma GCC unroll 16
-  for (int r = 0; r < CONV3D_RB; r++)
-#pragma GCC unroll 16
-    for (int j = 0; j < PV; j++) acc[r][j] = _mm512_setzero_ps();
-  for (int ci = 0; ci < Ci; ci++) {
-    const float *x = in + ci * stride;
-    const float *wc = wp + (size_t)ci * 27 * CONV3D_RB;
-    for (int k = 0; k < 27; k++) {
-      const float *xk = x + off[k];
-      __m512 v[PV];
-#pragma GCC unroll 16
-      for (int j = 0; j < PV; j++) v[j] = _mm512_loadu_ps(xk + 16 * j);
-      const float *wk = wc + k * CONV3D_RB;
-#pragma GCC unroll 16
-      for (int r = 0; r < CONV3D_RB; r++) {
-        __m512 wr = _mm512_set1_ps(wk[r]);
-#pragma GCC unroll 16
-        for (int j = 0; j < PV; j++) acc[r][j] = _mm512_fmadd_ps(wr, v[j], acc[r][j]);
-      }
-    }
-  }
-  for (int r = 0; r < rows; r++)
-#pragma GCC unroll 16
-    for (int j = 0; j < PV; j++) _mm512_storeu_ps(out + r * ostride + 16 * j, acc[r][j]);
-}
-#else
-// Portable version of the same tile; compilers vectorise the inner p loop.
-static void tile_kernel(float *out, ptrdiff_t ostride, int rows,
-                        const float *in, const float *wp, int Ci,
-                        ptrdiff_t stride, const ptrdiff_t *off) {
-  float acc[CONV3D_RB][CONV3D_PB] = {{0}};
-  for (int ci = 0; ci < Ci; ci++) {
-    const float *x = in + ci * stride;
-    const float *wc = wp + (size_t)ci * 27 * CONV3D_RB;
-    for (int k = 0; k < 27; k++) {
-      const float *xk = x + off[k];
-      for (int r = 0; r < CONV3D_RB; r++) {
-        float wr = wc[k * CONV3D_RB + r];
-        for (int p = 0; p < CONV3D_PB; p++) acc[r][p] += wr * xk[p];
-      }
-    }
-  }
-  for (int r = 0; r < rows; r++)
-    for (int p = 0; p < CONV3D_PB; p++) out[r * ostride + p] = acc[r][p];
-}
-#endif
 
 // Output voxel of position q (a padding position gives -1) and the number
 // of consecutive positions from q that are consecutive voxels, at most `max`.
@@ -124,6 +66,7 @@ void conv3d_gemm_taps(float *out, const float *b, int accumulate,
                       const conv3d_geom *g) {
   ptrdiff_t tiles = (g->last - g->first + CONV3D_PB - 1) / CONV3D_PB;
   int blocks = (Co + CONV3D_RB - 1) / CONV3D_RB;
+  const conv3d_kernels *kern = conv3d_kernels_get();
   // Threads take contiguous runs of (tile, block) pairs: blocks vary
   // fastest so a tile's input window (Ci x 9 row segments) is reused from
   // L1, and small grids with few tiles still split evenly.
@@ -137,7 +80,7 @@ void conv3d_gemm_taps(float *out, const float *b, int accumulate,
       _Alignas(64) float tile[CONV3D_RB][CONV3D_PB];
       int rows = Co - blk * CONV3D_RB;
       if (rows > CONV3D_RB) rows = CONV3D_RB;
-      tile_kernel(&tile[0][0], CONV3D_PB, rows, x + p,
+      kern->tile(&tile[0][0], CONV3D_PB, rows, x + p,
                   wp + (size_t)blk * Ci * 27 * CONV3D_RB, Ci, g->stride, g->off);
       scatter_tile(out, Co, blk * CONV3D_RB, rows, (const float(*)[CONV3D_PB])tile,
                    p, b, accumulate, g);

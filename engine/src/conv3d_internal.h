@@ -70,4 +70,27 @@ void conv3d_gemm_taps(float *out, const float *b, int accumulate,
 void conv3d_weight_grad(float *dw, double *acc, const float *dpos,
                         const float *x, int Ci, int Co, const conv3d_geom *g);
 
+// The per-ISA micro-kernels (conv3d_kern_*.c), chosen at run time (isa.c).
+//
+// tile: out (RB rows of ostride, first `rows` stored) <- one tile of RB
+// output channels by PB positions from `in`, summed over Ci channels
+// (stride apart) and the 27 taps at off[k], weights packed (Ci, 27, RB).
+// wg: sums[r][t] += sum over p in [p0, p1) of d[r][p] x[p + off9[t]];
+// p1 - p0 a multiple of 16. Each sum is taken in 16 lanes (lane = p mod
+// 16), reduced by one fixed tree (conv3d_simd.h) in every x86 variant.
+typedef struct {
+  void (*tile)(float *out, ptrdiff_t ostride, int rows, const float *in,
+               const float *wp, int Ci, ptrdiff_t stride, const ptrdiff_t *off);
+  void (*wg)(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB],
+             const float *x, const ptrdiff_t *off9, ptrdiff_t p0, ptrdiff_t p1);
+} conv3d_kernels;
+
+extern const conv3d_kernels conv3d_kernels_generic;
+#if defined(__x86_64__) || defined(__i386__)
+extern const conv3d_kernels conv3d_kernels_avx2, conv3d_kernels_avx512;
+#endif
+
+// The variant chosen for this process (nn/isa.h).
+const conv3d_kernels *conv3d_kernels_get(void);
+
 #endif

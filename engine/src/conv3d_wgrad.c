@@ -1,67 +1,20 @@
 // Weight gradient: dw(co, ci, k) = sum over flat p of dout(co, p) in(ci, p + off[k]).
 // Micro-tile: CONV3D_WB output channels by the 9 taps of one dz plane, 27
-// accumulators of 16 partial sums along p. Each (co, ci, k) entry belongs to
+// sums of 16 lanes along p, by the micro-kernel of the chosen instruction
+// set (conv3d_kern_*.c). Each (co, ci, k) entry belongs to
 // exactly one thread and is summed in a fixed order (float within a chunk,
 // double across chunks), so results do not depend on the thread count.
 #include "conv3d_internal.h"
 
 #include <omp.h>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
-
 // Positions per chunk: dout rows and input windows of a chunk stay in L1/L2.
 #define WG_CHUNK 1024
 
-// sums[r][t] += sum_{p in [p0, p1)} d[r][p] x[p + off9[t]]; p1 - p0 multiple of 16.
-#if defined(__AVX512F__)
-static void wg_kernel(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB],
-                      const float *x, const ptrdiff_t *off9, ptrdiff_t p0,
-                      ptrdiff_t p1) {
-  __m512 acc[CONV3D_WB][9];
-  for (int r = 0; r < CONV3D_WB; r++)
-    for (int t = 0; t < 9; t++) acc[r][t] = _mm512_setzero_ps();
-  for (ptrdiff_t p = p0; p < p1; p += 16) {
-    __m512 g0 = _mm512_loadu_ps(d[0] + p);
-    __m512 g1 = _mm512_loadu_ps(d[1] + p);
-    __m512 g2 = _mm512_loadu_ps(d[2] + p);
-#pragma GCC unroll 9
-    for (int t = 0; t < 9; t++) {
-      __m512 v = _mm512_loadu_ps(x + p + off9[t]);
-      // Keep v in a register: folded into each FMA it would be loaded
-      // three times, and the kernel is bound by (line-splitting) loads.
-      __asm__("" : "+v"(v));
-      acc[0][t] = _mm512_fmadd_ps(g0, v, acc[0][t]);
-      acc[1][t] = _mm512_fmadd_ps(g1, v, acc[1][t]);
-      acc[2][t] = _mm512_fmadd_ps(g2, v, acc[2][t]);
-    }
-  }
-  for (int r = 0; r < CONV3D_WB; r++)
-    for (int t = 0; t < 9; t++) sums[r][t] += _mm512_reduce_add_ps(acc[r][t]);
-}
-#else
-static void wg_kernel(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB],
-                      const float *x, const ptrdiff_t *off9, ptrdiff_t p0,
-                      ptrdiff_t p1) {
-  float acc[CONV3D_WB][9][16] = {{{0}}};
-  for (ptrdiff_t p = p0; p < p1; p += 16)
-    for (int r = 0; r < CONV3D_WB; r++)
-      for (int t = 0; t < 9; t++)
-        for (int l = 0; l < 16; l++) acc[r][t][l] += d[r][p + l] * x[p + off9[t] + l];
-  for (int r = 0; r < CONV3D_WB; r++)
-    for (int t = 0; t < 9; t++) {
-      float s = 0.0f;
-      for (int l = 0; l < 16; l++) s += acc[r][t][l];
-      sums[r][t] += s;
-    }
-}
-#endif
-
 // One task (co block, ci, dz) over one chunk, adding into acc.
-static void wg_task(double *acc, const float *dpos, const float *x, int task,
-                    int Ci, int Co, const conv3d_geom *g, ptrdiff_t p0,
-                    ptrdiff_t p1) {
+static void wg_task(const conv3d_kernels *kern, double *acc, const float *dpos,
+                    const float *x, int task, int Ci, int Co,
+                    const conv3d_geom *g, ptrdiff_t p0, ptrdiff_t p1) {
   int dz = task % 3, ci = (task / 3) % Ci, cb = task / (3 * Ci);
   const float *d[CONV3D_WB];
   for (int r = 0; r < CONV3D_WB; r++) {
@@ -69,7 +22,7 @@ static void wg_task(double *acc, const float *dpos, const float *x, int task,
     d[r] = dpos + (co < Co ? co : cb * CONV3D_WB) * g->pstride;
   }
   double sums[CONV3D_WB][9] = {{0}};
-  wg_kernel(sums, d, x + ci * g->stride + g->zoff[dz], g->off9, p0, p1);
+  kern->wg(sums, d, x + ci * g->stride + g->zoff[dz], g->off9, p0, p1);
   for (int r = 0; r < CONV3D_WB; r++) {
     int co = cb * CONV3D_WB + r;
     if (co >= Co) continue;
@@ -82,6 +35,7 @@ void conv3d_weight_grad(float *dw, double *acc, const float *dpos,
                         const float *x, int Ci, int Co, const conv3d_geom *g) {
   int tasks = (Co + CONV3D_WB - 1) / CONV3D_WB * Ci * 3;
   ptrdiff_t span = (g->last - g->first + 15) / 16 * 16;
+  const conv3d_kernels *kern = conv3d_kernels_get();
 #pragma omp parallel if ((double)(g->last - g->first) * Ci * Co * 27 >= NN_CONV3D_MIN_MACS)
   {
     int nt = omp_get_num_threads(), id = omp_get_thread_num();
@@ -105,7 +59,7 @@ void conv3d_weight_grad(float *dw, double *acc, const float *dpos,
       for (ptrdiff_t c = 0; c < len; c += WG_CHUNK) {
         ptrdiff_t p0 = s0 + c;
         ptrdiff_t p1 = p0 + (len - c < WG_CHUNK ? len - c : WG_CHUNK);
-        for (int t = t0; t < t1; t++) wg_task(acc, dpos, x, t, Ci, Co, g, p0, p1);
+        for (int t = t0; t < t1; t++) wg_task(kern, acc, dpos, x, t, Ci, Co, g, p0, p1);
       }
     }
   }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model_internal.h"
+#include "nn/isa.h"
 
 // The factory: one entry per line of model_kinds.h.
 #define NN_OPS_ENTRY(k) &nn_##k##_ops,
@@ -130,6 +131,9 @@ asl_status nn_model_create_expect(nn_model **out, const char *kind,
                                   const nn_param *params, int n_params,
                                   uint64_t seed, size_t expect_params) {
   *out = NULL;
+  // A bad ASLSWEEP_ISA is reported here, as a status, before any kernel runs.
+  asl_status st = nn_isa_init();
+  if (st) return st;
   const nn_model_ops *ops = nn_model_ops_find(kind);
   if (!ops)
     return asl_fail(ASL_EINVAL, "unknown model kind '%s' (allowed: %s)",

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aslsweep_revision.h"
+#include "nn/isa.h"
 #include "nn/model.h"
 #include "run/run.h"
 
@@ -37,5 +38,8 @@ void run_version_print(FILE *f) {
   fprintf(f, "mpi=%s\n", mpi);
   fprintf(f, "hdf5=%u.%u.%u%s\n", maj, min, rel, parallel ? " (parallel)" : " (serial)");
   fprintf(f, "blas=%s\n", blas);
-  // isa=: the engine's kernel ISA line goes here (nn_isa_name()).
+  // The convolution kernels' instruction set, chosen at run time from CPUID
+  // (or ASLSWEEP_ISA): timings mean little without it.
+  if (nn_isa_init() == ASL_OK) fprintf(f, "isa=%s\n", nn_isa_name());
+  else fprintf(f, "isa=unusable (%s)\n", asl_error_message());
 }

@@ -1,0 +1,101 @@
+// AVX2+FMA micro-kernels of the fast convolution (see conv3d_internal.h),
+// compiled with -mavx2 -mfma -mno-avx512f (engine/CMakeLists.txt) and run
+// only when CPUID reports both (isa.c). With 16 vector registers the
+// AVX-512 register blocks do not fit, so each kernel walks its tile in
+// sub-blocks; every output is still one FMA chain in the same order as in
+// the AVX-512 kernels, so both give bitwise identical results.
+#if defined(__x86_64__) || defined(__i386__)
+#include "conv3d_internal.h"
+#include "conv3d_simd.h"
+
+enum { SR = 4, SV = 3, SP = 8 * SV };  // sub-block: 4 channels x 24 positions
+
+// rows x SP outputs at out (ostride apart) from weights wp (RB per tap).
+static inline void sub_tile(float *out, ptrdiff_t ostride, int rows,
+                            const float *in, const float *wp, int Ci,
+                            ptrdiff_t stride, const ptrdiff_t *off) {
+  __m256 acc[SR][SV];
+#pragma GCC unroll 4
+  for (int r = 0; r < SR; r++)
+#pragma GCC unroll 3
+    for (int j = 0; j < SV; j++) acc[r][j] = _mm256_setzero_ps();
+  for (int ci = 0; ci < Ci; ci++) {
+    const float *x = in + ci * stride;
+    const float *wc = wp + (size_t)ci * 27 * CONV3D_RB;
+    for (int k = 0; k < 27; k++) {
+      const float *xk = x + off[k], *wk = wc + k * CONV3D_RB;
+      __m256 v[SV];
+#pragma GCC unroll 3
+      for (int j = 0; j < SV; j++) v[j] = _mm256_loadu_ps(xk + 8 * j);
+#pragma GCC unroll 4
+      for (int r = 0; r < SR; r++) {
+        __m256 wr = _mm256_broadcast_ss(wk + r);
+#pragma GCC unroll 3
+        for (int j = 0; j < SV; j++) acc[r][j] = _mm256_fmadd_ps(wr, v[j], acc[r][j]);
+      }
+    }
+  }
+  // Constant indices only: with acc[r] indexed by a run-time row count GCC
+  // keeps acc in memory and stores all 12 registers every iteration.
+#pragma GCC unroll 4
+  for (int r = 0; r < SR; r++)
+    if (r < rows)
+#pragma GCC unroll 3
+      for (int j = 0; j < SV; j++) _mm256_storeu_ps(out + r * ostride + 8 * j, acc[r][j]);
+}
+
+// 12 accumulators of 8 floats per sub-block; sub-blocks holding no stored
+// row (rows <= 4) are skipped.
+static void tile_avx2(float *out, ptrdiff_t ostride, int rows, const float *in,
+                      const float *wp, int Ci, ptrdiff_t stride,
+                      const ptrdiff_t *off) {
+  for (int r0 = 0; r0 < rows; r0 += SR) {
+    int n = rows - r0 < SR ? rows - r0 : SR;
+    for (int p0 = 0; p0 < CONV3D_PB; p0 += SP)
+      sub_tile(out + r0 * ostride + p0, ostride, n, in + p0, wp + r0, Ci, stride, off);
+  }
+}
+
+// One pass: the WB channels by 3 taps (tap0..tap0+2) over the lanes
+// [lane, lane + 8) of every 16 positions, into acc (WB, 3, 8).
+static inline void wg_pass(float acc[CONV3D_WB][3][8], const float *const d[CONV3D_WB],
+                           const float *x, const ptrdiff_t *off9, ptrdiff_t p0,
+                           ptrdiff_t p1) {
+  __m256 a[CONV3D_WB][3];
+  for (int r = 0; r < CONV3D_WB; r++)
+    for (int t = 0; t < 3; t++) a[r][t] = _mm256_setzero_ps();
+  const float *d0 = d[0], *d1 = d[1], *d2 = d[2];
+  for (ptrdiff_t p = p0; p < p1; p += 16) {
+    __m256 g0 = _mm256_loadu_ps(d0 + p), g1 = _mm256_loadu_ps(d1 + p);
+    __m256 g2 = _mm256_loadu_ps(d2 + p);
+#pragma GCC unroll 3
+    for (int t = 0; t < 3; t++) {
+      __m256 v = _mm256_loadu_ps(x + p + off9[t]);
+      a[0][t] = _mm256_fmadd_ps(g0, v, a[0][t]);
+      a[1][t] = _mm256_fmadd_ps(g1, v, a[1][t]);
+      a[2][t] = _mm256_fmadd_ps(g2, v, a[2][t]);
+    }
+  }
+  for (int r = 0; r < CONV3D_WB; r++)
+    for (int t = 0; t < 3; t++) _mm256_storeu_ps(acc[r][t], a[r][t]);
+}
+
+// The 16 lanes of each AVX-512 accumulator become two 8-lane halves, each
+// summed in its own pass: 9 accumulators + 4 inputs fit 16 registers.
+static void wg_avx2(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB],
+                    const float *x, const ptrdiff_t *off9, ptrdiff_t p0,
+                    ptrdiff_t p1) {
+  for (int t0 = 0; t0 < 9; t0 += 3) {
+    float lo[CONV3D_WB][3][8], hi[CONV3D_WB][3][8];
+    const float *dh[CONV3D_WB] = {d[0] + 8, d[1] + 8, d[2] + 8};
+    wg_pass(lo, d, x, off9 + t0, p0, p1);
+    wg_pass(hi, dh, x + 8, off9 + t0, p0, p1);
+    for (int r = 0; r < CONV3D_WB; r++)
+      for (int t = 0; t < 3; t++)
+        sums[r][t0 + t] += conv3d_reduce16(_mm256_loadu_ps(lo[r][t]),
+                                           _mm256_loadu_ps(hi[r][t]));
+  }
+}
+
+const conv3d_kernels conv3d_kernels_avx2 = {.tile = tile_avx2, .wg = wg_avx2};
+#endif

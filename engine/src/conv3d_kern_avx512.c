@@ -1,0 +1,74 @@
+// AVX-512F micro-kernels of the fast convolution (see conv3d_internal.h),
+// compiled with -mavx512f -mfma (engine/CMakeLists.txt) and run only when
+// CPUID reports AVX-512F (isa.c).
+#if defined(__x86_64__) || defined(__i386__)
+#include "conv3d_internal.h"
+#include "conv3d_simd.h"
+
+enum { PV = CONV3D_PB / 16 };  // vectors of 16 positions per tile
+
+// 24 accumulators of 16 floats: all RB x PB outputs of the tile live in
+// registers for the whole Ci x 27 reduction and are stored once.
+static void tile_avx512(float *out, ptrdiff_t ostride, int rows,
+                        const float *in, const float *wp, int Ci,
+                        ptrdiff_t stride, const ptrdiff_t *off) {
+  __m512 acc[CONV3D_RB][PV];
+#pragma GCC unroll 16
+  for (int r = 0; r < CONV3D_RB; r++)
+#pragma GCC unroll 16
+    for (int j = 0; j < PV; j++) acc[r][j] = _mm512_setzero_ps();
+  for (int ci = 0; ci < Ci; ci++) {
+    const float *x = in + ci * stride;
+    const float *wc = wp + (size_t)ci * 27 * CONV3D_RB;
+    for (int k = 0; k < 27; k++) {
+      const float *xk = x + off[k];
+      __m512 v[PV];
+#pragma GCC unroll 16
+      for (int j = 0; j < PV; j++) v[j] = _mm512_loadu_ps(xk + 16 * j);
+      const float *wk = wc + k * CONV3D_RB;
+#pragma GCC unroll 16
+      for (int r = 0; r < CONV3D_RB; r++) {
+        __m512 wr = _mm512_set1_ps(wk[r]);
+#pragma GCC unroll 16
+        for (int j = 0; j < PV; j++) acc[r][j] = _mm512_fmadd_ps(wr, v[j], acc[r][j]);
+      }
+    }
+  }
+  for (int r = 0; r < rows; r++)
+#pragma GCC unroll 16
+    for (int j = 0; j < PV; j++) _mm512_storeu_ps(out + r * ostride + 16 * j, acc[r][j]);
+}
+
+static float reduce_avx512(__m512 a) {
+  __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1));
+  return conv3d_reduce16(_mm512_castps512_ps256(a), hi);
+}
+
+// 27 accumulators: WB output channels by the 9 taps of one dz plane.
+static void wg_avx512(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB],
+                      const float *x, const ptrdiff_t *off9, ptrdiff_t p0,
+                      ptrdiff_t p1) {
+  __m512 acc[CONV3D_WB][9];
+  for (int r = 0; r < CONV3D_WB; r++)
+    for (int t = 0; t < 9; t++) acc[r][t] = _mm512_setzero_ps();
+  for (ptrdiff_t p = p0; p < p1; p += 16) {
+    __m512 g0 = _mm512_loadu_ps(d[0] + p);
+    __m512 g1 = _mm512_loadu_ps(d[1] + p);
+    __m512 g2 = _mm512_loadu_ps(d[2] + p);
+#pragma GCC unroll 9
+    for (int t = 0; t < 9; t++) {
+      __m512 v = _mm512_loadu_ps(x + p + off9[t]);
+      // Keep v in a register: folded into each FMA it would be loaded
+      // three times, and the kernel is bound by (line-splitting) loads.
+      __asm__("" : "+v"(v));
+      acc[0][t] = _mm512_fmadd_ps(g0, v, acc[0][t]);
+      acc[1][t] = _mm512_fmadd_ps(g1, v, acc[1][t]);
+      acc[2][t] = _mm512_fmadd_ps(g2, v, acc[2][t]);
+    }
+  }
+  for (int r = 0; r < CONV3D_WB; r++)
+    for (int t = 0; t < 9; t++) sums[r][t] += reduce_avx512(acc[r][t]);
+}
+
+const conv3d_kernels conv3d_kernels_avx512 = {.tile = tile_avx512, .wg = wg_avx512};
+#endif

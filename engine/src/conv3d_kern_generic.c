@@ -1,0 +1,41 @@
+// Portable C micro-kernels of the fast convolution (see conv3d_internal.h):
+// the fallback on CPUs without AVX2 and on other architectures. Compilers
+// vectorise the inner position loops for whatever the build targets.
+#include "conv3d_internal.h"
+
+static void tile_generic(float *out, ptrdiff_t ostride, int rows,
+                         const float *in, const float *wp, int Ci,
+                         ptrdiff_t stride, const ptrdiff_t *off) {
+  float acc[CONV3D_RB][CONV3D_PB] = {{0}};
+  for (int ci = 0; ci < Ci; ci++) {
+    const float *x = in + ci * stride;
+    const float *wc = wp + (size_t)ci * 27 * CONV3D_RB;
+    for (int k = 0; k < 27; k++) {
+      const float *xk = x + off[k];
+      for (int r = 0; r < CONV3D_RB; r++) {
+        float wr = wc[k * CONV3D_RB + r];
+        for (int p = 0; p < CONV3D_PB; p++) acc[r][p] += wr * xk[p];
+      }
+    }
+  }
+  for (int r = 0; r < rows; r++)
+    for (int p = 0; p < CONV3D_PB; p++) out[r * ostride + p] = acc[r][p];
+}
+
+static void wg_generic(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB],
+                       const float *x, const ptrdiff_t *off9, ptrdiff_t p0,
+                       ptrdiff_t p1) {
+  float acc[CONV3D_WB][9][16] = {{{0}}};
+  for (ptrdiff_t p = p0; p < p1; p += 16)
+    for (int r = 0; r < CONV3D_WB; r++)
+      for (int t = 0; t < 9; t++)
+        for (int l = 0; l < 16; l++) acc[r][t][l] += d[r][p + l] * x[p + off9[t] + l];
+  for (int r = 0; r < CONV3D_WB; r++)
+    for (int t = 0; t < 9; t++) {
+      float s = 0.0f;
+      for (int l = 0; l < 16; l++) s += acc[r][t][l];
+      sums[r][t] += s;
+    }
+}
+
+const conv3d_kernels conv3d_kernels_generic = {.tile = tile_generic, .wg = wg_generic};
