@@ -46,6 +46,7 @@ typedef struct {
   run_result scratch;     // manager: rows it writes for jobs it did not run
   int *slice_of;          // (J) each job's slice with --slice; NULL for a whole run
   char slice_text[40];    // " slice i/K" for the log, "" for a whole run
+  char isa_text[512];     // rank 0: "host=isa" per distinct host, for run.log
   int stop_requested;     // worker: the manager said TAG_INTERRUPT
   int lock_fd;            // rank 0: DIR/.lock held for the run; -1 otherwise
   // manager only

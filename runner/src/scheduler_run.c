@@ -6,6 +6,7 @@
 #include "asl/exit.h"
 #include "check.h"
 #include "lock.h"
+#include "nn/isa.h"
 #include "cube_internal.h"
 #include "run/slice.h"
 #include "sched.h"
@@ -42,6 +43,34 @@ static void slice_progress(run_sched *sc) {
   }
 }
 
+// Every rank picks its convolution kernels (CPUID or ASLSWEEP_ISA); a bad
+// ASLSWEEP_ISA on any rank stops all of them. Rank 0 collects "host=isa"
+// once per distinct host for run.log: timings of a study that spans node
+// generations are read per instruction set.
+static asl_status isa_setup(run_sched *sc) {
+  enum { W = 96 };
+  asl_status st = run_agree(nn_isa_init(), sc->comm);
+  if (st) return st;
+  char mine[W];
+  snprintf(mine, sizeof mine, "%s=%s", sc->host, nn_isa_name());
+  char *all = sc->rank == 0 ? malloc((size_t)W * (size_t)sc->size) : NULL;
+  if (sc->rank == 0 && !all) st = asl_fail(ASL_ENOMEM, "ISA list of %d ranks", sc->size);
+  st = run_agree(st, sc->comm);
+  if (st) return st;
+  MPICHECK(MPI_Gather(mine, W, MPI_CHAR, all, W, MPI_CHAR, 0, sc->comm), "gather ISAs");
+  for (int r = 0; sc->rank == 0 && r < sc->size; r++) {
+    const char *e = all + (size_t)r * W;
+    int seen = 0;
+    for (int q = 0; q < r && !seen; q++) seen = !strncmp(e, all + (size_t)q * W, W);
+    size_t n = strlen(sc->isa_text);
+    if (!seen && n + strlen(e) + 2 < sizeof sc->isa_text)
+      snprintf(sc->isa_text + n, sizeof sc->isa_text - n, "%s%s", n ? " " : "", e);
+  }
+fail:
+  free(all);
+  return run_agree(st, sc->comm);
+}
+
 static asl_status manager_state(run_sched *sc) {
   int n = sc->p->n_jobs;
   signed char *st_disk = malloc((size_t)n);
@@ -66,9 +95,9 @@ static asl_status manager_state(run_sched *sc) {
   if (!st) st = progress_init(&sc->prog, sc->dir, sc->p, sc->state, sc->size, sc->o->progress);
   if (!st) slice_progress(sc);
   if (!st)
-    progress_event(&sc->prog, "run %s%s: %d jobs, %d already done, %d ranks, executor %s",
+    progress_event(&sc->prog, "run %s%s: %d jobs, %d already done, %d ranks, executor %s, isa %s",
                    sc->p->name ? sc->p->name : "", sc->slice_text, sc->prog.n_jobs,
-                   sc->prog.done_at_start, sc->size, sc->ex.name);
+                   sc->prog.done_at_start, sc->size, sc->ex.name, sc->isa_text);
   if (!st && healed)
     progress_event(&sc->prog, "resume: %d done train jobs rerun for a missing or corrupt "
                    "checkpoint", healed);
@@ -166,6 +195,7 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
   // MPI failures come back as codes (MPICHECK) instead of aborting the job.
   MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
   asl_status st = run_agree_plan(p, o, comm);
+  if (!st) st = isa_setup(&sc);
   if (!st) st = slice_setup(&sc);
   if (!st) st = run_sched_prepare(&sc);
   if (!st) st = run_sched_open_cube(&sc);

@@ -17,6 +17,9 @@
 #               of the first; the first completes untouched
 #   stale-lock  DIR/.lock left by a dead process: taken over with a warning
 #   out-parent  --out under missing parents: they are made (mkdir -p)
+#   isa         run.log names each host's kernel ISA (ASLSWEEP_ISA=generic on
+#               rank 1 only: both listed); ASLSWEEP_ISA=avx9000 on rank 1
+#               only: exit 2 on both ranks naming the bad value, no cube
 #   log-full    run.log on a full device (/dev/full): said once on stderr,
 #               the run completes
 # Each mpirun is bounded by `timeout`, so a hang fails the test.
@@ -142,6 +145,21 @@ log-full)
   rc=$?
   expect 0 "warning: $work/g/run.log: cannot write (No space left on device)" "$work/out"
   [ "$(grep -c 'run.log: cannot write' "$work/out")" -eq 1 ] || fail "the warning is not given once"
+  ;;
+isa)
+  export ASLSWEEP_INTERNAL_TEST_EXECUTOR=0
+  timeout 60 mpirun -n 1 "$ASLSWEEP" run "$specs/double.yaml" --out "$work/i" "${plan[@]}" \
+    : -n 1 -x ASLSWEEP_ISA=generic "$ASLSWEEP" run "$specs/double.yaml" --out "$work/i" "${plan[@]}" \
+    > "$work/out" 2>&1
+  rc=$?
+  expect 0 "" "$work/out"
+  grep -q "isa .*=generic" "$work/i/run.log" || { cat "$work/i/run.log"; fail "run.log lacks rank 1's isa"; }
+  timeout 60 mpirun -n 1 "$ASLSWEEP" run "$specs/double.yaml" --out "$work/j" "${plan[@]}" \
+    : -n 1 -x ASLSWEEP_ISA=avx9000 "$ASLSWEEP" run "$specs/double.yaml" --out "$work/j" "${plan[@]}" \
+    > "$work/out" 2>&1
+  rc=$?
+  expect 2 "ASLSWEEP_ISA=avx9000: unknown instruction set" "$work/out"
+  [ ! -e "$work/j/results.h5" ] || fail "a cube was made although a rank's ISA is unusable"
   ;;
 *) fail "unknown case $case_" ;;
 esac
