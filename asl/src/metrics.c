@@ -11,29 +11,41 @@
 // pass), and buffer sizes are rounded up to 4, a multiple of either width.
 #define PAD 16
 
-// VW doubles per vector (4 with AVX, else the SSE2 baseline's 2), with
-// unaligned loads/stores through memcpy. GCC and clang lower these generic
-// vectors to SIMD instructions whatever the optimization flags; GCC's -O2
-// cost model would not vectorize the plain loops on its own.
-#if defined(__AVX__)
+// VW doubles per vector, with unaligned loads/stores through memcpy. GCC
+// and clang lower these generic vectors to SIMD instructions whatever the
+// optimization flags (GCC's -O2 cost model would not vectorize the plain
+// loops on its own). With GCC on x86 the SSIM passes are compiled twice
+// (SSIM_CLONES: AVX2, and the SSE2 baseline taking each 4-lane vector as two
+// registers) and the loader picks one for the CPU it runs on, so a portable
+// build is as fast as a native one. Clang refuses 4-lane double vectors in a
+// non-AVX function, so there the width follows the build flags. Every lane
+// computes its own voxel: widths and clones give the same bits.
+#if defined(__x86_64__) && !defined(__AVX2__) && defined(__GNUC__) && !defined(__clang__)
 #define VW 4
+#define SSIM_CLONES __attribute__((target_clones("avx2", "default")))
+#elif defined(__AVX__)
+#define VW 4
+#define SSIM_CLONES
 #else
 #define VW 2
+#define SSIM_CLONES
 #endif
+#define HOT static inline __attribute__((always_inline))
+#pragma GCC diagnostic ignored "-Wpsabi"
 typedef double vd __attribute__((vector_size(VW * sizeof(double))));
 typedef float vf __attribute__((vector_size(VW * sizeof(float))));
-static inline vd ld(const double *p) {
+HOT vd ld(const double *p) {
   vd v;
   memcpy(&v, p, sizeof v);
   return v;
 }
-static inline vd ldf(const float *p) {
+HOT vd ldf(const float *p) {
   vf v;
   memcpy(&v, p, sizeof v);
   return __builtin_convertvector(v, vd);
 }
-static inline void st(double *p, vd v) { memcpy(p, &v, sizeof v); }
-static inline vd splat(double x) {
+HOT void st(double *p, vd v) { memcpy(p, &v, sizeof v); }
+HOT vd splat(double x) {
   vd v;
   for (int i = 0; i < VW; i++) v[i] = x;
   return v;
@@ -109,7 +121,7 @@ static asl_status check_and_range(const float *ref, const float *pred, const flo
 
 // z pass of plane z (R_ <= z < nz-R_): p1 = Gaussian along z of
 // (x, y, x*x, y*y, x*y) at every (y, x) of that plane.
-static void pass_z(asl_metrics_ctx *c, int z) {
+HOT void pass_z(asl_metrics_ctx *c, int z) {
   size_t plane = (size_t)c->nx * c->ny;
   const float *a = c->xa + (size_t)z * plane, *b = c->ya + (size_t)z * plane;
   vd w[R_ + 1];
@@ -134,7 +146,7 @@ static void pass_z(asl_metrics_ctx *c, int z) {
 }
 
 // Symmetric 11-tap Gaussian at p with neighbours `s` apart.
-static inline vd taps(const vd *w, const double *p, size_t s) {
+HOT vd taps(const vd *w, const double *p, size_t s) {
   vd acc = w[0] * ld(p);
   for (int k = 1; k <= R_; k++) acc += w[k] * (ld(p - k * s) + ld(p + k * s));
   return acc;
@@ -143,7 +155,7 @@ static inline vd taps(const vd *w, const double *p, size_t s) {
 // y pass of the current plane: p2 rows yo = Gaussian along y of p1 rows
 // yo + R_, for yo < ny - 2 R_. The rows are contiguous, so one loop runs
 // over the whole cropped block.
-static void pass_y(asl_metrics_ctx *c, const vd *w) {
+HOT void pass_y(asl_metrics_ctx *c, const vd *w) {
   size_t nx = (size_t)c->nx, n = (size_t)(c->ny - 2 * R_) * nx;
   for (int q = 0; q < 5; q++) {
     const double *in = c->p1[q] + R_ * nx;
@@ -153,7 +165,7 @@ static void pass_y(asl_metrics_ctx *c, const vd *w) {
 
 // x pass of row yo of the current plane and the SSIM of its cropped voxels;
 // returns their sum.
-static double row_ssim(asl_metrics_ctx *c, const vd *w, int yo, double c1, double c2) {
+HOT double row_ssim(asl_metrics_ctx *c, const vd *w, int yo, double c1, double c2) {
   int cx = c->nx - 2 * R_;
   const vd vc1 = splat(c1), vc2 = splat(c2), two = splat(2.0);
   double *ssim = c->row;
@@ -172,7 +184,7 @@ static double row_ssim(asl_metrics_ctx *c, const vd *w, int yo, double c1, doubl
 }
 
 // SSIM once the inputs are checked and R is known.
-static void ssim_checked(asl_metrics_ctx *c, const float *ref, const float *pred,
+SSIM_CLONES static void ssim_checked(asl_metrics_ctx *c, const float *ref, const float *pred,
                          const float *mask, double range, double *ssim) {
   size_t nv = (size_t)c->nx * c->ny * c->nz;
   if (mask)
