@@ -105,6 +105,7 @@ TEST(sidecar_pcasl_fields) {
   ASSERT_NEAR(1.8, c.pld, 1e-12);
   ASSERT_NEAR(1.5, c.labeling_duration, 1e-12);
   ASSERT_EQ(0, c.background_suppression);
+  asl_bids_sidecar_free(&c);
 }
 
 TEST(sidecar_pld_array_ignores_the_zeros_of_m0_volumes) {
@@ -113,6 +114,7 @@ TEST(sidecar_pld_array_ignores_the_zeros_of_m0_volumes) {
                 "\"PostLabelingDelay\":[0,2.0,2.0,2.0],\"LabelingDuration\":[0,1.5,1.5,1.5]}", &c));
   ASSERT_NEAR(2.0, c.pld, 1e-12);
   ASSERT_NEAR(1.5, c.labeling_duration, 1e-12);
+  asl_bids_sidecar_free(&c);
   car_bad("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Included\","
              "\"PostLabelingDelay\":[0,0],\"LabelingDuration\":1.5}", ASL_EFORMAT, "out of range");
 }
@@ -125,6 +127,33 @@ TEST(sidecar_pasl_takes_bolus_cutoff_and_estimate) {
   ASSERT_NEAR(0.7, c.labeling_duration, 1e-12);
   ASSERT_NEAR(950, c.m0_estimate, 0);
   ASSERT_EQ(-1, c.background_suppression);
+}
+
+TEST(sidecar_missing_pld_and_duration_only_warn) {
+  asl_bids_sidecar c;
+  ASSERT_OK(car("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Separate\"}", &c));
+  ASSERT(strstr(c.warnings, "PostLabelingDelay") && strstr(c.warnings, "LabelingDuration"));
+  ASSERT_EQ(0, c.n_plds);
+  asl_bids_sidecar_free(&c);
+}
+
+TEST(sidecar_multi_delay_lists_each_delay_and_selects_volumes) {
+  asl_bids_sidecar c;
+  ASSERT_OK(car("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Included\",\"LabelingDuration\":1.8,"
+                "\"PostLabelingDelay\":[0,2.0,2.0,1.5,1.5,2.0,2.0]}", &c));
+  ASSERT_EQ(2, c.n_plds);
+  ASSERT_NEAR(1.5, c.plds[0], 1e-12);
+  ASSERT_NEAR(2.0, c.plds[1], 1e-12);
+  ASSERT_NEAR(0.0, c.pld, 0); // no single delay
+  int types[7] = {ASL_VOL_M0, 0, 1, 0, 1, 0, 1}, keep[7];
+  ASSERT_OK(asl_bids_pld_select(&c, types, 7, 1.5, "x.tsv", keep));
+  int want[7] = {1, 0, 0, 1, 1, 0, 0};
+  for (int i = 0; i < 7; i++) ASSERT_EQ(want[i], keep[i]);
+  ASSERT_EQ(ASL_EINVAL, asl_bids_pld_select(&c, types, 7, 1.8, "x.tsv", keep));
+  ASSERT(strstr(asl_error_message(), "1.5, 2") && strstr(asl_error_message(), "s.json"));
+  ASSERT_EQ(ASL_ESHAPE, asl_bids_pld_select(&c, types, 6, 1.5, "x.tsv", keep));
+  ASSERT(strstr(asl_error_message(), "x.tsv"));
+  asl_bids_sidecar_free(&c);
 }
 
 static void car_bad(const char *text, asl_status code, const char *want) {
@@ -141,14 +170,8 @@ TEST(sidecar_refusals_name_the_field) {
   car_bad("{\"M0Type\":\"Separate\"}", ASL_ENOTFOUND, "ArterialSpinLabelingType");
   car_bad("{\"ArterialSpinLabelingType\":\"FAIR\",\"M0Type\":\"Separate\"}", ASL_EFORMAT, "FAIR");
   car_bad("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Other\"}", ASL_EFORMAT, "Other");
-  snprintf(t, sizeof t, "%s\"LabelingDuration\":1.8}", head);
-  car_bad(t, ASL_ENOTFOUND, "PostLabelingDelay");
   snprintf(t, sizeof t, "%s\"PostLabelingDelay\":1800,\"LabelingDuration\":1.8}", head);
   car_bad(t, ASL_EFORMAT, "seconds");
-  snprintf(t, sizeof t, "%s\"PostLabelingDelay\":[1.5,2.0],\"LabelingDuration\":1.8}", head);
-  car_bad(t, ASL_EUNSUPPORTED, "multi-delay");
-  snprintf(t, sizeof t, "%s\"PostLabelingDelay\":1.8}", head);
-  car_bad(t, ASL_ENOTFOUND, "LabelingDuration");
   car_bad("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Estimate\",\"PostLabelingDelay\":1.8,"
           "\"LabelingDuration\":1.8}", ASL_ENOTFOUND, "M0Estimate");
   snprintf(t, sizeof t, "%s\"PostLabelingDelay\":1.8,\"LabelingDuration\":1.8,\"BackgroundSuppression\":1}", head);
@@ -175,6 +198,8 @@ int main(void) {
   RUN(sidecar_pld_array_ignores_the_zeros_of_m0_volumes);
   RUN(sidecar_pasl_takes_bolus_cutoff_and_estimate);
   RUN(sidecar_refusals_name_the_field);
+  RUN(sidecar_missing_pld_and_duration_only_warn);
+  RUN(sidecar_multi_delay_lists_each_delay_and_selects_volumes);
   RUN(sidecar_missing_file_says_what_it_needs);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", root);
