@@ -75,10 +75,11 @@ asl_status asl_bids_scan_sidecar(const char *root, const asl_bids_scan *scan, as
 }
 
 // Multi-delay series need a delay choice; with one, the volume types of
-// the other delays are dropped (n shrinks).
+// the other delays are dropped (n shrinks). Single-delay series are used
+// whole whatever the choice: it picks among a series' delays.
 asl_status asl_bids_apply_pld(const asl_bids_sidecar *car, const asl_bids_scan *scan, int *types,
                               int *n, const char *tsv, int *keep) {
-  if (car->n_plds <= 1 && scan->pld == 0.0) return ASL_OK;
+  if (car->n_plds <= 1) return ASL_OK; // one delay (or none given): the whole series
   if (scan->pld == 0.0)
     return asl_fail(ASL_EUNSUPPORTED,
                     "%s: multi-delay series (%d PostLabelingDelay values); choose one with "
@@ -93,24 +94,28 @@ asl_status asl_bids_apply_pld(const asl_bids_sidecar *car, const asl_bids_scan *
   return ASL_OK;
 }
 
+// The planner counts from the table; a missing series is named only when
+// its table is missing too (the loader names it otherwise), and a missing
+// sidecar is left for the loader to refuse.
 asl_status asl_bids_count_scan(const char *root, const asl_bids_scan *scan, int *nt) {
   char tsv[4400], img[4400];
   struct stat sb;
   *nt = 0;
-  snprintf(img, sizeof img, "%s/%s_asl.nii.gz", scan->dir, scan->stem);
-  if (stat(img, &sb) != 0) {
-    snprintf(img, sizeof img, "%s/%s_asl.nii", scan->dir, scan->stem);
-    if (stat(img, &sb) != 0)
-      return asl_fail(ASL_ENOTFOUND, "%s: no ASL series (%s_asl.nii.gz); every perf/ folder needs one",
-                      scan->dir, scan->stem);
-  }
   snprintf(tsv, sizeof tsv, "%s/%s_aslcontext.tsv", scan->dir, scan->stem);
+  snprintf(img, sizeof img, "%s/%s_asl.nii.gz", scan->dir, scan->stem);
+  if (stat(tsv, &sb) != 0 && stat(img, &sb) != 0)
+    return asl_fail(ASL_ENOTFOUND,
+                    "%s: no ASL series (%s_asl.nii.gz with its _aslcontext.tsv); every perf/ folder "
+                    "needs one",
+                    scan->dir, scan->stem);
   int *types = NULL, n = 0, *keep = NULL;
   asl_bids_sidecar car;
   asl_status st = asl_bids_read_aslcontext(tsv, &types, &n);
   if (st != ASL_OK) return st;
   st = asl_bids_scan_sidecar(root, scan, &car);
-  if (st == ASL_OK) {
+  if (st == ASL_ENOTFOUND) {
+    st = ASL_OK;
+  } else if (st == ASL_OK) {
     keep = malloc((size_t)n * sizeof *keep);
     st = keep ? asl_bids_apply_pld(&car, scan, types, &n, tsv, keep) : asl_fail(ASL_ENOMEM, "%s", tsv);
     asl_bids_sidecar_free(&car);

@@ -13,7 +13,8 @@ char **asl_bids_ls(const char *dir, const char *prefix, const char *suffix, int 
 int asl_bids_wanted(const char *const *labels, int n, const char *key, const char *name);
 // Every participant and session the query names must exist in the dataset.
 asl_status asl_bids_check_filters(const char *root, const asl_bids_query *q, char **ids, int n_ids);
-// Multi-delay series need a PLD choice (scan->pld); with one, keep[t] marks
+// Multi-delay series need a PLD choice (scan->pld; single-delay series are
+// kept whole whatever it is); with one, keep[t] marks
 // the volumes kept and `types` is compacted to them (*n shrinks). keep must
 // have *n entries.
 asl_status asl_bids_apply_pld(const asl_bids_sidecar *car, const asl_bids_scan *scan, int *types,

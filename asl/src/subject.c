@@ -108,7 +108,7 @@ static asl_status load_parts(asl_subject *s, const char *root, const asl_bids_sc
   if (st != ASL_OK) return st;
   memcpy(s->labeling_type, car.labeling_type, sizeof s->labeling_type);
   memcpy(s->m0_type, car.m0_type, sizeof s->m0_type);
-  s->pld = scan->pld > 0.0 ? scan->pld : car.pld;
+  s->pld = car.n_plds > 1 ? scan->pld : car.pld;
   s->labeling_duration = car.labeling_duration;
   s->background_suppression = car.background_suppression;
   memcpy(s->warnings, car.warnings, sizeof s->warnings);

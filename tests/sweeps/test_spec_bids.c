@@ -99,7 +99,7 @@ TEST(subject_without_aslcontext_is_reported) {
   char path[512], want[1200];
   ASSERT_EQ(ASL_ESPEC, load_file(&p, &d, "folds: 2\ndata:\n  bids: ds\nsweep: {nav: 1}\n", path,
                                  sizeof path));
-  snprintf(want, sizeof want, "%s:3:9: error: %s/ds/sub-03/perf/sub-03_aslcontext.tsv cannot be opened",
+  snprintf(want, sizeof want, "%s:3:9: error: %s/ds/sub-03/perf: no ASL series (sub-03_asl.nii.gz",
            path, root);
   ASSERT(diag_at(&d, want));
   sweep_diags_free(&d);
