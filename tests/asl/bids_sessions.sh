@@ -161,6 +161,8 @@ sweep)
   mpirun -n 1 "$aslsweep" run "$work/all.yaml" --out "$work/r" --progress lines > "$work/out" 2>&1 \
     || { cat "$work/out"; fail "run"; }
   "$aslsweep" status "$work/r" > "$work/status" || { cat "$work/status"; fail "status: not all done"; }
+  cat "$work/status"
+  grep -q "^total  *4  *0  *0  *0" "$work/status" || fail "expected 4 jobs done (2 Nav x 2 folds)"
   "$aslsweep" export "$work/r/results.h5" --format csv -o "$work/t.csv" || fail "export"
   for l in sub-01_ses-1_run-1 sub-01_ses-1_run-2 sub-01_ses-2_pld-1500ms sub-01_ses-2_pld-2000ms sub-02_ses-1; do
     grep -q ",$l," "$work/t.csv" || fail "no cube rows for $l"
@@ -190,6 +192,12 @@ for e in errors: print("error:", e["code"], e.get("location"))
 print(len(errors), "errors,", len(d["issues"]["issues"]) - len(errors), "warnings")
 sys.exit(1 if errors else 0)
 PY
+  # The check can fail: a mask in the raw tree (where the phantom used to
+  # write it) is an error.
+  cp "$work/ph/derivatives/phantom/sub-01/perf/sub-01_desc-brain_mask.nii.gz" "$work/ph/sub-01/perf/"
+  PYTHONPATH=$vdir "$v" --format json "$work/ph" > "$work/v2.json" 2> /dev/null
+  /usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if any(i["severity"] == "error" for i in d["issues"]["issues"]) else 1)' \
+    "$work/v2.json" || fail "the validator accepts a mask in the raw tree"
   ;;
 *) fail "unknown case $case_" ;;
 esac
