@@ -114,28 +114,44 @@ static asl_status add_scan(const char *root, const asl_bids_query *q, const char
   return st;
 }
 
-// The scans of one perf/ folder; a folder without any still gives one scan
-// (named after the subject/session) whose loading says what is missing.
+// Stems of the files in `dir` with this prefix and suffix, added to `stems`
+// unless already there.
+static void add_stems(const char *dir, const char *prefix, const char *suffix, char (*stems)[64],
+                      int *n, int cap) {
+  int nf = 0;
+  char **files = asl_bids_ls(dir, prefix, suffix, &nf);
+  for (int i = 0; i < nf; i++) {
+    size_t len = strlen(files[i]) - strlen(suffix);
+    int dup = len >= 64;
+    for (int j = 0; j < *n && !dup; j++) dup = strlen(stems[j]) == len && !strncmp(stems[j], files[i], len);
+    if (!dup && *n < cap) snprintf(stems[(*n)++], 64, "%.*s", (int)len, files[i]);
+    free(files[i]);
+  }
+  free(files);
+}
+
+static int cmp_stem(const void *a, const void *b) { return strcmp(a, b); }
+
+// The scans of one perf/ folder: every stem with an ASL series or an
+// aslcontext table (the loader names whichever is missing). A folder without
+// any still gives one scan, named after the subject/session, whose loading
+// says what is missing.
 static asl_status add_perf(const char *root, const asl_bids_query *q, const char *sub,
                            const char *ses, asl_bids_scan **list, int *n, int *cap) {
-  char dir[4200], prefix[80];
+  enum { MAX_SCANS = 256 };
+  char dir[4200], prefix[80], (*stems)[64] = malloc(MAX_SCANS * sizeof *stems);
+  if (!stems) return asl_fail(ASL_ENOMEM, "listing scans: out of memory");
   snprintf(dir, sizeof dir, "%s/%s%s%s/perf", root, sub, ses[0] ? "/" : "", ses);
   snprintf(prefix, sizeof prefix, "%s%s%s", sub, ses[0] ? "_" : "", ses);
-  int na = 0, nb = 0;
-  char **gz = asl_bids_ls(dir, prefix, "_asl.nii.gz", &na), **plain = asl_bids_ls(dir, prefix, "_asl.nii", &nb);
+  int ns = 0;
+  add_stems(dir, prefix, "_asl.nii.gz", stems, &ns, MAX_SCANS);
+  add_stems(dir, prefix, "_asl.nii", stems, &ns, MAX_SCANS);
+  add_stems(dir, prefix, "_aslcontext.tsv", stems, &ns, MAX_SCANS);
+  if (ns == 0) snprintf(stems[ns++], 64, "%.63s", prefix);
+  qsort(stems, (size_t)ns, sizeof *stems, cmp_stem);
   asl_status st = ASL_OK;
-  char stem[160];
-  for (int i = 0; st == ASL_OK && i < na + nb; i++) {
-    const char *name = i < na ? gz[i] : plain[i - na];
-    snprintf(stem, sizeof stem, "%.*s", (int)(strstr(name, "_asl.nii") - name), name);
-    int dup = 0; // sub-01_asl.nii next to sub-01_asl.nii.gz: one scan
-    for (int j = 0; i >= na && j < na; j++) dup |= strncmp(gz[j], name, strlen(name)) == 0;
-    if (!dup) st = add_scan(root, q, stem, list, n, cap);
-  }
-  if (st == ASL_OK && na + nb == 0) st = add_scan(root, q, prefix, list, n, cap);
-  for (int i = 0; i < na; i++) free(gz[i]);
-  for (int i = 0; i < nb; i++) free(plain[i]);
-  free(gz), free(plain);
+  for (int i = 0; st == ASL_OK && i < ns; i++) st = add_scan(root, q, stems[i], list, n, cap);
+  free(stems);
   return st;
 }
 

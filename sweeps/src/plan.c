@@ -172,6 +172,12 @@ static int participant_of(const sweep_plan *p, int n_subjects, int index, int *n
   return part;
 }
 
+int sweep_n_participants(const sweep_plan *p) {
+  int n = 0;
+  if (p->n_subjects > 0) participant_of(p, p->n_subjects, 0, &n);
+  return n;
+}
+
 int sweep_subject_fold(const sweep_plan *p, int n_subjects, int index) {
   ASL_ASSERT(n_subjects > 0 && index >= 0 && index < n_subjects && p->folds > 0);
   int n = 0;

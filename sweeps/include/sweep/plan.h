@@ -159,6 +159,9 @@ void sweep_diags_free(sweep_diags *d);
 // permutation is over participants: every scan of one participant (its
 // sessions and runs, labels sharing the sub-<label> prefix) gets one fold.
 int sweep_subject_fold(const sweep_plan *p, int n_subjects, int index);
+// Distinct participants among the plan's subjects (scan labels sharing
+// their sub-<label> prefix count once).
+int sweep_n_participants(const sweep_plan *p);
 // The BIDS query (asl/bids.h) of the plan's data section; its pointers
 // borrow from `p`.
 void sweep_bids_query(const sweep_plan *p, asl_bids_query *q);
