@@ -14,7 +14,9 @@
 
 static int split(char *stem, char **parts) {
   int n = 0;
-  for (char *tok = strtok(stem, "_"); tok && n < MAX_ENTITIES; tok = strtok(NULL, "_")) parts[n++] = tok;
+  char *save = NULL;
+  for (char *tok = strtok_r(stem, "_", &save); tok && n < MAX_ENTITIES; tok = strtok_r(NULL, "_", &save))
+    parts[n++] = tok;
   return n;
 }
 

@@ -73,6 +73,7 @@ expect_bad() {
   "$@" > "$work/bad.out" 2> "$work/bad.err"
   rc=$?
   [ $rc -eq 2 ] || { cat "$work/bad.out" "$work/bad.err"; fail "$what: exit $rc, expected 2"; }
+  echo "$what:"; grep -h -v "^subject \|^summary" "$work/bad.err" "$work/bad.out" | cut -c1-400 | sed 's/^/  /'
   for w in "${words[@]}"; do
     grep -qF -- "$w" "$work/bad.err" "$work/bad.out" || { cat "$work/bad.err" "$work/bad.out"; fail "$what: no '$w'"; }
   done
