@@ -125,17 +125,19 @@ static void read_labels(sw_ctx *c, const sw_node *n, const char *what, char ***o
 }
 
 // data.pld: `all` (each delay its own scan) or one delay in seconds.
-static void read_pld(sw_ctx *c, const sw_node *n, sweep_plan *p) {
-  if (!n) return;
+static int read_pld(sw_ctx *c, const sw_node *n, sweep_plan *p) {
+  if (!n) return 0;
   char *end = NULL;
   double v = n->kind == SW_SCALAR ? strtod(n->str, &end) : 0.0;
   if (n->kind == SW_SCALAR && strcmp(n->str, "all") == 0) {
     p->pld_all = 1;
   } else if (n->kind != SW_SCALAR || n->quoted || end == n->str || *end || !(v > 0.0) || v > 10.0) {
     sw_error(c, n, "data.pld must be `all` (each delay its own scan) or one delay in seconds, 0 < pld <= 10 (e.g. 1.8)");
+    return -1;
   } else {
     p->pld = v;
   }
+  return 0;
 }
 
 void sw_data_read(sw_ctx *c, const sw_node *data, const char *spec_dir, sweep_plan *p) {
@@ -157,9 +159,10 @@ void sw_data_read(sw_ctx *c, const sw_node *data, const char *spec_dir, sweep_pl
   }
   read_labels(c, sw_map_get(data, "participants"), "data.participants", &p->participants, &p->n_participants);
   read_labels(c, sw_map_get(data, "sessions"), "data.sessions", &p->sessions, &p->n_sessions);
-  read_pld(c, sw_map_get(data, "pld"), p);
+  int bad_pld = read_pld(c, sw_map_get(data, "pld"), p);
   const sw_node *masks = sw_map_get(data, "masks");
   if (masks && !(p->masks_root = resolve_path(c, masks, spec_dir, "data.masks"))) return;
   if (!(p->bids_root = resolve_path(c, bids, spec_dir, "data.bids"))) return;
-  read_bids(c, bids, p->bids_root, p);
+  // A bad PLD choice would only add "choose a delay" errors to its own.
+  if (!bad_pld) read_bids(c, bids, p->bids_root, p);
 }

@@ -179,6 +179,16 @@ TEST(sessions_runs_and_delays_become_scans_with_one_fold_per_participant) {
   ASSERT_STR_EQ("sub-01_ses-2", p.subject_ids[2]);
   ASSERT_EQ(5, p.subject_nt[2]); // the 2.0 s volumes
   ASSERT_EQ(2, sweep_n_participants(&p));
+  ASSERT(p.masks_root == NULL);
+  sweep_plan_free(&p);
+  ASSERT_OK(load_file(&p, &d, "data: {bids: ds, pld: all, masks: derivatives/aslprep}\nfolds: 2\nsweep: {nav: 1}\n",
+                      path, sizeof path));
+  char want_masks[600];
+  snprintf(want_masks, sizeof want_masks, "%s/derivatives/aslprep", root); // relative to the spec
+  ASSERT_STR_EQ(want_masks, p.masks_root);
+  asl_bids_query q;
+  sweep_bids_query(&p, &q);
+  ASSERT(q.pld_all == 1 && q.masks == p.masks_root && q.n_participants == 0);
   sweep_plan_free(&p);
   ASSERT_EQ(ASL_ESPEC, load_file(&p, &d, "data: {bids: ds, participants: '02'}\nfolds: 2\nsnr_groups: {k: 1}\n"
                                  "sweep: {nav: 1}\n", path, sizeof path));
@@ -208,6 +218,7 @@ TEST(sessions_bad_choices_are_refused_at_their_line) {
   ASSERT_EQ(ASL_ESPEC, load_file(&p, &d, "folds: 2\ndata:\n  bids: ds\n  pld: soon\nsweep: {nav: 1}\n", path, sizeof path));
   snprintf(want, sizeof want, "%s:4:8: error: data.pld must be", path);
   ASSERT(diag_at(&d, want));
+  ASSERT_EQ(1, d.n); // not also "choose a delay"
   sweep_diags_free(&d);
   ASSERT_EQ(ASL_ESPEC, load_file(&p, &d, "folds: 2\ndata:\n  bids: ds\n  pld: all\n  participants: ['07']\nsweep: {nav: 1}\n", path, sizeof path));
   ASSERT(diag_has(&d, "participant label \"07\" does not exist (the dataset has sub-01, sub-02)"));
