@@ -25,6 +25,7 @@ static void describe(asl_bids_report *r, const asl_subject *s) {
   if (!s->has_m0) note(r, "%s", "no M0 (M0Type Absent): sweeps that use M0 refuse this subject");
   if (s->n_skipped) note(r, "%s", "cbf/noRF volumes are skipped");
   if (!s->has_mask) note(r, "%s", "no mask: metrics use the whole volume");
+  if (s->warnings[0]) note(r, "warning: %s", s->warnings);
 }
 
 // Scores one subject; the subject's data is freed before returning.
@@ -43,13 +44,14 @@ static void score(asl_bids_report *r, asl_subject *s) {
   }
 }
 
-static void inspect_one(const char *root, const char *id, asl_bids_report *r) {
+static void inspect_one(const char *root, const char *id, const asl_bids_query *q,
+                        asl_bids_report *r) {
   memset(r, 0, sizeof *r);
   snprintf(r->id, sizeof r->id, "%s", id);
   r->ssim = r->nmae = NAN;
   r->group = -1;
   asl_subject s;
-  asl_status st = asl_subject_load(&s, root, id);
+  asl_status st = asl_subject_load_q(&s, root, id, q);
   if (st != ASL_OK) {
     note(r, "%s", asl_error_message());
     return;
@@ -73,25 +75,26 @@ static asl_status group_usable(asl_bids_report *rows, int n, int k, uint64_t see
   return st;
 }
 
-asl_status asl_bids_inspect(const char *root, int k, uint64_t seed, asl_bids_report **rows, int *n) {
+asl_status asl_bids_inspect_q(const char *root, const asl_bids_query *q, int k, uint64_t seed,
+                              asl_bids_report **rows, int *n) {
   *rows = NULL, *n = 0;
   if (k < 1) return asl_fail(ASL_EINVAL, "inspect: k = %d SNR groups; give at least 1", k);
-  char **ids;
+  asl_bids_scan *scans;
   int count;
-  asl_status st = asl_bids_list_subjects(root, &ids, &count);
+  asl_status st = asl_bids_list_scans(root, q, &scans, &count);
   if (st != ASL_OK) return st;
   if (count == 0)
     return asl_fail(ASL_ENOTFOUND,
-                    "%s: no subject found (expected sub-<label>/perf/ folders of a BIDS-ASL dataset; "
-                    "session folders sub-*/ses-*/ are not supported)",
+                    "%s: no subject found (expected sub-<label>/[ses-<label>/]perf/ folders of a "
+                    "BIDS-ASL dataset)",
                     root);
   asl_bids_report *out = calloc((size_t)count, sizeof *out);
   if (!out) {
-    asl_bids_free_list(ids, count);
+    free(scans);
     return asl_fail(ASL_ENOMEM, "inspect: out of memory");
   }
-  for (int i = 0; i < count; i++) inspect_one(root, ids[i], &out[i]);
-  asl_bids_free_list(ids, count);
+  for (int i = 0; i < count; i++) inspect_one(root, scans[i].label, q, &out[i]);
+  free(scans);
   st = group_usable(out, count, k, seed);
   if (st != ASL_OK) {
     free(out);
@@ -99,4 +102,8 @@ asl_status asl_bids_inspect(const char *root, int k, uint64_t seed, asl_bids_rep
   }
   *rows = out, *n = count;
   return ASL_OK;
+}
+
+asl_status asl_bids_inspect(const char *root, int k, uint64_t seed, asl_bids_report **rows, int *n) {
+  return asl_bids_inspect_q(root, NULL, k, seed, rows, n);
 }

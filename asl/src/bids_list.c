@@ -1,4 +1,5 @@
-// Subjects of a BIDS dataset: every sub-*/ folder holding a perf/ folder.
+// Subjects of a BIDS dataset: every sub-*/ folder holding a perf/ folder
+// (directly or in a ses-*/ folder).
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -17,10 +18,22 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+// sub-XX/perf/, or sub-XX/ses-*/perf/ for a subject scanned in sessions.
 static int has_perf(const char *root, const char *name) {
   char path[4096];
   int n = snprintf(path, sizeof path, "%s/%s/perf", root, name);
-  return n > 0 && (size_t)n < sizeof path && is_dir(path);
+  if (n > 0 && (size_t)n < sizeof path && is_dir(path)) return 1;
+  snprintf(path, sizeof path, "%s/%s", root, name);
+  DIR *d = opendir(path);
+  int found = 0;
+  struct dirent *e;
+  while (d && !found && (e = readdir(d))) {
+    if (strncmp(e->d_name, "ses-", 4) != 0) continue;
+    n = snprintf(path, sizeof path, "%s/%s/%s/perf", root, name, e->d_name);
+    found = n > 0 && (size_t)n < sizeof path && is_dir(path);
+  }
+  if (d) closedir(d);
+  return found;
 }
 
 asl_status asl_bids_list_subjects(const char *root, char ***ids, int *n) {

@@ -41,6 +41,12 @@ static asl_status write_text(const char *path, const char *fmt, ...) {
   return ASL_OK;
 }
 
+// Recommended acquisition fields shared by the ASL and M0 sidecars.
+#define SCANNER_FIELDS                                                                             \
+  "  \"Manufacturer\": \"aslsweep phantom\",\n  \"ManufacturersModelName\": \"simulation\",\n"      \
+  "  \"MagneticFieldStrength\": 3,\n  \"MRAcquisitionType\": \"3D\",\n"                            \
+  "  \"PulseSequenceType\": \"3D GRASE\",\n  \"FlipAngle\": 90,\n"
+
 static asl_status write_sidecar(const char *path, const asl_phantom_opts *o, const asl_vol *v) {
   char labeling[256];
   if (o->pasl)
@@ -57,13 +63,14 @@ static asl_status write_sidecar(const char *path, const asl_phantom_opts *o, con
              "  \"LabelingEfficiency\": %g,\n",
              PH_PLD, PH_TAU, PH_ALPHA_PCASL);
   return write_text(path,
-                    "{\n  \"Manufacturer\": \"aslsweep phantom\",\n  \"MagneticFieldStrength\": 3,\n"
-                    "  \"MRAcquisitionType\": \"3D\",\n  \"EchoTime\": 0.0105,\n  \"FlipAngle\": 90,\n"
+                    "{\n%s  \"EchoTime\": 0.0105,\n"
                     "%s  \"M0Type\": \"Separate\",\n  \"BackgroundSuppression\": true,\n"
-                    "  \"BackgroundSuppressionNumberPulses\": 2,\n  \"VascularCrushing\": false,\n"
+                    "  \"BackgroundSuppressionNumberPulses\": 2,\n"
+                    "  \"BackgroundSuppressionPulseTime\": [1.9, 0.6],\n  \"VascularCrushing\": false,\n"
+                    "  \"LabelingLocationDescription\": \"simulated: no labeling plane\",\n"
                     "  \"TotalAcquiredPairs\": %d,\n  \"RepetitionTimePreparation\": 4.0,\n"
                     "  \"AcquisitionVoxelSize\": [%.4g, %.4g, %.4g]\n}\n",
-                    labeling, o->timepoints, v->dx, v->dy, v->dz);
+                    SCANNER_FIELDS, labeling, o->timepoints, v->dx, v->dy, v->dz);
 }
 
 static asl_status write_context(const char *path, const asl_phantom_subject *s) {
@@ -92,10 +99,10 @@ static asl_status write_raw(const char *root, const asl_phantom_opts *o, const a
   if (st == ASL_OK) st = asl_nifti_write_i16(&s->m0, join(p, dir, s->id, "m0scan.nii.gz"));
   if (st == ASL_OK)
     st = write_text(join(p, dir, s->id, "m0scan.json"),
-                    "{\n  \"RepetitionTimePreparation\": 6.0,\n  \"EchoTime\": 0.0105,\n"
-                    "  \"IntendedFor\": \"perf/%s_asl.nii.gz\"\n}\n",
-                    s->id);
-  if (st == ASL_OK) st = asl_nifti_write_u8(&s->mask, join(p, dir, s->id, "desc-brain_mask.nii.gz"));
+                    "{\n%s  \"RepetitionTimePreparation\": 6.0,\n  \"EchoTime\": 0.0105,\n"
+                    "  \"AcquisitionVoxelSize\": [%.4g, %.4g, %.4g],\n"
+                    "  \"IntendedFor\": \"bids::%s/perf/%s_asl.nii.gz\"\n}\n",
+                    SCANNER_FIELDS, s->m0.dx, s->m0.dy, s->m0.dz, s->id, s->id);
   return st;
 }
 
@@ -107,6 +114,8 @@ static asl_status write_truth(const char *root, const asl_phantom_subject *s) {
   if (st == ASL_OK) st = asl_nifti_write(&s->deltam, join(p, dir, s->id, "desc-noisefree_deltam.nii.gz"));
   if (st == ASL_OK) st = asl_nifti_write(&s->gm, join(p, dir, s->id, "label-GM_probseg.nii.gz"));
   if (st == ASL_OK) st = asl_nifti_write(&s->wm, join(p, dir, s->id, "label-WM_probseg.nii.gz"));
+  // Masks are derivatives: BIDS has no place for them in the raw tree.
+  if (st == ASL_OK) st = asl_nifti_write_u8(&s->mask, join(p, dir, s->id, "desc-brain_mask.nii.gz"));
   return st;
 }
 
@@ -116,13 +125,17 @@ static asl_status write_descriptions(const char *root) {
   asl_status st = write_text(p,
                              "{\n  \"Name\": \"aslsweep ASL phantom\",\n  \"BIDSVersion\": \"1.8.0\",\n"
                              "  \"DatasetType\": \"raw\",\n  \"License\": \"CC0\",\n"
+                             "  \"Authors\": [\"aslsweep phantom generator\"],\n"
                              "  \"GeneratedBy\": [{\"Name\": \"aslsweep phantom\", \"Version\": \"%s\"}]\n}\n",
                              ASLSWEEP_VERSION);
   snprintf(p, sizeof p, "%s/README", root);
   if (st == ASL_OK)
     st = write_text(p, "Synthetic ASL dataset written by `aslsweep phantom`.\n"
-                       "Noise-free CBF, deltam and tissue fractions: derivatives/phantom/.\n"
+                       "Noise-free CBF, deltam, tissue fractions and brain masks: derivatives/phantom/.\n"
                        "Model and constants: docs/data.md of aslsweep.\n");
+  snprintf(p, sizeof p, "%s/participants.json", root);
+  if (st == ASL_OK)
+    st = write_text(p, "{\n  \"participant_id\": {\"Description\": \"simulated subject\"}\n}\n");
   snprintf(p, sizeof p, "%s/derivatives/phantom", root);
   if (st == ASL_OK) st = make_dirs(p);
   snprintf(p, sizeof p, "%s/derivatives/phantom/dataset_description.json", root);
@@ -130,8 +143,22 @@ static asl_status write_descriptions(const char *root) {
     st = write_text(p,
                     "{\n  \"Name\": \"aslsweep phantom ground truth\",\n  \"BIDSVersion\": \"1.8.0\",\n"
                     "  \"DatasetType\": \"derivative\",\n"
-                    "  \"GeneratedBy\": [{\"Name\": \"aslsweep phantom\", \"Version\": \"%s\"}]\n}\n",
+                    "  \"Authors\": [\"aslsweep phantom generator\"],\n"
+                    "  \"GeneratedBy\": [{\"Name\": \"aslsweep phantom\", \"Version\": \"%s\"}],\n"
+                    "  \"SourceDatasets\": [{\"URL\": \"bids::\"}]\n}\n",
                     ASLSWEEP_VERSION);
+  snprintf(p, sizeof p, "%s/derivatives/phantom/README", root);
+  if (st == ASL_OK)
+    st = write_text(p, "Ground truth of the aslsweep phantom: noise-free CBF (ml/100g/min) and\n"
+                       "deltam, grey/white-matter fractions and the brain mask, on each subject's\n"
+                       "ASL grid. participants.tsv gives each subject's SNR tier and noise.\n");
+  snprintf(p, sizeof p, "%s/derivatives/phantom/participants.json", root);
+  if (st == ASL_OK)
+    st = write_text(p, "{\n  \"participant_id\": {\"Description\": \"simulated subject\"},\n"
+                       "  \"snr_tier\": {\"Description\": \"noise tier\", \"Levels\": "
+                       "{\"low\": \"noise SD 1.8-2.7 x mean GM deltam\", \"high\": \"0.6-1.0 x\"}},\n"
+                       "  \"noise_sd\": {\"Description\": \"thermal noise standard deviation\"},\n"
+                       "  \"hypoperfused\": {\"Description\": \"1 when the subject has a hypoperfused region\"}\n}\n");
   return st;
 }
 

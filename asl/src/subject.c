@@ -7,6 +7,7 @@
 
 #include "asl/bids.h"
 #include "asl/nifti.h"
+#include "bids_scan_internal.h"
 #include "subject_internal.h"
 
 static int file_exists(const char *path) {
@@ -38,14 +39,10 @@ asl_status asl_mean_of_type(const asl_vol *src, const int *types, int type, asl_
   return ASL_OK;
 }
 
-static asl_status set_ids(asl_subject *s, const char *root, const char *subject_id) {
-  int n = snprintf(s->id, sizeof s->id, "%s%s", strncmp(subject_id, "sub-", 4) ? "sub-" : "",
-                   subject_id);
-  if (n < 0 || (size_t)n >= sizeof s->id || strchr(subject_id, '/'))
-    return asl_fail(ASL_EINVAL, "subject id \"%s\" is not a plain BIDS id (sub-<label>, at most 31 characters)",
-                    subject_id);
-  n = snprintf(s->dir, sizeof s->dir, "%s/%s/perf", root, s->id);
-  if (n < 0 || (size_t)n >= sizeof s->dir) return asl_fail(ASL_EINVAL, "%s: path too long", root);
+static asl_status set_ids(asl_subject *s, const asl_bids_scan *scan) {
+  snprintf(s->id, sizeof s->id, "%s", scan->label);
+  snprintf(s->dir, sizeof s->dir, "%s", scan->dir);
+  snprintf(s->stem, sizeof s->stem, "%s", scan->stem);
   struct stat st;
   if (stat(s->dir, &st) != 0 || !S_ISDIR(st.st_mode))
     return asl_fail(ASL_ENOTFOUND, "%s: no such folder; a BIDS-ASL subject keeps its scans in perf/",
@@ -53,7 +50,21 @@ static asl_status set_ids(asl_subject *s, const char *root, const char *subject_
   return ASL_OK;
 }
 
-static asl_status read_series(asl_subject *s, const char *asl_path, const char *tsv_path) {
+// Drops the volumes of the other delays of a multi-delay series.
+static asl_status keep_frames(asl_subject *s, const int *keep, int n_before) {
+  size_t nv = asl_vol_nvox(&s->asl);
+  int m = 0;
+  for (int t = 0; t < n_before; t++)
+    if (keep[t]) {
+      if (m != t) memmove(asl_vol_frame(&s->asl, m), asl_vol_frame(&s->asl, t), nv * sizeof(float));
+      m++;
+    }
+  s->asl.nt = m;
+  return ASL_OK;
+}
+
+static asl_status read_series(asl_subject *s, const asl_bids_scan *scan, const asl_bids_sidecar *car,
+                              const char *asl_path, const char *tsv_path) {
   int n_rows = 0, n_deltam = 0;
   asl_status st = asl_bids_read_aslcontext(tsv_path, &s->vol_type, &n_rows);
   if (st != ASL_OK) return st;
@@ -66,49 +77,61 @@ static asl_status read_series(asl_subject *s, const char *asl_path, const char *
   if (s->asl.nz < 1 || s->asl.nx < 2 || s->asl.ny < 2)
     return asl_fail(ASL_ESHAPE, "%s: grid %dx%dx%d is not a 3D image series", asl_path, s->asl.nx,
                     s->asl.ny, s->asl.nz);
-  st = asl_context_check(s->vol_type, n_rows, tsv_path, &n_deltam);
+  int *keep = malloc((size_t)n_rows * sizeof *keep), n_kept = n_rows;
+  if (!keep) return asl_fail(ASL_ENOMEM, "%s: out of memory", asl_path);
+  st = asl_bids_apply_pld(car, scan, s->vol_type, &n_kept, tsv_path, keep);
+  if (st == ASL_OK && n_kept != n_rows) keep_frames(s, keep, n_rows);
+  free(keep);
+  if (st == ASL_OK) st = asl_context_check(s->vol_type, n_kept, tsv_path, &n_deltam);
   if (st != ASL_OK) return st;
-  for (int t = 0; t < n_rows; t++) s->n_skipped += s->vol_type[t] == ASL_VOL_OTHER;
+  for (int t = 0; t < n_kept; t++) s->n_skipped += s->vol_type[t] == ASL_VOL_OTHER;
   return ASL_OK;
 }
 
-// "<dir>/<id>_<suffix>.nii.gz", or ".nii" when only that exists.
+// "<dir>/<stem>_<suffix>.nii.gz", or ".nii" when only that exists.
 void asl_subject_path(const asl_subject *s, const char *suffix, char *path, size_t n) {
-  int k = snprintf(path, n, "%s/%s_%s.nii.gz", s->dir, s->id, suffix);
+  int k = snprintf(path, n, "%s/%s_%s.nii.gz", s->dir, s->stem, suffix);
   if (k < 0 || (size_t)k >= n || file_exists(path)) return;
   path[k - 3] = '\0'; // drop ".gz"
   if (!file_exists(path)) path[k - 3] = '.';
 }
 
-static asl_status load_parts(asl_subject *s) {
-  char asl_path[4200], tsv_path[4200], json_path[4200];
+static asl_status load_parts(asl_subject *s, const char *root, const asl_bids_scan *scan,
+                             const asl_bids_query *q) {
+  char asl_path[4400], tsv_path[4400];
   asl_subject_path(s, "asl", asl_path, sizeof asl_path);
-  snprintf(tsv_path, sizeof tsv_path, "%s/%s_aslcontext.tsv", s->dir, s->id);
-  snprintf(json_path, sizeof json_path, "%s/%s_asl.json", s->dir, s->id);
+  snprintf(tsv_path, sizeof tsv_path, "%s/%s_aslcontext.tsv", s->dir, s->stem);
   if (!file_exists(asl_path))
-    return asl_fail(ASL_ENOTFOUND,
-                    "%s: missing ASL series; name it %s_asl.nii.gz (no ses/acq/run entities)",
-                    asl_path, s->id);
+    return asl_fail(ASL_ENOTFOUND, "%s: missing ASL series; name it %s_asl.nii.gz", asl_path, s->stem);
   asl_bids_sidecar car;
-  asl_status st = asl_bids_read_sidecar(json_path, &car);
+  asl_status st = asl_bids_scan_sidecar(root, scan, &car);
   if (st != ASL_OK) return st;
   memcpy(s->labeling_type, car.labeling_type, sizeof s->labeling_type);
   memcpy(s->m0_type, car.m0_type, sizeof s->m0_type);
-  s->pld = car.pld;
+  s->pld = car.n_plds > 1 ? scan->pld : car.pld;
   s->labeling_duration = car.labeling_duration;
   s->background_suppression = car.background_suppression;
-  st = read_series(s, asl_path, tsv_path);
+  memcpy(s->warnings, car.warnings, sizeof s->warnings);
+  st = read_series(s, scan, &car, asl_path, tsv_path);
   if (st == ASL_OK) st = asl_subject_load_m0(s, car.m0_estimate);
-  if (st == ASL_OK) st = asl_subject_load_mask(s);
+  if (st == ASL_OK) st = asl_subject_load_mask(s, root, scan, q ? q->masks : NULL);
+  asl_bids_sidecar_free(&car);
+  return st;
+}
+
+asl_status asl_subject_load_q(asl_subject *s, const char *bids_root, const char *label,
+                              const asl_bids_query *q) {
+  memset(s, 0, sizeof *s);
+  asl_bids_scan scan;
+  asl_status st = asl_bids_scan_from_label(bids_root, label, q, &scan);
+  if (st == ASL_OK) st = set_ids(s, &scan);
+  if (st == ASL_OK) st = load_parts(s, bids_root, &scan, q);
+  if (st != ASL_OK) asl_subject_free(s);
   return st;
 }
 
 asl_status asl_subject_load(asl_subject *s, const char *bids_root, const char *subject_id) {
-  memset(s, 0, sizeof *s);
-  asl_status st = set_ids(s, bids_root, subject_id);
-  if (st == ASL_OK) st = load_parts(s);
-  if (st != ASL_OK) asl_subject_free(s);
-  return st;
+  return asl_subject_load_q(s, bids_root, subject_id, NULL);
 }
 
 void asl_subject_free(asl_subject *s) {

@@ -15,12 +15,14 @@ int asl_same_grid(const asl_vol *a, const asl_vol *b);
 // must not hold memory); ASL_ENOTFOUND when there are none.
 asl_status asl_mean_of_type(const asl_vol *src, const int *types, int type, asl_vol *out);
 
-// "<dir>/<id>_<suffix>.nii.gz", or the .nii name when only that exists.
+// "<dir>/<stem>_<suffix>.nii.gz", or the .nii name when only that exists.
 void asl_subject_path(const asl_subject *s, const char *suffix, char *path, size_t n);
 
 // Loads M0 as the sidecar's M0Type says; sets s->m0 and s->has_m0.
 asl_status asl_subject_load_m0(asl_subject *s, double m0_estimate);
-// Loads the mask file or derives one; sets s->mask, has_mask, mask_source.
-asl_status asl_subject_load_mask(asl_subject *s);
+// Loads the mask file (from `masks`, else ROOT/derivatives/*/) or derives
+// one; sets s->mask, has_mask, mask_source.
+asl_status asl_subject_load_mask(asl_subject *s, const char *root, const asl_bids_scan *scan,
+                                 const char *masks);
 
 #endif

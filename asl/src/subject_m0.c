@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "asl/nifti.h"
+#include "bids_scan_internal.h"
 #include "subject_internal.h"
 
 // Says which part differs: the matrix size, or (same size) the voxel-to-mm
@@ -29,11 +30,33 @@ static asl_status grid_mismatch(const char *path, const asl_vol *v, const asl_su
                   (double)v->affine[i][j], (double)a->affine[i][j]);
 }
 
+// "<dir>/<name>_<suffix>.nii.gz" or .nii; 1 when it exists.
+static int find_file(const char *dir, const char *name, const char *suffix, char *path, size_t n) {
+  struct stat st;
+  snprintf(path, n, "%s/%s_%s.nii.gz", dir, name, suffix);
+  if (stat(path, &st) == 0) return 1;
+  snprintf(path, n, "%s/%s_%s.nii", dir, name, suffix);
+  if (stat(path, &st) == 0) return 1;
+  snprintf(path, n, "%s/%s_%s.nii.gz", dir, name, suffix);
+  return 0;
+}
+
+// The scan's own file, else the one of its subject (and session) without
+// the run/acq entities: one M0 or mask often serves several runs.
+static int find_near(const char *dir, const asl_subject *s, const char *suffix, char *path, size_t n) {
+  if (find_file(dir, s->stem, suffix, path, n)) return 1;
+  char base[128];
+  const char *ses = strstr(s->stem, "_ses-");
+  size_t len = ses ? (size_t)(ses - s->stem) + 1 + strcspn(ses + 1, "_") : strcspn(s->stem, "_");
+  snprintf(base, sizeof base, "%.*s", (int)len, s->stem);
+  if (strcmp(base, s->stem) != 0 && find_file(dir, base, suffix, path, n)) return 1;
+  find_file(dir, s->stem, suffix, path, n);
+  return 0;
+}
+
 static asl_status load_separate(asl_subject *s) {
   char path[4200];
-  asl_subject_path(s, "m0scan", path, sizeof path);
-  struct stat st;
-  if (stat(path, &st) != 0)
+  if (!find_near(s->dir, s, "m0scan", path, sizeof path))
     return asl_fail(ASL_ENOTFOUND,
                     "%s: missing; the sidecar says M0Type Separate (add the M0 scan, or set M0Type "
                     "to Absent)",
@@ -67,7 +90,7 @@ asl_status asl_subject_load_m0(asl_subject *s, double m0_estimate) {
       return asl_fail(ASL_EFORMAT,
                       "%s/%s_aslcontext.tsv: M0Type is Included but no row is m0scan; mark the M0 "
                       "volumes or fix M0Type",
-                      s->dir, s->id);
+                      s->dir, s->stem);
     if (rc != ASL_OK) return rc;
     s->has_m0 = 1;
     return ASL_OK;
@@ -108,11 +131,41 @@ static asl_status load_mask_file(asl_subject *s, const char *path) {
   return ASL_OK;
 }
 
-asl_status asl_subject_load_mask(asl_subject *s) {
+// The mask in a derivatives dataset laid out like the raw one.
+static int find_mask(const char *deriv, const asl_bids_scan *scan, const asl_subject *s, char *path,
+                     size_t n) {
+  char dir[4800];
+  snprintf(dir, sizeof dir, "%s/%s%s%s/perf", deriv, scan->subject, scan->session[0] ? "/" : "",
+           scan->session);
+  return find_near(dir, s, "desc-brain_mask", path, n);
+}
+
+// data.masks when given; otherwise the first ROOT/derivatives/*/ (sorted)
+// that has the scan's mask.
+static int locate_mask(const char *root, const asl_bids_scan *scan, const asl_subject *s,
+                       const char *masks, char *path, size_t n) {
+  if (masks) return find_mask(masks, scan, s, path, n);
+  char deriv[4400];
+  snprintf(deriv, sizeof deriv, "%s/derivatives", root);
+  int nd = 0, found = 0;
+  char **dirs = asl_bids_ls(deriv, "", NULL, &nd);
+  for (int i = 0; i < nd; i++) {
+    char d[4600];
+    snprintf(d, sizeof d, "%s/%s", deriv, dirs[i]);
+    if (!found) found = find_mask(d, scan, s, path, n);
+    free(dirs[i]);
+  }
+  free(dirs);
+  return found;
+}
+
+asl_status asl_subject_load_mask(asl_subject *s, const char *root, const asl_bids_scan *scan,
+                                 const char *masks) {
   char path[4200];
-  asl_subject_path(s, "desc-brain_mask", path, sizeof path);
-  struct stat st;
-  if (stat(path, &st) == 0) return load_mask_file(s, path);
+  if (locate_mask(root, scan, s, masks, path, sizeof path)) {
+    snprintf(s->mask_path, sizeof s->mask_path, "%s", path);
+    return load_mask_file(s, path);
+  }
   // Derived: from a measured M0 (Separate/Included), else the mean control.
   asl_vol mean;
   const asl_vol *src = NULL;

@@ -45,17 +45,17 @@ static int all_zero(const asl_vol *v) {
 }
 
 // Loads one subject; a failure marks it unusable instead of failing the run.
-static void load_subject(exa_subject *u, const char *root, const char *id) {
+static void load_subject(exa_subject *u, const char *root, const char *id, const asl_bids_query *q) {
   asl_subject s;
   snprintf(u->id, sizeof u->id, "%s", id);
-  asl_status st = asl_subject_load(&s, root, id);
+  asl_status st = asl_subject_load_q(&s, root, id, q);
   if (!st) {
     st = asl_subject_deltam(&s, &u->deltam);
     // Nothing to denoise or score (metrics need a data range): only this
     // subject's jobs can fail for it.
     if (!st && all_zero(&u->deltam)) {
       st = asl_fail(ASL_EFORMAT, "%s/%s_asl.nii.gz: every difference image is zero (control "
-                    "equals label); check the scan and its aslcontext.tsv", s.dir, id);
+                    "equals label); check the scan and its aslcontext.tsv", s.dir, s.stem);
       asl_vol_free(&u->deltam);
     }
     if (!st && s.has_m0) st = asl_vol_copy(&u->m0, &s.m0), u->has_m0 = !st;
@@ -128,14 +128,16 @@ static asl_status snr_groups(exa_state *x, const sweep_plan *p, run_subjects *ou
 static asl_status load_all(exa_state *x, const sweep_plan *p, run_subjects *out) {
   const int n = p->n_subjects;
   asl_status st = ASL_OK;
-  if (n == 0) return asl_fail(ASL_ENOTFOUND, "%s: no sub-*/perf folders: check data.bids", x->root);
+  if (n == 0) return asl_fail(ASL_ENOTFOUND, "%s: no sub-*/[ses-*/]perf folders: check data.bids", x->root);
   x->s = calloc((size_t)n, sizeof *x->s);
   if (!x->s || (st = run_subjects_init(out, n)))
     return st ? st : asl_fail(ASL_ENOMEM, "%d subjects", n);
   x->n = n;
+  asl_bids_query q; // participants, sessions, PLD choice, masks folder
+  sweep_bids_query(p, &q);
   for (int i = 0; i < n; i++) {
     const char *id = p->subject_ids[i];
-    load_subject(&x->s[i], x->root, id);
+    load_subject(&x->s[i], x->root, id, &q);
     run_subject *r = &out->s[i];
     snprintf(r->id, sizeof r->id, "%s", id);
     r->fold = sweep_subject_fold(p, n, i);

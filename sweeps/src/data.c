@@ -65,53 +65,104 @@ static void read_phantom(sw_ctx *c, const sw_node *ph, sweep_plan *p) {
   }
 }
 
-// The subjects and their Nt the way the runner loads them (asl/bids.h).
+// The scans and their Nt the way the runner loads them (asl/bids.h): one
+// per ASL series of the chosen participants and sessions.
 static void read_bids(sw_ctx *c, const sw_node *n, const char *root, sweep_plan *p) {
-  char **ids = NULL;
-  int n_ids = 0;
-  if (asl_bids_list_subjects(root, &ids, &n_ids) != ASL_OK) {
+  asl_bids_query q;
+  sweep_bids_query(p, &q);
+  asl_bids_scan *scans = NULL;
+  int n_scans = 0;
+  if (asl_bids_list_scans(root, &q, &scans, &n_scans) != ASL_OK) {
     sw_error(c, n, "%s", asl_error_message());
     return;
   }
-  if (n_ids == 0) sw_error(c, n, "no subjects under '%s' (expected sub-*/perf/ folders)", root);
-  for (int i = 0; i < n_ids; i++) {
-    char tsv[4096];
-    snprintf(tsv, sizeof tsv, "%s/%s/perf/%s_aslcontext.tsv", root, ids[i], ids[i]);
+  if (n_scans == 0)
+    sw_error(c, n, "no subjects under '%s' (expected sub-*/[ses-*/]perf/ folders)", root);
+  for (int i = 0; i < n_scans; i++) {
     int nt;
-    if (asl_bids_count_deltam(tsv, &nt) != ASL_OK) sw_error(c, n, "%s", asl_error_message());
-    else if (add_subject(p, ids[i], nt)) break;
+    if (asl_bids_count_scan(root, &scans[i], &nt) != ASL_OK) sw_error(c, n, "%s", asl_error_message());
+    else if (add_subject(p, scans[i].label, nt)) break;
   }
-  asl_bids_free_list(ids, n_ids);
+  free(scans);
+}
+
+// A path written in the spec is relative to the spec's folder; one given
+// on the command line, to the current folder.
+static char *resolve_path(sw_ctx *c, const sw_node *node, const char *spec_dir, const char *what) {
+  const char *path;
+  if (sw_get_str(c, node, &path)) return NULL;
+  if (!*path) {
+    sw_error(c, node, "%s is empty; give a folder", what);
+    return NULL;
+  }
+  sw_buf b = {0};
+  int from_cli = strncmp(node->src, "<override", 9) == 0;
+  if (path[0] == '/' || from_cli || !spec_dir || !*spec_dir)
+    sw_buf_add(&b, "%s", path);
+  else
+    sw_buf_add(&b, "%s/%s", spec_dir, path);
+  return b.oom ? NULL : b.s;
+}
+
+// data.participants / data.sessions: a label or a list of labels.
+static void read_labels(sw_ctx *c, const sw_node *n, const char *what, char ***out, int *count) {
+  if (!n) return;
+  int len = n->kind == SW_SEQ ? n->n : 1;
+  if (n->kind == SW_MAP || len == 0) {
+    sw_error(c, n, "%s must be a label or a list of labels, e.g. [\"01\", \"02\"]", what);
+    return;
+  }
+  if (!(*out = calloc((size_t)len, sizeof **out))) return;
+  for (int i = 0; i < len; i++) {
+    const char *s;
+    const sw_node *item = n->kind == SW_SEQ ? n->items[i] : n;
+    if (sw_get_str(c, item, &s)) continue;
+    if (!*s || strchr(s, '/') || strchr(s, '_'))
+      sw_error(c, item, "%s: \"%s\" is not a BIDS label (letters and digits, no '_' or '/')", what, s);
+    else if (((*out)[(*count)++] = sw_strdup(s)) == NULL)
+      return;
+  }
+}
+
+// data.pld: `all` (each delay its own scan) or one delay in seconds.
+static int read_pld(sw_ctx *c, const sw_node *n, sweep_plan *p) {
+  if (!n) return 0;
+  char *end = NULL;
+  double v = n->kind == SW_SCALAR ? strtod(n->str, &end) : 0.0;
+  if (n->kind == SW_SCALAR && strcmp(n->str, "all") == 0) {
+    p->pld_all = 1;
+  } else if (n->kind != SW_SCALAR || n->quoted || end == n->str || *end || !(v > 0.0) || v > 10.0) {
+    sw_error(c, n, "data.pld must be `all` (each delay its own scan) or one delay in seconds, 0 < pld <= 10 (e.g. 1.8)");
+    return -1;
+  } else {
+    p->pld = v;
+  }
+  return 0;
 }
 
 void sw_data_read(sw_ctx *c, const sw_node *data, const char *spec_dir, sweep_plan *p) {
-  static const char *const keys[] = {"bids", "phantom"};
+  static const char *const keys[] = {"bids", "phantom", "participants", "sessions", "pld", "masks"};
   if (!sw_is_map(c, data, "data")) return;
-  sw_check_keys(c, data, "data", keys, 2);
+  sw_check_keys(c, data, "data", keys, 6);
   const sw_node *bids = sw_map_get(data, "bids"), *ph = sw_map_get(data, "phantom");
   if (!!bids == !!ph) {
     sw_error(c, data, "data needs exactly one of `bids: PATH` or `phantom: {...}`");
     return;
   }
   if (ph) {
+    static const char *const bids_only[] = {"participants", "sessions", "pld", "masks"};
+    for (int i = 0; i < 4; i++)
+      if (sw_map_get(data, bids_only[i]))
+        sw_error(c, sw_map_get(data, bids_only[i]), "data.%s applies to `bids:` data only", bids_only[i]);
     read_phantom(c, ph, p);
     return;
   }
-  const char *path;
-  if (sw_get_str(c, bids, &path)) return;
-  if (!*path) {
-    sw_error(c, bids, "data.bids is empty; give the BIDS-ASL root folder");
-    return;
-  }
-  // Relative paths written in the spec are relative to the spec's folder;
-  // those given on the command line, to the current folder.
-  sw_buf b = {0};
-  int from_cli = strncmp(bids->src, "<override", 9) == 0;
-  if (path[0] == '/' || from_cli || !spec_dir || !*spec_dir)
-    sw_buf_add(&b, "%s", path);
-  else
-    sw_buf_add(&b, "%s/%s", spec_dir, path);
-  if (b.oom) return;
-  p->bids_root = b.s;
-  read_bids(c, bids, p->bids_root, p);
+  read_labels(c, sw_map_get(data, "participants"), "data.participants", &p->participants, &p->n_participants);
+  read_labels(c, sw_map_get(data, "sessions"), "data.sessions", &p->sessions, &p->n_sessions);
+  int bad_pld = read_pld(c, sw_map_get(data, "pld"), p);
+  const sw_node *masks = sw_map_get(data, "masks");
+  if (masks && !(p->masks_root = resolve_path(c, masks, spec_dir, "data.masks"))) return;
+  if (!(p->bids_root = resolve_path(c, bids, spec_dir, "data.bids"))) return;
+  // A bad PLD choice would only add "choose a delay" errors to its own.
+  if (!bad_pld) read_bids(c, bids, p->bids_root, p);
 }

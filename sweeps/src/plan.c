@@ -113,6 +113,11 @@ void sweep_plan_free(sweep_plan *p) {
   free(p->spec_path);
   free(p->text);
   free(p->bids_root);
+  free(p->masks_root);
+  for (int i = 0; i < p->n_participants; i++) free(p->participants[i]);
+  free(p->participants);
+  for (int i = 0; i < p->n_sessions; i++) free(p->sessions[i]);
+  free(p->sessions);
   for (int i = 0; i < p->n_subjects; i++) free(p->subject_ids[i]);
   free(p->subject_ids);
   free(p->subject_nt);
@@ -149,26 +154,65 @@ void sweep_plan_free(sweep_plan *p) {
   memset(p, 0, sizeof *p);
 }
 
+// The participant ("sub-01") of scan label `id`: up to the first '_'.
+static size_t participant_len(const char *id) { return strcspn(id, "_"); }
+
+// Index of scan `index`'s participant among the distinct participants of
+// the plan's (sorted) subject list, and their count; with one scan per
+// participant this is (index, n_subjects).
+static int participant_of(const sweep_plan *p, int n_subjects, int index, int *n_part) {
+  *n_part = n_subjects;
+  if (!p->subject_ids || p->n_subjects != n_subjects) return index;
+  int part = -1, count = 0;
+  for (int i = 0; i < n_subjects; i++) {
+    const char *a = p->subject_ids[i], *b = i ? p->subject_ids[i - 1] : NULL;
+    size_t la = participant_len(a);
+    if (!b || la != participant_len(b) || strncmp(a, b, la) != 0) count++;
+    if (i == index) part = count - 1;
+  }
+  *n_part = count;
+  return part;
+}
+
+int sweep_n_participants(const sweep_plan *p) {
+  int n = 0;
+  if (p->n_subjects > 0) participant_of(p, p->n_subjects, 0, &n);
+  return n;
+}
+
 int sweep_subject_fold(const sweep_plan *p, int n_subjects, int index) {
   ASL_ASSERT(n_subjects > 0 && index >= 0 && index < n_subjects && p->folds > 0);
-  // A seeded Fisher-Yates permutation; the subject's position in it, modulo
-  // the fold count, balances fold sizes to within one subject.
-  int *perm = malloc((size_t)n_subjects * sizeof *perm);
+  int n = 0;
+  index = participant_of(p, n_subjects, index, &n);
+  // A seeded Fisher-Yates permutation; the participant's position in it,
+  // modulo the fold count, balances fold sizes to within one participant.
+  int *perm = malloc((size_t)n * sizeof *perm);
   ASL_ASSERT(perm);
-  for (int i = 0; i < n_subjects; i++) perm[i] = i;
+  for (int i = 0; i < n; i++) perm[i] = i;
   asl_rng r;
   asl_rng_seed_key(&r, p->seed, "folds");
-  for (int i = n_subjects - 1; i > 0; i--) {
+  for (int i = n - 1; i > 0; i--) {
     int j = (int)asl_rng_below(&r, (uint64_t)i + 1);
     int t = perm[i];
     perm[i] = perm[j];
     perm[j] = t;
   }
   int fold = 0;
-  for (int i = 0; i < n_subjects; i++)
+  for (int i = 0; i < n; i++)
     if (perm[i] == index) fold = i % p->folds;
   free(perm);
   return fold;
+}
+
+void sweep_bids_query(const sweep_plan *p, asl_bids_query *q) {
+  memset(q, 0, sizeof *q);
+  q->participants = (const char *const *)p->participants;
+  q->n_participants = p->n_participants;
+  q->sessions = (const char *const *)p->sessions;
+  q->n_sessions = p->n_sessions;
+  q->pld_all = p->pld_all;
+  q->pld = p->pld;
+  q->masks = p->masks_root;
 }
 
 // The names the runner's grouping gives (asl/snr.h).

@@ -219,9 +219,11 @@ void sw_schema_read(sw_ctx *c, const sw_node *root, const char *spec_dir, sweep_
     sw_data_read(c, n, spec_dir, p);
   if (p->n_subjects > 0) {
     n = sw_map_get(root, "folds");
-    if (p->folds > p->n_subjects)
+    // Folds split participants, not scans (sessions and runs stay together).
+    int parts = sweep_n_participants(p);
+    if (p->folds > parts)
       sw_error(c, n ? n : root, "%d folds need at least %d subjects; the data has %d", p->folds,
-               p->folds, p->n_subjects);
+               p->folds, parts);
     n = sw_map_get(root, "snr_groups");
     if (p->snr_k > p->n_subjects)
       sw_error(c, n ? n : root, "%d SNR groups need at least %d subjects; the data has %d",

@@ -58,8 +58,15 @@ static void json_from_bytes(const uint8_t *data, size_t size) {
     CHECK(d.nodes == NULL && d.strings == NULL);
   }
   asl_bids_sidecar car;
-  if (asl_bids_parse_sidecar((const char *)data, size, "fuzz.json", &car) == ASL_OK)
-    CHECK(car.pld > 0.0 && car.pld <= 10.0);
+  if (asl_bids_parse_sidecar((const char *)data, size, "fuzz.json", &car) == ASL_OK) {
+    // One delay, none (missing: a warning), or several (multi-delay: pld 0).
+    CHECK(car.pld >= 0.0 && car.pld <= 10.0 && car.n_plds >= 0 && car.n_plds <= ASL_BIDS_MAX_PLD);
+    CHECK((car.pld > 0.0) == (car.n_plds == 1));
+    for (int i = 0; i < car.n_plds; i++) CHECK(car.plds[i] > 0.0 && car.plds[i] <= 10.0);
+    asl_bids_sidecar_free(&car);
+  } else {
+    CHECK(car.vol_pld == NULL);
+  }
 }
 
 static void tsv_from_bytes(const uint8_t *data, size_t size) {

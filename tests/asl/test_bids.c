@@ -134,6 +134,7 @@ TEST(sidecar_pcasl_fields) {
   ASSERT_NEAR(1.8, c.pld, 1e-12);
   ASSERT_NEAR(1.5, c.labeling_duration, 1e-12);
   ASSERT_EQ(0, c.background_suppression);
+  asl_bids_sidecar_free(&c);
 }
 
 TEST(sidecar_pld_array_ignores_the_zeros_of_m0_volumes) {
@@ -142,6 +143,7 @@ TEST(sidecar_pld_array_ignores_the_zeros_of_m0_volumes) {
                 "\"PostLabelingDelay\":[0,2.0,2.0,2.0],\"LabelingDuration\":[0,1.5,1.5,1.5]}", &c));
   ASSERT_NEAR(2.0, c.pld, 1e-12);
   ASSERT_NEAR(1.5, c.labeling_duration, 1e-12);
+  asl_bids_sidecar_free(&c);
   car_bad("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Included\","
              "\"PostLabelingDelay\":[0,0],\"LabelingDuration\":1.5}", ASL_EFORMAT, "out of range");
 }
@@ -154,6 +156,33 @@ TEST(sidecar_pasl_takes_bolus_cutoff_and_estimate) {
   ASSERT_NEAR(0.7, c.labeling_duration, 1e-12);
   ASSERT_NEAR(950, c.m0_estimate, 0);
   ASSERT_EQ(-1, c.background_suppression);
+}
+
+TEST(sidecar_missing_pld_and_duration_only_warn) {
+  asl_bids_sidecar c;
+  ASSERT_OK(car("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Separate\"}", &c));
+  ASSERT(strstr(c.warnings, "PostLabelingDelay") && strstr(c.warnings, "LabelingDuration"));
+  ASSERT_EQ(0, c.n_plds);
+  asl_bids_sidecar_free(&c);
+}
+
+TEST(sidecar_multi_delay_lists_each_delay_and_selects_volumes) {
+  asl_bids_sidecar c;
+  ASSERT_OK(car("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Included\",\"LabelingDuration\":1.8,"
+                "\"PostLabelingDelay\":[0,2.0,2.0,1.5,1.5,2.0,2.0]}", &c));
+  ASSERT_EQ(2, c.n_plds);
+  ASSERT_NEAR(1.5, c.plds[0], 1e-12);
+  ASSERT_NEAR(2.0, c.plds[1], 1e-12);
+  ASSERT_NEAR(0.0, c.pld, 0); // no single delay
+  int types[7] = {ASL_VOL_M0, 0, 1, 0, 1, 0, 1}, keep[7];
+  ASSERT_OK(asl_bids_pld_select(&c, types, 7, 1.5, "x.tsv", keep));
+  int want[7] = {1, 0, 0, 1, 1, 0, 0};
+  for (int i = 0; i < 7; i++) ASSERT_EQ(want[i], keep[i]);
+  ASSERT_EQ(ASL_EINVAL, asl_bids_pld_select(&c, types, 7, 1.8, "x.tsv", keep));
+  ASSERT(strstr(asl_error_message(), "1.5, 2") && strstr(asl_error_message(), "s.json"));
+  ASSERT_EQ(ASL_ESHAPE, asl_bids_pld_select(&c, types, 6, 1.5, "x.tsv", keep));
+  ASSERT(strstr(asl_error_message(), "x.tsv"));
+  asl_bids_sidecar_free(&c);
 }
 
 static void car_bad(const char *text, asl_status code, const char *want) {
@@ -170,14 +199,8 @@ TEST(sidecar_refusals_name_the_field) {
   car_bad("{\"M0Type\":\"Separate\"}", ASL_ENOTFOUND, "ArterialSpinLabelingType");
   car_bad("{\"ArterialSpinLabelingType\":\"FAIR\",\"M0Type\":\"Separate\"}", ASL_EFORMAT, "FAIR");
   car_bad("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Other\"}", ASL_EFORMAT, "Other");
-  snprintf(t, sizeof t, "%s\"LabelingDuration\":1.8}", head);
-  car_bad(t, ASL_ENOTFOUND, "PostLabelingDelay");
   snprintf(t, sizeof t, "%s\"PostLabelingDelay\":1800,\"LabelingDuration\":1.8}", head);
   car_bad(t, ASL_EFORMAT, "seconds");
-  snprintf(t, sizeof t, "%s\"PostLabelingDelay\":[1.5,2.0],\"LabelingDuration\":1.8}", head);
-  car_bad(t, ASL_EUNSUPPORTED, "multi-delay");
-  snprintf(t, sizeof t, "%s\"PostLabelingDelay\":1.8}", head);
-  car_bad(t, ASL_ENOTFOUND, "LabelingDuration");
   car_bad("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Estimate\",\"PostLabelingDelay\":1.8,"
           "\"LabelingDuration\":1.8}", ASL_ENOTFOUND, "M0Estimate");
   snprintf(t, sizeof t, "%s\"PostLabelingDelay\":1.8,\"LabelingDuration\":1.8,\"BackgroundSuppression\":1}", head);
@@ -189,6 +212,67 @@ TEST(sidecar_missing_file_says_what_it_needs) {
   asl_bids_sidecar c;
   ASSERT_EQ(ASL_ENOTFOUND, asl_bids_read_sidecar("/nonexistent/sub-01_asl.json", &c));
   ASSERT(strstr(asl_error_message(), "missing sidecar"));
+}
+
+static void put(const char *rel, const char *text) {
+  char p[512];
+  snprintf(p, sizeof p, "%s/%s", root, rel);
+  FILE *f = fopen(p, "w");
+  ASSERT(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+// Dataset, subject and perf levels: nearer files override field by field,
+// a file whose entities the scan lacks (acq-x) does not apply.
+TEST(sidecar_is_inherited_and_nearer_files_override) {
+  touch_dir("inh"), touch_dir("inh/sub-01"), touch_dir("inh/sub-01/ses-1"), touch_dir("inh/sub-01/ses-1/perf");
+  put("inh/asl.json", "{\"ArterialSpinLabelingType\": \"PCASL\", \"M0Type\": \"Absent\", \"LabelingDuration\": 1.8}");
+  put("inh/sub-01/sub-01_asl.json", "{\"M0Type\": \"Separate\", \"PostLabelingDelay\": 2.0}");
+  put("inh/sub-01/ses-1/perf/sub-01_ses-1_run-1_asl.json", "{\"PostLabelingDelay\": 1.5}");
+  put("inh/sub-01/ses-1/perf/sub-01_ses-1_acq-x_asl.json", "{\"M0Type\": \"Estimate\"}");
+  char base[300];
+  snprintf(base, sizeof base, "%s/inh", root);
+  asl_bids_scan scan;
+  ASSERT_OK(asl_bids_scan_from_label(base, "sub-01_ses-1_run-1", NULL, &scan));
+  ASSERT_STR_EQ("sub-01", scan.subject);
+  ASSERT_STR_EQ("ses-1", scan.session);
+  ASSERT(strstr(scan.dir, "inh/sub-01/ses-1/perf"));
+  asl_bids_sidecar c;
+  ASSERT_OK(asl_bids_scan_sidecar(base, &scan, &c));
+  ASSERT_STR_EQ("PCASL", c.labeling_type);
+  ASSERT_STR_EQ("Separate", c.m0_type);        // subject level over dataset level
+  ASSERT_NEAR(1.5, c.pld, 1e-12);              // the scan's own file over the subject's
+  ASSERT_NEAR(1.8, c.labeling_duration, 1e-12); // from the dataset level
+  ASSERT_STR_EQ("", c.warnings);
+  asl_bids_sidecar_free(&c);
+  // run-2 has no file of its own: the subject's delay.
+  ASSERT_OK(asl_bids_scan_from_label(base, "sub-01_ses-1_run-2", NULL, &scan));
+  ASSERT_OK(asl_bids_scan_sidecar(base, &scan, &c));
+  ASSERT_NEAR(2.0, c.pld, 1e-12);
+  asl_bids_sidecar_free(&c);
+  // Another subject only has the dataset level (and no delay: a warning).
+  ASSERT_OK(asl_bids_scan_from_label(base, "sub-02", NULL, &scan));
+  ASSERT_OK(asl_bids_scan_sidecar(base, &scan, &c));
+  ASSERT_STR_EQ("Absent", c.m0_type);
+  ASSERT(strstr(c.warnings, "PostLabelingDelay"));
+  ASSERT(strstr(c.source, "sub-02/perf/sub-02_asl.json")); // messages name the scan's own file
+  asl_bids_sidecar_free(&c);
+}
+
+TEST(scan_labels_map_back_to_files) {
+  asl_bids_scan s;
+  asl_bids_query q = {.pld = 1.8};
+  ASSERT_OK(asl_bids_scan_from_label("/d", "01", &q, &s));
+  ASSERT_STR_EQ("sub-01", s.label);
+  ASSERT_STR_EQ("/d/sub-01/perf", s.dir);
+  ASSERT_NEAR(1.8, s.pld, 0);
+  ASSERT_OK(asl_bids_scan_from_label("/d", "sub-01_ses-2_acq-hi_pld-2500ms", &q, &s));
+  ASSERT_STR_EQ("sub-01_ses-2_acq-hi", s.stem);
+  ASSERT_STR_EQ("/d/sub-01/ses-2/perf", s.dir);
+  ASSERT_NEAR(2.5, s.pld, 1e-12);
+  ASSERT_EQ(ASL_EINVAL, asl_bids_scan_from_label("/d", "sub-01/../x", NULL, &s));
+  ASSERT_EQ(ASL_EINVAL, asl_bids_scan_from_label("/d", "sub-0123456789012345678901234567890", NULL, &s));
 }
 
 int main(void) {
@@ -205,7 +289,11 @@ int main(void) {
   RUN(sidecar_pld_array_ignores_the_zeros_of_m0_volumes);
   RUN(sidecar_pasl_takes_bolus_cutoff_and_estimate);
   RUN(sidecar_refusals_name_the_field);
+  RUN(sidecar_missing_pld_and_duration_only_warn);
+  RUN(sidecar_multi_delay_lists_each_delay_and_selects_volumes);
   RUN(sidecar_missing_file_says_what_it_needs);
+  RUN(sidecar_is_inherited_and_nearer_files_override);
+  RUN(scan_labels_map_back_to_files);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", root);
   if (system(cmd) != 0) return 1;

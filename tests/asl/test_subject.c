@@ -43,6 +43,22 @@ static const char *file(const char *dir, const char *id, const char *suffix) {
   return p[k];
 }
 
+// The subject's mask path in a derivatives dataset (masks never live in the
+// raw tree); creates the folders.
+static const char *mask_file(const char *id) {
+  static char p[512];
+  snprintf(p, sizeof p, "%s/derivatives", root);
+  mkdir(p, 0755);
+  snprintf(p, sizeof p, "%s/derivatives/masks", root);
+  mkdir(p, 0755);
+  snprintf(p, sizeof p, "%s/derivatives/masks/%s", root, id);
+  mkdir(p, 0755);
+  snprintf(p, sizeof p, "%s/derivatives/masks/%s/perf", root, id);
+  mkdir(p, 0755);
+  snprintf(p, sizeof p, "%s/derivatives/masks/%s/perf/%s_desc-brain_mask.nii.gz", root, id, id);
+  return p;
+}
+
 // Sphere-ish brain of radius 3 centred in the grid: value `in` inside.
 static float brain(int x, int y, int z, float in) {
   float dx = x - 3.5f, dy = y - 3.5f, dz = (z - 1.5f) * 2;
@@ -193,11 +209,12 @@ TEST(subject_mask_file_wins_and_is_binarized) {
   asl_vol m;
   ASSERT_OK(asl_vol_init(&m, NX, NY, NZ, 1));
   m.data[5] = 0.9f, m.data[6] = 0.4f;
-  ASSERT_OK(asl_nifti_write(&m, file(dir, id, "desc-brain_mask.nii.gz")));
+  ASSERT_OK(asl_nifti_write(&m, mask_file(id)));
   asl_vol_free(&m);
   asl_subject s;
   ASSERT_OK(asl_subject_load(&s, root, id));
   ASSERT_EQ(ASL_MASK_FILE, s.mask_source);
+  ASSERT(strstr(s.mask_path, "derivatives/masks/"));
   ASSERT_NEAR(1.0, s.mask.data[5], 0);
   ASSERT_NEAR(0.0, s.mask.data[6], 0);
   ASSERT_NEAR(0.0, s.mask.data[centre()], 0);
@@ -269,15 +286,15 @@ TEST(subject_refuses_mask_on_another_grid_or_4d) {
   make(id, dir, "cl", "Separate");
   asl_vol m;
   ASSERT_OK(asl_vol_init(&m, NX, NY, NZ + 1, 1));
-  ASSERT_OK(asl_nifti_write(&m, file(dir, id, "desc-brain_mask.nii.gz")));
+  ASSERT_OK(asl_nifti_write(&m, mask_file(id)));
   asl_vol_free(&m);
   expect_refusal(id, ASL_ESHAPE, "desc-brain_mask.nii.gz", "mask grid");
   ASSERT_OK(asl_vol_init(&m, NX, NY, NZ, 2));
-  ASSERT_OK(asl_nifti_write(&m, file(dir, id, "desc-brain_mask.nii.gz")));
+  ASSERT_OK(asl_nifti_write(&m, mask_file(id)));
   asl_vol_free(&m);
   expect_refusal(id, ASL_ESHAPE, "desc-brain_mask.nii.gz", "must be 3D");
   ASSERT_OK(asl_vol_init(&m, NX, NY, NZ, 1));
-  ASSERT_OK(asl_nifti_write(&m, file(dir, id, "desc-brain_mask.nii.gz")));
+  ASSERT_OK(asl_nifti_write(&m, mask_file(id)));
   asl_vol_free(&m);
   expect_refusal(id, ASL_EFORMAT, "desc-brain_mask.nii.gz", "empty");
 }

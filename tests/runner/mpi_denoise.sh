@@ -34,7 +34,7 @@ expect_fail() {
 
 # The runner's path: default aslcontext (beside the series), the subject's M0 and mask.
 "$ASLSWEEP" denoise --checkpoint "$ck" --asl "$p/${sub}_asl.nii.gz" --m0 "$p/${sub}_m0scan.nii.gz" \
-  --mask "$p/${sub}_desc-brain_mask.nii.gz" -o "$work/den.nii.gz" --threads 1 > "$work/out" 2>&1 \
+  --mask "$d/data/derivatives/phantom/$sub/perf/${sub}_desc-brain_mask.nii.gz" -o "$work/den.nii.gz" --threads 1 > "$work/out" 2>&1 \
   || { cat "$work/out"; fail "denoise"; }
 read -r diff big < <("$DENOISE_COMPARE" "$work/den.nii.gz" 0 "$kept" "$p/${sub}_asl.nii.gz" 4) \
   || fail "output shape or affine"

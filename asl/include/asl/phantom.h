@@ -23,11 +23,11 @@ typedef struct {
 
 void asl_phantom_defaults(asl_phantom_opts *o);
 
-// Writes the dataset under `outdir` (created if needed): dataset_description
-// .json, participants.tsv, sub-XX/perf/{_asl.nii.gz, _aslcontext.tsv,
-// _asl.json, _m0scan.nii.gz, _m0scan.json, _desc-brain_mask.nii.gz}, and
-// derivatives/phantom/sub-XX/perf/ with the noise-free CBF and deltam and the
-// GM/WM fractions.
+// Writes the dataset under `outdir` (created if needed), valid raw BIDS:
+// dataset_description.json, README, participants.tsv/.json,
+// sub-XX/perf/{_asl.nii.gz, _aslcontext.tsv, _asl.json, _m0scan.nii.gz,
+// _m0scan.json}, and derivatives/phantom/sub-XX/perf/ with the noise-free CBF
+// and deltam, the GM/WM fractions and the brain mask (_desc-brain_mask).
 asl_status asl_phantom_write(const asl_phantom_opts *o, const char *outdir);
 
 // The anatomy on the phantom grid, computed once per call: tissue fractions

@@ -5,6 +5,7 @@
 #ifndef ASL_SUBJECT_H
 #define ASL_SUBJECT_H
 
+#include "asl/bids.h"
 #include "asl/volume.h"
 
 // Volume types of sub-XX_aslcontext.tsv.
@@ -20,8 +21,10 @@ enum {
 enum { ASL_MASK_NONE = 0, ASL_MASK_FILE, ASL_MASK_FROM_M0, ASL_MASK_FROM_CONTROL };
 
 typedef struct {
-  char id[32];           // "sub-01"
-  char dir[4096];        // the subject's perf/ folder
+  char id[32];           // scan label: "sub-01", "sub-01_ses-1_run-2" (asl_bids_scan.label)
+  char dir[4096];        // the scan's perf/ folder
+  char stem[128];        // file names' stem: "sub-01_ses-1_run-2"
+  char mask_path[4200];  // the mask file used (mask_source ASL_MASK_FILE)
   asl_vol asl;           // raw 4D series, nt volumes
   int *vol_type;         // asl.nt entries, ASL_VOL_*
   asl_vol m0;            // 3D M0 image (valid when has_m0)
@@ -35,6 +38,7 @@ typedef struct {
   double labeling_duration; // LabelingDuration (s); PASL: BolusCutOffDelayTime or 0
   int background_suppression; // 1, 0, or -1 when the sidecar does not say
   int n_skipped;          // volumes of type ASL_VOL_OTHER (skipped with a warning)
+  char warnings[512];     // sidecar fields missing that denoising does not need ("" when none)
 } asl_subject;
 
 // Loads BIDS_ROOT/SUBJECT_ID/perf/ (subject_id with or without "sub-").
@@ -42,6 +46,14 @@ typedef struct {
 // refusal names the file, the reason and what to do. On failure `s` holds
 // nothing.
 asl_status asl_subject_load(asl_subject *s, const char *bids_root, const char *subject_id);
+// Loads one scan by its label (asl/bids.h: sub-01, sub-01_ses-1_run-2,
+// sub-01_pld-1500ms) with the query's PLD choice and masks folder. Sidecars
+// are inherited; a multi-delay series keeps the volumes of the chosen delay.
+// Masks: <masks>/<sub>/[<ses>/]perf/<stem>_desc-brain_mask.nii[.gz] (or the
+// subject/session-level name), else the first ROOT/derivatives/*/ holding
+// one; never the raw tree. q may be NULL.
+asl_status asl_subject_load_q(asl_subject *s, const char *bids_root, const char *label,
+                              const asl_bids_query *q);
 void asl_subject_free(asl_subject *s);
 
 // Number of difference volumes asl_subject_deltam will produce.

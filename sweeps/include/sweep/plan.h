@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "asl/bids.h"
 #include <stdio.h>
 
 #include "asl/status.h"
@@ -100,6 +102,14 @@ typedef struct {
   char *text;            // the spec as loaded (after overrides), for the cube's attributes
   // data: a BIDS-ASL root, or the built-in phantom when bids_root is NULL
   char *bids_root;
+  // data.participants / data.sessions filters (labels as written, NULL when
+  // absent), data.pld (pld_all 1 for `all`, else pld > 0 seconds or 0) and
+  // data.masks (a derivatives folder, resolved like bids_root, or NULL)
+  int n_participants, n_sessions;
+  char **participants, **sessions;
+  int pld_all;
+  double pld;
+  char *masks_root;
   struct {
     int subjects, shape[3], timepoints;
     uint64_t seed;
@@ -147,8 +157,16 @@ void sweep_plan_free(sweep_plan *p);
 void sweep_diags_free(sweep_diags *d);
 
 // The fold (0 .. folds-1) of subject `index` among `n_subjects`: a
-// deterministic permutation from the spec seed, balanced across folds.
+// deterministic permutation from the spec seed, balanced across folds. The
+// permutation is over participants: every scan of one participant (its
+// sessions and runs, labels sharing the sub-<label> prefix) gets one fold.
 int sweep_subject_fold(const sweep_plan *p, int n_subjects, int index);
+// Distinct participants among the plan's subjects (scan labels sharing
+// their sub-<label> prefix count once).
+int sweep_n_participants(const sweep_plan *p);
+// The BIDS query (asl/bids.h) of the plan's data section; its pointers
+// borrow from `p`.
+void sweep_bids_query(const sweep_plan *p, asl_bids_query *q);
 
 // The label of SNR group g (0 .. snr_k-1): "low"/"high" for k = 2, else "g0"...
 // Group 0 has the lowest mean single-time-point SSIM.

@@ -47,6 +47,9 @@ out("sidecar_pasl.json", b'{"ArterialSpinLabelingType": "PASL", "PostLabelingDel
 out("sidecar_escapes.json", b'{"Manufacturer": "a\\u00e9\\ud83d\\ude00\\n", "x": [null, false, -0.0e+1, {}]}')
 out("sidecar_broken.json", b'{"ArterialSpinLabelingType": "PCASL", "PostLabelingDelay": 1.8,}')
 out("sidecar_deep.json", b"[" * 80 + b"]" * 80)
+out("sidecar_multidelay.json", b'{"ArterialSpinLabelingType": "PCASL", "M0Type": "Included",\n'
+    b' "PostLabelingDelay": [0, 1.5, 1.5, 2.0, 2.0, 2.5, 2.5], "LabelingDuration": [0, 1.8, 1.8, 1.8, 1.8, 1.8, 1.8]}')
+out("sidecar_minimal.json", b'{"ArterialSpinLabelingType": "PCASL", "M0Type": "Absent"}')
 out("sidecar_duplicate.json", b'{"M0Type": "Separate", "M0Type": "Absent"}')
 out("aslcontext.tsv", b"volume_type\ncontrol\nlabel\ncontrol\nlabel\n")
 out("aslcontext_mixed.tsv", b"volume_type\r\nm0scan\r\ndeltam\r\nlabel\r\ncontrol\r\ncbf\r\nnoRF")
