@@ -70,6 +70,10 @@ int cmd_export(int argc, char **argv) {
   asl_status st = ana_cube_open(&cube, argv[optind]);
   if (st == ASL_OK && ana_cube_warning(&cube))
     fprintf(stderr, "aslsweep export: warning: %s\n", ana_cube_warning(&cube));
+  if (st == ASL_OK && ana_cube_report_rows(&cube, "aslsweep export", stderr)) {
+    ana_cube_free(&cube);
+    return CLI_FAILURE;
+  }
   if (st == ASL_OK) {
     FILE *out = output ? fopen(output, "w") : stdout;
     if (!out) {

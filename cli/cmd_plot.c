@@ -153,6 +153,10 @@ int cmd_plot(int argc, char **argv) {
   asl_status st = ana_cube_open(&cube, a.path);
   if (st == ASL_OK && ana_cube_warning(&cube))
     fprintf(stderr, "aslsweep plot: warning: %s\n", ana_cube_warning(&cube));
+  if (st == ASL_OK && ana_cube_report_rows(&cube, "aslsweep plot", stderr)) {
+    ana_cube_free(&cube);
+    return CLI_FAILURE;
+  }
   if (st == ASL_OK) {
     st = a.montage ? ana_plot_montage(&cube, &a.m) : ana_plot(&cube, &a.p);
     ana_cube_free(&cube);

@@ -125,6 +125,10 @@ int cmd_table(int argc, char **argv) {
   asl_status st = ana_cube_open(&c, path);
   if (st == ASL_OK && ana_cube_warning(&c))
     fprintf(stderr, "aslsweep table: warning: %s\n", ana_cube_warning(&c));
+  if (st == ASL_OK && ana_cube_report_rows(&c, "aslsweep table", stderr)) {
+    ana_cube_free(&c);
+    return CLI_FAILURE;
+  }
   if (st == ASL_OK) {
     st = ana_table_run(stdout, &c, &o);
     ana_cube_free(&c);
