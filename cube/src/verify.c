@@ -61,6 +61,7 @@ asl_status cv_judge(const cv_jobs *J, int j, const cube_sum *s, cube_verify_resu
   char name[CUBE_KEY_LEN + 160];
   cv_job_name(J, j, name, sizeof name);
   uint64_t want = J->checksum[j], got = cube_sum_value(s);
+  r->computed[j] = got;
   if (!(want & CUBE_CHECKSUM_MARK))
     return cv_add_bad(r, j, "%s: committed (%s) but has no checksum", name,
                    cube_job_status_name(J->status[j]));
@@ -105,7 +106,9 @@ asl_status cube_verify_handles_run(const cube_verify_handles *h, const char *pat
   if (st) return st;
   r->n_jobs = J.n;
   r->has_checksums = h->checksum >= 0;
-  if (!(r->bad_job = calloc((size_t)J.n + 1, 1))) st = asl_fail(ASL_ENOMEM, "verify: %d jobs", J.n);
+  r->bad_job = calloc((size_t)J.n + 1, 1);
+  r->computed = calloc((size_t)J.n + 1, sizeof *r->computed);
+  if (!r->bad_job || !r->computed) st = asl_fail(ASL_ENOMEM, "verify: %d jobs", J.n);
   if (!st && !r->has_checksums) {
     for (int j = 0; j < J.n; j++) r->n_unverified += committed(J.status[j]);
     cv_free_jobs(&J);
@@ -123,6 +126,7 @@ void cube_verify_free(cube_verify_result *r) {
   for (int i = 0; i < r->n_bad; i++) free(r->bad[i].what);
   free(r->bad);
   free(r->bad_job);
+  free(r->computed);
   memset(r, 0, sizeof *r);
 }
 

@@ -53,6 +53,7 @@ typedef struct {
   int n_bad;
   cube_bad_row *bad;
   unsigned char *bad_job; // (J) 1 for each job whose row fails
+  uint64_t *computed;     // (J) the checksum each committed row's data gives; 0 for others
   int n_jobs;
 } cube_verify_result;
 
