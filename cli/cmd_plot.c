@@ -33,7 +33,9 @@ static const char usage_text[] =
     "Examples:\n"
     "  aslsweep plot run/results.h5 --x nav --hue strategy --facet m0 -o nav.png\n"
     "  aslsweep plot run/results.h5 --experiment snr_matching --x test_snr_group\n"
-    "           --hue train_snr_group -o snr.svg\n";
+    "           --hue train_snr_group -o snr.svg\n"
+    "A cube with job rows that fail their checksums is refused (exit 1, the rows\n"
+    "named; `aslsweep verify DIR` lists them, rerunning the sweep redoes them).\n";
 
 typedef struct {
   ana_plot_opts p;

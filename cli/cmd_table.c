@@ -27,7 +27,9 @@ static const char usage_text[] =
     "  --pvalues              print the Holm-adjusted p-values\n"
     "  --stage S              show one stage only (no reference)\n"
     "  --line-ending E        csv record ends: lf (default) or crlf (RFC 4180)\n"
-    "Missing cells print as — (md), -- (latex), empty (csv). See docs/analysis.md.\n";
+    "Missing cells print as — (md), -- (latex), empty (csv). See docs/analysis.md.\n"
+    "A cube with job rows that fail their checksums is refused (exit 1, the rows\n"
+    "named; `aslsweep verify DIR` lists them, rerunning the sweep redoes them).\n";
 
 static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "aslsweep table: ");
