@@ -7,6 +7,7 @@
 
 #include "ana/stats.h"
 #include "plot_canvas.h"
+#include "name_list.h"
 
 static int design_axis(const ana_experiment *e, const char *name) {
   int a = name ? ana_exp_axis(e, name) : -1;
@@ -31,10 +32,10 @@ asl_status ana_plot_pick_experiment(const ana_cube *c, const char *name, const c
   return ASL_OK;
 }
 
+static const char *axis_label(const void *a, int i) { return ((const ana_axis *)a)->labels[i]; }
+
 static void labels_of(const ana_axis *a, char *out, size_t len) {
-  out[0] = '\0';
-  for (int i = 0; i < a->n; i++)
-    snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? ", " : "", a->labels[i]);
+  ana_name_list(out, len, a->n, axis_label, a);
 }
 
 // fixed[a] = label of a --where or single-label axis; -1 for x/hue/facet.

@@ -59,6 +59,14 @@ done
 "$ASLSWEEP" table "$work/one/results.h5" --experiment "$(exper 200)" > /dev/null 2>&1 ||
   fail "table of $(exper 200)"
 
+# Lists in messages say how many they leave out rather than stop mid-name.
+"$ASLSWEEP" table "$work/one/results.h5" --experiment nope > /dev/null 2> "$work/nope.err" &&
+  fail "table of an unknown experiment"
+grep -q "more (201 in all))" "$work/nope.err" || { cat "$work/nope.err"; fail "experiment list cut silently"; }
+"$ASLSWEEP" table "$work/one/results.h5" --experiment "$all" --where model=nope > /dev/null \
+  2> "$work/where.err" && fail "table with an unknown model"
+grep -q "more (300 in all))" "$work/where.err" || { cat "$work/where.err"; fail "model list cut silently"; }
+
 mkdir -p "$work/parts"
 for i in 0 1; do
   mpirun -n 2 "$ASLSWEEP" run "$spec" --out "$work/parts/$i" --slice "$i/2" --progress none \
