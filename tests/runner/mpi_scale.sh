@@ -41,6 +41,13 @@ YAML
 "$ASLSWEEP" validate "$spec" > "$work/validate.out" 2>&1 || { cat "$work/validate.out"; fail "validate"; }
 grep -q "^ok: 1000 jobs (0 train, 1000 infer)" "$work/validate.out" || { cat "$work/validate.out"; fail "job count"; }
 
+# An unknown model among 300: exit 2 at its line:col, the list counted, not cut.
+sed "s/^    model: $(model 200)\$/    model: $(model 999)/" "$spec" > "$work/bad.yaml"
+"$ASLSWEEP" validate "$work/bad.yaml" > "$work/bad.out" 2>&1
+[ $? -eq 2 ] || { cat "$work/bad.out"; fail "validate of an unknown model: not exit 2"; }
+grep -q "bad.yaml:[0-9]*:[0-9]*: error: unknown value '$(model 999)'.* more (300 in all)\$" "$work/bad.out" ||
+  { cat "$work/bad.out"; fail "unknown model message"; }
+
 mpirun -n 2 "$ASLSWEEP" run "$spec" --out "$work/one" --progress none > "$work/run.out" 2>&1 ||
   { cat "$work/run.out"; fail "run"; }
 "$ASLSWEEP" status "$work/one" > "$work/status.out" 2>&1 || { cat "$work/status.out"; fail "status"; }
