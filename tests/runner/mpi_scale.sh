@@ -74,6 +74,12 @@ grep -q "more (201 in all))" "$work/nope.err" || { cat "$work/nope.err"; fail "e
   2> "$work/where.err" && fail "table with an unknown model"
 grep -q "more (300 in all))" "$work/where.err" || { cat "$work/where.err"; fail "model list cut silently"; }
 
+# A figure has room for 64 labels along x: 300 models are refused, naming the limit.
+"$ASLSWEEP" plot "$work/one/results.h5" --experiment "$all" --x model -o "$work/m.png" \
+  > /dev/null 2> "$work/plot.err"
+[ $? -eq 2 ] || { cat "$work/plot.err"; fail "plot of 300 models: not exit 2"; }
+grep -q "has 300 model labels, a figure shows at most 64" "$work/plot.err" || { cat "$work/plot.err"; fail "plot message"; }
+
 mkdir -p "$work/parts"
 for i in 0 1; do
   mpirun -n 2 "$ASLSWEEP" run "$spec" --out "$work/parts/$i" --slice "$i/2" --progress none \
