@@ -2,7 +2,9 @@
 # No list that truncates: a spec with 300 models (names of 31 characters)
 # and 201 experiments (names of 31 characters: 200 with one model each, one
 # with all 300) goes through validate, run (test double), status, verify,
-# table, run --slice and merge with every name intact.
+# table, run --slice and merge with every name intact; names of 32
+# characters are refused at validate naming the limit; messages that list
+# names say how many they leave out; plot refuses more than 64 x labels.
 # Needs ASLSWEEP and CUBE_DIGEST in the environment (set by ctest).
 . "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
@@ -47,6 +49,18 @@ sed "s/^    model: $(model 200)\$/    model: $(model 999)/" "$spec" > "$work/bad
 [ $? -eq 2 ] || { cat "$work/bad.out"; fail "validate of an unknown model: not exit 2"; }
 grep -q "bad.yaml:[0-9]*:[0-9]*: error: unknown value '$(model 999)'.* more (300 in all)\$" "$work/bad.out" ||
   { cat "$work/bad.out"; fail "unknown model message"; }
+
+# One character more than the limit: refused at validate, the limit named.
+sed "s/^  $(exper 7):\$/  $(exper 7)x:/" "$spec" > "$work/long.yaml"
+"$ASLSWEEP" validate "$work/long.yaml" > "$work/long.out" 2>&1
+[ $? -eq 2 ] || { cat "$work/long.out"; fail "a 32-character experiment name: not exit 2"; }
+grep -q "long.yaml:[0-9]*:[0-9]*: error: experiment name '$(exper 7)x' must be 1..31" "$work/long.out" ||
+  { cat "$work/long.out"; fail "long name message"; }
+sed "s/^  $(model 9): /  $(model 9)x: /" "$spec" > "$work/longm.yaml"
+"$ASLSWEEP" validate "$work/longm.yaml" > "$work/longm.out" 2>&1
+[ $? -eq 2 ] || { cat "$work/longm.out"; fail "a 32-character model name: not exit 2"; }
+grep -q "model name '$(model 9)x' must be 1..31 characters" "$work/longm.out" ||
+  { cat "$work/longm.out"; fail "long model name message"; }
 
 mpirun -n 2 "$ASLSWEEP" run "$spec" --out "$work/one" --progress none > "$work/run.out" 2>&1 ||
   { cat "$work/run.out"; fail "run"; }
