@@ -24,6 +24,7 @@ typedef struct {
   X(plan, "list every job of a sweep spec with dependencies and cost")               \
   X(run, "run a sweep under mpirun/srun into DIR/results.h5 (resumes DIR)")          \
   X(status, "done / failed / pending jobs of a run directory")                       \
+  X(verify, "check every job row of a results cube against its checksum")          \
   X(merge, "gather the parts of a job-array run (run --slice) into DIR/results.h5")  \
   X(table, "ablation table (mean ± SD, paired tests) from a results cube")           \
   X(export, "tidy CSV or JSON lines from a results cube")                            \

@@ -30,7 +30,9 @@ static const char usage_text[] =
     "  ci95_lo, ci95_hi    95% percentile bootstrap CI of the mean (2000\n"
     "                      resamples, seeded from the cell: reproducible);\n"
     "                      empty when n < 2\n"
-    "See docs/analysis.md.\n";
+    "See docs/analysis.md.\n"
+    "A cube with job rows that fail their checksums is refused (exit 1, the rows\n"
+    "named; `aslsweep verify DIR` lists them, rerunning the sweep redoes them).\n";
 
 static int usage_error(const char *msg, const char *arg) {
   fprintf(stderr, "aslsweep export: %s%s\n(run 'aslsweep export --help')\n", msg, arg);
@@ -70,6 +72,10 @@ int cmd_export(int argc, char **argv) {
   asl_status st = ana_cube_open(&cube, argv[optind]);
   if (st == ASL_OK && ana_cube_warning(&cube))
     fprintf(stderr, "aslsweep export: warning: %s\n", ana_cube_warning(&cube));
+  if (st == ASL_OK && ana_cube_report_rows(&cube, "aslsweep export", stderr)) {
+    ana_cube_free(&cube);
+    return CLI_FAILURE;
+  }
   if (st == ASL_OK) {
     FILE *out = output ? fopen(output, "w") : stdout;
     if (!out) {

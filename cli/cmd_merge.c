@@ -20,8 +20,13 @@ static const char usage_text[] =
     "options:\n"
     "  --out DIR    the run directory to write (the parts are usually DIR/parts/*)\n"
     "\n"
-    "exit status: 0 every job of the plan is done in some part; 1 jobs are missing\n"
-    "(their keys are listed; rerun those array tasks, then merge again) or a\n"
+    "Every part's committed rows are checked against their checksums first; a row\n"
+    "that fails is named (job key, experiment) and left out, so its job is pending\n"
+    "in the merged cube unless another part holds it intact.\n"
+    "\n"
+    "exit status: 0 every job of the plan is done in some part and every row\n"
+    "verified; 1 jobs are missing (their keys are listed; rerun those array tasks,\n"
+    "then merge again), rows fail verification, or a\n"
     "run-time error; 2 bad usage, or parts that do not belong to one run (another\n"
     "spec, executor or data; a job done in two parts with different numbers)\n";
 
@@ -51,5 +56,5 @@ int cmd_merge(int argc, char **argv) {
          "%d volumes copied%s\n",
          s.parts_read, argc - optind, out, s.done, s.n_jobs, s.failed, s.pending, s.volumes,
          s.duplicates ? " (duplicates: see the warnings)" : "");
-  return s.done == s.n_jobs ? CLI_OK : CLI_FAILURE;
+  return s.done == s.n_jobs && s.bad_rows == 0 ? CLI_OK : CLI_FAILURE;
 }

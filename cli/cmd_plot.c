@@ -33,7 +33,9 @@ static const char usage_text[] =
     "Examples:\n"
     "  aslsweep plot run/results.h5 --x nav --hue strategy --facet m0 -o nav.png\n"
     "  aslsweep plot run/results.h5 --experiment snr_matching --x test_snr_group\n"
-    "           --hue train_snr_group -o snr.svg\n";
+    "           --hue train_snr_group -o snr.svg\n"
+    "A cube with job rows that fail their checksums is refused (exit 1, the rows\n"
+    "named; `aslsweep verify DIR` lists them, rerunning the sweep redoes them).\n";
 
 typedef struct {
   ana_plot_opts p;
@@ -153,6 +155,10 @@ int cmd_plot(int argc, char **argv) {
   asl_status st = ana_cube_open(&cube, a.path);
   if (st == ASL_OK && ana_cube_warning(&cube))
     fprintf(stderr, "aslsweep plot: warning: %s\n", ana_cube_warning(&cube));
+  if (st == ASL_OK && ana_cube_report_rows(&cube, "aslsweep plot", stderr)) {
+    ana_cube_free(&cube);
+    return CLI_FAILURE;
+  }
   if (st == ASL_OK) {
     st = a.montage ? ana_plot_montage(&cube, &a.m) : ana_plot(&cube, &a.p);
     ana_cube_free(&cube);

@@ -10,8 +10,12 @@ static const char usage_text[] =
     "Done / failed / running / pending jobs per experiment of a run directory\n"
     "(train jobs on their own line), read from DIR/results.h5 without MPI; safe\n"
     "while the run goes on. 'running' jobs of a stopped run are redone on resume.\n"
-    "Exit status: 0 every job done, 1 jobs remain or failed, 2 no cube in DIR or a\n"
-    "cube of another format version (the message names both versions).\n";
+    "Every committed job row is checked against its checksum (as `aslsweep verify`\n"
+    "does); rows that fail are listed by job key and experiment, and the next\n"
+    "`aslsweep run` redoes them.\n"
+    "Exit status: 0 every job done and verified, 1 jobs remain, failed or fail\n"
+    "verification, 2 no cube in DIR or a cube of another format version (the\n"
+    "message names both versions).\n";
 
 int cmd_status(int argc, char **argv) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
@@ -35,7 +39,7 @@ int cmd_status(int argc, char **argv) {
     return asl_exit_code(st);
   }
   run_report_print(&r, stdout);
-  int all_done = 1;
+  int all_done = r.verify.n_bad == 0;
   for (int i = 0; i < r.n_rows; i++)
     if (r.rows[i].failed || r.rows[i].pending || r.rows[i].running) all_done = 0;
   run_report_free(&r);

@@ -27,7 +27,9 @@ static const char usage_text[] =
     "  --pvalues              print the Holm-adjusted p-values\n"
     "  --stage S              show one stage only (no reference)\n"
     "  --line-ending E        csv record ends: lf (default) or crlf (RFC 4180)\n"
-    "Missing cells print as — (md), -- (latex), empty (csv). See docs/analysis.md.\n";
+    "Missing cells print as — (md), -- (latex), empty (csv). See docs/analysis.md.\n"
+    "A cube with job rows that fail their checksums is refused (exit 1, the rows\n"
+    "named; `aslsweep verify DIR` lists them, rerunning the sweep redoes them).\n";
 
 static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "aslsweep table: ");
@@ -125,6 +127,10 @@ int cmd_table(int argc, char **argv) {
   asl_status st = ana_cube_open(&c, path);
   if (st == ASL_OK && ana_cube_warning(&c))
     fprintf(stderr, "aslsweep table: warning: %s\n", ana_cube_warning(&c));
+  if (st == ASL_OK && ana_cube_report_rows(&c, "aslsweep table", stderr)) {
+    ana_cube_free(&c);
+    return CLI_FAILURE;
+  }
   if (st == ASL_OK) {
     st = ana_table_run(stdout, &c, &o);
     ana_cube_free(&c);

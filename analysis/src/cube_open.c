@@ -173,6 +173,7 @@ asl_status ana_cube_open(ana_cube *c, const char *path) {
   if (st == ASL_OK) st = read_subjects(f, path, &c->subjects);
   if (st == ASL_OK) st = read_jobs(f, path, &c->jobs);
   if (st == ASL_OK) st = ana_read_experiments(f, c);
+  if (st == ASL_OK) st = cube_verify_file(f, path, &c->verify);
   if (f >= 0) H5Fclose(f);
   cube_h5_quiet_end(&q);
   if (st) ana_cube_free(c);
@@ -194,6 +195,7 @@ static void free_jobs(ana_jobs *j) {
 }
 
 void ana_cube_free(ana_cube *c) {
+  cube_verify_free(&c->verify);
   for (int i = 0; i < c->n_experiments; i++) ana_experiment_free(&c->experiments[i]);
   free(c->experiments);
   free_jobs(&c->jobs);
@@ -217,4 +219,12 @@ const char *ana_cube_warning(const ana_cube *c) {
            "are stand-ins, not results",
            c->path);
   return msg;
+}
+
+int ana_cube_report_rows(const ana_cube *c, const char *prefix, FILE *f) {
+  int bad = cube_verify_print(&c->verify, prefix, c->path, NULL, f);
+  if (bad)
+    fprintf(f, "%s: refusing to read numbers from rows that fail verification (`aslsweep "
+            "verify DIR` lists them)\n", prefix);
+  return bad;
 }

@@ -7,6 +7,7 @@
 
 #include "ana/stats.h"
 #include "plot_canvas.h"
+#include "name_list.h"
 
 static int design_axis(const ana_experiment *e, const char *name) {
   int a = name ? ana_exp_axis(e, name) : -1;
@@ -31,10 +32,10 @@ asl_status ana_plot_pick_experiment(const ana_cube *c, const char *name, const c
   return ASL_OK;
 }
 
+static const char *axis_label(const void *a, int i) { return ((const ana_axis *)a)->labels[i]; }
+
 static void labels_of(const ana_axis *a, char *out, size_t len) {
-  out[0] = '\0';
-  for (int i = 0; i < a->n; i++)
-    snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? ", " : "", a->labels[i]);
+  ana_name_list(out, len, a->n, axis_label, a);
 }
 
 // fixed[a] = label of a --where or single-label axis; -1 for x/hue/facet.
@@ -136,6 +137,14 @@ asl_status ana_plot_data_build(ana_plot_data *d, const ana_cube *c, const ana_pl
   d->nx = d->e->axes[d->ax_x].n;
   d->nhue = d->ax_hue >= 0 ? d->e->axes[d->ax_hue].n : 1;
   d->nfacet = d->ax_facet >= 0 ? d->e->axes[d->ax_facet].n : 1;
+  if (d->nx > ANA_PLOT_MAX_LABELS || d->nhue > ANA_PLOT_MAX_LABELS) {
+    int x = d->nx > ANA_PLOT_MAX_LABELS, a = x ? d->ax_x : d->ax_hue;
+    return asl_fail(ASL_EINVAL, "--%s %s: experiment %s has %d %s labels, a figure shows at most "
+                    "%d along x or in its legend: split the study (--experiment), or put the axis "
+                    "on --facet, or use `aslsweep table` (no limit)", x ? "x" : "hue",
+                    d->e->axes[a].name, d->e->name, d->e->axes[a].n, d->e->axes[a].name,
+                    ANA_PLOT_MAX_LABELS);
+  }
   size_t n = (size_t)d->nx * (size_t)d->nhue * (size_t)d->nfacet;
   d->mean = malloc(n * sizeof *d->mean);
   d->sd = malloc(n * sizeof *d->sd);

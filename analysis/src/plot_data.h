@@ -5,6 +5,10 @@
 
 #include "ana/plot.h"
 
+// Labels a figure draws along x or in its legend (tick and legend arrays);
+// a plot asking for more is refused, naming the limit, not cut short.
+enum { ANA_PLOT_MAX_LABELS = 64 };
+
 typedef struct {
   const ana_experiment *e;
   int ax_x, ax_hue, ax_facet; // design axis indices; -1 when unused

@@ -59,9 +59,9 @@ static void panel(cairo_t *cr, const ana_plot_data *d, const ana_figure *fig, in
     ana_text(cr, p.x0 - 3 - tw - ANA_PAD / 2, p.y0 + p.h / 2,
              ana_fit_size(cr, ANA_FS_LABEL, 5, 0, yl, p.h), 0.5, 1, -1.5707963267948966, 0, yl);
   }
-  const char *xl[64];
-  double xs[64];
-  int nx = d->nx < 64 ? d->nx : 64;
+  const char *xl[ANA_PLOT_MAX_LABELS];
+  double xs[ANA_PLOT_MAX_LABELS];
+  int nx = d->nx;
   for (int x = 0; x < nx; x++) {
     xs[x] = p.x0 + (x + 0.5) * p.w / d->nx;
     xl[x] = ana_plot_label(d, d->ax_x, x);

@@ -72,8 +72,8 @@ static void draw_bars(cairo_t *cr, const ana_plot_data *d, const ana_panel *p, i
 static void draw_panels(cairo_t *cr, const ana_plot_data *d, const ana_figure *fig, double lo,
                         double hi, int bars) {
   const char *metric = d->e->axes[d->e->n_design + 2].labels[d->metric];
-  const char *xl[64];
-  double xs[64];
+  const char *xl[ANA_PLOT_MAX_LABELS];
+  double xs[ANA_PLOT_MAX_LABELS];
   for (int f = 0; f < d->nfacet; f++) {
     ana_panel p;
     ana_figure_panel(fig, f, &p);
@@ -82,7 +82,7 @@ static void draw_panels(cairo_t *cr, const ana_plot_data *d, const ana_figure *f
     if (d->ax_facet >= 0)
       snprintf(ft, sizeof ft, "%s = %s", d->e->axes[d->ax_facet].name, ana_plot_label(d, d->ax_facet, f));
     ana_panel_frame(cr, &p, ft[0] ? ft : NULL, ana_pretty(metric));
-    int nx = d->nx < 64 ? d->nx : 64;
+    int nx = d->nx;
     for (int x = 0; x < nx; x++) {
       xs[x] = p.x0 + (x + 0.5) * p.w / d->nx;
       xl[x] = ana_plot_label(d, d->ax_x, x);
@@ -116,8 +116,8 @@ asl_status ana_plot_series(const ana_cube *c, const ana_plot_opts *o, int bars) 
     lo -= pad, hi += pad;
   }
   ana_nice_range(&lo, &hi, ticks, &nt);
-  const char *hl[64];
-  int nh = d.nhue < 64 ? d.nhue : 64;
+  const char *hl[ANA_PLOT_MAX_LABELS];
+  int nh = d.nhue;
   for (int h = 0; h < nh; h++) hl[h] = ana_plot_label(&d, d.ax_hue, h);
   const char *header = d.ax_hue >= 0 ? ana_pretty(d.e->axes[d.ax_hue].name) : NULL;
   double legend_w = d.ax_hue >= 0 ? ana_legend_width(cr, &cv, header, hl, nh) : 0;

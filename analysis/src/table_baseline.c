@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "table_internal.h"
+#include "name_list.h"
+
+static const char *axis_label(const void *a, int i) { return ((const ana_axis *)a)->labels[i]; }
 
 static asl_status resolve(const ana_table_ctx *x, const ana_table_opts *o, int *axis, int *label) {
   const ana_experiment *e = x->e;
@@ -27,10 +30,8 @@ static asl_status resolve(const ana_table_ctx *x, const ana_table_opts *o, int *
                     o->baseline.axis, o->baseline.label);
   int l = ana_axis_label(&e->axes[a], o->baseline.label);
   if (l < 0) {
-    char list[512] = "";
-    for (int i = 0; i < e->axes[a].n; i++)
-      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
-               e->axes[a].labels[i]);
+    char list[512];
+    ana_name_list(list, sizeof list, e->axes[a].n, axis_label, &e->axes[a]);
     return asl_fail(ASL_EINVAL, "--baseline %s=%s: no such label (labels: %s)", o->baseline.axis,
                     o->baseline.label, list);
   }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "table_internal.h"
+#include "name_list.h"
 
 // The paper's layout per experiment (axes missing from a cube are skipped).
 typedef struct {
@@ -37,10 +38,10 @@ static void axis_list(const ana_experiment *e, char *out, size_t len) {
     snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? ", " : "", e->axes[i].name);
 }
 
+static const char *axis_label(const void *a, int i) { return ((const ana_axis *)a)->labels[i]; }
+
 static void label_list(const ana_axis *a, char *out, size_t len) {
-  out[0] = '\0';
-  for (int i = 0; i < a->n; i++)
-    snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? ", " : "", a->labels[i]);
+  ana_name_list(out, len, a->n, axis_label, a);
 }
 
 // placed[a]: 0 free, 1 row, 2 col, 3 fixed by --where.

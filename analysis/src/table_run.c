@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "ana/table.h"
+#include "name_list.h"
 
 // With no --experiment, a --baseline axis that an experiment's table does not
 // show (nav, when nav is fixed there) leaves that table untested, with a note.
@@ -86,15 +87,17 @@ static void keep_own_where(ana_table_opts *o, const ana_experiment *e) {
   o->n_where = k;
 }
 
+static const char *experiment_name(const void *c, int i) {
+  return ((const ana_cube *)c)->experiments[i].name;
+}
+
 asl_status ana_table_run(FILE *out, const ana_cube *c, const ana_table_opts *o) {
   int printed = 0;
   if (o->experiment) {
     const ana_experiment *e = ana_cube_experiment(c, o->experiment);
     if (!e) {
-      char list[512] = "";
-      for (int i = 0; i < c->n_experiments; i++)
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
-                 c->experiments[i].name);
+      char list[1024];
+      ana_name_list(list, sizeof list, c->n_experiments, experiment_name, c);
       return asl_fail(ASL_EINVAL, "%s: no experiment '%s' (experiments: %s)", c->path,
                       o->experiment, list[0] ? list : "none");
     }

@@ -1,4 +1,5 @@
 // Schema types as HDF5 types, and the cube's scalar attributes.
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,10 +69,19 @@ fail:
 }
 
 asl_status cube_attr_read_str(hid_t loc, const char *name, char *out, size_t n) {
+  char *all = NULL;
+  out[0] = '\0';
+  asl_status st = cube_attr_read_str_alloc(loc, name, &all);
+  if (!st) snprintf(out, n, "%s", all);
+  free(all);
+  return st;
+}
+
+asl_status cube_attr_read_str_alloc(hid_t loc, const char *name, char **out) {
   asl_status st = ASL_OK;
   hid_t attr = H5I_INVALID_HID, ftype = H5I_INVALID_HID, mtype = H5I_INVALID_HID;
   char *buf = NULL;
-  out[0] = '\0';
+  *out = NULL;
   CUBE_CHECK(attr = H5Aopen(loc, name, H5P_DEFAULT), "open attribute %s", name);
   CUBE_CHECK(ftype = H5Aget_type(attr), "type of attribute %s", name);
   size_t len = H5Tget_size(ftype);
@@ -86,7 +96,8 @@ asl_status cube_attr_read_str(hid_t loc, const char *name, char *out, size_t n) 
     goto fail;
   }
   CUBE_CHECK(H5Aread(attr, mtype, buf), "read attribute %s", name);
-  snprintf(out, n, "%s", buf);
+  *out = buf;
+  buf = NULL;
 fail:
   free(buf);
   cube_h5_close(&mtype);

@@ -138,7 +138,8 @@ static asl_status create_jobs(run_cube *c, const sweep_plan *p, int rank0) {
       (st = table_dataset(g, CUBE_DS_JOB_SECONDS, n, NULL, rank0, &c->seconds)) ||
       (st = table_dataset(g, CUBE_DS_JOB_RANK, n, NULL, rank0, &c->rank)) ||
       (st = string_dataset(g, CUBE_DS_JOB_HOST, n, empty, NULL, rank0, &c->host)) ||
-      (st = string_dataset(g, CUBE_DS_JOB_ERROR, n, empty, NULL, rank0, &c->error)))
+      (st = string_dataset(g, CUBE_DS_JOB_ERROR, n, empty, NULL, rank0, &c->error)) ||
+      (st = table_dataset(g, CUBE_DS_JOB_CHECKSUM, n, NULL, rank0, &c->checksum)))
     goto fail;
   hsize_t dims[2] = {(hsize_t)n, (hsize_t)c->epochs};
   if ((st = cube_ds_create(&c->train_loss, g, CUBE_DS_JOB_TRAIN_LOSS, 2, dims)) ||
@@ -275,6 +276,7 @@ void run_cube_reset(run_cube *c) {
   memset(c, 0, sizeof *c);
   c->file = c->status = c->seconds = c->rank = c->host = c->error = H5I_INVALID_HID;
   c->train_loss = c->val_loss = H5I_INVALID_HID;
+  c->key = c->kind = c->train_job = c->experiment = c->seed = c->checksum = H5I_INVALID_HID;
 }
 
 asl_status run_cube_shape(run_cube *c, const sweep_plan *p, const run_subjects *s) {
@@ -289,6 +291,7 @@ asl_status run_cube_shape(run_cube *c, const sweep_plan *p, const run_subjects *
     run_cube_exp *ce = &c->exp[e];
     ce->group = ce->metrics = ce->per_image = ce->job = H5I_INVALID_HID;
     ce->n_images = run_cube_images(p, e, s);
+    ce->name = p->experiments[e].name;
   }
   return ASL_OK;
 }

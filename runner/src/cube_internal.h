@@ -4,6 +4,7 @@
 #define RUN_CUBE_INTERNAL_H
 
 #include <hdf5.h>
+#include <stdint.h>
 
 #include "asl/status.h"
 #include "cube/h5.h"
@@ -17,5 +18,11 @@ void run_cube_reset(run_cube *c);
 // Closes after a failure, keeping the failure's message.
 void run_cube_close_keep(run_cube *c);
 asl_status run_cube_shape(run_cube *c, const sweep_plan *p, const run_subjects *s);
+// The checksum job `job` commits with `status` (cube/checksum.h): its /jobs
+// row as written (loss rows `train`/`val` of c->epochs values each) and, for
+// a done infer job, the cells it writes.
+uint64_t run_cube_row_checksum(const run_cube *c, const sweep_plan *p, int job,
+                               const run_result *r, int status, const float *train,
+                               const float *val);
 
 #endif

@@ -52,8 +52,18 @@ static asl_status open_jobs(run_cube *c, const char *path) {
       (st = open_ds(&c->host, g, CUBE_DS_JOB_HOST, path)) ||
       (st = open_ds(&c->error, g, CUBE_DS_JOB_ERROR, path)) ||
       (st = open_ds(&c->train_loss, g, CUBE_DS_JOB_TRAIN_LOSS, path)) ||
-      (st = open_ds(&c->val_loss, g, CUBE_DS_JOB_VAL_LOSS, path)))
+      (st = open_ds(&c->val_loss, g, CUBE_DS_JOB_VAL_LOSS, path)) ||
+      (st = open_ds(&c->key, g, CUBE_DS_JOB_KEY, path)) ||
+      (st = open_ds(&c->kind, g, CUBE_DS_JOB_KIND, path)) ||
+      (st = open_ds(&c->train_job, g, CUBE_DS_JOB_TRAIN_JOB, path)) ||
+      (st = open_ds(&c->experiment, g, CUBE_DS_JOB_EXPERIMENT, path)) ||
+      (st = open_ds(&c->seed, g, CUBE_DS_JOB_SEED, path)))
     goto fail;
+  // A cube from before row checksums is resumed without them (its rows
+  // stay unverified); every new cube has the dataset.
+  htri_t has_sum = H5Lexists(g, cube_ds_name(CUBE_DS_JOB_CHECKSUM), H5P_DEFAULT);
+  HCHECK(has_sum, "%s: look for %s", path, cube_ds_path(CUBE_DS_JOB_CHECKSUM));
+  if (has_sum && (st = open_ds(&c->checksum, g, CUBE_DS_JOB_CHECKSUM, path))) goto fail;
   hsize_t want[2] = {(hsize_t)c->n_jobs, (hsize_t)c->epochs};
   st = check_dims(c->train_loss, 2, want, cube_ds_path(CUBE_DS_JOB_TRAIN_LOSS), path);
 fail:
@@ -145,8 +155,9 @@ static asl_status close_cube(run_cube *c) {
   }
   free(c->exp);
   c->exp = NULL;
-  hid_t *ds[] = {&c->status, &c->seconds, &c->rank, &c->host,
-                 &c->error, &c->train_loss, &c->val_loss};
+  hid_t *ds[] = {&c->status,     &c->seconds,  &c->rank, &c->host,      &c->error,
+                 &c->train_loss, &c->val_loss, &c->key,  &c->kind,      &c->train_job,
+                 &c->experiment, &c->seed,     &c->checksum};
   for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) run_h5_close(ds[i]);
   if (c->file >= 0) {
     HCHECK(H5Fclose(c->file), "close %s", c->path);

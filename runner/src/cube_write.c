@@ -1,19 +1,57 @@
 // A job's writes: independent hyperslab writes into space allocated at
 // creation, so no metadata changes and no other rank takes part. Order:
-// cells, then the /jobs row, then `status` last (the commit).
+// cells, then the /jobs row, then its checksum, then `status` last (the
+// commit).
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "cube/checksum.h"
 #include "cube_internal.h"
 #include "run/cube.h"
 
+// Verifies the committed rows through the handles the runner holds open.
+static asl_status verify_rows(run_cube *c, cube_verify_result *v) {
+  asl_status st = ASL_OK;
+  char **names = malloc(sizeof(char *) * (size_t)(c->n_exp + 1));
+  hid_t *h3 = malloc(sizeof(hid_t) * 3 * (size_t)(c->n_exp + 1));
+  if (!names || !h3) {
+    st = asl_fail(ASL_ENOMEM, "%s: verifying %d experiments", c->path, c->n_exp);
+    goto fail;
+  }
+  cube_verify_handles h = {.key = c->key, .kind = c->kind, .train_job = c->train_job,
+                           .experiment = c->experiment, .seed = c->seed, .status = c->status,
+                           .error = c->error, .train_loss = c->train_loss,
+                           .val_loss = c->val_loss, .checksum = c->checksum, .n_exp = c->n_exp,
+                           .exp_name = names, .metrics = h3, .per_image = h3 + c->n_exp,
+                           .job = h3 + 2 * c->n_exp};
+  for (int e = 0; e < c->n_exp; e++) {
+    names[e] = (char *)c->exp[e].name;
+    h.metrics[e] = c->exp[e].metrics;
+    h.per_image[e] = c->exp[e].per_image;
+    h.job[e] = c->exp[e].job;
+  }
+  st = cube_verify_handles_run(&h, c->path, v);
+fail:
+  free(names);
+  free(h3);
+  return st;
+}
+
 asl_status run_cube_read_status(run_cube *c, signed char *status) {
   asl_status st = ASL_OK;
+  cube_verify_result v = {0};
   cube_h5_quiet q;
   cube_h5_quiet_begin(&q);
   HCHECK(H5Dread(c->status, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, status),
           "%s: read %s", c->path, cube_ds_path(CUBE_DS_JOB_STATUS));
+  if ((st = verify_rows(c, &v))) goto fail;
+  cube_verify_print(&v, "aslsweep run", c->path, "this run redoes those jobs", stderr);
+  for (int j = 0; j < c->n_jobs && j < v.n_jobs; j++)
+    if (v.bad_job[j]) status[j] = CUBE_JOB_PENDING;
 fail:
+  cube_verify_free(&v);
   cube_h5_quiet_end(&q);
   return st;
 }
@@ -39,7 +77,8 @@ static asl_status write_cells(run_cube *c, const sweep_plan *p, int job, const r
   if (jb->kind != SWEEP_JOB_INFER || jb->experiment < 0) return ASL_OK;
   const run_cube_exp *ce = &c->exp[jb->experiment];
   int k = p->experiments[jb->experiment].n_axes;
-  if (r->n_images > ce->n_images || r->n_subjects != c->n_subjects)
+  // The row checksum covers the cube's whole image axis: the result must span it.
+  if (r->n_images != ce->n_images || r->n_subjects != c->n_subjects)
     return asl_fail(ASL_ESHAPE, "job %s: result holds %d subjects x %d images, cube %d x %d",
                     jb->key, r->n_subjects, r->n_images, c->n_subjects, ce->n_images);
   hsize_t start[RUN_CUBE_MAX_RANK], count[RUN_CUBE_MAX_RANK];
@@ -69,8 +108,17 @@ static asl_status write_cells(run_cube *c, const sweep_plan *p, int job, const r
   return ASL_OK;
 }
 
+// The whole loss rows as they will be on disk: the job's epochs, NaN after.
+static void loss_rows(const run_cube *c, const run_result *r, float *train, float *val) {
+  int epochs = r->epochs < c->epochs ? r->epochs : c->epochs;
+  for (int e = 0; e < c->epochs; e++) {
+    train[e] = e < epochs ? r->train_loss[e] : NAN;
+    val[e] = e < epochs ? r->val_loss[e] : NAN;
+  }
+}
+
 static asl_status write_row(run_cube *c, int job, const run_result *r, double seconds, int rank,
-                            const char *host) {
+                            const char *host, const float *train, const float *val) {
   asl_status st = ASL_OK;
   hid_t host_t = H5I_INVALID_HID, err_t = H5I_INVALID_HID;
   char host_buf[RUN_HOST_LEN], err_buf[RUN_ERROR_LEN];
@@ -79,11 +127,8 @@ static asl_status write_row(run_cube *c, int job, const run_result *r, double se
   hsize_t start[2] = {(hsize_t)job, 0}, one[2] = {1, (hsize_t)c->epochs};
   HCHECK(host_t = cube_str_type(CUBE_HOST_LEN), "host type");
   HCHECK(err_t = cube_str_type(CUBE_ERROR_LEN), "error type");
-  int epochs = r->epochs < c->epochs ? r->epochs : c->epochs;
-  one[1] = (hsize_t)epochs;
-  if ((epochs > 0 &&
-       ((st = cube_write_block(c->train_loss, H5T_NATIVE_FLOAT, 2, start, one, r->train_loss)) ||
-        (st = cube_write_block(c->val_loss, H5T_NATIVE_FLOAT, 2, start, one, r->val_loss)))) ||
+  if ((st = cube_write_block(c->train_loss, H5T_NATIVE_FLOAT, 2, start, one, train)) ||
+      (st = cube_write_block(c->val_loss, H5T_NATIVE_FLOAT, 2, start, one, val)) ||
       (st = cube_write_block(c->seconds, H5T_NATIVE_DOUBLE, 1, start, one, &seconds)) ||
       (st = cube_write_block(c->rank, H5T_NATIVE_INT, 1, start, one, &rank)) ||
       (st = cube_write_block(c->host, host_t, 1, start, one, host_buf)) ||
@@ -95,13 +140,31 @@ fail:
   return st;
 }
 
+static asl_status write_checksum(run_cube *c, const sweep_plan *p, int job, const run_result *r,
+                                 int status, const float *train, const float *val) {
+  if (c->checksum < 0) return ASL_OK; // a cube from before row checksums
+  uint64_t sum = run_cube_row_checksum(c, p, job, r, status, train, val);
+  hsize_t start[1] = {(hsize_t)job}, one[1] = {1};
+  return cube_write_block(c->checksum, H5T_NATIVE_UINT64, 1, start, one, &sum);
+}
+
 static asl_status commit(run_cube *c, const sweep_plan *p, int job, const run_result *r,
                          int status, double seconds, int rank, const char *host) {
   asl_status st = ASL_OK;
-  if (status == CUBE_JOB_DONE && (st = write_cells(c, p, job, r))) return st;
-  if ((st = write_row(c, job, r, seconds, rank, host)))
-    return run_fail_wrap(st, "%s: /%s row of %s", c->path, CUBE_GROUP_JOBS, p->jobs[job].key);
-  return set_status(c, job, status);
+  float *train = malloc(sizeof(float) * (size_t)c->epochs * 2);
+  if (!train) return asl_fail(ASL_ENOMEM, "%s: loss rows of %s", c->path, p->jobs[job].key);
+  float *val = train + c->epochs;
+  loss_rows(c, r, train, val);
+  if (status == CUBE_JOB_DONE && (st = write_cells(c, p, job, r))) goto fail;
+  if ((st = write_row(c, job, r, seconds, rank, host, train, val)) ||
+      (st = write_checksum(c, p, job, r, status, train, val))) {
+    st = run_fail_wrap(st, "%s: /%s row of %s", c->path, CUBE_GROUP_JOBS, p->jobs[job].key);
+    goto fail;
+  }
+  st = set_status(c, job, status);
+fail:
+  free(train);
+  return st;
 }
 
 asl_status run_cube_commit(run_cube *c, const sweep_plan *p, int job, const run_result *r,

@@ -104,6 +104,7 @@ static asl_status merge(const char *out_dir, int n_parts, char *const *parts, FI
     s->n_jobs = m.n_jobs;
     for (int p = 0; p < n_parts; p++) s->parts_read += m.part[p].file >= 0;
     merge_choose_sources(&m, s);
+    s->bad_rows = m.bad_rows;
     st = write_cube(&m, out_dir);
   }
   if (!st) st = merge_volumes(&m, out_dir, &s->volumes);

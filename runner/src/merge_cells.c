@@ -87,13 +87,17 @@ static asl_status check_counts(const merge_run *m, int p) {
 }
 
 asl_status merge_cells(merge_run *m, hid_t out, const char *out_path) {
-  char names[4096];
-  asl_status st = cube_attr_read_str(m->part[m->base].file, cube_attr_name(CUBE_ATTR_EXPERIMENTS), names, sizeof names);
+  char *names = NULL; // the whole list: any number of experiments
+  asl_status st = cube_attr_read_str_alloc(m->part[m->base].file,
+                                           cube_attr_name(CUBE_ATTR_EXPERIMENTS), &names);
   if (st) return run_fail_wrap(st, "%s", m->part[m->base].path);
   int n_exp = names[0] ? 1 : 0;
   for (const char *s = names; *s; s++) n_exp += *s == ',';
   merge_exp *x = calloc((size_t)n_exp + 1, sizeof *x);
-  if (!x) return asl_fail(ASL_ENOMEM, "merging %d experiments", n_exp);
+  if (!x) {
+    free(names);
+    return asl_fail(ASL_ENOMEM, "merging %d experiments", n_exp);
+  }
   const char *s = names;
   for (int e = 0; e < n_exp && !st; e++) {
     size_t len = strcspn(s, ",");
@@ -110,5 +114,6 @@ asl_status merge_cells(merge_run *m, hid_t out, const char *out_path) {
       st = merge_write_all(out, x[e].name[d], out_path, x[e].merged[d]);
   for (int e = 0; e < n_exp; e++) exp_free(&x[e]);
   free(x);
+  free(names);
   return st;
 }

@@ -26,6 +26,7 @@ typedef struct {
   int *source;           // (J) part a job is taken from: done there first, else
                          // failed there first; -1 for none (pending)
   char (*keys)[CUBE_KEY_LEN + 1];     // (J) job keys, for messages
+  int bad_rows;          // rows of the parts failing verification
   FILE *log;
 } merge_run;
 

@@ -69,5 +69,9 @@ asl_status merge_jobs(merge_run *m, hid_t out, const char *out_path) {
   asl_status st = ASL_OK;
   for (size_t i = 0; !st && i < sizeof sets / sizeof sets[0]; i++)
     st = merge_dataset(m, out, out_path, cube_ds_path(sets[i].d), sets[i].compare);
+  // Row checksums travel with their rows (absent from cubes made before them).
+  const char *sum = cube_ds_path(CUBE_DS_JOB_CHECKSUM);
+  if (!st && H5Lexists(m->part[m->base].file, sum, H5P_DEFAULT) > 0)
+    st = merge_dataset(m, out, out_path, sum, 0);
   return st;
 }

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "cube_internal.h"
+#include "cube/checksum.h"
 #include "merge_internal.h"
 
 asl_status merge_open_part(merge_run *m, int p, const char *dir) {
@@ -59,6 +60,21 @@ asl_status merge_same_run(const merge_run *m, int p) {
   return st;
 }
 
+// A part's rows that fail verification are named and not taken: their
+// jobs count as pending there.
+static asl_status verify_part(merge_run *m, merge_part *pt) {
+  cube_verify_result v;
+  asl_status st = cube_verify_file(pt->file, pt->path, &v);
+  if (st) return st;
+  m->bad_rows += cube_verify_print(&v, "aslsweep merge", pt->path,
+                                   "those rows are left out of the merge (their jobs stay "
+                                   "pending): rerun their array tasks, then merge again", m->log);
+  for (int j = 0; j < m->n_jobs && j < v.n_jobs; j++)
+    if (v.bad_job[j]) pt->status[j] = CUBE_JOB_PENDING;
+  cube_verify_free(&v);
+  return ASL_OK;
+}
+
 asl_status merge_read_jobs(merge_run *m) {
   const merge_part *base = &m->part[m->base];
   size_t n, size;
@@ -82,6 +98,7 @@ asl_status merge_read_jobs(merge_run *m) {
       st = asl_fail(ASL_ESPEC, "%s: %zu jobs, %s has %zu", pt->path, pn, base->path, n);
     if (!st && !(pt->cells = calloc(n + 1, sizeof(int))))
       st = asl_fail(ASL_ENOMEM, "merging %zu jobs", n);
+    if (!st) st = verify_part(m, pt);
   }
   return st;
 }

@@ -106,18 +106,19 @@ fail:
 static asl_status read_report(run_report *r, const char *path) {
   asl_status st = ASL_OK;
   hid_t file = H5I_INVALID_HID;
-  char names[4096];
+  char *names = NULL; // the whole list: any number of experiments
   HCHECK(file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), "%s: open the results cube", path);
   if ((st = cube_check_version(file, path, NULL)) ||
       (st = cube_attr_read_str(file, cube_attr_name(CUBE_ATTR_SPEC_HASH), r->spec_hash,
                                sizeof r->spec_hash)) ||
-      (st = cube_attr_read_str(file, cube_attr_name(CUBE_ATTR_EXPERIMENTS), names,
-                               sizeof names)) ||
+      (st = cube_attr_read_str_alloc(file, cube_attr_name(CUBE_ATTR_EXPERIMENTS), &names)) ||
       (st = cube_attr_read_str(file, cube_attr_name(CUBE_ATTR_EXECUTOR), r->executor,
                                sizeof r->executor)) ||
-      (st = make_rows(r, names)) || (st = read_jobs(r, file, path)))
+      (st = make_rows(r, names)) || (st = read_jobs(r, file, path)) ||
+      (st = cube_verify_file(file, path, &r->verify)))
     goto fail;
 fail:
+  free(names);
   run_h5_close(&file);
   return st;
 }
@@ -130,6 +131,7 @@ asl_status run_report_read(run_report *r, const char *dir_or_file) {
     snprintf(path, sizeof path, "%s/results.h5", dir_or_file);
   else
     snprintf(path, sizeof path, "%s", dir_or_file);
+  snprintf(r->path, sizeof r->path, "%s", path);
   if (stat(path, &sb) != 0)
     return asl_fail(ASL_ENOTFOUND, "%s: no results cube here (has `aslsweep run` started in it?)",
                     path);
@@ -155,9 +157,11 @@ void run_report_print(const run_report *r, FILE *f) {
   if (r->first_error[0]) fprintf(f, "first failure: %s\n", r->first_error);
   if (strcmp(r->executor, "test-double") == 0)
     fprintf(f, "warning: this cube was written by the test double, not by real training\n");
+  cube_verify_print(&r->verify, "aslsweep status", r->path, NULL, f);
 }
 
 void run_report_free(run_report *r) {
+  cube_verify_free(&r->verify);
   free(r->rows);
   r->rows = NULL;
   r->n_rows = 0;

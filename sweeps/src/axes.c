@@ -51,13 +51,19 @@ int sw_axis_label(sw_ctx *c, const sweep_plan *p, int axis, const sw_node *v, ch
   case AX_TEST_SNR:
     return snr_label(c, p, v, out);
   case AX_MODEL: {
-    const char *names[256];
-    int k = p->n_models < 256 ? p->n_models : 256;
-    for (int m = 0; m < k; m++) names[m] = p->models[m].name;
+    int k = p->n_models;
     if (k == 0) return -1; // models: itself is reported
-    if (sw_get_enum(c, v, names, k, &i)) return -1;
-    snprintf(out, SW_LABEL, "%s", names[i]);
-    return 0;
+    // As many names as the spec defines: no fixed list to outgrow.
+    const char **names = malloc(sizeof *names * (size_t)k);
+    if (!names) {
+      sw_error(c, v, "out of memory listing %d models", k);
+      return -1;
+    }
+    for (int m = 0; m < k; m++) names[m] = p->models[m].name;
+    int rc = sw_get_enum(c, v, names, k, &i);
+    if (!rc) snprintf(out, SW_LABEL, "%s", names[i]);
+    free(names);
+    return rc ? -1 : 0;
   }
   case AX_TRAIN_TARGET:
     if (sw_get_enum(c, v, targets, 3, &i)) return -1;

@@ -71,10 +71,16 @@ int sw_get_enum(sw_ctx *c, const sw_node *n, const char *const *names, int count
       *out = i;
       return 0;
     }
-  char allowed[256] = "", hint[96];
+  // Long lists (hundreds of models) end with a count, never mid-name.
+  char allowed[256] = "", hint[96], more[48];
   for (int i = 0; i < count; i++) {
-    strncat(allowed, i ? ", " : "", sizeof allowed - strlen(allowed) - 1);
-    strncat(allowed, names[i], sizeof allowed - strlen(allowed) - 1);
+    snprintf(more, sizeof more, " ... and %d more (%d in all)", count - i, count);
+    size_t used = strlen(allowed), need = strlen(names[i]) + (i ? 2 : 0);
+    if (used + need + (i + 1 < count ? strlen(more) : 0) + 1 > sizeof allowed) {
+      snprintf(allowed + used, sizeof allowed - used, "%s", more + (i ? 0 : 1));
+      break;
+    }
+    snprintf(allowed + used, sizeof allowed - used, "%s%s", i ? ", " : "", names[i]);
   }
   sw_error(c, n, "unknown value '%s'%s; expected one of: %s", s,
            sw_suggest(s, names, count, hint, sizeof hint), allowed);

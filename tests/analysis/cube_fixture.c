@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cube/checksum.h"
 #include "cube/h5.h"
 #include "cube/layout.h"
 #include "cube_fixture.h"
@@ -153,6 +154,23 @@ static int set_version(hid_t f, int version) {
   return rc;
 }
 
+// /jobs/checksum as the runner would have written it: every committed
+// row's checksum recomputed from the data just written (cube/checksum.h).
+static int write_checksums(hid_t f, const char *path, int n_jobs) {
+  hid_t g = H5Gopen2(f, CUBE_GROUP_JOBS, H5P_DEFAULT), ds = H5I_INVALID_HID;
+  hsize_t d1[1] = {(hsize_t)n_jobs};
+  cube_verify_result v;
+  int rc = g < 0 || cube_ds_write(g, CUBE_DS_JOB_CHECKSUM, 1, d1, NULL, 1, &ds) != ASL_OK;
+  if (!rc) rc = cube_verify_file(f, path, &v) != ASL_OK;
+  if (!rc) {
+    rc = H5Dwrite(ds, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.computed) < 0;
+    cube_verify_free(&v);
+  }
+  if (ds >= 0) H5Dclose(ds);
+  if (g >= 0) H5Gclose(g);
+  return rc;
+}
+
 int cf_cube_write(const cf_cube *c, const char *path) {
   hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (f < 0) {
@@ -177,6 +195,7 @@ int cf_cube_write(const cf_cube *c, const char *path) {
   if (c->format_version != CUBE_FORMAT_VERSION) rc |= set_version(f, c->format_version);
   rc |= write_subjects(f, c) | write_jobs(f, c);
   for (int i = 0; i < c->n_experiments; i++) rc |= write_experiment(f, c, &c->exp[i]);
+  if (!rc) rc |= write_checksums(f, path, c->n_jobs);
   H5Fclose(f);
   if (rc) fprintf(stderr, "cube_fixture: writing %s failed: %s\n", path, asl_error_message());
   return rc ? -1 : 0;

@@ -1,7 +1,7 @@
 // Prints a digest of a results cube's numbers (serial HDF5, no MPI), so two
 // runs can be compared bitwise: one line per dataset, "name n_values
 // fnv64-of-bytes", for every experiment's metrics, metrics_per_image and
-// job, and /jobs status, train_loss, val_loss.
+// job, and /jobs status, train_loss, val_loss and checksum.
 #include <hdf5.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -60,6 +60,9 @@ int main(int argc, char **argv) {
   int rc = count_done(f) | digest(f, cube_ds_path(CUBE_DS_JOB_STATUS)) |
            digest(f, cube_ds_path(CUBE_DS_JOB_TRAIN_LOSS)) |
            digest(f, cube_ds_path(CUBE_DS_JOB_VAL_LOSS));
+  // Row checksums depend on the numbers only: equal runs have equal ones.
+  if (H5Lexists(f, cube_ds_path(CUBE_DS_JOB_CHECKSUM), H5P_DEFAULT) > 0)
+    rc |= digest(f, cube_ds_path(CUBE_DS_JOB_CHECKSUM));
   for (int i = 2; i < argc; i++) {
     char name[512];
     const cube_ds parts[] = {CUBE_DS_EXP_METRICS, CUBE_DS_EXP_PER_IMAGE, CUBE_DS_EXP_JOB};

@@ -13,8 +13,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "asl/status.h"
+#include "cube/checksum.h"
 #include "cube/schema.h"
 
 #define ANA_LABEL_LEN CUBE_LABEL_LEN
@@ -78,6 +80,7 @@ typedef struct {
   ana_experiment *experiments; // in plan order (root attribute `experiments`), else by name
   ana_jobs jobs;
   ana_subjects subjects;
+  cube_verify_result verify;   // every committed job row checked against its checksum
 } ana_cube;
 
 // Reads `path`. On failure `c` holds nothing and the message names the file,
@@ -88,6 +91,10 @@ void ana_cube_free(ana_cube *c);
 // A warning to print before any output, or NULL: a cube written by the
 // runner's test double (executor=test-double) holds no science.
 const char *ana_cube_warning(const ana_cube *c);
+// Writes the rows that fail verification (and a note for a cube without
+// row checksums) to f as "PREFIX: ..."; returns how many fail. The analysis
+// commands refuse such a cube (exit 1) rather than print numbers from it.
+int ana_cube_report_rows(const ana_cube *c, const char *prefix, FILE *f);
 // The experiment called `name`, or NULL.
 const ana_experiment *ana_cube_experiment(const ana_cube *c, const char *name);
 // Index of the axis called `name` in `e`, or -1.

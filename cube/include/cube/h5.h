@@ -55,6 +55,9 @@ asl_status cube_attr_str(hid_t loc, const char *name, const char *value);
 asl_status cube_attr_int(hid_t loc, const char *name, int value);
 // Reads a fixed-length string attribute into out (NUL-terminated, truncated to n).
 asl_status cube_attr_read_str(hid_t loc, const char *name, char *out, size_t n);
+// The same, whole, into *out (malloc'd; the caller frees): lists such as
+// `experiments` have no length limit.
+asl_status cube_attr_read_str_alloc(hid_t loc, const char *name, char **out);
 
 // Contiguous dataset with space allocated (and filled with `fill` when not
 // NULL) at creation, so later raw writes change no metadata.

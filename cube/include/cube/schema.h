@@ -62,7 +62,8 @@ enum { CUBE_NO_FILL = 0, CUBE_FILL = 1 };
 // Datasets. G(id, group, name, type, string length, shape, fill?, fill
 // value) for the datasets of /subjects and /jobs; E(id, name, ...) for those
 // of every experiment group. Datasets without a fill value are written whole
-// at creation. /jobs/slice exists in job-array parts only.
+// at creation. /jobs/slice exists in job-array parts only; /jobs/checksum is
+// absent from cubes written before row checksums (cube/checksum.h).
 #define CUBE_DATASETS(G, E)                                                                      \
   G(SUBJECT_ID, CUBE_GROUP_SUBJECTS, "id", CUBE_T_STR,                                           \
     CUBE_ID_LEN, CUBE_SHAPE_S, CUBE_NO_FILL, 0)                                                  \
@@ -88,6 +89,7 @@ enum { CUBE_NO_FILL = 0, CUBE_FILL = 1 };
   G(JOB_TRAIN_LOSS, CUBE_GROUP_JOBS, "train_loss", CUBE_T_F32, 0, CUBE_SHAPE_JE, CUBE_FILL, NAN) \
   G(JOB_VAL_LOSS, CUBE_GROUP_JOBS, "val_loss", CUBE_T_F32, 0, CUBE_SHAPE_JE, CUBE_FILL, NAN)     \
   G(JOB_SLICE, CUBE_GROUP_JOBS, "slice", CUBE_T_I32, 0, CUBE_SHAPE_J, CUBE_NO_FILL, 0)           \
+  G(JOB_CHECKSUM, CUBE_GROUP_JOBS, "checksum", CUBE_T_U64, 0, CUBE_SHAPE_J, CUBE_FILL, 0)        \
   E(EXP_METRICS, "metrics", CUBE_T_F32, 0, CUBE_SHAPE_A_S_T_M, CUBE_FILL, NAN)                   \
   E(EXP_PER_IMAGE, "metrics_per_image", CUBE_T_F32, 0, CUBE_SHAPE_A_STMI, CUBE_FILL, NAN)        \
   E(EXP_JOB, "job", CUBE_T_I32, 0, CUBE_SHAPE_A_S, CUBE_FILL, -1)

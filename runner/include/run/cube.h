@@ -29,12 +29,16 @@ enum {
 
 typedef struct {
   hid_t group, metrics, per_image, job;
-  int n_images; // I of this experiment
+  int n_images;     // I of this experiment
+  const char *name; // the plan's
 } run_cube_exp;
 
 typedef struct {
   hid_t file;
   hid_t status, seconds, rank, host, error, train_loss, val_loss;
+  // The static /jobs datasets (read by verification only) and the row
+  // checksums; checksum is H5I_INVALID_HID in a cube from before them.
+  hid_t key, kind, train_job, experiment, seed, checksum;
   int n_jobs, epochs, n_subjects, n_metrics;
   int n_exp;
   run_cube_exp *exp;
@@ -64,10 +68,14 @@ asl_status run_cube_image(void **image, size_t *size, const sweep_plan *p,
 // Collective.
 asl_status run_cube_close(run_cube *c);
 
+// Every job's status, with each committed row verified against its
+// checksum (cube/checksum.h): a row that fails is reported on stderr and
+// returned as pending, so a resumed run redoes it.
 asl_status run_cube_read_status(run_cube *c, signed char *status /* (J) */);
 asl_status run_cube_set_status(run_cube *c, int job, int status);
 // Writes a finished (or failed) job: its cells, then its /jobs row, then
-// `status` last, so the job is committed only once all of it is on disk.
+// the row's checksum, then `status` last, so the job is committed only once
+// all of it is on disk.
 asl_status run_cube_commit(run_cube *c, const sweep_plan *p, int job, const run_result *r,
                            int status, double seconds, int rank, const char *host);
 

@@ -16,6 +16,8 @@ typedef struct {
   int parts_read;         // parts that had a cube
   int duplicates;         // jobs done (with equal numbers) in more than one part
   int volumes;            // montage volume files copied
+  int bad_rows;           // rows of the parts that fail verification (named on log;
+                          // such a row is not taken, so its job stays pending)
 } run_merge_summary;
 
 // Merges the cubes of `parts` (directories holding results.h5) into

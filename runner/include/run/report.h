@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "asl/status.h"
+#include "cube/checksum.h"
 
 typedef struct {
   char name[64];        // experiment name, or "train" for the train jobs
@@ -18,9 +19,12 @@ typedef struct {
   char spec_hash[17];
   char executor[32];
   char first_error[512]; // the first failed job's key and error, for a hint
+  char path[4200];        // the cube read
+  cube_verify_result verify; // every committed row checked against its checksum
 } run_report;
 
-// Reads DIR/results.h5 (or a path to the .h5 itself) without MPI.
+// Reads DIR/results.h5 (or a path to the .h5 itself) without MPI, and
+// verifies every committed row (rows that fail are listed by print).
 asl_status run_report_read(run_report *r, const char *dir_or_file);
 void run_report_print(const run_report *r, FILE *f);
 void run_report_free(run_report *r);
