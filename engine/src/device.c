@@ -79,6 +79,14 @@ asl_status nn_device_step(nn_model *m, const float *x, const float *y,
   return nn_cuda_step(m, x, y, w, batch, loss, update);
 }
 
+int nn_device_eval_loss(nn_model *m, const float *x, const float *y,
+                        const float *w, int batch, double *loss,
+                        asl_status *s) {
+  if (!m->cuda || m->opt.loss == NN_LOSS_SSIM) return 0;
+  *s = nn_cuda_eval_loss(m, x, y, w, batch, loss);
+  return 1;
+}
+
 size_t nn_model_device_bytes(const nn_model *m) {
   return m->cuda ? nn_cuda_bytes(m) : 0;
 }
@@ -115,6 +123,12 @@ asl_status nn_device_step(nn_model *m, const float *x, const float *y,
                           const float *w, int batch, float *loss, int update) {
   return asl_fail(ASL_EUNSUPPORTED, "model %s: device cuda: %s", m->ops->desc->kind,
                   no_cuda);
+}
+
+int nn_device_eval_loss(nn_model *m, const float *x, const float *y,
+                        const float *w, int batch, double *loss,
+                        asl_status *s) {
+  return 0;
 }
 
 size_t nn_model_device_bytes(const nn_model *m) { return 0; }

@@ -17,6 +17,9 @@ size_t nn_cuda_bytes(const nn_model *m);
 // Host x in, host *out back (valid until the next call).
 asl_status nn_cuda_forward_host(nn_model *m, const float *x, int N, int D,
                                 int H, int W, int train, const float **out);
+// nn_eval_loss on the device (L1 and MSE losses).
+asl_status nn_cuda_eval_loss(nn_model *m, const float *x, const float *y,
+                             const float *w, int batch, double *loss);
 asl_status nn_cuda_step(nn_model *m, const float *x, const float *y,
                         const float *w, int batch, float *loss, int update);
 

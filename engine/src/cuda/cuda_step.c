@@ -9,21 +9,32 @@
 #include "cuda_layers.h"
 #include "nn/loss.h"
 
-// L1 / MSE: the loss, then dpred straight into the output's gradient.
-static asl_status loss_on_device(nn_model *m, const float *y, const float *w,
-                                 size_t n, double *loss) {
+// L1 / MSE sums of the last forward's output against y (and w) on the
+// device; sums[0] the weight total, sums[1] the weighted error.
+static asl_status loss_sums(nn_model *m, const float *y, const float *w,
+                            size_t n, double sums[2]) {
   nn_cuda *c = m->cuda;
   asl_status s = nn_cuda_grow(c, (void **)&c->target, &c->target_cap, n * sizeof(float));
   if (!s && w) s = nn_cuda_grow(c, (void **)&c->weight, &c->weight_cap, n * sizeof(float));
   if (s) return s;
   CU(cudaMemcpyAsync(c->target, y, n * sizeof(float), cudaMemcpyHostToDevice, c->stream), "upload target");
   if (w) CU(cudaMemcpyAsync(c->weight, w, n * sizeof(float), cudaMemcpyHostToDevice, c->stream), "upload weights");
-  double sums[2];
-  const float *wd = w ? c->weight : NULL;
-  nn_cu_loss_sums(sums, m->opt.loss, c->out_dev, c->target, wd, n, c->red, c->stream);
+  nn_cu_loss_sums(sums, m->opt.loss, c->out_dev, c->target, w ? c->weight : NULL, n,
+                  c->red, c->stream);
   CU(cudaGetLastError(), "loss");
+  return ASL_OK;
+}
+
+// L1 / MSE: the loss, then dpred straight into the output's gradient.
+static asl_status loss_on_device(nn_model *m, const float *y, const float *w,
+                                 size_t n, double *loss) {
+  nn_cuda *c = m->cuda;
+  double sums[2];
+  asl_status s = loss_sums(m, y, w, n, sums);
+  if (s) return s;
   *loss = sums[0] <= 0.0 ? 0.0 : sums[1] / sums[0];
   if (!isfinite(*loss) || sums[0] <= 0.0) return ASL_OK; // no gradient
+  const float *wd = w ? c->weight : NULL;
   const float k = (float)((m->opt.loss == NN_LOSS_MSE ? 2.0 : 1.0) / sums[0]);
   nn_cu_loss_backward(nn_cuda_output_grad(m), m->opt.loss, c->out_dev, c->target,
                       wd, n, k, c->stream);
@@ -97,5 +108,33 @@ asl_status nn_cuda_step(nn_model *m, const float *x, const float *y,
   }
   CU(cudaStreamSynchronize(c->stream), "training step");
   CU(cudaGetLastError(), "training step");
+  return ASL_OK;
+}
+
+// nn_eval_loss with an L1 or MSE loss: the loss is summed where the
+// prediction is, and the prediction comes down only when the caller asks
+// for it (nn_model_last_output), so an evaluation moves x and y up and two
+// sums down.
+asl_status nn_cuda_eval_loss(nn_model *m, const float *x, const float *y,
+                             const float *w, int batch, double *loss) {
+  nn_cuda *c = m->cuda;
+  const int D = m->grid[2], H = m->grid[1], W = m->grid[0];
+  const size_t n = (size_t)batch * D * H * W;
+  asl_status s = nn_cuda_sync_up(m);
+  if (!s) s = nn_cuda_host_out_reserve(m, n);
+  if (!s) s = nn_cuda_unet_plan(m, batch, D, H, W, 0);
+  if (s) return s;
+  const size_t nx = (size_t)batch * m->in_channels * D * H * W;
+  CU(cudaMemcpyAsync(nn_cuda_input(m), x, nx * sizeof(float), cudaMemcpyHostToDevice, c->stream),
+     "upload input");
+  const float *out;
+  s = nn_cuda_unet_forward(m, 0, &out);
+  if (s) return s;
+  c->host_stale |= NN_SYNC_OUTPUT;
+  m->last_out = c->host_out;
+  double sums[2];
+  s = loss_sums(m, y, w, n, sums);
+  if (s) return s;
+  *loss = sums[0] <= 0.0 ? 0.0 : sums[1] / sums[0];
   return ASL_OK;
 }
