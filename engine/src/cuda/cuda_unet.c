@@ -71,9 +71,11 @@ static void layout(nn_model *m, size_t *data, size_t *grad, size_t *arg,
     level_dims(c, u->slots[op->in0].level, &d, &h, &w);
     const size_t V = (size_t)d * h * w;
     size_t r = 0;
-    if (op->kind == OP_POOL || op->kind == OP_DROPOUT) {
+    // One byte per value: the winner's index in its 2x2x2 block, or the
+    // dropout's keep flag. An inference pass has no dropout masks.
+    if (op->kind == OP_POOL || (train && op->kind == OP_DROPOUT)) {
       c->arg_off[i] = *arg;
-      *arg += up64(c->slot_n[op->out]) * 4;
+      *arg += up64(c->slot_n[op->out]);
     }
     if (op->kind == OP_BNRELU || op->kind == OP_CONV1)
       r = nn_cu_chansum_scratch(c->pN, op->co, (int)V);
