@@ -92,9 +92,9 @@ int main(int argc, char **argv) {
   printf("impl=aslsweep threads=%d batch=%d reps=%d\n", threads, batch, reps);
   printf("params=%zu\n", nn_model_param_count(m));
   printf("gflop_forward_per_volume=%.3f\n", flops * 1e-9);
-  printf("train_ms_per_volume=%.1f\n", train * 1e3);
-  printf("infer_b1_ms_per_volume=%.1f\n", infer1 * 1e3);
-  printf("infer_ms_per_volume=%.1f\n", inferb * 1e3);
+  printf("train_ms_per_volume=%.3f\n", train * 1e3);
+  printf("infer_b1_ms_per_volume=%.3f\n", infer1 * 1e3);
+  printf("infer_ms_per_volume=%.3f\n", inferb * 1e3);
   printf("gflops_train=%.1f\n", 3 * flops / train * 1e-9);
   printf("gflops_infer=%.1f\n", flops / inferb * 1e-9);
   printf("peak_rss_mb=%.0f\n", ru.ru_maxrss / 1024.0);
@@ -104,6 +104,12 @@ int main(int argc, char **argv) {
     printf("device=cuda precision=%s deterministic=%d\n", nn_precision_name(precision),
            deterministic);
     printf("gpu=%s\n", nn_cuda_describe());
+    double res;
+    if (nn_model_time_eval_resident(m, x, y, batch, reps, &res)) {
+      fprintf(stderr, "bench_unet3d: %s\n", asl_error_message());
+      return 1;
+    }
+    printf("infer_resident_ms_per_volume=%.3f\n", res / batch * 1e3);
     printf("gpu_mem_mb=%.0f\n", nn_model_device_bytes(m) / 1048576.0);
   }
   nn_model_free(m);

@@ -91,6 +91,15 @@ size_t nn_model_device_bytes(const nn_model *m) {
   return m->cuda ? nn_cuda_bytes(m) : 0;
 }
 
+asl_status nn_model_time_eval_resident(nn_model *m, const float *x,
+                                       const float *y, int batch, int reps,
+                                       double *seconds) {
+  if (!m->cuda || m->opt.loss == NN_LOSS_SSIM)
+    return asl_fail(ASL_EUNSUPPORTED, "model %s: resident timing needs a CUDA "
+                    "model with an L1 or MSE loss", m->ops->desc->kind);
+  return nn_cuda_eval_resident(m, x, y, batch, reps, seconds);
+}
+
 #else
 
 static const char no_cuda[] =
@@ -132,6 +141,13 @@ int nn_device_eval_loss(nn_model *m, const float *x, const float *y,
 }
 
 size_t nn_model_device_bytes(const nn_model *m) { return 0; }
+
+asl_status nn_model_time_eval_resident(nn_model *m, const float *x,
+                                       const float *y, int batch, int reps,
+                                       double *seconds) {
+  return asl_fail(ASL_EUNSUPPORTED, "model %s: device cuda: %s", m->ops->desc->kind,
+                  no_cuda);
+}
 
 #endif
 

@@ -71,4 +71,13 @@ void nn_model_set_deterministic(nn_model *m, int on);
 // Bytes of device memory the model holds now (0 on the CPU).
 size_t nn_model_device_bytes(const nn_model *m);
 
+// For benchmarks against frameworks timed on tensors already on the GPU:
+// uploads x (batch, C, grid) and y once, then times reps evaluations
+// (forward in inference mode + the L1/MSE loss, as nn_eval_loss) that copy
+// nothing between host and device; *seconds gets the median wall time of
+// one. ASL_EUNSUPPORTED on the CPU or with the SSIM loss.
+asl_status nn_model_time_eval_resident(nn_model *m, const float *x,
+                                       const float *y, int batch, int reps,
+                                       double *seconds);
+
 #endif

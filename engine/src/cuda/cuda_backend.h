@@ -20,6 +20,8 @@ asl_status nn_cuda_forward_host(nn_model *m, const float *x, int N, int D,
 // nn_eval_loss on the device (L1 and MSE losses).
 asl_status nn_cuda_eval_loss(nn_model *m, const float *x, const float *y,
                              const float *w, int batch, double *loss);
+asl_status nn_cuda_eval_resident(nn_model *m, const float *x, const float *y,
+                                 int batch, int reps, double *seconds);
 asl_status nn_cuda_step(nn_model *m, const float *x, const float *y,
                         const float *w, int batch, float *loss, int update);
 

@@ -2,7 +2,9 @@
 // MSE run on the device; the SSIM loss runs on the host on the downloaded
 // prediction (its gradient goes back up), as the CPU engine computes it.
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cuda_backend.h"
 #include "cuda_ctx.h"
@@ -136,5 +138,57 @@ asl_status nn_cuda_eval_loss(nn_model *m, const float *x, const float *y,
   s = loss_sums(m, y, w, n, sums);
   if (s) return s;
   *loss = sums[0] <= 0.0 ? 0.0 : sums[1] / sums[0];
+  return ASL_OK;
+}
+
+static double wall_now(void) {
+  struct timespec t;
+  timespec_get(&t, TIME_UTC);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+// The timed loop of nn_cuda_eval_resident: xd holds the batch on the device.
+static asl_status resident_loop(nn_model *m, const float *xd, size_t nx,
+                                size_t n, int reps, double *t) {
+  nn_cuda *c = m->cuda;
+  for (int r = 0; r < reps; r++) {
+    const double t0 = wall_now();
+    CU(cudaMemcpyAsync(nn_cuda_input(m), xd, nx * sizeof(float),
+                       cudaMemcpyDeviceToDevice, c->stream), "copy input");
+    const float *out;
+    asl_status s = nn_cuda_unet_forward(m, 0, &out);
+    if (s) return s;
+    double sums[2]; // reading them back waits for the stream
+    nn_cu_loss_sums(sums, m->opt.loss, c->out_dev, c->target, NULL, n, c->red, c->stream);
+    CU(cudaGetLastError(), "loss");
+    t[r] = wall_now() - t0;
+  }
+  return ASL_OK;
+}
+
+asl_status nn_cuda_eval_resident(nn_model *m, const float *x, const float *y,
+                                 int batch, int reps, double *seconds) {
+  const int D = m->grid[2], H = m->grid[1], W = m->grid[0];
+  const size_t n = (size_t)batch * D * H * W, nx = n * m->in_channels;
+  double l, t[64];
+  if (reps < 1 || reps > 64)
+    return asl_fail(ASL_EINVAL, "cuda: %d repetitions (allowed: 1 to 64)", reps);
+  // Plans, uploads the target and warms up.
+  asl_status s = nn_cuda_eval_loss(m, x, y, NULL, batch, &l);
+  if (s) return s;
+  float *xd = NULL;
+  CU(cudaMalloc((void **)&xd, nx * sizeof(float)), "allocate the resident input");
+  s = nn_cuda_check(cudaMemcpy(xd, x, nx * sizeof(float), cudaMemcpyHostToDevice),
+                    "upload input");
+  if (!s) s = resident_loop(m, xd, nx, n, reps, t);
+  cudaFree(xd);
+  if (s) return s;
+  qsort(t, (size_t)reps, sizeof *t, cmp_double);
+  *seconds = t[reps / 2];
   return ASL_OK;
 }
