@@ -39,6 +39,7 @@ const char *nn_precision_name(nn_precision p) {
 #ifdef NN_HAVE_CUDA
 
 int nn_cuda_available(const char **why) { return nn_cuda_probe(why); }
+asl_status nn_cuda_select(int index) { return nn_cuda_select_device(index); }
 const char *nn_cuda_describe(void) { return nn_cuda_device_text(); }
 
 asl_status nn_model_set_device(nn_model *m, nn_device d) {
@@ -112,6 +113,10 @@ int nn_cuda_available(const char **why) {
 }
 
 const char *nn_cuda_describe(void) { return no_cuda; }
+
+asl_status nn_cuda_select(int index) {
+  return asl_fail(ASL_EUNSUPPORTED, "device cuda: %s", no_cuda);
+}
 
 asl_status nn_model_set_device(nn_model *m, nn_device d) {
   if (d == NN_DEVICE_CPU) return ASL_OK;

@@ -48,6 +48,11 @@ int nn_cuda_available(const char **why);
 // or why none is usable.
 const char *nn_cuda_describe(void);
 
+// Makes GPU (index mod the number of visible GPUs) the one later CUDA
+// models are created on: with index = the node-local MPI rank, one rank per
+// GPU. ASL_EUNSUPPORTED when CUDA is not built in or no device is present.
+asl_status nn_cuda_select(int index);
+
 // Moves the model: to CUDA it uploads every weight, buffer and optimizer
 // moment; back to the CPU it copies them down and frees the device memory.
 // ASL_EUNSUPPORTED when CUDA is not built in, no device is present or the

@@ -6,6 +6,7 @@
 
 int nn_cuda_probe(const char **why);
 const char *nn_cuda_device_text(void);
+asl_status nn_cuda_select_device(int index);
 // Allocates the device state for m and uploads every host array; refuses
 // kinds without a CUDA implementation.
 asl_status nn_cuda_attach(nn_model *m);

@@ -50,6 +50,16 @@ int nn_cuda_probe(const char **why) {
   return 1;
 }
 
+asl_status nn_cuda_select_device(int index) {
+  const char *why;
+  int n = 0;
+  if (!nn_cuda_probe(&why)) return asl_fail(ASL_EUNSUPPORTED, "device cuda: %s", why);
+  CU(cudaGetDeviceCount(&n), "count devices");
+  if (index < 0) index = 0;
+  CU(cudaSetDevice(index % n), "select device");
+  return ASL_OK;
+}
+
 const char *nn_cuda_device_text(void) {
   static _Thread_local char text[256];
   const char *why;
@@ -156,7 +166,7 @@ static asl_status attach(nn_model *m, nn_cuda *c) {
 
 asl_status nn_cuda_attach(nn_model *m) {
   const unet3d *u = m->impl;
-  if (m->ops != &nn_unet3d_ops)
+  if (!m->ops->desc->cuda || m->ops != &nn_unet3d_ops)
     return asl_fail(ASL_EUNSUPPORTED, "model %s runs on the CPU only (the CUDA "
                     "backend covers unet3d); use device cpu", m->ops->desc->kind);
   if (u->cbias_n)
