@@ -4,8 +4,10 @@
 // inference mode plus the loss). Medians of several runs after a warm-up.
 // Prints one key=value line per figure; torch_unet3d.py prints the same keys.
 // --device cuda runs the model on the GPU (the figures then include copying
-// each batch to the device and the prediction back, as the API does) and
-// adds gpu_mem_mb, the device memory the model holds; --precision tf32 lets
+// each batch and target to the device and the loss back, as the API does)
+// and adds infer_resident_ms_per_volume (the same evaluation on a batch
+// already on the GPU, nn_model_time_eval_resident) and gpu_mem_mb, the
+// device memory the model holds (docs/gpu.md); --precision tf32 lets
 // its convolutions use TF32 tensor cores, bf16 runs them in bfloat16 (FP32
 // master weights); --deterministic 0 lets cuDNN use
 // algorithms that are not bitwise reproducible (as PyTorch by default).
