@@ -87,17 +87,16 @@ TEST(unet_train_step_matches_cpu) {
 }
 
 // nn_eval_loss on CUDA sums the loss on the device and brings the
-// prediction down only when nn_model_last_output asks; after a training
-// step (so the shared gradient and activation memory has been written), at
-// the batch, at batch 1 (another plan) and at the batch again. The resident
-// timing runs the same evaluation and is refused on the CPU.
+// prediction down only when nn_model_last_output asks: against the CPU at
+// the batch, at batch 1 (another plan) and at the batch again; then a
+// training step (the training plan, with shared gradient memory) and an
+// evaluation through that plan, as unet_train_step_matches_cpu checks it.
+// The resident timing runs the same evaluation and is refused on the CPU.
 TEST(unet_eval_on_device_matches_cpu) {
   nn_model *cpu = unet(0, 3), *gpu = unet(0, 3);
   ASSERT(cpu && gpu);
   ASSERT_OK(nn_model_set_device(gpu, NN_DEVICE_CUDA));
   float lc, lg;
-  ASSERT_OK(nn_train_step(cpu, x, y, w, B, &lc));
-  ASSERT_OK(nn_train_step(gpu, x, y, w, B, &lg));
   const size_t V = (size_t)GX * GY * GZ;
   const int batches[3] = {B, 1, B};
   for (int k = 0; k < 3; k++) {
@@ -112,9 +111,11 @@ TEST(unet_eval_on_device_matches_cpu) {
   ASSERT_OK(nn_model_time_eval_resident(gpu, x, y, B, 3, &sec));
   ASSERT(sec > 0 && sec < 10);
   ASSERT_EQ(ASL_EUNSUPPORTED, nn_model_time_eval_resident(cpu, x, y, B, 3, &sec));
-  // The model still trains after the inference plans.
   ASSERT_OK(nn_train_step(cpu, x, y, w, B, &lc));
   ASSERT_OK(nn_train_step(gpu, x, y, w, B, &lg));
+  ASSERT_NEAR(lc, lg, 1e-4 * fabs(lc));
+  ASSERT_OK(nn_eval_loss(cpu, x, y, w, B, &lc));
+  ASSERT_OK(nn_eval_loss(gpu, x, y, w, B, &lg));
   ASSERT_NEAR(lc, lg, 1e-4 * fabs(lc));
   nn_model_free(cpu);
   nn_model_free(gpu);
