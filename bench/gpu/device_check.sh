@@ -175,6 +175,13 @@ LD_LIBRARY_PATH=$ENGINE_LD run 60 "$BUILD/bench/unet3d/bench_unet3d" --device cu
   --precision fp32 --deterministic 0 --batch 16 --reps 10 --threads 8 >> "$OUT/bench_engine.txt" 2>&1
 echo "status=$?" >> "$OUT/bench_engine.txt"
 
+# ---- figures -----------------------------------------------------------------
+phase "figures.txt"
+run 30 "$PYTHON" "$ROOT/bench/gpu/figures.py" "$OUT/bench_engine.txt" "$OUT/bench_torch.txt" \
+  > "$OUT/figures.txt" 2>&1 ||
+  awk '1' "$OUT/bench_engine.txt" "$OUT/bench_torch.txt" > "$OUT/figures.txt"
+cat "$OUT/figures.txt"
+
 # ---- memory checking of the kernels (slow; last, with what time is left) ----
 phase "compute-sanitizer memcheck -> memcheck.log"
 NVBIN=$(dirname "${NVCC:-/usr/local/cuda/bin/nvcc}")
@@ -193,11 +200,5 @@ SANITIZER=$(command -v compute-sanitizer || ls "$NVBIN/compute-sanitizer" \
 ) > "$OUT/memcheck.log" 2>&1
 grep -E "status|ERROR SUMMARY|not found|timed out|skipped" "$OUT/memcheck.log"
 
-# ---- figures -----------------------------------------------------------------
-phase "figures.txt"
-run 30 "$PYTHON" "$ROOT/bench/gpu/figures.py" "$OUT/bench_engine.txt" "$OUT/bench_torch.txt" \
-  > "$OUT/figures.txt" 2>&1 ||
-  awk '1' "$OUT/bench_engine.txt" "$OUT/bench_torch.txt" > "$OUT/figures.txt"
-cat "$OUT/figures.txt"
 phase "finished (build $build_rc)"
 sleep 1 # let tee write the last lines
