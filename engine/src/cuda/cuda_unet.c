@@ -159,6 +159,13 @@ asl_status nn_cuda_unet_plan(nn_model *m, int N, int D, int H, int W,
   if (s) return s;
   c->grad_n = grad;
   c->planned = 1;
+  const char *v = getenv("ASLSWEEP_CUDA_VERBOSE");
+  if (v && *v && strcmp(v, "0") != 0)
+    fprintf(stderr, "cuda plan: N %d %dx%dx%d %s: activations %.1f MiB, gradients %.1f MiB, "
+            "workspace %.1f MiB, up-convolution %.1f MiB, argmax/dropout %.1f MiB; "
+            "model holds %.1f MiB\n", N, D, H, W, train ? "training" : "inference",
+            data * 4.0 / 1048576, grad * 4.0 / 1048576, ws / 1048576.0, up * 4.0 / 1048576,
+            arg / 1048576.0, c->bytes / 1048576.0);
   return ASL_OK;
 }
 
