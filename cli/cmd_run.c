@@ -27,6 +27,8 @@ static const char usage_text[] =
     "                          (default 60); running jobs checkpoint at their next safe point\n"
     "  --force-new             discard an existing run in DIR (also needed when the spec changed)\n"
     "  --progress MODE         live | lines | none (default: live on a terminal, else lines)\n"
+    "  --device cpu|cuda       where the networks run, overriding the spec's engine.device;\n"
+    "                          with cuda each rank takes GPU (local rank mod visible GPUs)\n"
     "  --slice i/K             run only slice i (0 .. K-1, as SLURM_ARRAY_TASK_ID counts) of\n"
     "                          the job DAG cut into K cost-balanced slices (a train job with\n"
     "                          its infer jobs); DIR becomes a part for `aslsweep merge`\n"
@@ -41,7 +43,28 @@ typedef struct {
   const char *spec;
   int n_over;
   char **over;
+  const char *device; // --device, applied as the last override
+  char device_over[32];
+  char *over_buf[256];
 } run_args;
+
+// --device X is the override engine.device=X placed after the others.
+static int add_device(run_args *a) {
+  if (!a->device) return CLI_OK;
+  if (strcmp(a->device, "cpu") != 0 && strcmp(a->device, "cuda") != 0) {
+    fprintf(stderr, "aslsweep run: --device must be cpu or cuda, not '%s'\n", a->device);
+    return CLI_USAGE;
+  }
+  if (a->n_over >= (int)(sizeof a->over_buf / sizeof a->over_buf[0])) {
+    fprintf(stderr, "aslsweep run: too many key.path=value overrides\n");
+    return CLI_USAGE;
+  }
+  for (int i = 0; i < a->n_over; i++) a->over_buf[i] = a->over[i];
+  snprintf(a->device_over, sizeof a->device_over, "engine.device=%s", a->device);
+  a->over_buf[a->n_over++] = a->device_over;
+  a->over = a->over_buf;
+  return CLI_OK;
+}
 
 static int parse_progress(const char *v, int *out) {
   static const char *names[] = {"auto", "live", "lines", "none"};
@@ -59,6 +82,7 @@ static int parse(int argc, char **argv, run_args *a) {
                                        {"force-new", no_argument, NULL, 'f'},
                                        {"progress", required_argument, NULL, 'p'},
                                        {"slice", required_argument, NULL, 's'},
+                                       {"device", required_argument, NULL, 'd'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   run_options_default(&a->o);
@@ -70,6 +94,7 @@ static int parse(int argc, char **argv, run_args *a) {
     else if (c == 'm') a->o.max_failures = (int)strtol(optarg, &end, 10);
     else if (c == 'g') a->o.grace_s = strtod(optarg, &end);
     else if (c == 'f') a->o.force_new = 1;
+    else if (c == 'd') a->device = optarg;
     else if (c == 's') {
       if (run_slice_parse(optarg, &a->o.slice_index, &a->o.slice_count)) {
         fprintf(stderr, "aslsweep run: %s\n", asl_error_message());
@@ -102,7 +127,7 @@ static int parse(int argc, char **argv, run_args *a) {
   a->spec = argv[optind];
   a->n_over = argc - optind - 1;
   a->over = argv + optind + 1;
-  return CLI_OK;
+  return add_device(a);
 }
 
 // Like cli_load_plan, but the failure's first line stays in the error

@@ -9,12 +9,15 @@
 #   ctest_gpu.log      ctest -L gpu -V (every CUDA test with its output), then
 #                      a few CPU engine tests of the same build
 #   bench_engine.txt   bench_unet3d --device cuda: fp32/tf32/bf16 x batch 4/16, and
-#                      fp32 batch 16 with --deterministic 0
-#   bench_torch.txt    torch_unet3d.py --device cuda: the same six runs
+#                      fp32 batch 16 with --deterministic 0; each run times
+#                      nn_eval_loss (host copies) and a device-resident evaluation
+#   bench_torch.txt    torch_unet3d.py --device cuda: the same six runs, each
+#                      timing resident tensors and the host-copy path
 #   figures.txt        the side-by-side table (ms per volume, TFLOP/s, GPU
 #                      memory, engine / PyTorch ratios)
-#   memcheck.log       compute-sanitizer memcheck of gpu_layers and of the
-#                      PyTorch-fixture U-Net step (if time is left)
+#   memcheck.log       compute-sanitizer memcheck of the PyTorch-fixture U-Net
+#                      step, of the U-Net training step and evaluation, and of
+#                      gpu_layers (with the time left)
 #
 # Needs: nvcc, cmake, ninja, a C compiler, Python with torch (PYTHON, default
 # /opt/torch/.venv/bin/python3 or python3) and its nvidia-cudnn package (or
@@ -33,7 +36,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DEBS=$(cd "${1:-$ROOT/build-gpudeb}" 2>/dev/null && pwd || echo "${1:-$ROOT/build-gpudeb}")
 BUILD=$ROOT/build-gpu
 PFX=$ROOT/build-gpu-prefix
-BUDGET=${BUDGET:-420}   # seconds; the machine allows about 540
+BUDGET=${BUDGET:-230}   # seconds: the whole check stays under 4 minutes
 T0=$(date +%s)
 exec > >(tee -a "$OUT/device_check.log") 2>&1
 
@@ -172,6 +175,13 @@ LD_LIBRARY_PATH=$ENGINE_LD run 60 "$BUILD/bench/unet3d/bench_unet3d" --device cu
   --precision fp32 --deterministic 0 --batch 16 --reps 10 --threads 8 >> "$OUT/bench_engine.txt" 2>&1
 echo "status=$?" >> "$OUT/bench_engine.txt"
 
+# ---- figures -----------------------------------------------------------------
+phase "figures.txt"
+run 30 "$PYTHON" "$ROOT/bench/gpu/figures.py" "$OUT/bench_engine.txt" "$OUT/bench_torch.txt" \
+  > "$OUT/figures.txt" 2>&1 ||
+  awk '1' "$OUT/bench_engine.txt" "$OUT/bench_torch.txt" > "$OUT/figures.txt"
+cat "$OUT/figures.txt"
+
 # ---- memory checking of the kernels (slow; last, with what time is left) ----
 phase "compute-sanitizer memcheck -> memcheck.log"
 NVBIN=$(dirname "${NVCC:-/usr/local/cuda/bin/nvcc}")
@@ -181,18 +191,14 @@ SANITIZER=$(command -v compute-sanitizer || ls "$NVBIN/compute-sanitizer" \
 (
   export LD_LIBRARY_PATH=$ENGINE_LD ASLSWEEP_SOURCE_DIR=$ROOT
   if [ -z "$SANITIZER" ]; then echo "compute-sanitizer not found"; exit 0; fi
-  run 100 "$SANITIZER" --tool memcheck --error-exitcode 3 "$BUILD/tests/engine/gpu_layers"
-  echo "memcheck gpu_layers status: $?"
-  run 100 "$SANITIZER" --tool memcheck --error-exitcode 3 "$BUILD/tests/engine/gpu_unet" pytorch
+  run 60 "$SANITIZER" --tool memcheck --error-exitcode 3 "$BUILD/tests/engine/gpu_unet" pytorch
   echo "memcheck gpu_unet (PyTorch fixture step) status: $?"
+  run 60 "$SANITIZER" --tool memcheck --error-exitcode 3 "$BUILD/tests/engine/gpu_unet" train_step
+  echo "memcheck gpu_unet (training step and evaluation against the CPU) status: $?"
+  run 60 "$SANITIZER" --tool memcheck --error-exitcode 3 "$BUILD/tests/engine/gpu_layers"
+  echo "memcheck gpu_layers status: $?"
 ) > "$OUT/memcheck.log" 2>&1
 grep -E "status|ERROR SUMMARY|not found|timed out|skipped" "$OUT/memcheck.log"
 
-# ---- figures -----------------------------------------------------------------
-phase "figures.txt"
-run 30 "$PYTHON" "$ROOT/bench/gpu/figures.py" "$OUT/bench_engine.txt" "$OUT/bench_torch.txt" \
-  > "$OUT/figures.txt" 2>&1 ||
-  awk '1' "$OUT/bench_engine.txt" "$OUT/bench_torch.txt" > "$OUT/figures.txt"
-cat "$OUT/figures.txt"
 phase "finished (build $build_rc)"
 sleep 1 # let tee write the last lines

@@ -2,8 +2,11 @@
 """Side-by-side table of the CUDA benchmark runs (bench/gpu/device_check.sh):
 reads bench_unet3d and torch_unet3d.py outputs, each run headed by a line
 '### precision=P batch=B' and made of key=value lines, and prints one row per
-run: ms per volume (train step, inference at the batch and at batch 1),
-TFLOP/s, GPU memory and the engine / PyTorch time ratio (< 1: engine faster).
+run: ms per volume (train step; inference at the batch on GPU-resident
+tensors, and with the host copies nn_eval_loss makes; inference at batch 1),
+TFLOP/s, GPU memory (the engine's device allocations against PyTorch's peak
+allocated and peak reserved) and the engine / PyTorch ratio (< 1: engine
+faster or smaller). gflops_infer is the engine's with host copies.
 
     python3 bench/gpu/figures.py bench_engine.txt bench_torch.txt
 """
@@ -57,14 +60,22 @@ def main():
     cols = ["precision", "batch", "figure", "engine", "pytorch", "ratio"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "|".join("---" for _ in cols) + "|")
-    rows = [("train_ms_per_volume", 2), ("infer_ms_per_volume", 2),
-            ("infer_b1_ms_per_volume", 2), ("gflops_train", 0),
-            ("gflops_infer", 0), ("gpu_mem_mb", 0)]
+    # (figure, engine key, PyTorch key, digits). infer_ms_per_volume: both
+    # sides on tensors already on the GPU; infer_host_ms_per_volume: both
+    # copying the batch and target up and the loss down (nn_eval_loss).
+    rows = [("train_ms_per_volume", "train_ms_per_volume", "train_ms_per_volume", 3),
+            ("infer_ms_per_volume", "infer_resident_ms_per_volume", "infer_ms_per_volume", 3),
+            ("infer_host_ms_per_volume", "infer_ms_per_volume", "infer_host_ms_per_volume", 3),
+            ("infer_b1_ms_per_volume", "infer_b1_ms_per_volume", "infer_b1_ms_per_volume", 3),
+            ("gflops_train", "gflops_train", "gflops_train", 0),
+            ("gflops_infer", "gflops_infer", "gflops_infer", 0),
+            ("gpu_mem_mb", "gpu_mem_mb", "gpu_mem_mb", 0),
+            ("gpu_reserved_mb", "gpu_mem_mb", "gpu_reserved_mb", 0)]
     order = {"fp32": 0, "tf32": 1, "bf16": 2}
     for key in sorted(set(eng) | set(tor), key=lambda k: (order.get(k[0], 9), k)):
         e, t = eng.get(key, {}), tor.get(key, {})
-        for fig, d in rows:
-            a, b = num(e, fig), num(t, fig)
+        for fig, ek, tk, d in rows:
+            a, b = num(e, ek), num(t, tk)
             if fig.startswith("gflops"):
                 a = None if a is None else a / 1000
                 b = None if b is None else b / 1000

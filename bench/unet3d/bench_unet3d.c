@@ -4,8 +4,10 @@
 // inference mode plus the loss). Medians of several runs after a warm-up.
 // Prints one key=value line per figure; torch_unet3d.py prints the same keys.
 // --device cuda runs the model on the GPU (the figures then include copying
-// each batch to the device and the prediction back, as the API does) and
-// adds gpu_mem_mb, the device memory the model holds; --precision tf32 lets
+// each batch and target to the device and the loss back, as the API does)
+// and adds infer_resident_ms_per_volume (the same evaluation on a batch
+// already on the GPU, nn_model_time_eval_resident) and gpu_mem_mb, the
+// device memory the model holds (docs/gpu.md); --precision tf32 lets
 // its convolutions use TF32 tensor cores, bf16 runs them in bfloat16 (FP32
 // master weights); --deterministic 0 lets cuDNN use
 // algorithms that are not bitwise reproducible (as PyTorch by default).
@@ -94,9 +96,9 @@ int main(int argc, char **argv) {
          batch, reps);
   printf("params=%zu\n", nn_model_param_count(m));
   printf("gflop_forward_per_volume=%.3f\n", flops * 1e-9);
-  printf("train_ms_per_volume=%.1f\n", train * 1e3);
-  printf("infer_b1_ms_per_volume=%.1f\n", infer1 * 1e3);
-  printf("infer_ms_per_volume=%.1f\n", inferb * 1e3);
+  printf("train_ms_per_volume=%.3f\n", train * 1e3);
+  printf("infer_b1_ms_per_volume=%.3f\n", infer1 * 1e3);
+  printf("infer_ms_per_volume=%.3f\n", inferb * 1e3);
   printf("gflops_train=%.1f\n", 3 * flops / train * 1e-9);
   printf("gflops_infer=%.1f\n", flops / inferb * 1e-9);
   printf("peak_rss_mb=%.0f\n", ru.ru_maxrss / 1024.0);
@@ -106,6 +108,12 @@ int main(int argc, char **argv) {
     printf("device=cuda precision=%s deterministic=%d\n", nn_precision_name(precision),
            deterministic);
     printf("gpu=%s\n", nn_cuda_describe());
+    double res;
+    if (nn_model_time_eval_resident(m, x, y, batch, reps, &res)) {
+      fprintf(stderr, "bench_unet3d: %s\n", asl_error_message());
+      return 1;
+    }
+    printf("infer_resident_ms_per_volume=%.3f\n", res / batch * 1e3);
     printf("gpu_mem_mb=%.0f\n", nn_model_device_bytes(m) / 1048576.0);
   }
   nn_model_free(m);

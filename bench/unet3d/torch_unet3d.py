@@ -12,8 +12,14 @@ lines as bench_unet3d.
 --device cuda keeps model and data on the GPU and synchronizes before each
 clock reading; --precision tf32 allows TF32 in cuDNN and cuBLAS (fp32 turns
 it off, PyTorch's default for cuDNN being on); bf16 runs forward and loss
-under torch.autocast(bfloat16) with FP32 weights and TF32 off. gpu_mem_mb is
-torch.cuda.max_memory_allocated.
+under torch.autocast(bfloat16) with FP32 weights and TF32 off. With cuda,
+infer_host_ms_per_volume times what the engine's nn_eval_loss does: the
+batch and its target copied up from ordinary host memory, forward, loss,
+and the loss value read back (.item()). gpu_mem_mb is
+torch.cuda.max_memory_allocated (the peak of live tensors, cuDNN workspaces
+included, the caching allocator's spare blocks and the CUDA context not);
+gpu_reserved_mb is torch.cuda.max_memory_reserved (what the allocator took
+from the driver).
 """
 import argparse
 import resource
@@ -136,9 +142,18 @@ def main():
                 loss_fn(model(x[:b]), y[:b])
         return run
 
+    x_host, y_host = x.cpu(), y.cpu()
+
+    def infer_host():
+        model.eval()
+        with torch.no_grad(), torch.autocast(a.device, dtype=torch.bfloat16, enabled=amp):
+            xd, yd = x_host.to(a.device), y_host.to(a.device)
+            loss_fn(model(xd), yd).item()
+
     t_train, c_train = median_time(train, a.reps)
     t_inf1, _ = median_time(infer(1), a.reps)
     t_infb, c_infb = median_time(infer(a.batch), a.reps)
+    t_infh = median_time(infer_host, a.reps)[0] / a.batch if a.device == "cuda" else None
     t_train, c_train = t_train / a.batch, c_train / a.batch
     t_infb, c_infb = t_infb / a.batch, c_infb / a.batch
     flops = forward_flops(D, H, W)
@@ -147,9 +162,9 @@ def main():
     print(f"impl=pytorch-{torch.__version__} threads={a.threads} batch={a.batch} reps={a.reps}")
     print(f"params={n_params}")
     print(f"gflop_forward_per_volume={flops * 1e-9:.3f}")
-    print(f"train_ms_per_volume={t_train * 1e3:.1f}")
-    print(f"infer_b1_ms_per_volume={t_inf1 * 1e3:.1f}")
-    print(f"infer_ms_per_volume={t_infb * 1e3:.1f}")
+    print(f"train_ms_per_volume={t_train * 1e3:.3f}")
+    print(f"infer_b1_ms_per_volume={t_inf1 * 1e3:.3f}")
+    print(f"infer_ms_per_volume={t_infb * 1e3:.3f}")
     print(f"gflops_train={3 * flops / t_train * 1e-9:.1f}")
     print(f"gflops_infer={flops / t_infb * 1e-9:.1f}")
     print(f"peak_rss_mb={rss:.0f}")
@@ -159,7 +174,9 @@ def main():
         print(f"device=cuda precision={a.precision} tf32_setting={tf32_setting} "
               f"cudnn_benchmark={int(torch.backends.cudnn.benchmark)}")
         print(f"gpu={torch.cuda.get_device_name()}")
+        print(f"infer_host_ms_per_volume={t_infh * 1e3:.3f}")
         print(f"gpu_mem_mb={torch.cuda.max_memory_allocated() / 2**20:.0f}")
+        print(f"gpu_reserved_mb={torch.cuda.max_memory_reserved() / 2**20:.0f}")
 
 
 def forward_flops(D, H, W, cin=2, base=16, depth=4):

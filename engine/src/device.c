@@ -39,6 +39,7 @@ const char *nn_precision_name(nn_precision p) {
 #ifdef NN_HAVE_CUDA
 
 int nn_cuda_available(const char **why) { return nn_cuda_probe(why); }
+asl_status nn_cuda_select(int index) { return nn_cuda_select_device(index); }
 const char *nn_cuda_describe(void) { return nn_cuda_device_text(); }
 
 asl_status nn_model_set_device(nn_model *m, nn_device d) {
@@ -79,8 +80,25 @@ asl_status nn_device_step(nn_model *m, const float *x, const float *y,
   return nn_cuda_step(m, x, y, w, batch, loss, update);
 }
 
+int nn_device_eval_loss(nn_model *m, const float *x, const float *y,
+                        const float *w, int batch, double *loss,
+                        asl_status *s) {
+  if (!m->cuda || m->opt.loss == NN_LOSS_SSIM) return 0;
+  *s = nn_cuda_eval_loss(m, x, y, w, batch, loss);
+  return 1;
+}
+
 size_t nn_model_device_bytes(const nn_model *m) {
   return m->cuda ? nn_cuda_bytes(m) : 0;
+}
+
+asl_status nn_model_time_eval_resident(nn_model *m, const float *x,
+                                       const float *y, int batch, int reps,
+                                       double *seconds) {
+  if (!m->cuda || m->opt.loss == NN_LOSS_SSIM)
+    return asl_fail(ASL_EUNSUPPORTED, "model %s: resident timing needs a CUDA "
+                    "model with an L1 or MSE loss", m->ops->desc->kind);
+  return nn_cuda_eval_resident(m, x, y, batch, reps, seconds);
 }
 
 #else
@@ -95,6 +113,10 @@ int nn_cuda_available(const char **why) {
 }
 
 const char *nn_cuda_describe(void) { return no_cuda; }
+
+asl_status nn_cuda_select(int index) {
+  return asl_fail(ASL_EUNSUPPORTED, "device cuda: %s", no_cuda);
+}
 
 asl_status nn_model_set_device(nn_model *m, nn_device d) {
   if (d == NN_DEVICE_CPU) return ASL_OK;
@@ -117,7 +139,20 @@ asl_status nn_device_step(nn_model *m, const float *x, const float *y,
                   no_cuda);
 }
 
+int nn_device_eval_loss(nn_model *m, const float *x, const float *y,
+                        const float *w, int batch, double *loss,
+                        asl_status *s) {
+  return 0;
+}
+
 size_t nn_model_device_bytes(const nn_model *m) { return 0; }
+
+asl_status nn_model_time_eval_resident(nn_model *m, const float *x,
+                                       const float *y, int batch, int reps,
+                                       double *seconds) {
+  return asl_fail(ASL_EUNSUPPORTED, "model %s: device cuda: %s", m->ops->desc->kind,
+                  no_cuda);
+}
 
 #endif
 

@@ -74,6 +74,11 @@ asl_status nn_device_apply_default(nn_model *m);
 // A kind's forward on the model's device; *out is a host pointer.
 asl_status nn_device_forward(nn_model *m, const float *x, int N, int D, int H,
                              int W, int train, const float **out);
+// nn_eval_loss on the model's device: 1 when it ran there (*s its status),
+// 0 when the host computes it (CPU models, and the SSIM loss).
+int nn_device_eval_loss(nn_model *m, const float *x, const float *y,
+                        const float *w, int batch, double *loss,
+                        asl_status *s);
 // nn_model_compute_gradients (update = 0) or nn_train_step (update = 1) on
 // the model's device (CUDA only).
 asl_status nn_device_step(nn_model *m, const float *x, const float *y,

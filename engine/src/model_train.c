@@ -96,11 +96,13 @@ asl_status nn_eval_loss(nn_model *m, const float *x, const float *y,
   const int D = m->grid[2], H = m->grid[1], W = m->grid[0];
   const float *pred;
   double l = 0;
-  m->target = y;
-  s = nn_device_forward(m, x, batch, D, H, W, 0, &pred);
-  m->target = NULL;
-  if (!s) m->last_out = pred;
-  if (!s) s = loss_forward(m, pred, y, w, batch, D, H, W, &l);
+  if (!nn_device_eval_loss(m, x, y, w, batch, &l, &s)) {
+    m->target = y;
+    s = nn_device_forward(m, x, batch, D, H, W, 0, &pred);
+    m->target = NULL;
+    if (!s) m->last_out = pred;
+    if (!s) s = loss_forward(m, pred, y, w, batch, D, H, W, &l);
+  }
   if (s) return s;
   if (loss) *loss = (float)l;
   if (!isfinite(l))

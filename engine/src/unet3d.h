@@ -67,6 +67,7 @@ typedef struct {
   uint8_t *arg;
   size_t data_n, grad_n, ws_n, arg_n, bnsave_n; // capacities in bytes
   size_t grad_need;  // floats of gradient arena the plan needs (training)
+  size_t arg_need;   // bytes of dropout masks and argmax arrays
   size_t slot_floats[UNET_MAX_SLOTS]; // each slot's size in this plan
 } unet3d;
 
@@ -86,6 +87,13 @@ void nn_chanbias_backward(float *din, float *dbias, int ld, const float *dout,
 // arena only for training. Inference reuses activation memory as soon as a
 // tensor's last reader has run.
 asl_status unet3d_plan(nn_model *m, int N, int D, int H, int W, int train);
+// The plan's placement alone, allocating nothing (the CUDA backend lays its
+// device arenas out with it): sets every slot's data and grad offset and
+// size, returns the activation arena's floats and *grad_floats the
+// gradient arena's (0 unless train). Invalidates nothing by itself: a
+// caller using other shapes must reset pN so unet3d_plan lays out again.
+size_t unet3d_place(unet3d *u, int N, int D, int H, int W, int train,
+                    size_t *grad_floats);
 asl_status unet3d_forward(nn_model *m, const float *x, int N, int D, int H,
                           int W, int train, const float **out);
 void unet3d_backward(nn_model *m, const float *dout);

@@ -34,6 +34,7 @@ const nn_model_desc nn_unet3d_desc = {
     .params = params,
     .n_params = sizeof params / sizeof params[0],
     .trainable = 1,
+    .cuda = 1,
     .fixed_loss = -1,
     .check = unet3d_desc_check,
     .grid_multiple = unet3d_grid_multiple,

@@ -154,26 +154,37 @@ static asl_status grow(void **buf, size_t *cap, size_t bytes) {
   return ASL_OK;
 }
 
-// Offsets of every slot, mask and argmax array; grows the arenas other
-// than the gradients.
-static asl_status layout(unet3d *u, int N, int D, int H, int W, int threads,
-                         int train) {
+size_t unet3d_place(unet3d *u, int N, int D, int H, int W, int train,
+                    size_t *grad_floats) {
   life v[UNET_MAX_SLOTS];
-  size_t ws = 0, arg = 0;
+  size_t arg = 0;
   set_aliases(u);
   for (int i = 0; i < u->n_slots; i++)
     u->slot_floats[i] = slot_size(&u->slots[i], N, D, H, W);
   for (int i = 0; i < u->n_ops; i++) {
     unet_op *op = &u->ops[i];
-    size_t w = op_ws(op, &u->slots[op->in0], N, D, H, W, threads);
-    ws = w > ws ? w : ws;
     if (op->kind == OP_POOL) op->aux = arg;
     if (op->kind == OP_DROPOUT) op->mask = arg;
     if (op->kind == OP_POOL || op->kind == OP_DROPOUT)
       arg += (u->slot_floats[op->out] + 63) / 64 * 64;
   }
+  u->arg_need = arg;
   size_t data = place_data(u, v, train);
-  u->grad_need = train ? place_grad(u, v) : 0;
+  *grad_floats = train ? place_grad(u, v) : 0;
+  return data;
+}
+
+// Offsets of every slot, mask and argmax array; grows the arenas other
+// than the gradients.
+static asl_status layout(unet3d *u, int N, int D, int H, int W, int threads,
+                         int train) {
+  size_t ws = 0;
+  for (int i = 0; i < u->n_ops; i++) {
+    size_t w = op_ws(&u->ops[i], &u->slots[u->ops[i].in0], N, D, H, W, threads);
+    ws = w > ws ? w : ws;
+  }
+  size_t data = unet3d_place(u, N, D, H, W, train, &u->grad_need);
+  const size_t arg = u->arg_need;
   asl_status s = grow((void **)&u->data, &u->data_n, data * sizeof(float));
   if (!s) s = grow((void **)&u->ws, &u->ws_n, (ws ? ws : 1) * sizeof(float));
   if (!s) s = grow((void **)&u->arg, &u->arg_n, arg ? arg : 1);

@@ -25,6 +25,7 @@ static asl_status get_model(nn_model **m, exa_state *x, const sweep_plan *p, int
     if (!bl) return asl_fail(ASL_ENOMEM, "checkpoint blob");
     asl_status st = nn_checkpoint_load(m, io->train_checkpoint, &ep, bl, sizeof *bl);
     free(bl);
+    if (!st) st = exa_model_to_device(*m, p);
     return st;
   }
   const sweep_model *sm = &p->models[jb->cond.model];
@@ -36,6 +37,7 @@ static asl_status get_model(nn_model **m, exa_state *x, const sweep_plan *p, int
   if (k >= 0 && !st) st = exa_tune_log(io, j, jb->key, chosen);
   if (!st)
     st = nn_model_create(m, sm->kind, 1 + (jb->cond.m0 != 0), p->grid, par, sm->n_params, jb->seed);
+  if (!st) st = exa_model_to_device(*m, p);
   free(par);
   return st;
 }

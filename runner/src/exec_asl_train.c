@@ -5,6 +5,7 @@
 // mid-training with the same random stream as an uninterrupted run.
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include "check.h"
 #include "denoise_sidecar.h"
 #include "nn/desc.h"
+#include "nn/device.h"
 #include "nn/model.h"
 #include "nn/optim.h"
 
@@ -25,11 +27,42 @@ asl_status exa_model_params(const sweep_model *m, nn_param **out) {
   return ASL_OK;
 }
 
+// The node-local rank as Open MPI, Slurm or MPICH/Hydra announce it.
+static int local_rank(void) {
+  static const char *const vars[] = {"OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID",
+                                     "MPI_LOCALRANKID"};
+  for (int i = 0; i < 3; i++) {
+    const char *v = getenv(vars[i]);
+    char *end;
+    long r = v && *v ? strtol(v, &end, 10) : -1;
+    if (v && *v && !*end && r >= 0 && r < 1 << 20) return (int)r;
+  }
+  return 0;
+}
+
+asl_status exa_model_to_device(nn_model *m, const sweep_plan *p) {
+  if (strcmp(p->device, "cuda") != 0) return ASL_OK;
+  const nn_model_desc *d = nn_model_describe(m);
+  if (!d->cuda)
+    return asl_fail(ASL_EUNSUPPORTED,
+                    "model %s has no CUDA implementation (engine.device: cuda covers "
+                    "unet3d); run it with engine.device: cpu or --device cpu", d->kind);
+  asl_status st = nn_cuda_select(local_rank());
+  if (!st) st = nn_model_set_device(m, NN_DEVICE_CUDA);
+  if (st) {
+    char why[512]; // asl_fail writes where asl_error_message points
+    snprintf(why, sizeof why, "%s", asl_error_message());
+    return asl_fail(st, "%s (engine.device: cuda; run on a GPU node or with --device cpu)", why);
+  }
+  return ASL_OK;
+}
+
 static asl_status new_model(nn_model **m, const sweep_plan *p, const sweep_job *jb) {
   const sweep_model *sm = &p->models[jb->cond.model];
   nn_param *par = NULL;
   asl_status st = exa_model_params(sm, &par);
   if (!st) st = nn_model_create(m, sm->kind, 1 + (jb->cond.m0 != 0), p->grid, par, sm->n_params, jb->seed);
+  if (!st) st = exa_model_to_device(*m, p);
   free(par);
   return st;
 }
@@ -190,6 +223,7 @@ static asl_status start_or_resume(nn_model **m, exa_blob *bl, int *ep, const swe
     fclose(f);
     asl_status st = nn_checkpoint_load(m, ckpt, ep, bl, sizeof *bl);
     if (!st && bl->magic != EXA_MAGIC) st = asl_fail(ASL_EFORMAT, "%s: not this job's checkpoint", ckpt);
+    if (!st) st = exa_model_to_device(*m, p);
     if (!st) return set_optimizer(*m, p, *ep);
     // A damaged checkpoint only costs the work it held: start over.
     fprintf(stderr, "aslsweep run: warning: %s: %s; training %s from the start\n", ckpt,

@@ -35,6 +35,11 @@ typedef struct {
   float *x, *y, *w, *tmp; // batch (B,C,D,H,W), target, weight; one patch
 } exa_data;
 
+// engine.device: cuda moves m to the GPU of this rank (node-local rank
+// mod the visible GPUs); a kind without a CUDA implementation (its
+// descriptor says so) fails the job, as does a machine without a GPU.
+asl_status exa_model_to_device(nn_model *m, const sweep_plan *p);
+
 asl_status exa_train_buffers(exa_data *t, const sweep_plan *p, int m0);
 void exa_train_free(exa_data *t);
 // The model's parameters from the spec, as the engine takes them.

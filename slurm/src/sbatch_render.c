@@ -118,6 +118,8 @@ static asl_status print_header(slurm_text *t, const slurm_options *o, const slur
   TRY(print_job_name(t, o, w, ""));
   TRY(slurm_text_printf(t, "#SBATCH --nodes=%d\n#SBATCH --ntasks-per-node=%d\n#SBATCH --cpus-per-task=%d\n",
                         r->nodes, r->ntasks_per_node, r->cpus_per_task));
+  // engine.device: cuda; each rank takes the GPU of its node-local rank.
+  if (w->gpus_per_task > 0) TRY(slurm_text_printf(t, "#SBATCH --gpus-per-task=%d\n", w->gpus_per_task));
   TRY(print_site_lines(t, o));
   if (o->mem != NULL) TRY(slurm_text_printf(t, "#SBATCH --mem=%s\n", o->mem));
   if (o->array_chunks > 0) TRY(slurm_text_printf(t, "#SBATCH --array=0-%d\n", o->array_chunks - 1));

@@ -20,6 +20,7 @@ asl_status slurm_workload_from_plan(slurm_workload *w, const sweep_plan *p) {
   memset(w, 0, sizeof *w);
   w->name = p->name;
   w->n_jobs = p->n_jobs;
+  w->gpus_per_task = strcmp(p->device, "cuda") == 0;
   for (int i = 0; i < p->n_jobs; i++) {
     const sweep_job *j = &p->jobs[i];
     if (!(j->cost >= 0) || !isfinite(j->cost))

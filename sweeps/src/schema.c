@@ -1,5 +1,5 @@
 // The scalar sections of a spec (name, seed, remainder, ground_truth, grid,
-// folds, snr_groups, train, metrics) read into the plan, with defaults.
+// folds, snr_groups, train, engine, metrics) read into the plan, with defaults.
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,7 +7,7 @@
 
 static const char *const top_keys[] = {
     "name",  "seed",   "data",    "remainder", "ground_truth", "grid",        "folds",   "snr_groups",
-    "train", "models", "metrics", "sweep",     "experiments",  "exclude", "include"};
+    "train", "models", "metrics", "sweep",     "experiments",  "exclude", "include", "engine"};
 static const char *const train_keys[] = {"epochs",       "batch",        "optimizer",
                                          "lr",           "weight_decay", "loss",
                                          "augment",      "val_fraction", "patches_per_volume",
@@ -17,6 +17,7 @@ static const char *const optimizers[] = {"adam", "adamw"};
 static const char *const losses[] = {"l1", "mse", "ssim"};
 static const char *const augments[] = {"flip_x", "flip_y", "transpose", "shift", "rotate"};
 static const char *const metric_names[] = {"ssim", "psnr", "nmae"};
+static const char *const devices[] = {"cpu", "cuda"};
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static void set_defaults(sweep_plan *p) {
@@ -42,6 +43,7 @@ static void set_defaults(sweep_plan *p) {
   t->early_stop = 0;
   strcpy(t->lr_schedule, "constant");
   t->warmup_epochs = 0;
+  strcpy(p->device, "cpu");
 }
 
 static void read_int(sw_ctx *c, const sw_node *map, const char *key, long min, long max, int *out) {
@@ -133,6 +135,14 @@ static void read_train(sw_ctx *c, const sw_node *t, sweep_plan *p) {
   }
 }
 
+// engine: {device: cpu | cuda}: where the networks train and infer.
+static void read_engine(sw_ctx *c, const sw_node *e, sweep_plan *p) {
+  static const char *const keys[] = {"device"};
+  if (!sw_is_map(c, e, "engine")) return;
+  sw_check_keys(c, e, "engine", keys, COUNT(keys));
+  read_enum(c, e, "device", devices, COUNT(devices), p->device, sizeof p->device);
+}
+
 static void read_metrics(sw_ctx *c, const sw_node *m, sweep_plan *p) {
   int picked[COUNT(metric_names)], n = 0;
   if (m) {
@@ -210,6 +220,7 @@ void sw_schema_read(sw_ctx *c, const sw_node *root, const char *spec_dir, sweep_
   read_int(c, root, "folds", 2, 100, &p->folds);
   if ((n = sw_map_get(root, "snr_groups"))) read_snr_groups(c, n, p);
   if ((n = sw_map_get(root, "train"))) read_train(c, n, p);
+  if ((n = sw_map_get(root, "engine"))) read_engine(c, n, p);
   read_metrics(c, sw_map_get(root, "metrics"), p);
   sw_models_read(c, sw_map_get(root, "models"), p);
   n = sw_map_get(root, "data");

@@ -3,6 +3,7 @@
 // inference on an odd-sized volume, bitwise reruns in deterministic mode,
 // TF32 within its precision, and checkpoints moving between devices.
 // Skips (exit 77) without a CUDA device.
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include "fixture.h"
 #include "gpu_skip.h"
 #include "harness.h"
+#include "nn/device.h"
 #include "nn/model.h"
 #include "smooth_data.h"
 
@@ -80,6 +82,41 @@ TEST(unet_train_step_matches_cpu) {
   ASSERT_OK(nn_eval_loss(cpu, x, y, w, B, &ec));
   ASSERT_OK(nn_eval_loss(gpu, x, y, w, B, &eg));
   ASSERT_NEAR(ec, eg, 1e-4 * fabs(ec));
+  nn_model_free(cpu);
+  nn_model_free(gpu);
+}
+
+// nn_eval_loss on CUDA sums the loss on the device and brings the
+// prediction down only when nn_model_last_output asks: against the CPU at
+// the batch, at batch 1 (another plan) and at the batch again; then a
+// training step (the training plan, with shared gradient memory) and an
+// evaluation through that plan, as unet_train_step_matches_cpu checks it.
+// The resident timing runs the same evaluation and is refused on the CPU.
+TEST(unet_eval_on_device_matches_cpu) {
+  nn_model *cpu = unet(0, 3), *gpu = unet(0, 3);
+  ASSERT(cpu && gpu);
+  ASSERT_OK(nn_model_set_device(gpu, NN_DEVICE_CUDA));
+  float lc, lg;
+  const size_t V = (size_t)GX * GY * GZ;
+  const int batches[3] = {B, 1, B};
+  for (int k = 0; k < 3; k++) {
+    const int n = batches[k];
+    ASSERT_OK(nn_eval_loss(cpu, x, y, k == 1 ? NULL : w, n, &lc));
+    ASSERT_OK(nn_eval_loss(gpu, x, y, k == 1 ? NULL : w, n, &lg));
+    ASSERT_NEAR(lc, lg, 1e-4 * fabs(lc));
+    double e = err(nn_model_last_output(gpu), nn_model_last_output(cpu), n * V, 1e-5, 1e-4);
+    if (e > 1) HARNESS_FAIL("evaluation %d: prediction differs from the CPU (%g x tol)", k, e);
+  }
+  double sec = 0;
+  ASSERT_OK(nn_model_time_eval_resident(gpu, x, y, B, 3, &sec));
+  ASSERT(sec > 0 && sec < 10);
+  ASSERT_EQ(ASL_EUNSUPPORTED, nn_model_time_eval_resident(cpu, x, y, B, 3, &sec));
+  ASSERT_OK(nn_train_step(cpu, x, y, w, B, &lc));
+  ASSERT_OK(nn_train_step(gpu, x, y, w, B, &lg));
+  ASSERT_NEAR(lc, lg, 1e-4 * fabs(lc));
+  ASSERT_OK(nn_eval_loss(cpu, x, y, w, B, &lc));
+  ASSERT_OK(nn_eval_loss(gpu, x, y, w, B, &lg));
+  ASSERT_NEAR(lc, lg, 1e-4 * fabs(lc));
   nn_model_free(cpu);
   nn_model_free(gpu);
 }
@@ -295,6 +332,7 @@ int main(int argc, char **argv) {
   make_batch();
   if (fx_load(&fx, "unet_step.bin")) return 1;
   RUN_IF(unet_train_step_matches_cpu);
+  RUN_IF(unet_eval_on_device_matches_cpu);
   RUN_IF(unet_infer_odd_volume_matches_cpu);
   RUN_IF(unet_cuda_rerun_is_bitwise_identical);
   RUN_IF(unet_tf32_step_close_to_fp32);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "nn/desc.h"
 #include "nn/device.h"
 #include "nn/model.h"
 
@@ -51,6 +52,32 @@ TEST(cpu_only_kinds_refused_on_cuda) {
   expect_cpu_only(m, "vit3d");
   ASSERT_OK(nn_model_create(&m, "ddpm3d", 1, grid, d, 4, 1));
   expect_cpu_only(m, "ddpm3d");
+}
+
+// Which kinds can run on CUDA is a descriptor property (the sweep's
+// executor reads it to fail jobs of other kinds on a cuda spec).
+TEST(cuda_capability_in_the_descriptor) {
+  ASSERT_EQ(1, nn_model_desc_find("unet3d")->cuda);
+  const char *cpu_only[] = {"vit3d", "ddpm3d", "gaussian", "identity"};
+  for (int i = 0; i < 4; i++) {
+    const nn_model_desc *d = nn_model_desc_find(cpu_only[i]);
+    ASSERT(d != NULL);
+    ASSERT_EQ(0, d->cuda);
+  }
+}
+
+// The resident timing is for CUDA models only; on the CPU it says so.
+TEST(resident_timing_refused_on_cpu) {
+  const int grid[3] = {16, 16, 16};
+  nn_param p[] = {{"base_channels", "2"}, {"depth", "2"}};
+  nn_model *m;
+  ASSERT_OK(nn_model_create(&m, "unet3d", 1, grid, p, 2, 1));
+  static float x[16 * 16 * 16], y[16 * 16 * 16];
+  double sec = -1;
+  ASSERT_EQ(ASL_EUNSUPPORTED, nn_model_time_eval_resident(m, x, y, 1, 3, &sec));
+  ASSERT(strstr(asl_error_message(), "unet3d"));
+  ASSERT(sec == -1);
+  nn_model_free(m);
 }
 
 // A tool's default device applies at creation: a CPU-only kind is refused
@@ -102,6 +129,8 @@ int main(void) {
   RUN(device_names_parse);
   RUN(cpu_only_kinds_refused_on_cuda);
   RUN(default_device_applies_at_creation);
+  RUN(cuda_capability_in_the_descriptor);
+  RUN(resident_timing_refused_on_cpu);
   RUN(unet_device_move_or_clear_refusal);
   return DONE();
 }

@@ -87,6 +87,23 @@ TEST(defaults_give_signal_requeue_append_and_logs_in_dir) {
   slurm_text_free(&t);
 }
 
+// engine.device: cuda (gpus_per_task from the plan) asks one GPU per rank.
+TEST(cuda_spec_asks_one_gpu_per_task) {
+  slurm_options o = opts();
+  slurm_text t;
+  render(&t, &o, 32);
+  ASSERT_LACKS(t.s, "--gpus-per-task");
+  slurm_text_free(&t);
+  slurm_workload w = workload();
+  w.gpus_per_task = 1;
+  slurm_resources r;
+  ASSERT_OK(slurm_suggest(&r, &o, &w, &(slurm_site){32, 0}));
+  slurm_text_init(&t);
+  ASSERT_OK(slurm_script_render(&t, &o, &r, &w));
+  ASSERT_HAS(t.s, "\n#SBATCH --cpus-per-task=5\n#SBATCH --gpus-per-task=1\n");
+  slurm_text_free(&t);
+}
+
 TEST(every_option_reaches_the_script) {
   slurm_options o = opts();
   o.nodes = 4;
@@ -188,6 +205,7 @@ TEST(shell_quote_survives_quotes) {
 
 int main(void) {
   RUN(defaults_give_signal_requeue_append_and_logs_in_dir);
+  RUN(cuda_spec_asks_one_gpu_per_task);
   RUN(every_option_reaches_the_script);
   RUN(array_mode_runs_one_slice_per_task_into_its_part);
   RUN(merge_script_needs_array_mode);

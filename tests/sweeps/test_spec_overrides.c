@@ -49,6 +49,31 @@ TEST(overrides_replace_and_add_keys) {
   sweep_diags_free(&d);
 }
 
+// engine.device: cpu by default, cuda from the spec or an override (what
+// `run --device` adds), anything else refused at the value; same job keys.
+TEST(engine_device_key) {
+  sweep_plan p, q;
+  sweep_diags d;
+  ASSERT_OK(load_spec(&p, &d, BASE, 0, NULL));
+  ASSERT_STR_EQ("cpu", p.device);
+  ASSERT_OK(load_spec(&q, &d, BASE "engine: {device: cuda}\n", 0, NULL));
+  ASSERT_STR_EQ("cuda", q.device);
+  ASSERT_EQ(p.n_jobs, q.n_jobs);
+  for (int i = 0; i < p.n_jobs; i++) ASSERT_STR_EQ(p.jobs[i].key, q.jobs[i].key);
+  sweep_plan_free(&q);
+  char *ov[] = {"engine.device=cpu"};
+  ASSERT_OK(load_spec(&q, &d, BASE "engine: {device: cuda}\n", 1, ov));
+  ASSERT_STR_EQ("cpu", q.device);
+  sweep_plan_free(&q);
+  sweep_plan_free(&p);
+  char *bad[] = {"engine.device=gpu"};
+  ASSERT_EQ(ASL_ESPEC, load_spec(&p, &d, BASE, 1, bad));
+  ASSERT(diag_has(&d, "expected one of: cpu, cuda"));
+  sweep_diags_free(&d);
+  ASSERT_EQ(ASL_ESPEC, load_spec(&p, &d, BASE "engine: cuda\n", 0, NULL));
+  sweep_diags_free(&d);
+}
+
 TEST(override_errors_point_into_the_override) {
   sweep_plan p;
   sweep_diags d;
@@ -120,6 +145,7 @@ TEST(interpolation_cycles_and_missing_keys_are_reported) {
 
 int main(void) {
   RUN(overrides_replace_and_add_keys);
+  RUN(engine_device_key);
   RUN(override_errors_point_into_the_override);
   RUN(interpolation_of_keys_and_environment);
   RUN(interpolation_cycles_and_missing_keys_are_reported);

@@ -40,6 +40,7 @@ typedef struct nn_model_desc {
   int fixed_loss;       // -1, or the nn_loss_kind it always trains on
   int uncertainty;      // 1: inference can give a per-voxel uncertainty
   int tiled;            // 1: fixed grid; other volumes run by tiles
+  int cuda;             // 1: has a CUDA implementation (nn_model_set_device)
   // Checks across parameters (each value already passed its own check);
   // the message names the values without a "model KIND:" prefix.
   asl_status (*check)(const nn_param *p, int n);

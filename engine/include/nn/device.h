@@ -48,6 +48,11 @@ int nn_cuda_available(const char **why);
 // or why none is usable.
 const char *nn_cuda_describe(void);
 
+// Makes GPU (index mod the number of visible GPUs) the one later CUDA
+// models are created on: with index = the node-local MPI rank, one rank per
+// GPU. ASL_EUNSUPPORTED when CUDA is not built in or no device is present.
+asl_status nn_cuda_select(int index);
+
 // Moves the model: to CUDA it uploads every weight, buffer and optimizer
 // moment; back to the CPU it copies them down and frees the device memory.
 // ASL_EUNSUPPORTED when CUDA is not built in, no device is present or the
@@ -70,5 +75,14 @@ asl_status nn_model_set_precision(nn_model *m, nn_precision p);
 void nn_model_set_deterministic(nn_model *m, int on);
 // Bytes of device memory the model holds now (0 on the CPU).
 size_t nn_model_device_bytes(const nn_model *m);
+
+// For benchmarks against frameworks timed on tensors already on the GPU:
+// uploads x (batch, C, grid) and y once, then times reps evaluations
+// (forward in inference mode + the L1/MSE loss, as nn_eval_loss) that copy
+// nothing between host and device; *seconds gets the median wall time of
+// one. ASL_EUNSUPPORTED on the CPU or with the SSIM loss.
+asl_status nn_model_time_eval_resident(nn_model *m, const float *x,
+                                       const float *y, int batch, int reps,
+                                       double *seconds);
 
 #endif

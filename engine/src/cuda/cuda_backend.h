@@ -6,6 +6,7 @@
 
 int nn_cuda_probe(const char **why);
 const char *nn_cuda_device_text(void);
+asl_status nn_cuda_select_device(int index);
 // Allocates the device state for m and uploads every host array; refuses
 // kinds without a CUDA implementation.
 asl_status nn_cuda_attach(nn_model *m);
@@ -17,6 +18,11 @@ size_t nn_cuda_bytes(const nn_model *m);
 // Host x in, host *out back (valid until the next call).
 asl_status nn_cuda_forward_host(nn_model *m, const float *x, int N, int D,
                                 int H, int W, int train, const float **out);
+// nn_eval_loss on the device (L1 and MSE losses).
+asl_status nn_cuda_eval_loss(nn_model *m, const float *x, const float *y,
+                             const float *w, int batch, double *loss);
+asl_status nn_cuda_eval_resident(nn_model *m, const float *x, const float *y,
+                                 int batch, int reps, double *seconds);
 asl_status nn_cuda_step(nn_model *m, const float *x, const float *y,
                         const float *w, int batch, float *loss, int update);
 

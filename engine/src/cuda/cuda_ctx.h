@@ -1,7 +1,8 @@
 // The CUDA backend's state for one model (nn_model.cuda) and what its
 // files share. The U-Net runs the same operation list as on the CPU
-// (unet3d.h); here every activation and gradient has its own device
-// memory (the GPU has room), laid out once per batch shape.
+// (unet3d.h) with the same memory plan (unet3d_plan.c): activations and
+// gradients that are never alive together share device memory, laid out
+// once per batch shape; one cuDNN workspace serves every convolution.
 #ifndef NN_CUDA_CTX_H
 #define NN_CUDA_CTX_H
 

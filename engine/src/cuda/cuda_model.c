@@ -50,6 +50,16 @@ int nn_cuda_probe(const char **why) {
   return 1;
 }
 
+asl_status nn_cuda_select_device(int index) {
+  const char *why;
+  int n = 0;
+  if (!nn_cuda_probe(&why)) return asl_fail(ASL_EUNSUPPORTED, "device cuda: %s", why);
+  CU(cudaGetDeviceCount(&n), "count devices");
+  if (index < 0) index = 0;
+  CU(cudaSetDevice(index % n), "select device");
+  return ASL_OK;
+}
+
 const char *nn_cuda_device_text(void) {
   static _Thread_local char text[256];
   const char *why;
@@ -127,7 +137,7 @@ void nn_cuda_detach(nn_model *m) {
   if (c->dnn) cudnnDestroy(c->dnn);
   if (c->stream) cudaStreamDestroy(c->stream);
   if (m->last_out == c->host_out) m->last_out = NULL; // freed below
-  free(c->host_out);
+  if (c->host_out) cudaFreeHost(c->host_out);
   free(c);
   m->cuda = NULL;
 }
@@ -156,7 +166,7 @@ static asl_status attach(nn_model *m, nn_cuda *c) {
 
 asl_status nn_cuda_attach(nn_model *m) {
   const unet3d *u = m->impl;
-  if (m->ops != &nn_unet3d_ops)
+  if (!m->ops->desc->cuda || m->ops != &nn_unet3d_ops)
     return asl_fail(ASL_EUNSUPPORTED, "model %s runs on the CPU only (the CUDA "
                     "backend covers unet3d); use device cpu", m->ops->desc->kind);
   if (u->cbias_n)
@@ -176,10 +186,16 @@ asl_status nn_cuda_attach(nn_model *m) {
 asl_status nn_cuda_host_out_reserve(nn_model *m, size_t n) {
   nn_cuda *c = m->cuda;
   if (n > c->host_out_cap) {
-    free(c->host_out);
-    c->host_out = malloc(n * sizeof(float));
-    c->host_out_cap = c->host_out ? n : 0;
-    if (!c->host_out) return asl_fail(ASL_ENOMEM, "cuda: cannot allocate the output copy");
+    // Page-locked, so the prediction comes down at full bus speed.
+    if (c->host_out) cudaFreeHost(c->host_out);
+    if (m->last_out == c->host_out) m->last_out = NULL;
+    c->host_out = NULL, c->host_out_cap = 0;
+    if (cudaMallocHost((void **)&c->host_out, n * sizeof(float)) != cudaSuccess) {
+      c->host_out = NULL;
+      cudaGetLastError();
+      return asl_fail(ASL_ENOMEM, "cuda: cannot allocate the output copy");
+    }
+    c->host_out_cap = n;
   }
   return ASL_OK;
 }

@@ -52,18 +52,18 @@ static size_t conv_sides(const nn_model *m, const unet_op *op, size_t *nx,
 static void layout(nn_model *m, size_t *data, size_t *grad, size_t *arg,
                    size_t *up, size_t *red, size_t b16[3], int train) {
   nn_cuda *c = m->cuda;
-  const unet3d *u = m->impl;
+  unet3d *u = m->impl;
   *data = *grad = *arg = *up = 0;
   b16[0] = b16[1] = b16[2] = 0;
   *red = nn_cu_loss_scratch(0);
+  // The CPU engine's lifetime plan: tensors never alive together share
+  // memory, in the activation and in the gradient arena alike.
+  *data = unet3d_place(u, c->pN, c->pD, c->pH, c->pW, train, grad);
+  u->pN = 0; // the host plan must lay itself out again before a CPU pass
   for (int s = 0; s < u->n_slots; s++) {
-    const unet_slot *sl = &u->slots[s];
-    int d, h, w;
-    level_dims(c, sl->level, &d, &h, &w);
-    c->slot_n[s] = (size_t)c->pN * sl->c * d * h * w;
-    c->slot_off[s] = *data, *data += up64(c->slot_n[s]);
-    c->grad_off[s] = *grad;
-    if (train && sl->needs_grad) *grad += up64(c->slot_n[s]);
+    c->slot_n[s] = u->slot_floats[s];
+    c->slot_off[s] = u->slots[s].data;
+    c->grad_off[s] = u->slots[s].grad;
   }
   for (int i = 0; i < u->n_ops; i++) {
     const unet_op *op = &u->ops[i];
@@ -71,9 +71,11 @@ static void layout(nn_model *m, size_t *data, size_t *grad, size_t *arg,
     level_dims(c, u->slots[op->in0].level, &d, &h, &w);
     const size_t V = (size_t)d * h * w;
     size_t r = 0;
-    if (op->kind == OP_POOL || op->kind == OP_DROPOUT) {
+    // One byte per value: the winner's index in its 2x2x2 block, or the
+    // dropout's keep flag. An inference pass has no dropout masks.
+    if (op->kind == OP_POOL || (train && op->kind == OP_DROPOUT)) {
       c->arg_off[i] = *arg;
-      *arg += up64(c->slot_n[op->out]) * 4;
+      *arg += up64(c->slot_n[op->out]);
     }
     if (op->kind == OP_BNRELU || op->kind == OP_CONV1)
       r = nn_cu_chansum_scratch(c->pN, op->co, (int)V);
@@ -157,6 +159,13 @@ asl_status nn_cuda_unet_plan(nn_model *m, int N, int D, int H, int W,
   if (s) return s;
   c->grad_n = grad;
   c->planned = 1;
+  const char *v = getenv("ASLSWEEP_CUDA_VERBOSE");
+  if (v && *v && strcmp(v, "0") != 0)
+    fprintf(stderr, "cuda plan: N %d %dx%dx%d %s: activations %.1f MiB, gradients %.1f MiB, "
+            "workspace %.1f MiB, up-convolution %.1f MiB, argmax/dropout %.1f MiB; "
+            "model holds %.1f MiB\n", N, D, H, W, train ? "training" : "inference",
+            data * 4.0 / 1048576, grad * 4.0 / 1048576, ws / 1048576.0, up * 4.0 / 1048576,
+            arg / 1048576.0, c->bytes / 1048576.0);
   return ASL_OK;
 }
 
@@ -171,9 +180,14 @@ float *nn_cuda_output_grad(nn_model *m) {
   return c->grad + c->grad_off[u->ops[u->n_ops - 1].out];
 }
 
+// Other slots' gradients are cleared by their first writer (grad_for); the
+// output's here, as the loss may leave it unwritten.
 asl_status nn_cuda_zero_grads(nn_model *m) {
   nn_cuda *c = m->cuda;
-  CU(cudaMemsetAsync(c->grad, 0, c->grad_n * sizeof(float), c->stream), "clear gradients");
+  const unet3d *u = m->impl;
+  const int out = u->ops[u->n_ops - 1].out;
+  CU(cudaMemsetAsync(c->grad + c->grad_off[out], 0, c->slot_n[out] * sizeof(float),
+                     c->stream), "clear gradients");
   CU(cudaMemsetAsync(c->grads, 0, (m->n_params ? m->n_params : 1) * sizeof(float), c->stream),
      "clear gradients");
   return ASL_OK;
@@ -268,7 +282,7 @@ static asl_status forward_op(nn_model *m, int i, int train) {
     if (train && u->dropout > 0.0f)
       nn_cu_dropout_forward(out, c->arg + c->arg_off[i], in, u->dropout, n_out,
                             asl_rng_next(&m->rng), c->stream);
-    else
+    else if (out != in) // in place when the plan aliased the two
       CU(cudaMemcpyAsync(out, in, n_out * sizeof(float), cudaMemcpyDeviceToDevice, c->stream),
          "dropout copy");
     return ASL_OK;
@@ -326,6 +340,17 @@ static asl_status upcat_backward(nn_model *m, int i, float *din, float *dskip,
   return s;
 }
 
+// A slot's gradient, cleared when op is its first writer (the kernels
+// accumulate, and the memory held another tensor's gradient before).
+static float *grad_for(nn_cuda *c, const unet3d *u, int slot, int op) {
+  if (slot < 0 || !u->slots[slot].needs_grad) return NULL;
+  float *g = c->grad + c->grad_off[slot];
+  if (u->slots[slot].gfirst == op &&
+      cudaMemsetAsync(g, 0, c->slot_n[slot] * sizeof(float), c->stream) != cudaSuccess)
+    return NULL;
+  return g;
+}
+
 static asl_status backward_op(nn_model *m, int i) {
   nn_cuda *c = m->cuda;
   unet3d *u = m->impl;
@@ -337,11 +362,11 @@ static asl_status backward_op(nn_model *m, int i) {
   const float *in = c->data + c->slot_off[op->in0], *p = c->params;
   const float *dout = c->grad + c->grad_off[op->out];
   float *g = c->grads;
-  float *din = u->slots[op->in0].needs_grad ? c->grad + c->grad_off[op->in0] : NULL;
-  float *din1 = op->in1 >= 0 && u->slots[op->in1].needs_grad
-                    ? c->grad + c->grad_off[op->in1] : NULL;
+  float *din = grad_for(c, u, op->in0, i);
+  float *din1 = grad_for(c, u, op->in1, i);
   const size_t n_out = c->slot_n[op->out];
   asl_status s = ASL_OK;
+  CU(cudaGetLastError(), "clear gradients");
   switch (op->kind) {
   case OP_CONV3:
   case OP_CONV1:

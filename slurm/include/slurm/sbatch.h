@@ -60,6 +60,7 @@ typedef struct {
   double total_cost;    // sum over all jobs
   double critical_cost; // longest dependency chain (train + its costliest infer)
   int width;            // jobs that can run at once at the start (no dependency)
+  int gpus_per_task;    // 1 for engine.device: cuda (one GPU per rank), else 0
 } slurm_workload;
 
 asl_status slurm_workload_from_plan(slurm_workload *w, const sweep_plan *p);

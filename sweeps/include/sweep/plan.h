@@ -125,6 +125,7 @@ typedef struct {
   int folds;
   int snr_k;
   sweep_train train;
+  char device[8];        // engine.device: "cpu" (default) | "cuda"
   int n_models;
   sweep_model *models;
   int n_metrics;
