@@ -46,8 +46,7 @@ int nn_cuda_probe(const char **why) {
     if (why) *why = msg;
     return 0;
   }
-  if (why) *why = "";
-  return 1;
+  return nn_cudnn_load(why);
 }
 
 asl_status nn_cuda_select_device(int index) {
