@@ -177,7 +177,12 @@ TEST(unet_tf32_step_close_to_fp32) {
 }
 
 // BF16 convolutions with FP32 master weights: the same function to bfloat16
-// precision (8-bit mantissas), and still bitwise reproducible.
+// precision (8-bit mantissas), and bitwise reproducible. The outputs are
+// compared on the first step, where both models hold the same weights; after
+// that, Adam's nearly sign-sized steps flip wherever a gradient is near zero
+// and the two runs drift apart by design (the first H200 run saw 2.4x the
+// output tolerance after two steps), so the second step checks only the
+// loss, the master weights to a few learning rates, and reproducibility.
 TEST(unet_bf16_step_close_to_fp32_and_reproducible) {
   nn_model *a = unet(0, 3), *b = unet(0, 3), *b2 = unet(0, 3);
   ASSERT(a && b && b2);
@@ -186,22 +191,23 @@ TEST(unet_bf16_step_close_to_fp32_and_reproducible) {
   ASSERT_OK(nn_model_set_device(a, NN_DEVICE_CUDA));
   ASSERT_OK(nn_model_set_device(b, NN_DEVICE_CUDA));
   ASSERT_OK(nn_model_set_device(b2, NN_DEVICE_CUDA));
+  const size_t V = (size_t)B * GX * GY * GZ, P = nn_model_param_count(a);
   float la, lb, lb2;
   for (int s = 0; s < 2; s++) {
     ASSERT_OK(nn_train_step(a, x, y, w, B, &la));
     ASSERT_OK(nn_train_step(b, x, y, w, B, &lb));
     ASSERT_OK(nn_train_step(b2, x, y, w, B, &lb2));
+    ASSERT_NEAR(la, lb, 5e-2 * fabs(la));
+    ASSERT(memcmp(&lb, &lb2, sizeof lb) == 0);
+    if (s == 0) {
+      double e = err(nn_model_last_output(b), nn_model_last_output(a), V, 0.1, 0.1);
+      if (e > 1) HARNESS_FAIL("BF16 output too far from FP32 on equal weights (%g x tol)", e);
+    }
   }
-  ASSERT_NEAR(la, lb, 5e-2 * fabs(la));
-  ASSERT(memcmp(&lb, &lb2, sizeof lb) == 0);
-  const size_t V = (size_t)B * GX * GY * GZ, P = nn_model_param_count(a);
-  double e = err(nn_model_last_output(b), nn_model_last_output(a), V, 0.1, 0.1);
-  if (e > 1) HARNESS_FAIL("BF16 output too far from FP32 (%g x tol)", e);
-  // Master weights stay FP32: two Adam steps of +-lr each, then agreement
-  // with FP32 to a few lr.
-  e = err(nn_model_params(b), nn_model_params(a), P, 5e-3, 0);
+  double e = err(nn_model_params(b), nn_model_params(a), P, 5e-3, 0);
   if (e > 1) HARNESS_FAIL("BF16 weights after two steps too far from FP32 (%g x tol)", e);
   ASSERT(memcmp(nn_model_params(b), nn_model_params(b2), P * sizeof(float)) == 0);
+  ASSERT(memcmp(nn_model_last_output(b), nn_model_last_output(b2), V * sizeof(float)) == 0);
   nn_model_free(a);
   nn_model_free(b);
   nn_model_free(b2);
