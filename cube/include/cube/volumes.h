@@ -50,6 +50,14 @@ void cube_volumes_close(cube_volumes *w);
 asl_status cube_volumes_find(const char *dir, const char *name, char *path, size_t n);
 // 1 when the packed file at `path` opens and holds dataset `name`.
 int cube_volumes_holds(const char *path, const char *name);
+// Splits a dataset name into its job key (escapes undone), subject and
+// kind; ASL_EFORMAT for a name not made by cube_volumes_name.
+asl_status cube_volumes_split(const char *name, char *key, size_t key_n, char *subject,
+                              size_t subject_n, char *kind, size_t kind_n);
+// Copies into w every image of the packed file src_path whose job key
+// `want` accepts (returns 1), with its attributes; *copied counts them.
+asl_status cube_volumes_copy(cube_volumes *w, const char *src_path,
+                             int (*want)(const char *key, void *arg), void *arg, int *copied);
 // Reads one image; *data is malloc'ed (nx*ny*nz floats), the caller frees it.
 asl_status cube_volumes_read(const char *path, const char *name, cube_volume_geom *g,
                              float **data);
