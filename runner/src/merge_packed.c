@@ -18,6 +18,7 @@ typedef struct {
   int *order; // job indices sorted by key
 } want_ctx;
 
+// qsort takes no context argument; the merge is serial, one sort at a time.
 static const merge_run *sort_run;
 static int by_key(const void *a, const void *b) {
   return strcmp(sort_run->keys[*(const int *)a], sort_run->keys[*(const int *)b]);
