@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "run/run.h"
+#include "run/slice.h"
 #include "slurm/sbatch.h"
 #include "sweep/plan.h"
 
@@ -31,7 +32,11 @@ static const char usage_text[] =
     "  --grace S             seconds of warning before the limit (default 300, or a\n"
     "                        quarter of a shorter --time)\n"
     "  --array-chunks K      a K-task job array, one DAG slice each, and merge.sbatch\n"
-    "                        to run after it (--dependency=afterok)\n"
+    "                        to run after it (--dependency=afterok); each task asks for\n"
+    "                        what its chunk needs (the most demanding chunk's nodes and\n"
+    "                        tasks), not the whole study's\n"
+    "  --max-array-size N    the cluster's MaxArraySize (default: from `scontrol show\n"
+    "                        config` when available); --array-chunks above it: exit 2\n"
     "  --extra \"#SBATCH ...\" an extra header line (repeatable)\n"
     "  --job-name NAME       default: aslsweep-<spec name>\n"
     "  --submit              submit with sbatch and print the job id\n"
@@ -65,7 +70,7 @@ static int number(const char *name, const char *text, long min, int *dst) {
 }
 
 enum { OPT_NODES = 256, OPT_TASKS, OPT_CPUS, OPT_TIME, OPT_PART, OPT_ACCOUNT, OPT_QOS, OPT_MEM,
-       OPT_GRACE, OPT_CHUNKS, OPT_EXTRA, OPT_NAME, OPT_SUBMIT, OPT_QUIET, OPT_OUT };
+       OPT_GRACE, OPT_CHUNKS, OPT_EXTRA, OPT_NAME, OPT_SUBMIT, OPT_QUIET, OPT_OUT, OPT_MAX_ARRAY };
 
 static const struct option long_opts[] = {
     {"out", required_argument, 0, OPT_OUT},
@@ -79,6 +84,7 @@ static const struct option long_opts[] = {
     {"mem", required_argument, 0, OPT_MEM},
     {"grace", required_argument, 0, OPT_GRACE},
     {"array-chunks", required_argument, 0, OPT_CHUNKS},
+    {"max-array-size", required_argument, 0, OPT_MAX_ARRAY},
     {"extra", required_argument, 0, OPT_EXTRA},
     {"job-name", required_argument, 0, OPT_NAME},
     {"submit", no_argument, 0, OPT_SUBMIT},
@@ -95,6 +101,7 @@ static int take_option(slurm_args *a, int c, const char *v) {
     case OPT_CPUS: return number("--cpus-per-task", v, 1, &o->cpus_per_task);
     case OPT_GRACE: return number("--grace", v, 0, &o->grace);
     case OPT_CHUNKS: return number("--array-chunks", v, 1, &o->array_chunks);
+    case OPT_MAX_ARRAY: return number("--max-array-size", v, 1, &o->max_array_size);
     case OPT_TIME: o->time = v; return 0;
     case OPT_PART: o->partition = v; return 0;
     case OPT_ACCOUNT: o->account = v; return 0;
@@ -166,6 +173,18 @@ static int write_and_submit(const slurm_args *a, const slurm_resources *r, const
   return st ? report(st) : CLI_OK;
 }
 
+// The workload that sizes the script: the whole study, or with
+// --array-chunks the most demanding chunk of the runner's slices.
+static asl_status workload(slurm_workload *w, const sweep_plan *p, int chunks) {
+  if (chunks <= 0) return slurm_workload_from_plan(w, p);
+  int *slice_of = malloc(sizeof(int) * (size_t)(p->n_jobs > 0 ? p->n_jobs : 1));
+  if (!slice_of) return asl_fail(ASL_ENOMEM, "slices of %d jobs", p->n_jobs);
+  asl_status st = run_slice_assign(p, chunks, slice_of, NULL);
+  if (!st) st = slurm_workload_of_chunks(w, p, slice_of, chunks);
+  free(slice_of);
+  return st;
+}
+
 int cmd_slurm(int argc, char **argv) {
   if (cli_wants_help(argc, argv)) return fputs(usage_text, stdout), CLI_OK;
   slurm_args a;
@@ -174,6 +193,9 @@ int cmd_slurm(int argc, char **argv) {
   if (rc != CLI_OK) return rc;
   // Check the values before anything is created on disk.
   asl_status checked = slurm_options_check(&a.o);
+  if (!checked && a.o.array_chunks > 0 && a.o.max_array_size == 0)
+    a.o.max_array_size = slurm_query_max_array_size();
+  if (!checked) checked = slurm_check_array_size(&a.o);
   if (checked) return report(checked);
   sweep_plan plan;
   if ((rc = cli_load_plan("slurm", &plan, a.o.spec_path, a.o.n_overrides, (char **)a.overrides, 0)) != CLI_OK)
@@ -185,7 +207,7 @@ int cmd_slurm(int argc, char **argv) {
   slurm_site_query(&site, a.o.partition);
   asl_status st = slurm_resolve_paths(&a.o, &paths);
   if (!st) st = slurm_options_check(&a.o);
-  if (!st) st = slurm_workload_from_plan(&w, &plan);
+  if (!st) st = workload(&w, &plan, a.o.array_chunks);
   if (!st) st = slurm_suggest(&r, &a.o, &w, &site);
   rc = st ? report(st) : write_and_submit(&a, &r, &w);
   sweep_plan_free(&plan);

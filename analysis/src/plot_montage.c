@@ -1,6 +1,7 @@
 // Montage of one axial slice: input / denoised / GT100 / |denoised - GT100|
 // (and a diffusion model's uncertainty map when the run kept one),
-// from the volumes the runner keeps in DIR/volumes/ (docs/cube.md).
+// from the volumes the runner keeps in DIR/volumes/: its packed per-rank
+// files, or the NIfTI files of runs made before them (docs/cube.md).
 #include <libgen.h>
 #include <math.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "asl/nifti.h"
 #include "plot_canvas.h"
 #include "plot_internal.h"
+#include "plot_montage_packed.h"
 
 #define GAP 6.0   // points between panels
 #define BAR_W 8.0 // colour bar width, points
@@ -195,17 +197,26 @@ asl_status ana_plot_montage(const ana_cube *c, const ana_montage_opts *o) {
     snprintf(tmp, sizeof tmp, "%s", c->path);
     snprintf(dir, sizeof dir, "%s", dirname(tmp));
   }
+  char vdir[1100], packed[2048] = "";
+  snprintf(vdir, sizeof vdir, "%s/volumes", dir);
   const char *subject = o->subject;
-  for (int s = 0; !subject && s < c->subjects.n; s++) {
-    volume_path(probe, sizeof probe, dir, job, c->subjects.id[s], "denoised");
-    if (access(probe, R_OK) == 0) subject = c->subjects.id[s];
+  const char *key = c->jobs.key[job];
+  for (int s = 0; s < c->subjects.n && !packed[0]; s++) {
+    const char *id = c->subjects.id[s];
+    if (subject && strcmp(subject, id) != 0) continue;
+    volume_path(probe, sizeof probe, dir, job, id, "denoised");
+    if (access(probe, R_OK) == 0) subject = id;
+    else if (ana_montage_packed_has(vdir, key, id, packed, sizeof packed)) subject = id;
+    else continue;
+    break;
   }
   if (!subject)
-    return asl_fail(ASL_ENOTFOUND, "%s/volumes: no volumes of job %d (%s); the runner keeps "
-                    "<job>_<subject>_{input,denoised,gt100}.nii.gz there", dir, job, c->jobs.key[job]);
+    return asl_fail(ASL_ENOTFOUND, "%s: no volumes of job %d (%s); the runner keeps them in "
+                    "rank-R.h5 there (or <job>_<subject>_{input,denoised,gt100}.nii.gz) for the "
+                    "subjects its spec's keep_volumes names", vdir, job, key);
   asl_vol v[4];
   memset(v, 0, sizeof v);
-  st = load(v, dir, job, subject);
+  st = packed[0] ? ana_montage_packed_load(v, packed, key, subject) : load(v, dir, job, subject);
   if (st == ASL_OK) st = draw(o, c, job, subject, v);
   for (int k = 0; k < 4; k++) asl_vol_free(&v[k]);
   return st;

@@ -357,6 +357,50 @@ asl_status run_cube_create(run_cube *c, const char *path, const sweep_plan *p,
   return st;
 }
 
+// The core driver's memory, allocated through these callbacks so that the
+// finished image is taken over when the file closes instead of copied out
+// with H5Fget_file_image: at 10^6 jobs the copy alone was 1.3 GB on rank 0
+// (bench/runner/RESULTS.md).
+typedef struct {
+  void *buf;  // the driver's current buffer
+  int kept;   // 1: the driver let go of buf at close; it is ours now
+} image_mem;
+
+static void *im_malloc(size_t size, H5FD_file_image_op_t op, void *ud) {
+  (void)op;
+  image_mem *m = ud;
+  void *p = malloc(size);
+  if (p) m->buf = p;
+  return p;
+}
+static void *im_memcpy(void *dst, const void *src, size_t size, H5FD_file_image_op_t op, void *ud) {
+  (void)op, (void)ud;
+  return memcpy(dst, src, size);
+}
+static void *im_realloc(void *ptr, size_t size, H5FD_file_image_op_t op, void *ud) {
+  (void)op;
+  image_mem *m = ud;
+  void *p = realloc(ptr, size);
+  if (p) m->buf = p;
+  return p;
+}
+static herr_t im_free(void *ptr, H5FD_file_image_op_t op, void *ud) {
+  image_mem *m = ud;
+  if (ptr != NULL && ptr == m->buf && op == H5FD_FILE_IMAGE_OP_FILE_CLOSE) {
+    m->kept = 1;
+    return 0;
+  }
+  if (ptr == m->buf) m->buf = NULL;
+  free(ptr);
+  return 0;
+}
+// The property list copies udata; every copy points at the one image_mem.
+static void *im_udata_copy(void *ud) { return ud; }
+static herr_t im_udata_free(void *ud) {
+  (void)ud;
+  return 0;
+}
+
 // The same cube built in memory (HDF5 core driver, no backing store) and
 // handed back as the bytes of its file. Rank 0 writes them with plain POSIX
 // calls: a full disk or a file-size limit is then an ordinary write error,
@@ -368,6 +412,9 @@ static asl_status cube_image(void **image, size_t *size, const sweep_plan *p,
   hid_t fapl = H5I_INVALID_HID;
   run_cube c;
   ssize_t n = 0;
+  image_mem mem = {0};
+  H5FD_file_image_callbacks_t cb = {im_malloc, im_memcpy, im_realloc, im_free,
+                                    im_udata_copy, im_udata_free, &mem};
   *image = NULL, *size = 0;
   run_cube_reset(&c);
   snprintf(c.path, sizeof c.path, "results.h5 (in memory)");
@@ -377,26 +424,24 @@ static asl_status cube_image(void **image, size_t *size, const sweep_plan *p,
   if ((st = run_cube_shape(&c, p, s))) goto fail;
   HCHECK(fapl = H5Pcreate(H5P_FILE_ACCESS), "in-memory cube");
   HCHECK(H5Pset_fapl_core(fapl, (size_t)1 << 20, 0), "in-memory cube");
+  HCHECK(H5Pset_file_image_callbacks(fapl, &cb), "in-memory cube");
   HCHECK(c.file = H5Fcreate("results.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl), "in-memory cube");
   if ((st = create_body(&c, p, s, executor, 1))) goto fail;
   HCHECK(H5Fflush(c.file, H5F_SCOPE_GLOBAL), "in-memory cube");
   HCHECK(n = H5Fget_file_image(c.file, NULL, 0), "size of the in-memory cube");
-  if (!(*image = malloc((size_t)n))) {
-    st = asl_fail(ASL_ENOMEM, "in-memory cube of %zd bytes", n);
-    goto fail;
-  }
-  HCHECK(H5Fget_file_image(c.file, *image, (size_t)n), "image of the in-memory cube");
-  *size = (size_t)n;
 fail:
   run_h5_close(&fapl);
+  if (st) run_cube_close_keep(&c);
+  else st = run_cube_close(&c);
+  if (!st && (!mem.kept || !mem.buf))
+    st = asl_fail(ASL_EHDF5, "in-memory cube: HDF5 released its image before it could be written");
   if (st) {
-    free(*image);
-    *image = NULL;
-    run_cube_close_keep(&c);
-  } else {
-    st = run_cube_close(&c);
+    if (mem.kept) free(mem.buf);
+    return st;
   }
-  return st;
+  *image = mem.buf;
+  *size = (size_t)n;
+  return ASL_OK;
 }
 
 asl_status run_cube_image(void **image, size_t *size, const sweep_plan *p,

@@ -170,6 +170,7 @@ asl_status exa_prepare(run_executor *ex, const sweep_plan *p, const char *out_di
 void exa_finish(run_executor *ex) {
   exa_state *x = ex->state;
   if (!x) return;
+  exa_keep_close(x);
   for (int i = 0; i < x->n; i++) subject_free(&x->s[i]);
   free(x->s);
   free(x);
@@ -198,6 +199,15 @@ asl_status exa_select(const exa_state *x, const run_subjects *subj, const sweep_
                     train ? "training" : "test", train ? "not " : "", jb->cond.fold,
                     train ? jb->cond.train_group : jb->cond.test_group);
   return ASL_OK;
+}
+
+int exa_keep_subject(const exa_state *x, const run_subjects *subjects, const sweep_plan *p,
+                     const sweep_job *jb, int subj) {
+  if (p->keep_volumes == SWEEP_KEEP_ALL) return 1;
+  if (p->keep_volumes != SWEEP_KEEP_SAMPLE) return 0;
+  for (int i = 0; i < x->n; i++)
+    if (x->s[i].ok && in_group(jb->cond.test_group, &subjects->s[i])) return i == subj;
+  return 0;
 }
 
 double exa_gt_fraction(const sweep_plan *p, const char *name) {

@@ -1,8 +1,8 @@
 // Infer jobs: every test subject's images through the model (whole volume),
 // scales undone, post-averaged by nav_post, scored against GT100 inside the
 // mask; the same final-image construction on the un-denoised images gives
-// the `input` stage. The first test subject's first final images (input,
-// denoised) and its GT100 are kept in DIR/volumes/ for montages.
+// the `input` stage. The first final images (input, denoised) and GT100 of
+// the subjects `keep_volumes` names are kept in DIR/volumes/ for montages.
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,28 +74,25 @@ static asl_status score(asl_metrics_ctx *c, const sweep_plan *p, const asl_vol *
   return ASL_OK;
 }
 
-// DIR/volumes/<job>_<subject>_{input,denoised,gt100}.nii.gz: the first
-// final image of each stage and the reference, 3D (docs/cube.md).
-// A diffusion model adds <job>_<subject>_uncertainty.nii.gz: the SD across
-// its samples of the first denoised pre-averaged image.
-static asl_status keep_volumes(const asl_vol *fin_in, const asl_vol *fin_den, const asl_vol *ref,
-                               const asl_vol *unc, run_job_io *io, int j, const char *id) {
+// The first final image of each stage and the reference, 3D, into the
+// rank's packed file (volumes_keep.c, docs/cube.md). A diffusion model adds
+// `uncertainty`: the SD across its samples of the first denoised
+// pre-averaged image.
+static asl_status keep_volumes(exa_state *x, const asl_vol *fin_in, const asl_vol *fin_den,
+                               const asl_vol *ref, const asl_vol *unc, run_job_io *io,
+                               const char *key, const char *id) {
   const asl_vol *v[4] = {fin_in, fin_den, ref, unc};
   const char *what[4] = {"input", "denoised", "gt100", "uncertainty"};
   int n = unc->data ? 4 : 3;
   asl_status st = ASL_OK;
-  for (int k = 0; k < n && !st; k++) {
-    asl_vol first = *v[k];
-    first.nt = 1; // a view of frame 0: the struct is copied, the data shared
-    char path[4400];
-    snprintf(path, sizeof path, "%s/%d_%s_%s.nii.gz", io->volumes_dir, j, id, what[k]);
-    st = asl_nifti_write(&first, path);
-  }
+  for (int k = 0; k < n && !st; k++) st = exa_keep_put(x, io, key, id, what[k], v[k]);
   return st;
 }
 
-static asl_status one_subject(nn_model *m, const sweep_plan *p, int j, const exa_subject *u,
-                              int subj, run_job_io *io, run_result *r, int keep) {
+static asl_status one_subject(exa_state *x, nn_model *m, const sweep_plan *p, int j, int subj,
+                              run_job_io *io, run_result *r) {
+  const exa_subject *u = &x->s[subj];
+  int keep = exa_keep_subject(x, io->subjects, p, &p->jobs[j], subj);
   const sweep_job *jb = &p->jobs[j];
   const char *input = jb->cond.test_input[0] ? jb->cond.test_input : "pre";
   int post = strcmp(input, "pre") == 0 && jb->cond.nav_post > 1 ? jb->cond.nav_post : 1;
@@ -113,7 +110,7 @@ static asl_status one_subject(nn_model *m, const sweep_plan *p, int j, const exa
   if (!st) st = score(&c, p, &fin_in, &ref, s.mask, r, subj, 0);
   if (!st) st = score(&c, p, &fin_den, &ref, s.mask, r, subj, 1);
   if (!st) r->tested[subj] = 1;
-  if (!st && keep) st = keep_volumes(&fin_in, &fin_den, &ref, &unc, io, j, u->id);
+  if (!st && keep) st = keep_volumes(x, &fin_in, &fin_den, &ref, &unc, io, jb->key, u->id);
   if (c.buf) asl_metrics_ctx_free(&c);
   asl_vol *vs[] = {&den, &fin_den, &fin_in, &ref, &unc};
   for (int i = 0; i < 5; i++)
@@ -130,7 +127,8 @@ asl_status exa_infer(exa_state *x, const sweep_plan *p, int j, run_job_io *io, r
   if (!chosen) return asl_fail(ASL_ENOMEM, "test subjects");
   asl_status st = exa_select(x, io->subjects, jb, 0, chosen, &n);
   if (!st) st = get_model(&m, x, p, j, io);
-  for (int i = 0; i < n && !st; i++) st = one_subject(m, p, j, &x->s[chosen[i]], chosen[i], io, r, i == 0);
+  for (int i = 0; i < n && !st; i++) st = one_subject(x, m, p, j, chosen[i], io, r);
+  if (!st) st = exa_keep_flush(x);
   if (m) nn_model_free(m);
   free(chosen);
   return st;

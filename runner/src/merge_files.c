@@ -82,5 +82,6 @@ asl_status merge_volumes(const merge_run *m, const char *out_dir, int *copied) {
   *copied = 0;
   for (int p = 0; p < m->n_parts && !st; p++)
     if (m->part[p].file >= 0) st = part_volumes(m, p, dest, copied);
+  if (!st) st = merge_packed_volumes(m, out_dir, copied);
   return st;
 }

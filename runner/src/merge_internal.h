@@ -70,5 +70,8 @@ asl_status merge_cells(merge_run *m, hid_t out, const char *out_path);
 asl_status merge_copy_file(const char *from, const char *to);
 // DIR/volumes/<job>_*: the files of jobs taken from each part; *copied counts them.
 asl_status merge_volumes(const merge_run *m, const char *out_dir, int *copied);
+// DIR/volumes/*.h5 (packed): the images of jobs taken from each part into
+// out_dir/volumes/merged.h5; *copied counts them.
+asl_status merge_packed_volumes(const merge_run *m, const char *out_dir, int *copied);
 
 #endif

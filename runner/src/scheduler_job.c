@@ -55,6 +55,7 @@ int run_sched_execute(run_sched *sc, int job, double *seconds_out) {
                    .checkpoint = ckpt,
                    .train_checkpoint = train_ckpt[0] ? train_ckpt : NULL,
                    .volumes_dir = volumes,
+                   .rank = sc->rank,
                    .subjects = &sc->subjects,
                    .threads = sc->o->threads_per_rank,
                    .yield = run_sched_yield,

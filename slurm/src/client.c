@@ -84,6 +84,17 @@ asl_status slurm_submit(const char *script_path, const char *dependency, long *j
   return parse_job_id(out, job_id);
 }
 
+int slurm_query_max_array_size(void) {
+  static char out[1 << 16]; // the whole configuration: a few hundred lines
+  char *argv[] = {"scontrol", "show", "config", NULL};
+  if (capture(argv, out, sizeof out, 1) != 0) return 0;
+  const char *p = strstr(out, "MaxArraySize");
+  int v = 0;
+  // "MaxArraySize            = 1001"
+  if (p && sscanf(p, "MaxArraySize = %d", &v) == 1 && v > 0) return v;
+  return 0;
+}
+
 void slurm_site_query(slurm_site *site, const char *partition) {
   char part[160], out[4096];
   char *argv[] = {"sinfo", "--noheader", "--format=%c %D", NULL, NULL};

@@ -164,3 +164,13 @@ asl_status slurm_options_check(const slurm_options *o) {
   if (st == ASL_OK) st = check_lines(o);
   return st;
 }
+
+asl_status slurm_check_array_size(const slurm_options *o) {
+  int max = o->max_array_size;
+  if (o->array_chunks <= 0 || max <= 0 || o->array_chunks <= max) return ASL_OK;
+  return asl_fail(ASL_EINVAL,
+                  "--array-chunks %d: this cluster's MaxArraySize is %d (array indices 0..%d); "
+                  "use --array-chunks %d or fewer (each chunk then holds more jobs), or ask the "
+                  "administrators to raise MaxArraySize in slurm.conf",
+                  o->array_chunks, max, max - 1, max);
+}

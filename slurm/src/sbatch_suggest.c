@@ -9,6 +9,7 @@
 // node go to ranks first and the cores left over become threads per rank.
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "slurm/sbatch.h"
@@ -16,27 +17,64 @@
 #define ASSUMED_CORES_PER_NODE 32
 #define MAX_SUGGESTED_NODES 64
 
+// Adds job i of p to w (checked: a finite cost >= 0, a train job in range).
+static asl_status add_job(slurm_workload *w, const sweep_plan *p, int i) {
+  const sweep_job *j = &p->jobs[i];
+  if (!(j->cost >= 0) || !isfinite(j->cost))
+    return asl_fail(ASL_EINVAL, "job '%s': cost estimate %g is not a finite number >= 0", j->key,
+                    j->cost);
+  int dep = j->kind == SWEEP_JOB_INFER ? j->train_job : -1;
+  if (dep >= p->n_jobs)
+    return asl_fail(ASL_EINVAL, "job '%s': train job %d out of range", j->key, dep);
+  double chain = j->cost + (dep >= 0 ? p->jobs[dep].cost : 0.0);
+  w->n_jobs++;
+  if (j->kind == SWEEP_JOB_TRAIN) w->n_train++;
+  else w->n_infer++;
+  if (dep < 0) w->width++;
+  w->total_cost += j->cost;
+  if (chain > w->critical_cost) w->critical_cost = chain;
+  return ASL_OK;
+}
+
 asl_status slurm_workload_from_plan(slurm_workload *w, const sweep_plan *p) {
   memset(w, 0, sizeof *w);
   w->name = p->name;
-  w->n_jobs = p->n_jobs;
+  w->study_jobs = p->n_jobs;
   w->gpus_per_task = strcmp(p->device, "cuda") == 0;
   for (int i = 0; i < p->n_jobs; i++) {
-    const sweep_job *j = &p->jobs[i];
-    if (!(j->cost >= 0) || !isfinite(j->cost))
-      return asl_fail(ASL_EINVAL, "job '%s': cost estimate %g is not a finite number >= 0",
-                      j->key, j->cost);
-    int dep = j->kind == SWEEP_JOB_INFER ? j->train_job : -1;
-    if (dep >= p->n_jobs)
-      return asl_fail(ASL_EINVAL, "job '%s': train job %d out of range", j->key, dep);
-    double chain = j->cost + (dep >= 0 ? p->jobs[dep].cost : 0.0);
-    if (j->kind == SWEEP_JOB_TRAIN) w->n_train++;
-    else w->n_infer++;
-    if (dep < 0) w->width++;
-    w->total_cost += j->cost;
-    if (chain > w->critical_cost) w->critical_cost = chain;
+    asl_status st = add_job(w, p, i);
+    if (st) return st;
   }
   return ASL_OK;
+}
+
+static int useful_workers(const slurm_workload *w);
+
+asl_status slurm_workload_of_chunks(slurm_workload *w, const sweep_plan *p, const int *slice_of,
+                                    int k) {
+  if (k < 1) return asl_fail(ASL_EINVAL, "array chunks: %d, expected at least 1", k);
+  slurm_workload *c = calloc((size_t)k, sizeof *c);
+  if (!c) return asl_fail(ASL_ENOMEM, "workloads of %d array chunks", k);
+  asl_status st = ASL_OK;
+  for (int i = 0; i < p->n_jobs && !st; i++) {
+    if (slice_of[i] < 0 || slice_of[i] >= k)
+      st = asl_fail(ASL_EINVAL, "job '%s' is in chunk %d of %d", p->jobs[i].key, slice_of[i], k);
+    else st = add_job(&c[slice_of[i]], p, i);
+  }
+  int best = 0;
+  for (int s = 1; s < k && !st; s++) {
+    int u = useful_workers(&c[s]), ub = useful_workers(&c[best]);
+    if (u > ub || (u == ub && c[s].total_cost > c[best].total_cost)) best = s;
+  }
+  if (!st) {
+    *w = c[best];
+    w->name = p->name;
+    w->chunks = k;
+    w->study_jobs = p->n_jobs;
+    w->gpus_per_task = strcmp(p->device, "cuda") == 0;
+  }
+  free(c);
+  return st;
 }
 
 // Workers that can shorten the sweep: total / chain, at most one per job.
@@ -70,10 +108,15 @@ static int workers_of(int ranks) { return ranks <= 2 ? ranks : ranks - 1; }
 
 static void describe(slurm_resources *r, const slurm_workload *w, int cores_known) {
   int ranks = r->nodes * r->ntasks_per_node, workers = workers_of(ranks);
+  char chunk[96] = "";
+  if (w->chunks > 0)
+    snprintf(chunk, sizeof chunk, "per array task (largest of %d chunks of a %d-job study): ",
+             w->chunks, w->study_jobs);
   snprintf(r->plan_line, sizeof r->plan_line,
-           "%d jobs (%d train, %d infer), total cost %.3g, longest chain %.3g"
+           "%s%d jobs (%d train, %d infer), total cost %.3g, longest chain %.3g"
            " -> at most %d busy workers",
-           w->n_jobs, w->n_train, w->n_infer, w->total_cost, w->critical_cost, r->useful_workers);
+           chunk, w->n_jobs, w->n_train, w->n_infer, w->total_cost, w->critical_cost,
+           r->useful_workers);
   int n = snprintf(r->alloc_line, sizeof r->alloc_line,
                    "%d node%s x %d tasks x %d CPUs = %d worker%s%s (%d cores per node%s)",
                    r->nodes, r->nodes == 1 ? "" : "s", r->ntasks_per_node, r->cpus_per_task,

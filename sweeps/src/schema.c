@@ -7,7 +7,8 @@
 
 static const char *const top_keys[] = {
     "name",  "seed",   "data",    "remainder", "ground_truth", "grid",        "folds",   "snr_groups",
-    "train", "models", "metrics", "sweep",     "experiments",  "exclude", "include", "engine"};
+    "train", "models", "metrics", "sweep",     "experiments",  "exclude", "include", "engine",
+    "keep_volumes"};
 static const char *const train_keys[] = {"epochs",       "batch",        "optimizer",
                                          "lr",           "weight_decay", "loss",
                                          "augment",      "val_fraction", "patches_per_volume",
@@ -29,6 +30,7 @@ static void set_defaults(sweep_plan *p) {
   p->grid[2] = 32;
   p->folds = 4;
   p->snr_k = 2;
+  p->keep_volumes = SWEEP_KEEP_SAMPLE;
   sweep_train *t = &p->train;
   t->epochs = 50;
   t->batch = 4;
@@ -208,6 +210,9 @@ static void read_identity(sw_ctx *c, const sw_node *root, sweep_plan *p) {
   n = sw_map_get(root, "remainder");
   int r;
   if (n && sw_get_enum(c, n, rem, 2, &r) == 0) p->remainder_error = r;
+  static const char *const keep[] = {"none", "sample", "all"};
+  n = sw_map_get(root, "keep_volumes");
+  if (n && sw_get_enum(c, n, keep, 3, &r) == 0) p->keep_volumes = r;
 }
 
 void sw_schema_read(sw_ctx *c, const sw_node *root, const char *spec_dir, sweep_plan *p) {

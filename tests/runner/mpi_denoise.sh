@@ -6,7 +6,7 @@
 # equal the runner's own denoised volume (DIR/volumes/) up to float rounding;
 # then the refusals: missing, corrupt or mismatched checkpoint/sidecar, M0
 # needed but absent, Nav larger than the scan, nav_post too large.
-# Needs ASLSWEEP and DENOISE_COMPARE in the environment (set by ctest).
+# Needs ASLSWEEP, KEPT_VOLUMES and DENOISE_COMPARE in the environment (set by ctest).
 . "$(dirname "$0")/lib.sh"
 specs=$(cd "$(dirname "$0")/specs" && pwd)
 work=$(mktemp -d)
@@ -18,9 +18,11 @@ ck=$d/checkpoints/job-00000.ckpt # fold 0's train job; infer job 2 uses it
 [ -f "$ck.json" ] || fail "no checkpoint sidecar"
 grep -q '"nav": 2' "$ck.json" && grep -q '"m0": true' "$ck.json" && grep -q '"strategy": "interleaved"' "$ck.json" \
   || { cat "$ck.json"; fail "sidecar content"; }
-kept=$(ls "$d"/volumes/2_sub-*_denoised.nii.gz | head -1)
-[ -f "$kept" ] || fail "the runner kept no denoised volume for job 2"
-sub=$(basename "$kept" | cut -d_ -f2)
+# Job 2 is fold 0's infer job; its first test subject's kept denoised image.
+read -r key sub < <("$KEPT_VOLUMES" list "$d" | sort | awk '$1 ~ /fold=0$/ && $3 == "denoised" { print $1, $2; exit }')
+[ -n "${sub:-}" ] || fail "the runner kept no denoised volume for fold 0"
+kept=$work/kept.nii.gz
+"$KEPT_VOLUMES" get "$d" "$key" "$sub" denoised "$kept" || fail "reading the kept volume"
 p=$d/data/$sub/perf
 # expect_fail STATUS PATTERN ARGS...: denoise exits STATUS with PATTERN on stderr.
 expect_fail() {

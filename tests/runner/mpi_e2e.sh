@@ -3,8 +3,12 @@
 #   mpi_e2e.sh CASE NRANKS
 #   baselines   identity + gaussian: every job done, dimension scales
 #               attached, identity's denoised stage equals its input stage,
-#               gaussian's does not, montage volumes kept; a rerun redoes
-#               nothing; `aslsweep status` agrees
+#               gaussian's does not, montage volumes kept (packed, at most
+#               one file per rank); a rerun redoes nothing; `aslsweep status`
+#               agrees
+#   keep        keep_volumes sample / all / none: the expected number of
+#               kept images, at most one volumes file per rank, and the
+#               montage renders from the packed file
 #   unet        a tiny U-Net trained and scored next to identity
 #   unet-kill   kill -9 of a worker during training, rerun: the numbers equal
 #               those of an uninterrupted run bitwise
@@ -32,11 +36,32 @@ baselines)
   awk '{ if ($NF + 0 > 1e-4) exit 1 }' "$work/gap_id" || fail "identity changed its input"
   "$CUBE_CHECK" "$work/b/results.h5" gap main gaussian | tee "$work/gap_g"
   awk '{ if ($NF + 0 < 1e-3) exit 1 }' "$work/gap_g" || fail "gaussian left its input unchanged"
-  ls "$work/b/volumes/"0_sub-*_denoised.nii.gz > /dev/null || fail "no montage volumes"
+  [ "$("$KEPT_VOLUMES" list "$work/b" | wc -l)" = 48 ] || fail "expected 48 kept images (16 cells x 3)"
   "$CUBE_DIGEST" "$work/b/results.h5" main > "$work/d1"
   run "$specs/baselines.yaml" --out "$work/b" > "$work/out2" 2>&1 || fail "rerun"
   grep -q "32 already done" "$work/b/run.log" || fail "the rerun did not find 32 jobs done"
   "$CUBE_DIGEST" "$work/b/results.h5" main | diff "$work/d1" - || fail "the rerun changed the cube"
+  ;;
+keep)
+  # 16 cells x 2 folds, 4 subjects (2 tested per fold), 3 images each.
+  for mode in sample:48 all:192 none:0; do
+    k=${mode%%:*} want=${mode#*:} d=$work/keep-$k
+    run "$specs/baselines.yaml" --out "$d" keep_volumes="$k" > "$work/out" 2>&1 || { cat "$work/out"; fail "run ($k)"; }
+    got=$("$KEPT_VOLUMES" list "$d" | wc -l)
+    [ "$got" = "$want" ] || fail "keep_volumes: $k kept $got images, expected $want"
+    files=$(find "$d" -path "$d/data" -prune -o -type f -print | grep -cv -e '/results.h5$' -e '/run.log$' -e '/.lock$')
+    [ "$files" -le "$n" ] || { find "$d" -type f; fail "keep_volumes: $k left $files side files on $n ranks"; }
+    [ "$k" = none ] || ! ls "$d/volumes" | grep -qv '^rank-[0-9]*\.h5$' || fail "a volumes file other than rank-R.h5"
+  done
+  # Every kept image of `sample` is its cell's first subject (sub-01 here:
+  # the test subjects are split over the folds, sub-01 among them).
+  "$KEPT_VOLUMES" list "$work/keep-sample" | awk '$2 != "sub-01" { exit 1 }' || fail "sample kept another subject"
+  key=$("$KEPT_VOLUMES" list "$work/keep-sample" | awk '$3 == "denoised" { print $1; exit }')
+  "$ASLSWEEP" plot "$work/keep-sample/results.h5" --montage --job "$key" --size 64 -o "$work/m.png" \
+    > "$work/out" 2>&1 || { cat "$work/out"; fail "montage from the packed file"; }
+  [ "$(od -An -c -j1 -N3 "$work/m.png" | tr -d ' ')" = PNG ] || fail "the montage is not a PNG"
+  "$ASLSWEEP" plot "$work/keep-none/results.h5" --montage --job "$key" -o "$work/n.png" > "$work/out" 2>&1
+  [ $? = 2 ] && grep -q "keep_volumes" "$work/out" || { cat "$work/out"; fail "montage without kept volumes: exit 2 naming keep_volumes"; }
   ;;
 unet)
   run "$specs/unet.yaml" --out "$work/u" > "$work/out" 2>&1 || { cat "$work/out"; fail "run"; }

@@ -87,12 +87,16 @@ double)
   ;;
 baselines)
   same_as_single "$specs/baselines.yaml"
-  (cd "$work/one/volumes" && ls) > "$work/one.vol"
-  (cd "$work/m/volumes" && ls) | diff "$work/one.vol" - || fail "merged volumes differ from a single run's"
+  "$KEPT_VOLUMES" list "$work/one" | awk '{ print $1, $2, $3 }' | sort > "$work/one.vol"
+  "$KEPT_VOLUMES" list "$work/m" | awk '{ print $1, $2, $3 }' | sort | diff "$work/one.vol" - ||
+    fail "merged volumes differ from a single run's"
   [ -s "$work/one.vol" ] || fail "the single run kept no volumes"
-  for f in $(cat "$work/one.vol"); do
-    cmp -s "$work/one/volumes/$f" "$work/m/volumes/$f" || fail "volume $f differs"
-  done
+  [ "$(ls "$work/m/volumes")" = merged.h5 ] || fail "the merge packed its volumes into other files than merged.h5"
+  while read -r key sub kind; do
+    "$KEPT_VOLUMES" get "$work/one" "$key" "$sub" "$kind" "$work/a.nii.gz" &&
+      "$KEPT_VOLUMES" get "$work/m" "$key" "$sub" "$kind" "$work/b.nii.gz" || fail "reading $key $sub $kind"
+    cmp -s "$work/a.nii.gz" "$work/b.nii.gz" || fail "volume $key $sub $kind differs"
+  done < "$work/one.vol"
   ;;
 unet)
   same_as_single "$specs/unet.yaml"

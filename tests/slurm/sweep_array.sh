@@ -2,7 +2,8 @@
 # Job-array mode end to end on the local cluster: `aslsweep slurm
 # --array-chunks 2 --submit` runs two array tasks (`run --slice i/2` into
 # DIR/parts/i), then the merge job (afterok on the array) writes
-# DIR/results.h5: every task and the merge end COMPLETED with ExitCode 0:0,
+# DIR/results.h5 (first: a chunk count above the cluster's MaxArraySize is
+# refused): every task and the merge end COMPLETED with ExitCode 0:0,
 # `aslsweep status DIR` says all done, and the merged cube's numbers equal
 # those of a single run of the same spec under mpirun.
 # usage: sweep_array.sh PATH/TO/aslsweep
@@ -11,6 +12,17 @@ aslsweep=${1:?usage: sweep_array.sh ASLSWEEP}
 spec=$ASLSWEEP_SOURCE_DIR/tests/slurm/data/tiny.yaml
 cluster_up
 out=$work_dir/run
+
+# The cluster's own MaxArraySize (scontrol show config): one chunk more is
+# refused with exit 2 naming it, before anything is written.
+max=$(scontrol show config | awk '$1 == "MaxArraySize" { print $3 }')
+[ -n "$max" ] || fail "scontrol show config gave no MaxArraySize"
+rc=0
+"$aslsweep" slurm "$spec" --out "$work_dir/too-many" --array-chunks $((max + 1)) --quiet >"$work_dir/max.err" 2>&1 || rc=$?
+[ "$rc" = 2 ] && grep -q "MaxArraySize is $max" "$work_dir/max.err" ||
+  { cat "$work_dir/max.err" >&2; fail "--array-chunks $((max + 1)) over MaxArraySize $max not refused"; }
+[ ! -e "$work_dir/too-many" ] || fail "the refused command wrote its directory"
+echo "ok   --array-chunks $((max + 1)) refused: the cluster's MaxArraySize is $max"
 
 line=$("$aslsweep" slurm "$spec" --out "$out" --nodes 1 --ntasks-per-node 1 --cpus-per-task 1 \
   --time 00:10:00 --array-chunks 2 --submit --quiet 2>"$work_dir/slurm.err") ||

@@ -233,6 +233,68 @@ TEST(grace_defaults_to_300_or_a_quarter_of_a_short_limit) {
   ASSERT_EQ(ASL_EINVAL, slurm_suggest(&r, &o, &w, &(slurm_site){-1, 0}));
 }
 
+// 64 trainings with 4 infer jobs each cut into 16 chunks of 4 chains: each
+// array task asks for what its own chunk can use, not the whole study.
+TEST(array_tasks_are_sized_by_their_chunk_not_the_study) {
+  static toy_plan t;
+  toy_init(&t, 64, 4, 0, 10, 1);
+  static int slice_of[1024];
+  for (int i = 0; i < t.p.n_jobs; i++) {
+    int chain = t.jobs[i].kind == SWEEP_JOB_TRAIN ? i : t.jobs[i].train_job;
+    slice_of[i] = chain % 16;
+  }
+  slurm_workload whole, chunk;
+  ASSERT_OK(slurm_workload_from_plan(&whole, &t.p));
+  ASSERT_OK(slurm_workload_of_chunks(&chunk, &t.p, slice_of, 16));
+  ASSERT_EQ(20, chunk.n_jobs);
+  ASSERT_EQ(4, chunk.n_train);
+  ASSERT_EQ(16, chunk.chunks);
+  ASSERT_EQ(320, chunk.study_jobs);
+  ASSERT_NEAR(4 * 10 + 16 * 1, chunk.total_cost, 1e-12);
+  slurm_options o = opts();
+  slurm_site site = {0};
+  slurm_resources rw, rc;
+  ASSERT_OK(slurm_suggest(&rw, &o, &whole, &site));
+  ASSERT_OK(slurm_suggest(&rc, &o, &chunk, &site));
+  // The study: (640 + 256) / 11 -> 82 workers; one chunk: 56 / 11 -> 6.
+  ASSERT_EQ(82, rw.useful_workers);
+  ASSERT_EQ(6, rc.useful_workers);
+  ASSERT_EQ(1, rc.nodes);
+  ASSERT_EQ(7, rc.ntasks_per_node); // 6 workers + the manager rank
+  ASSERT(strstr(rc.plan_line, "largest of 16 chunks of a 320-job study") != NULL);
+}
+
+TEST(chunk_workload_is_the_most_demanding_chunk) {
+  static toy_plan t;
+  toy_init(&t, 4, 4, 0, 10, 1);
+  static int slice_of[64];
+  // chunk 0: one chain (5 jobs); chunk 1: three chains.
+  for (int i = 0; i < t.p.n_jobs; i++) {
+    int chain = t.jobs[i].kind == SWEEP_JOB_TRAIN ? i : t.jobs[i].train_job;
+    slice_of[i] = chain == 0 ? 0 : 1;
+  }
+  slurm_workload w;
+  ASSERT_OK(slurm_workload_of_chunks(&w, &t.p, slice_of, 2));
+  ASSERT_EQ(15, w.n_jobs);
+  slice_of[0] = 5;
+  ASSERT_EQ(ASL_EINVAL, slurm_workload_of_chunks(&w, &t.p, slice_of, 2));
+}
+
+TEST(array_chunks_above_max_array_size_are_refused_naming_the_limit) {
+  slurm_options o = opts();
+  o.array_chunks = 1000;
+  o.max_array_size = 0; // unknown: not checked
+  ASSERT_OK(slurm_check_array_size(&o));
+  o.max_array_size = 1000;
+  ASSERT_OK(slurm_check_array_size(&o));
+  o.max_array_size = 501;
+  ASSERT_EQ(ASL_EINVAL, slurm_check_array_size(&o));
+  ASSERT(strstr(asl_error_message(), "MaxArraySize is 501 (array indices 0..500)") != NULL);
+  ASSERT(strstr(asl_error_message(), "use --array-chunks 501 or fewer") != NULL);
+  o.array_chunks = 0; // one job, no array
+  ASSERT_OK(slurm_check_array_size(&o));
+}
+
 int main(void) {
   RUN(workload_sums_costs_and_finds_the_longest_chain);
   RUN(workload_refuses_a_nan_cost);
@@ -247,5 +309,8 @@ int main(void) {
   RUN(nodes_are_capped_for_huge_plans);
   RUN(nodes_are_capped_at_the_partition_size);
   RUN(grace_defaults_to_300_or_a_quarter_of_a_short_limit);
+  RUN(array_tasks_are_sized_by_their_chunk_not_the_study);
+  RUN(chunk_workload_is_the_most_demanding_chunk);
+  RUN(array_chunks_above_max_array_size_are_refused_naming_the_limit);
   return DONE();
 }

@@ -18,6 +18,7 @@ TEST(defaults_fill_every_section) {
   ASSERT_EQ(4, p.folds);
   ASSERT_EQ(2, p.snr_k);
   ASSERT_EQ(0, p.remainder_error);
+  ASSERT_EQ(SWEEP_KEEP_SAMPLE, p.keep_volumes);
   ASSERT_NEAR(0.5, p.gt_fraction[1], 0);
   ASSERT_NEAR(0.25, p.gt_fraction[2], 0);
   ASSERT_EQ(50, p.train.epochs);
@@ -174,6 +175,23 @@ TEST(metrics_subset_in_spec_order) {
   sweep_diags_free(&d);
 }
 
+TEST(keep_volumes_takes_none_sample_all_and_refuses_others) {
+  sweep_plan p;
+  sweep_diags d;
+  const char *names[3] = {"none", "sample", "all"};
+  int want[3] = {SWEEP_KEEP_NONE, SWEEP_KEEP_SAMPLE, SWEEP_KEEP_ALL};
+  for (int k = 0; k < 3; k++) {
+    char text[512];
+    snprintf(text, sizeof text, BASE "keep_volumes: %s\n", names[k]);
+    ASSERT_OK(load_spec(&p, &d, text, 0, NULL));
+    ASSERT_EQ(want[k], p.keep_volumes);
+    sweep_plan_free(&p);
+  }
+  ASSERT_EQ(ASL_ESPEC, load_spec(&p, &d, BASE "keep_volumes: every\n", 0, NULL));
+  ASSERT(diag_at(&d, "t.yaml:5:15: error: unknown value 'every'"));
+  sweep_diags_free(&d);
+}
+
 TEST(ground_truth_grid_folds_snr_groups_remainder) {
   sweep_plan p;
   sweep_diags d;
@@ -222,6 +240,7 @@ int main(void) {
   RUN(models_kinds_params_and_trainability);
   RUN(model_parameters_follow_the_engine);
   RUN(metrics_subset_in_spec_order);
+  RUN(keep_volumes_takes_none_sample_all_and_refuses_others);
   RUN(ground_truth_grid_folds_snr_groups_remainder);
   RUN(axes_take_single_values_and_refuse_repeats);
   return DONE();

@@ -19,6 +19,7 @@ struct run_job_io {
   const char *checkpoint;   // DIR/checkpoints/<job>.ckpt for this job's model
   const char *train_checkpoint; // infer: the committed checkpoint of its train job
   const char *volumes_dir;  // DIR/volumes, for the kept denoised volume
+  int rank;                 // this rank: kept volumes go to volumes_dir/rank-<rank>.h5
   const run_subjects *subjects;
   int threads;              // engine threads for this rank
   // A safe point: call between epochs / subjects. Lets rank 0 serve the

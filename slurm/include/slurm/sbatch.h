@@ -37,6 +37,7 @@ typedef struct {
   const char *partition, *account, *qos, *mem; // NULL: not written
   int grace;               // seconds; -1: SLURM_DEFAULT_GRACE (or a quarter of --time)
   int array_chunks;        // 0: one job; K >= 1: a K-task array + a merge job
+  int max_array_size;      // the cluster's MaxArraySize; 0: unknown (not checked)
   int n_extra;
   const char *const *extra;     // whole "#SBATCH ..." lines
   int n_overrides;
@@ -61,9 +62,22 @@ typedef struct {
   double critical_cost; // longest dependency chain (train + its costliest infer)
   int width;            // jobs that can run at once at the start (no dependency)
   int gpus_per_task;    // 1 for engine.device: cuda (one GPU per rank), else 0
+  int chunks;           // 0: the whole study; K: the most demanding of K array chunks
+  int study_jobs;       // jobs of the whole study
 } slurm_workload;
 
 asl_status slurm_workload_from_plan(slurm_workload *w, const sweep_plan *p);
+// For a K-task array: the workload of the chunk that can use the most
+// workers (then: the costliest), job j being in chunk slice_of[j] (the
+// runner's `--slice` assignment). Every array task gets the same #SBATCH
+// header, so this chunk sizes them all; slices are cost-balanced, so the
+// others need about as much.
+asl_status slurm_workload_of_chunks(slurm_workload *w, const sweep_plan *p, const int *slice_of,
+                                    int k);
+
+// Refuses (ASL_EINVAL, naming the limit and what to do) --array-chunks
+// above o->max_array_size (Slurm's MaxArraySize: indices 0..MaxArraySize-1).
+asl_status slurm_check_array_size(const slurm_options *o);
 
 // The allocation written into the script, and why.
 typedef struct {
@@ -137,6 +151,10 @@ asl_status slurm_write_scripts(const slurm_options *o, const slurm_resources *r,
 // Submits DIR/submit.sbatch, and in array mode DIR/merge.sbatch after it
 // (afterok). *merge_id is 0 when there is no merge job.
 asl_status slurm_submit_all(const slurm_options *o, long *job_id, long *merge_id);
+
+// MaxArraySize from `scontrol show config`; 0 when scontrol is missing or
+// does not say (not on a cluster).
+int slurm_query_max_array_size(void);
 
 // The partition's (NULL: the default one) CPUs per node and node count from
 // `sinfo`; zeros when sinfo is missing or answers nothing (not on a cluster).

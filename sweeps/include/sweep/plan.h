@@ -95,6 +95,9 @@ enum {
   SWEEP_AUG_ROTATE = 1u << 4,
 };
 
+// `keep_volumes:` which images infer jobs keep in DIR/volumes/ (docs/spec.md).
+enum { SWEEP_KEEP_NONE = 0, SWEEP_KEEP_SAMPLE = 1, SWEEP_KEEP_ALL = 2 };
+
 typedef struct {
   char *name;
   uint64_t seed;
@@ -120,6 +123,7 @@ typedef struct {
   char **subject_ids;
   int *subject_nt;
   int remainder_error;   // 1: `remainder: error`, 0: drop (default)
+  int keep_volumes;      // SWEEP_KEEP_*: which montage volumes infer jobs keep
   double gt_fraction[3]; // time-point fractions for GT100, GT50, GT25 (1, .5, .25)
   int grid[3];           // model input x, y, z
   int folds;
