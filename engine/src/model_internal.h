@@ -106,4 +106,8 @@ asl_status nn_scratch_reserve(float **buf, size_t *cap, size_t n);
 NN_MODEL_KINDS(NN_OPS_DECL)
 #undef NN_OPS_DECL
 
+// ASL_ENUMERIC naming the model and step when a training loss is not finite
+// (the CPU and CUDA steps share it).
+asl_status nn_check_loss(const nn_model *m, double l);
+
 #endif

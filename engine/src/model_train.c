@@ -47,6 +47,14 @@ static void loss_backward(nn_model *m, float *dpred, const float *pred,
   }
 }
 
+asl_status nn_check_loss(const nn_model *m, double l) {
+  if (isfinite(l)) return ASL_OK;
+  return asl_fail(ASL_ENUMERIC,
+                  "model %s: training loss is %g at step %ld (lower the learning rate or "
+                  "check the inputs)",
+                  m->ops->desc->kind, l, m->step + 1);
+}
+
 asl_status nn_model_compute_gradients(nn_model *m, const float *x,
                                       const float *y, const float *w,
                                       int batch, float *loss) {
@@ -66,11 +74,7 @@ asl_status nn_model_compute_gradients(nn_model *m, const float *x,
   if (s) return s;
   m->last_out = pred;
   if (loss) *loss = (float)l;
-  if (!isfinite(l))
-    return asl_fail(ASL_ENUMERIC,
-                    "model %s: training loss is %g at step %ld (lower the "
-                    "learning rate or check the inputs)",
-                    m->ops->desc->kind, l, m->step + 1);
+  if ((s = nn_check_loss(m, l))) return s;
   loss_backward(m, m->dout, pred, y, w, batch, D, H, W);
   memset(m->grads, 0, m->n_params * sizeof(float));
   m->ops->backward(m, m->dout);

@@ -94,11 +94,7 @@ asl_status nn_cuda_step(nn_model *m, const float *x, const float *y,
   if (s) return s;
   m->last_out = c->host_out;
   if (loss) *loss = (float)l;
-  if (!isfinite(l))
-    return asl_fail(ASL_ENUMERIC,
-                    "model %s: training loss is %g at step %ld (lower the "
-                    "learning rate or check the inputs)",
-                    m->ops->desc->kind, l, m->step + 1);
+  if ((s = nn_check_loss(m, l))) return s;
   s = nn_cuda_unet_backward(m);
   if (s) return s;
   c->host_stale |= NN_SYNC_GRADS;
