@@ -111,7 +111,10 @@ char *sweep_job_content_text(const sweep_plan *p, int idx) {
 
 asl_status sweep_plan_content_keys(sweep_plan *p) {
   asl_status st = sw_data_fingerprint(p, p->data_fingerprint);
-  if (st) return st;
+  return st ? st : sweep_plan_hash_jobs(p);
+}
+
+asl_status sweep_plan_hash_jobs(sweep_plan *p) {
   // Train jobs come first, so an infer job's upstream key is ready.
   for (int i = 0; i < p->n_jobs; i++) {
     char *text = sweep_job_content_text(p, i);

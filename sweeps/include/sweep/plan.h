@@ -173,6 +173,9 @@ double sweep_model_infer_evaluations(const sweep_model *m);
 // job's content_key. Fails (ASL_EIO, naming the file) when an input cannot
 // be read.
 asl_status sweep_plan_content_keys(sweep_plan *p);
+// The content keys alone, from p->data_fingerprint as it stands (which
+// another plan's fingerprint may be copied into, to compare the two).
+asl_status sweep_plan_hash_jobs(sweep_plan *p);
 // The canonical text job j's content key hashes: "part=value" lines in the
 // order of docs/runner.md ("Content keys"). Needs the keys of its train job
 // (sweep_plan_content_keys). malloc'd; NULL when out of memory.
