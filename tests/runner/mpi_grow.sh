@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# A study that grows (docs/runner.md, "Growing a study"), with the test
+# double executor on specs/double.yaml:
+#   mpi_grow.sh CASE NRANKS
+#   add-model     a second model: only its jobs run
+#   add-nav       a third Nav: only the new cells run
+#   shift         Nav 1 put first and a metric added: every index moves, the
+#                 train jobs are reused (their checkpoints renamed) and the
+#                 infer jobs rerun on them without any healing
+#   change-param  one model's hyper-parameter: only that model's train and
+#                 infer jobs rerun; plan --against names the parameter
+#   remove-model  a model dropped: its checkpoints and the old cube go to
+#                 DIR/attic/<time>/, nothing is deleted
+#   old-cube      a cube without content keys is still refused (exit 2)
+# Each grown cube must equal (cube_digest) a from-scratch run of the final spec.
+. "$(dirname "$0")/lib.sh"
+case_=$1 n=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export ASLSWEEP_INTERNAL_TEST_EXECUTOR=0
+spec=$(cd "$(dirname "$0")/specs" && pwd)/double.yaml
+
+run() { # DIR overrides...
+  local dir=$1; shift
+  mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$dir" --progress none "$@" > "$work/out" 2>&1 \
+    || { cat "$work/out"; fail "run --out $dir $*"; }
+}
+
+# The last run line of DIR/run.log must read "J jobs, D already done".
+expect_done() {
+  local line
+  line=$(grep ' run runner-double' "$1/run.log" | tail -1)
+  echo "$line" | grep -q ": $2 jobs, $3 already done," || fail "expected $2 jobs, $3 already done: $line"
+  grep -q 'resume: .* rerun' "$1/run.log" && fail "checkpoints had to be healed: $(grep resume: "$1/run.log")"
+  return 0
+}
+
+# The grown cube equals a from-scratch run of the final spec.
+same_as_scratch() {
+  local dir=$1; shift
+  run "$work/ref" "$@"
+  diff <("$CUBE_DIGEST" "$dir/results.h5" main) <("$CUBE_DIGEST" "$work/ref/results.h5" main) \
+    || fail "the grown cube differs from a from-scratch run"
+  read -r total done_ < <(job_counts "$dir/results.h5")
+  [ "$total" = "$done_" ] || fail "grown cube: $done_ of $total jobs done"
+}
+
+d=$work/d
+case $case_ in
+add-model)
+  run "$d" sweep.model=unet3d
+  "$ASLSWEEP" plan "$spec" --against "$d" | head -1 | grep -q ': 36 reuse, 18 run, 0 rerun, 0 retire' \
+    || fail "plan --against: $("$ASLSWEEP" plan "$spec" --against "$d" | head -1)"
+  run "$d"
+  expect_done "$d" 54 36
+  grep -q 'grow: .* 36 jobs reused, 18 new, 0 changed, 0 retired' "$d/run.log" || fail "no grow line"
+  same_as_scratch "$d"
+  ;;
+add-nav)
+  run "$d" 'sweep.nav=[2, 4]'
+  run "$d"
+  expect_done "$d" 54 36
+  same_as_scratch "$d"
+  ;;
+shift)
+  run "$d" 'metrics=[ssim, psnr]'
+  run "$d" 'sweep.nav=[1, 2, 4, 8]'
+  # 24 train jobs, 18 of them reused; 48 infer jobs, all rerun (new metric).
+  expect_done "$d" 72 18
+  [ -f "$d/checkpoints/job-00023.ckpt" ] || fail "the last train job's checkpoint is not under its new index"
+  same_as_scratch "$d" 'sweep.nav=[1, 2, 4, 8]'
+  ;;
+change-param)
+  run "$d"
+  "$ASLSWEEP" plan "$spec" --against "$d" models.unet3d.base_channels=8 > "$work/plan"
+  head -1 "$work/plan" | grep -q ': 18 reuse, 0 run, 36 rerun, 0 retire' || fail "plan: $(head -1 "$work/plan")"
+  grep ' rerun ' "$work/plan" | grep -v -q 'model=unet3d' && fail "a job of another model reruns"
+  grep -q 'train .*rerun .*(model.base_channels)$' "$work/plan" || fail "the changed part is not named"
+  "$ASLSWEEP" plan "$spec" --against "$d" --json models.unet3d.base_channels=8 > "$work/plan.json"
+  /usr/bin/python3 - "$work/plan.json" <<'PY' || fail "plan --against --json"
+import json, sys
+p = json.load(open(sys.argv[1]))
+acts = [j["action"] for j in p["jobs"]]
+assert acts.count("reuse") == 18 and acts.count("rerun") == 36, acts
+assert all(len(j["content_key"]) == 32 for j in p["jobs"])
+assert all("model=identity" in j["key"] for j in p["jobs"] if j["action"] == "reuse")
+PY
+  run "$d" models.unet3d.base_channels=8
+  expect_done "$d" 54 18
+  same_as_scratch "$d" models.unet3d.base_channels=8
+  ;;
+remove-model)
+  run "$d"
+  run "$d" sweep.model=identity
+  expect_done "$d" 18 18
+  attic=$(ls -d "$d"/attic/*/ | head -1)
+  [ -f "$attic/results.h5" ] || fail "the old cube is not in the attic"
+  [ "$(ls "$attic/checkpoints" | grep -c '^job-.*\.ckpt$')" = 18 ] \
+    || fail "expected the 18 unet3d checkpoints in the attic: $(ls "$attic/checkpoints")"
+  [ -z "$(ls "$d/checkpoints")" ] || fail "checkpoints of retired jobs left in place"
+  same_as_scratch "$d" sweep.model=identity
+  ;;
+old-cube)
+  run "$d"
+  /usr/bin/python3 - "$d/results.h5" <<'PY' || fail "removing content keys"
+import h5py, sys
+with h5py.File(sys.argv[1], "r+") as f:
+    del f["jobs/content_key"]
+PY
+  mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$d" --progress none seed=7 > "$work/out" 2>&1
+  rc=$?
+  [ $rc -eq 2 ] || { cat "$work/out"; fail "old cube, changed spec: exit status $rc, expected 2"; }
+  grep -q "content keys.*--force-new" "$work/out" || { cat "$work/out"; fail "no message naming --force-new"; }
+  [ ! -d "$d/attic" ] || fail "a refused run moved files"
+  ;;
+*) fail "unknown case $case_" ;;
+esac
+echo "ok: $case_"
