@@ -41,12 +41,16 @@ static asl_status swap(const char *path, const char *tmp, const char *attic) {
   return ASL_OK;
 }
 
+asl_status run_sched_attic(run_sched *sc) {
+  return sc->attic[0] ? ASL_OK : run_attic_make(sc->dir, sc->attic, sizeof sc->attic);
+}
+
 static asl_status grow(run_sched *sc, const run_evolution *ev, const char *path, const char *tmp) {
-  char attic[4300];
+  const char *attic = sc->attic;
   asl_status st = run_sched_write_cube(sc, tmp);
   if (!st) st = run_evolve_adopt(ev, sc->p, path, tmp);
   if (!st) st = run_fault("grow", sc->rank, tmp);
-  if (!st) st = run_attic_make(sc->dir, attic, sizeof attic);
+  if (!st) st = run_sched_attic(sc);
   if (!st) st = run_evolve_files(ev, sc->p, sc->dir, attic);
   if (!st) st = swap(path, tmp, attic);
   if (st) {

@@ -64,7 +64,7 @@ static asl_status remove_tree(const char *path) {
 // moves to the attic so that prepare writes the new one; DIR/data.key
 // records the options the phantom in DIR/data was written with.
 static asl_status phantom_key(run_sched *sc) {
-  char key[4200], data[4200], have[SWEEP_CONTENT_KEY_HEX + 2] = "", attic[4300], dst[4400];
+  char key[4200], data[4200], have[SWEEP_CONTENT_KEY_HEX + 2] = "", dst[4400];
   snprintf(key, sizeof key, "%s/data.key", sc->dir);
   snprintf(data, sizeof data, "%s/data", sc->dir);
   FILE *f = fopen(key, "r");
@@ -78,9 +78,9 @@ static asl_status phantom_key(run_sched *sc) {
   // of the same spec (or --force-new) can use it.
   if (has_data && !f) return ASL_OK;
   if (has_data && strcmp(have, sc->p->data_fingerprint) != 0) {
-    asl_status st = run_attic_make(sc->dir, attic, sizeof attic);
+    asl_status st = run_sched_attic(sc);
     if (st) return st;
-    snprintf(dst, sizeof dst, "%s/data", attic);
+    snprintf(dst, sizeof dst, "%s/data", sc->attic);
     if (rename(data, dst) != 0)
       return asl_fail(ASL_EIO, "cannot move %s to %s (%s)", data, dst, strerror(errno));
   }

@@ -12,6 +12,9 @@
 #   remove-model  a model dropped: its checkpoints and the old cube go to
 #                 DIR/attic/<time>/, nothing is deleted
 #   old-cube      a cube without content keys is still refused (exit 2)
+#   real          the real executor on specs/baselines.yaml: a model added
+#                 (volumes kept under the new indices), then the phantom
+#                 changed (every job reruns, the old phantom to the attic)
 # Each grown cube must equal (cube_digest) a from-scratch run of the final spec.
 . "$(dirname "$0")/lib.sh"
 case_=$1 n=$2
@@ -26,7 +29,8 @@ run() { # DIR overrides...
     || { cat "$work/out"; fail "run --out $dir $*"; }
 }
 
-# The last run line of DIR/run.log must read "J jobs, D already done".
+# The last run line of DIR/run.log must read "J jobs, D already done", and
+# no checkpoint had to be healed.
 expect_done() {
   local line
   line=$(grep ' run runner-double' "$1/run.log" | tail -1)
@@ -112,6 +116,23 @@ PY
   [ $rc -eq 2 ] || { cat "$work/out"; fail "old cube, changed spec: exit status $rc, expected 2"; }
   grep -q "content keys.*--force-new" "$work/out" || { cat "$work/out"; fail "no message naming --force-new"; }
   [ ! -d "$d/attic" ] || fail "a refused run moved files"
+  ;;
+real)
+  unset ASLSWEEP_INTERNAL_TEST_EXECUTOR
+  spec=$(cd "$(dirname "$0")/specs" && pwd)/baselines.yaml
+  run "$d" sweep.model=identity
+  run "$d"
+  grep ' run runner-baselines' "$d/run.log" | tail -1 | grep -q ': 32 jobs, 16 already done,' \
+    || fail "expected 16 of 32 jobs reused: $(grep ' run runner' "$d/run.log" | tail -1)"
+  same_as_scratch "$d"
+  diff <(ls "$d/volumes") <(ls "$work/ref/volumes") || fail "volumes differ from a from-scratch run"
+  run "$d" data.phantom.timepoints=16
+  grep -q 'grow: .* 0 jobs reused, 0 new, 32 changed, 0 retired' "$d/run.log" || fail "no grow line"
+  attic=$(ls -d "$d"/attic/*/ | tail -1)
+  [ -f "$attic/data/dataset_description.json" ] && [ -f "$attic/results.h5" ] \
+    || fail "the old phantom and cube are not in one attic folder: $(ls -R "$d/attic" | head)"
+  rm -rf "$work/ref"
+  same_as_scratch "$d" data.phantom.timepoints=16
   ;;
 *) fail "unknown case $case_" ;;
 esac
