@@ -74,8 +74,10 @@ fail:
 static asl_status read_old(run_evolution *ev, const char *path) {
   asl_status st = ASL_OK;
   hid_t file = H5I_INVALID_HID;
-  HCHECK(file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT),
-         "open %s (is it an aslsweep cube, and readable?)", path);
+  // Not an HDF5 file at all is bad input, like a cube of another version.
+  if ((file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
+    return asl_fail(ASL_EFORMAT, "%s: cannot open as an HDF5 file; is it an aslsweep results cube, "
+                    "and readable?", path);
   if (cube_check_version(file, path, NULL)) {
     st = ASL_ESPEC;
     goto fail;

@@ -12,6 +12,11 @@
 
 #include "spec.h"
 
+// A file that is not there or not ours to read is the user's to fix (exit 2).
+static asl_status missing(int err) {
+  return err == ENOENT || err == EACCES || err == ENOTDIR ? ASL_ENOTFOUND : ASL_EIO;
+}
+
 typedef struct {
   char **v;
   int n, cap;
@@ -36,7 +41,8 @@ static void list_free(path_list *l) {
 // scratch files do not decide a result).
 static asl_status walk(const char *dir, path_list *out) {
   DIR *d = opendir(dir);
-  if (!d) return asl_fail(ASL_EIO, "%s: cannot list for the data fingerprint (%s)", dir, strerror(errno));
+  if (!d) return asl_fail(missing(errno), "%s: cannot list for the data fingerprint (%s); check data.bids",
+                          dir, strerror(errno));
   asl_status st = ASL_OK;
   struct dirent *e;
   char path[4096];
@@ -60,7 +66,8 @@ static int by_name(const void *a, const void *b) {
 // One line "relative/path size hash" for a file.
 static asl_status file_line(sw_buf *b, const char *root, const char *path) {
   FILE *f = fopen(path, "rb");
-  if (!f) return asl_fail(ASL_EIO, "%s: cannot read for the data fingerprint (%s)", path, strerror(errno));
+  if (!f) return asl_fail(missing(errno), "%s: cannot read for the data fingerprint (%s); check the "
+                          "file's permissions", path, strerror(errno));
   uint64_t h = 0xcbf29ce484222325ULL, size = 0;
   unsigned char buf[1 << 16];
   size_t n;

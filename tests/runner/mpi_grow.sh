@@ -53,6 +53,16 @@ d=$work/d
 case $case_ in
 add-model)
   run "$d" sweep.model=unet3d
+  # plan --json and the cube carry the same content keys.
+  "$ASLSWEEP" plan "$spec" --json sweep.model=unet3d > "$work/plan.json" || fail "plan --json"
+  /usr/bin/python3 - "$work/plan.json" "$d/results.h5" <<'PY' || fail "content keys of plan and cube differ"
+import h5py, json, sys
+plan = [j["content_key"] for j in json.load(open(sys.argv[1]))["jobs"]]
+with h5py.File(sys.argv[2], "r") as f:
+    cube = [k.decode() for k in f["jobs/content_key"][...]]
+assert len(plan) == 36 and all(len(k) == 32 for k in plan), plan
+assert plan == cube, (plan[:2], cube[:2])
+PY
   "$ASLSWEEP" plan "$spec" --against "$d" | head -1 | grep -q ': 36 reuse, 18 run, 0 rerun, 0 retire' \
     || fail "plan --against: $("$ASLSWEEP" plan "$spec" --against "$d" | head -1)"
   run "$d"
@@ -116,6 +126,10 @@ PY
   [ $rc -eq 2 ] || { cat "$work/out"; fail "old cube, changed spec: exit status $rc, expected 2"; }
   grep -q "content keys.*--force-new" "$work/out" || { cat "$work/out"; fail "no message naming --force-new"; }
   [ ! -d "$d/attic" ] || fail "a refused run moved files"
+  "$ASLSWEEP" plan "$spec" --against "$d" > "$work/out" 2>&1
+  [ $? -eq 2 ] && grep -q "content keys" "$work/out" || { cat "$work/out"; fail "plan --against an old cube"; }
+  "$ASLSWEEP" plan "$spec" --against "$work/nowhere" > "$work/out" 2>&1
+  [ $? -eq 2 ] && grep -q "no results cube" "$work/out" || { cat "$work/out"; fail "plan --against a missing DIR"; }
   ;;
 real)
   unset ASLSWEEP_INTERNAL_TEST_EXECUTOR
