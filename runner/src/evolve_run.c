@@ -29,15 +29,15 @@ static asl_status same_spec(const char *path, const sweep_plan *p, int *same) {
   return st;
 }
 
-// The old cube into the attic (a second name for the same file), then the
-// new one over results.h5: at every instant results.h5 is a whole cube.
-static asl_status swap(const char *path, const char *tmp, const char *attic) {
+// The old cube gets a second name in the attic before any job file moves
+// (a file system without hard links stops the growth with nothing changed);
+// the new cube then replaces results.h5 with one rename, so results.h5 is
+// a whole cube at every instant.
+static asl_status keep_old(const char *path, const char *attic) {
   char kept[4400];
   snprintf(kept, sizeof kept, "%s/results.h5", attic);
   if (link(path, kept) != 0)
     return asl_fail(ASL_EIO, "cannot keep %s as %s (%s)", path, kept, strerror(errno));
-  if (rename(tmp, path) != 0)
-    return asl_fail(ASL_EIO, "%s: cannot rename to %s (%s)", tmp, path, strerror(errno));
   return ASL_OK;
 }
 
@@ -51,8 +51,10 @@ static asl_status grow(run_sched *sc, const run_evolution *ev, const char *path,
   if (!st) st = run_evolve_adopt(ev, sc->p, path, tmp);
   if (!st) st = run_fault("grow", sc->rank, tmp);
   if (!st) st = run_sched_attic(sc);
+  if (!st) st = keep_old(path, attic);
   if (!st) st = run_evolve_files(ev, sc->p, sc->dir, attic);
-  if (!st) st = swap(path, tmp, attic);
+  if (!st && rename(tmp, path) != 0)
+    st = asl_fail(ASL_EIO, "%s: cannot rename to %s (%s)", tmp, path, strerror(errno));
   if (st) {
     unlink(tmp);
     return st;

@@ -12,6 +12,8 @@
 #   remove-model  a model dropped: its checkpoints and the old cube go to
 #                 DIR/attic/<time>/, nothing is deleted
 #   old-cube      a cube without content keys is still refused (exit 2)
+#   fault         a failure while growing (ASLSWEEP_FAULT=grow:0) stops every
+#                 rank, leaves the old cube and files as they were; the rerun grows
 #   real          the real executor on specs/baselines.yaml: a model added
 #                 (volumes kept under the new indices), then the phantom
 #                 changed (every job reruns, the old phantom to the attic)
@@ -130,6 +132,22 @@ PY
   [ $? -eq 2 ] && grep -q "content keys" "$work/out" || { cat "$work/out"; fail "plan --against an old cube"; }
   "$ASLSWEEP" plan "$spec" --against "$work/nowhere" > "$work/out" 2>&1
   [ $? -eq 2 ] && grep -q "no results cube" "$work/out" || { cat "$work/out"; fail "plan --against a missing DIR"; }
+  ;;
+fault)
+  run "$d" sweep.model=unet3d
+  before=$("$CUBE_DIGEST" "$d/results.h5" main)
+  ls -R "$d/checkpoints" > "$work/files.before"
+  ASLSWEEP_FAULT=grow:0 mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$d" --progress none > "$work/out" 2>&1
+  rc=$?
+  [ $rc -eq 1 ] || { cat "$work/out"; fail "a failed growth: exit status $rc, expected 1"; }
+  grep -q "grow failed (fault injected" "$work/out" || { cat "$work/out"; fail "no message"; }
+  [ "$("$CUBE_DIGEST" "$d/results.h5" main)" = "$before" ] || fail "the old cube changed"
+  [ ! -e "$d/results.h5.creating" ] || fail "the half-grown cube was left behind"
+  diff "$work/files.before" <(ls -R "$d/checkpoints") || fail "job files moved"
+  [ ! -d "$d/attic" ] || fail "a failed growth made an attic"
+  run "$d"
+  expect_done "$d" 54 36
+  same_as_scratch "$d"
   ;;
 real)
   unset ASLSWEEP_INTERNAL_TEST_EXECUTOR
