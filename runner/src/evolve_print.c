@@ -89,7 +89,8 @@ static void job_reason(const run_evolution *ev, const sweep_plan *p, const sweep
     int oo = old ? find_job(old, p->jobs[j].key) : -1;
     if (oo >= 0) changed(p, j, old, oo, why, n);
     // Nothing the spec says differs: the inputs or the engine did.
-    if (!why[0]) snprintf(why, n, "data files or engine version");
+    if (!why[0] && oo >= 0) snprintf(why, n, "data files or engine version");
+    if (!why[0]) snprintf(why, n, "changed; the old cube's spec does not load here to name the parts");
   }
 }
 
