@@ -93,7 +93,7 @@ asl_status sw_data_fingerprint(const sweep_plan *p, char out[SWEEP_CONTENT_KEY_H
   } else {
     path_list l = {0};
     st = walk(p->bids_root, &l);
-    if (!st) qsort(l.v, (size_t)l.n, sizeof *l.v, by_name);
+    if (!st && l.n > 1) qsort(l.v, (size_t)l.n, sizeof *l.v, by_name);
     for (int i = 0; !st && i < l.n; i++) st = file_line(&b, p->bids_root, l.v[i]);
     list_free(&l);
   }
