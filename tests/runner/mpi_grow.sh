@@ -17,6 +17,9 @@
 #   real          the real executor on specs/baselines.yaml: a model added
 #                 (volumes kept under the new indices), then the phantom
 #                 changed (every job reruns, the old phantom to the attic)
+#   real-unet     the real executor on specs/unet.yaml: Nav 2 put before Nav 4
+#                 and a metric added; the trained U-Nets are reused under new
+#                 indices and the new infer jobs run on their checkpoints
 # Each grown cube must equal (cube_digest) a from-scratch run of the final spec.
 . "$(dirname "$0")/lib.sh"
 case_=$1 n=$2
@@ -80,10 +83,12 @@ add-nav)
   ;;
 shift)
   run "$d" 'metrics=[ssim, psnr]'
+  cp "$d/checkpoints/job-00000.ckpt" "$work/old-0.ckpt"
   run "$d" 'sweep.nav=[1, 2, 4, 8]'
   # 24 train jobs, 18 of them reused; 48 infer jobs, all rerun (new metric).
   expect_done "$d" 72 18
-  [ -f "$d/checkpoints/job-00023.ckpt" ] || fail "the last train job's checkpoint is not under its new index"
+  # Nav 1 brings 6 train jobs before the old first one.
+  cmp "$work/old-0.ckpt" "$d/checkpoints/job-00006.ckpt" || fail "old train job 0 is not new job 6"
   same_as_scratch "$d" 'sweep.nav=[1, 2, 4, 8]'
   ;;
 change-param)
@@ -165,6 +170,18 @@ real)
     || fail "the old phantom and cube are not in one attic folder: $(ls -R "$d/attic" | head)"
   rm -rf "$work/ref"
   same_as_scratch "$d" data.phantom.timepoints=16
+  ;;
+real-unet)
+  unset ASLSWEEP_INTERNAL_TEST_EXECUTOR
+  spec=$(cd "$(dirname "$0")/specs" && pwd)/unet.yaml
+  run "$d" 'metrics=[ssim, psnr]' 'sweep.nav=[4]'
+  cp "$d/checkpoints/job-00000.ckpt" "$work/old-0.ckpt"
+  run "$d"
+  grep ' run runner-unet' "$d/run.log" | tail -1 | grep -q ': 24 jobs, 4 already done,' \
+    || fail "expected the 4 train jobs reused: $(grep ' run runner' "$d/run.log" | tail -1)"
+  grep -q 'resume: .* rerun' "$d/run.log" && fail "checkpoints had to be healed"
+  cmp "$work/old-0.ckpt" "$d/checkpoints/job-00004.ckpt" || fail "old train job 0 is not new job 4"
+  same_as_scratch "$d"
   ;;
 *) fail "unknown case $case_" ;;
 esac
