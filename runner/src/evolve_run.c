@@ -12,8 +12,9 @@
 #include "run/evolve.h"
 #include "sched.h"
 
-// 1 when the cube at path was written for this spec, 0 when for another.
-static asl_status same_spec(const char *path, const sweep_plan *p, int *same) {
+// Whether the cube at path was written for this spec, and whether it has
+// content keys.
+static asl_status same_spec(const char *path, const sweep_plan *p, int *same, int *keyed) {
   asl_status st = ASL_OK;
   char have[64] = "", want[17];
   cube_h5_quiet q;
@@ -22,6 +23,7 @@ static asl_status same_spec(const char *path, const sweep_plan *p, int *same) {
   if (f < 0) st = asl_fail(ASL_ESPEC, "open %s for resuming (is it an aslsweep cube, and readable?)", path);
   if (!st && cube_check_version(f, path, NULL)) st = ASL_ESPEC;
   if (!st) st = cube_attr_read_str(f, cube_attr_name(CUBE_ATTR_SPEC_HASH), have, sizeof have);
+  *keyed = !st && H5Lexists(f, cube_ds_path(CUBE_DS_JOB_CONTENT_KEY), H5P_DEFAULT) > 0;
   if (f >= 0) H5Fclose(f);
   cube_h5_quiet_end(&q);
   run_spec_hash(p, want);
@@ -45,7 +47,8 @@ asl_status run_sched_attic(run_sched *sc) {
   return sc->attic[0] ? ASL_OK : run_attic_make(sc->dir, sc->attic, sizeof sc->attic);
 }
 
-static asl_status grow(run_sched *sc, const run_evolution *ev, const char *path, const char *tmp) {
+static asl_status grow(run_sched *sc, const run_evolution *ev, const char *path, const char *tmp,
+                       int same) {
   const char *attic = sc->attic;
   asl_status st = run_sched_write_cube(sc, tmp);
   if (!st) st = run_evolve_adopt(ev, sc->p, path, tmp);
@@ -60,19 +63,23 @@ static asl_status grow(run_sched *sc, const run_evolution *ev, const char *path,
     return st;
   }
   snprintf(sc->grown, sizeof sc->grown,
-           "grow: %s was written for another spec: %d jobs reused, %d new, %d changed, %d retired; "
+           "grow: %s was written for %s: %d jobs reused, %d new, %d changed, %d retired; "
            "the old cube and the files of jobs not reused are in %s",
-           path, ev->n_reuse, ev->n_run, ev->n_rerun, ev->n_retire, attic);
+           path, same ? "this spec, but the inputs changed" : "another spec", ev->n_reuse,
+           ev->n_run, ev->n_rerun, ev->n_retire, attic);
   return ASL_OK;
 }
 
 asl_status run_sched_evolve(run_sched *sc, const char *path, const char *tmp) {
-  int same = 0;
-  asl_status st = same_spec(path, sc->p, &same);
-  if (st || same || sc->o->slice_count > 0) return st;
+  int same = 0, keyed = 0;
+  asl_status st = same_spec(path, sc->p, &same, &keyed);
+  // A cube of this spec without content keys resumes as it always did.
+  if (st || (same && !keyed) || sc->o->slice_count > 0) return st;
   run_evolution ev;
   if ((st = run_evolve_read(&ev, sc->p, path))) return st;
-  st = grow(sc, &ev, path, tmp);
+  // The same spec with every key unchanged is a plain resume; with changed
+  // keys (an edited input file, another engine version) the study grows.
+  if (!same || ev.n_rerun > 0) st = grow(sc, &ev, path, tmp, same);
   run_evolve_free(&ev);
   return st;
 }

@@ -14,6 +14,8 @@
 #   old-cube      a cube without content keys is still refused (exit 2)
 #   fault         a failure while growing (ASLSWEEP_FAULT=grow:0) stops every
 #                 rank, leaves the old cube and files as they were; the rerun grows
+#   data-changed  the same spec on BIDS data whose files changed: every job
+#                 reruns (plan --against says why), an unchanged rerun resumes
 #   real          the real executor on specs/baselines.yaml: a model added
 #                 (volumes kept under the new indices), then the phantom
 #                 changed (every job reruns, the old phantom to the attic)
@@ -153,6 +155,26 @@ fault)
   run "$d"
   expect_done "$d" 54 36
   same_as_scratch "$d"
+  ;;
+data-changed)
+  "$ASLSWEEP" phantom --out "$work/bids" --subjects 4 --shape 24,24,12 --timepoints 16 --seed 3 \
+    > /dev/null || fail "phantom"
+  sed "s|^  phantom:.*|  bids: $work/bids|; /^    subjects:/d; /^    shape:/d; /^    timepoints:/d" \
+    "$spec" > "$work/spec.yaml"
+  spec=$work/spec.yaml
+  run "$d" sweep.model=identity
+  run "$d" sweep.model=identity
+  expect_done "$d" 18 18
+  grep -q 'grow:' "$d/run.log" && fail "an unchanged rerun grew the study"
+  # The same spec, one input file edited.
+  printf 'edited\n' >> "$work/bids/README"
+  "$ASLSWEEP" plan "$spec" --against "$d" sweep.model=identity > "$work/plan"
+  head -1 "$work/plan" | grep -q ': 0 reuse, 0 run, 18 rerun, 0 retire' || fail "plan: $(head -1 "$work/plan")"
+  grep -q 'rerun .*(data files or engine version)$' "$work/plan" || fail "no reason: $(sed -n 3p "$work/plan")"
+  run "$d" sweep.model=identity
+  expect_done "$d" 18 0
+  grep -q 'grow: .* this spec, but the inputs changed: 0 jobs reused, 0 new, 18 changed' "$d/run.log" \
+    || fail "no grow line for changed inputs"
   ;;
 real)
   unset ASLSWEEP_INTERNAL_TEST_EXECUTOR
