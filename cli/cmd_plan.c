@@ -55,7 +55,13 @@ int cmd_plan(int argc, char **argv) {
   sweep_plan p;
   rc = cli_load_plan(CMD, &p, argv[optind], argc - optind - 1, argv + optind + 1, 0);
   if (rc != CLI_OK) return rc;
-  asl_status st = sweep_plan_content_keys(&p);
+  // Against a run, its DIR's hash cache of the input files serves too.
+  char cache[4200];
+  if (against) snprintf(cache, sizeof cache, "%s/.fingerprints", against);
+  // The text listing shows no content keys, so it reads no data files.
+  asl_status st = ASL_OK;
+  if (json || against)
+    st = sweep_plan_content_keys_cached(&p, against ? cache : NULL, against != NULL);
   if (!st && against) st = run_evolve_print(&p, against, stdout, json);
   else if (!st) sweep_plan_write_jobs(&p, stdout, json);
   if (st) {

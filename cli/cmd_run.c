@@ -113,9 +113,11 @@ static int parse(int argc, char **argv, run_args *a) {
 static asl_status load_plan(sweep_plan *p, const run_args *a, int rank) {
   sweep_diags d = {0};
   asl_status st = sweep_plan_load(p, &d, a->spec, a->n_over, a->over);
-  // Every rank needs the keys: the cube's creation path is rank 0's, but a
-  // plan is the same on every rank.
-  if (!st && (st = sweep_plan_content_keys(p))) sweep_plan_free(p);
+  // Every rank needs the keys (a plan is the same on every rank); rank 0
+  // alone rewrites the hash cache of the input files in DIR.
+  char cache[4200];
+  snprintf(cache, sizeof cache, "%s/.fingerprints", a->o.out_dir);
+  if (!st && (st = sweep_plan_content_keys_cached(p, cache, rank == 0))) sweep_plan_free(p);
   if (rank == 0) {
     for (int i = 0; i < d.n; i++) fprintf(stderr, "%s\n", d.lines[i]);
     if (st && d.n == 0) fprintf(stderr, "aslsweep run: %s\n", asl_error_message());

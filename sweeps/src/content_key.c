@@ -110,7 +110,11 @@ char *sweep_job_content_text(const sweep_plan *p, int idx) {
 }
 
 asl_status sweep_plan_content_keys(sweep_plan *p) {
-  asl_status st = sw_data_fingerprint(p, p->data_fingerprint);
+  return sweep_plan_content_keys_cached(p, NULL, 0);
+}
+
+asl_status sweep_plan_content_keys_cached(sweep_plan *p, const char *cache, int save) {
+  asl_status st = sw_data_fingerprint(p, p->data_fingerprint, cache, save);
   return st ? st : sweep_plan_hash_jobs(p);
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -130,6 +131,58 @@ TEST(a_changed_input_file_changes_the_data_fingerprint) {
   rmdir(dir);
 }
 
+static void fingerprint(sweep_plan *p, const char *cache, char out[SWEEP_CONTENT_KEY_HEX + 1]) {
+  ASSERT_OK(sweep_plan_content_keys_cached(p, cache, cache != NULL));
+  memcpy(out, p->data_fingerprint, SWEEP_CONTENT_KEY_HEX + 1);
+}
+
+static void forge(const char *cache, const char *file, long long ctime_shift, uint64_t hash) {
+  struct stat sb;
+  ASSERT_EQ(0, stat(file, &sb));
+  FILE *f = fopen(cache, "w");
+  ASSERT(f != NULL);
+  fprintf(f, "%llu %llu %lld %lld %016llx %s\n", (unsigned long long)sb.st_ino,
+          (unsigned long long)sb.st_size,
+          (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec,
+          (long long)sb.st_ctim.tv_sec * 1000000000LL + sb.st_ctim.tv_nsec + ctime_shift,
+          (unsigned long long)hash, file);
+  fclose(f);
+}
+
+static long file_size(const char *path) {
+  struct stat sb;
+  return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+TEST(the_hash_cache_is_used_and_never_trusted_for_a_changed_file) {
+  char dir[] = "/tmp/aslsweep-ckc-XXXXXX", file[300], cache[300];
+  ASSERT(mkdtemp(dir) != NULL);
+  snprintf(file, sizeof file, "%s/scan.tsv", dir);
+  snprintf(cache, sizeof cache, "%s/.fingerprints", dir); // hidden: not an input itself
+  write_text(file, "volume_type\ncontrol\nlabel\n");
+  sweep_plan p = {0};
+  p.bids_root = dir;
+  char plain[SWEEP_CONTENT_KEY_HEX + 1], cached[SWEEP_CONTENT_KEY_HEX + 1];
+  fingerprint(&p, NULL, plain);
+  // A file written just now is not remembered: its times could repeat.
+  fingerprint(&p, cache, cached);
+  ASSERT_STR_EQ(plain, cached);
+  ASSERT_EQ(0L, file_size(cache));
+  // An entry matching the file's inode, size, mtime and ctime is believed
+  // (a forged hash shows the file was not read again) ...
+  forge(cache, file, 0, 0x1234);
+  fingerprint(&p, cache, cached);
+  ASSERT(strcmp(plain, cached) != 0);
+  // ... and kept; one whose ctime differs is not.
+  ASSERT(file_size(cache) > 0);
+  forge(cache, file, -1, 0x1234);
+  fingerprint(&p, cache, cached);
+  ASSERT_STR_EQ(plain, cached);
+  unlink(cache);
+  unlink(file);
+  rmdir(dir);
+}
+
 int main(void) {
   RUN(content_keys_are_32_hex_digits_unique_and_repeatable);
   RUN(a_training_setting_changes_trained_jobs_only);
@@ -137,5 +190,6 @@ int main(void) {
   RUN(writing_out_a_default_does_not_change_the_key);
   RUN(the_seed_and_the_data_change_every_key);
   RUN(a_changed_input_file_changes_the_data_fingerprint);
+  RUN(the_hash_cache_is_used_and_never_trusted_for_a_changed_file);
   return DONE();
 }

@@ -173,6 +173,11 @@ double sweep_model_infer_evaluations(const sweep_model *m);
 // job's content_key. Fails (ASL_EIO, naming the file) when an input cannot
 // be read.
 asl_status sweep_plan_content_keys(sweep_plan *p);
+// The same, with a cache of the BIDS files' hashes in the file `cache`
+// (NULL: none; docs/runner.md): a file whose inode, size, mtime and ctime
+// are unchanged is not read again. With `save` the cache is rewritten
+// (atomically); a cache that cannot be read or written only costs time.
+asl_status sweep_plan_content_keys_cached(sweep_plan *p, const char *cache, int save);
 // The content keys alone, from p->data_fingerprint as it stands (which
 // another plan's fingerprint may be copied into, to compare the two).
 asl_status sweep_plan_hash_jobs(sweep_plan *p);
