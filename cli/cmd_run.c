@@ -17,7 +17,10 @@ static const char usage_text[] =
     "Runs every job of the sweep into DIR/results.h5 (parallel HDF5). Rank 0\n"
     "hands out jobs, longest first; every rank trains and infers. Running the\n"
     "same command again on DIR resumes: only jobs not done are redone, and\n"
-    "training continues from its last checkpoint.\n"
+    "training continues from its last checkpoint. With a changed spec the study\n"
+    "grows: finished jobs whose content key is unchanged are kept, the rest run,\n"
+    "and what the new spec no longer has moves to DIR/attic/<time>/ (preview:\n"
+    "aslsweep plan SPEC --against DIR).\n"
     "\n"
     "options:\n"
     "  --out DIR               run directory (results.h5, run.log, checkpoints/, volumes/)\n"
@@ -25,7 +28,7 @@ static const char usage_text[] =
     "  --max-failures N        stop cleanly once more than N jobs have failed\n"
     "  --grace SECONDS         after SIGTERM/SIGUSR1, exit at the latest this much later\n"
     "                          (default 60); running jobs checkpoint at their next safe point\n"
-    "  --force-new             discard an existing run in DIR (also needed when the spec changed)\n"
+    "  --force-new             discard an existing run in DIR and start over\n"
     "  --progress MODE         live | lines | none (default: live on a terminal, else lines)\n"
     "  --device cpu|cuda       where the networks run, overriding the spec's engine.device;\n"
     "                          with cuda each rank takes GPU (local rank mod visible GPUs)\n"
@@ -135,6 +138,11 @@ static int parse(int argc, char **argv, run_args *a) {
 static asl_status load_plan(sweep_plan *p, const run_args *a, int rank) {
   sweep_diags d = {0};
   asl_status st = sweep_plan_load(p, &d, a->spec, a->n_over, a->over);
+  // Every rank needs the keys (a plan is the same on every rank); rank 0
+  // alone rewrites the hash cache of the input files in DIR.
+  char cache[4200];
+  snprintf(cache, sizeof cache, "%s/.fingerprints", a->o.out_dir);
+  if (!st && (st = sweep_plan_content_keys_cached(p, cache, rank == 0))) sweep_plan_free(p);
   if (rank == 0) {
     for (int i = 0; i < d.n; i++) fprintf(stderr, "%s\n", d.lines[i]);
     if (st && d.n == 0) fprintf(stderr, "aslsweep run: %s\n", asl_error_message());

@@ -61,6 +61,9 @@ static const char *subject_group(const void *c, int i) {
   return ((const run_subjects *)c)->s[i].snr_group;
 }
 static const char *job_key(const void *c, int i) { return ((const sweep_plan *)c)->jobs[i].key; }
+static const char *content_key(const void *c, int i) {
+  return ((const sweep_plan *)c)->jobs[i].content_key;
+}
 static const char *empty(const void *c, int i) { return ""; }
 static const char *label(const void *c, int i) { return ((char *const *)c)[i]; }
 
@@ -114,7 +117,8 @@ static asl_status create_job_statics(hid_t g, const sweep_plan *p, int rank0) {
       (st = table_dataset(g, CUBE_DS_JOB_KIND, n, kind, rank0, NULL)) ||
       (st = table_dataset(g, CUBE_DS_JOB_TRAIN_JOB, n, train, rank0, NULL)) ||
       (st = table_dataset(g, CUBE_DS_JOB_EXPERIMENT, n, exper, rank0, NULL)) ||
-      (st = table_dataset(g, CUBE_DS_JOB_SEED, n, seed, rank0, NULL)))
+      (st = table_dataset(g, CUBE_DS_JOB_SEED, n, seed, rank0, NULL)) ||
+      (st = string_dataset(g, CUBE_DS_JOB_CONTENT_KEY, n, content_key, p, rank0, NULL)))
     goto fail;
 fail:
   free(kind);

@@ -49,6 +49,8 @@ typedef struct {
   char isa_text[512];     // rank 0: "host=isa" per distinct host, for run.log
   int stop_requested;     // worker: the manager said TAG_INTERRUPT
   int lock_fd;            // rank 0: DIR/.lock held for the run; -1 otherwise
+  char grown[5000];       // rank 0: what growing DIR's cube did, for run.log; "" when nothing
+  char attic[4300];       // rank 0: DIR/attic/<time>/ once this run moved something there
   // manager only
   int manager_runs_jobs;  // 1 when there are 1-2 ranks (see docs/runner.md)
   unsigned char *state;   // (J) JS_*; changed through sched_set_state once the manager runs
@@ -84,6 +86,13 @@ int run_sched_heal(run_sched *sc);
 // Setup steps of run_sweep (scheduler.c), in order.
 asl_status run_sched_prepare(run_sched *sc);
 asl_status run_sched_open_cube(run_sched *sc);
+// Rank 0: sc->attic, made on first use (one attic folder per run).
+asl_status run_sched_attic(run_sched *sc);
+// Rank 0: writes the cube this plan makes to `tmp` (a whole file).
+asl_status run_sched_write_cube(run_sched *sc, const char *tmp);
+// Rank 0: when the cube at `path` was written for another spec, grows it
+// into this plan's (evolve_run.c) and notes what it did in sc->grown.
+asl_status run_sched_evolve(run_sched *sc, const char *path, const char *tmp);
 asl_status run_sched_buffers(run_sched *sc);
 
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "asl/fs.h"
+#include "run/evolve.h"
 #include "check.h"
 #include "cube_internal.h"
 #include "lock.h"
@@ -59,6 +60,37 @@ static asl_status remove_tree(const char *path) {
   return ASL_OK;
 }
 
+// A phantom written for other options (a grown study changed data.phantom)
+// moves to the attic so that prepare writes the new one; DIR/data.key
+// records the options the phantom in DIR/data was written with.
+static asl_status phantom_key(run_sched *sc) {
+  char key[4200], data[4200], have[SWEEP_CONTENT_KEY_HEX + 2] = "", dst[4400];
+  snprintf(key, sizeof key, "%s/data.key", sc->dir);
+  snprintf(data, sizeof data, "%s/data", sc->dir);
+  FILE *f = fopen(key, "r");
+  if (f) {
+    if (!fgets(have, sizeof have, f)) have[0] = '\0';
+    fclose(f);
+    have[strcspn(have, "\n")] = '\0';
+  }
+  int has_data = access(data, F_OK) == 0;
+  // Data without a key predates content keys: it stays, and only a cube
+  // of the same spec (or --force-new) can use it.
+  if (has_data && !f) return ASL_OK;
+  if (has_data && strcmp(have, sc->p->data_fingerprint) != 0) {
+    asl_status st = run_sched_attic(sc);
+    if (st) return st;
+    snprintf(dst, sizeof dst, "%s/data", sc->attic);
+    if (rename(data, dst) != 0)
+      return asl_fail(ASL_EIO, "cannot move %s to %s (%s)", data, dst, strerror(errno));
+  }
+  FILE *w = fopen(key, "w");
+  int ok = w && fprintf(w, "%s\n", sc->p->data_fingerprint) > 0;
+  if (w && fclose(w) != 0) ok = 0;
+  if (!ok) return asl_fail(ASL_EIO, "%s: cannot write (%s); check --out", key, strerror(errno));
+  return ASL_OK;
+}
+
 // Rank 0: DIR, DIR/checkpoints, DIR/volumes; --force-new clears an old run
 // (its cube, checkpoints and phantom data).
 static asl_status make_dirs(run_sched *sc) {
@@ -77,6 +109,7 @@ static asl_status make_dirs(run_sched *sc) {
     snprintf(sub, sizeof sub, "%s/data", sc->dir);
     if (!sc->p->bids_root && (st = remove_tree(sub))) return st;
   }
+  if (!st && !sc->p->bids_root) st = phantom_key(sc);
   if (!st) {
     snprintf(sub, sizeof sub, "%s/checkpoints", sc->dir);
     st = make_dir(sub);
@@ -120,7 +153,7 @@ static asl_status write_all(const char *path, const void *buf, size_t n) {
                   "limit) and rerun", path, strerror(err));
 }
 
-static asl_status write_new_cube(run_sched *sc, const char *tmp) {
+asl_status run_sched_write_cube(run_sched *sc, const char *tmp) {
   void *image = NULL;
   size_t n = 0;
   asl_status st = run_cube_image(&image, &n, sc->p, &sc->subjects, sc->ex.name);
@@ -138,12 +171,16 @@ asl_status run_sched_open_cube(run_sched *sc) {
   int exists = sc->rank == 0 ? access(path, F_OK) == 0 : 0;
   asl_status st = ASL_OK;
   MPICHECK(MPI_Bcast(&exists, 1, MPI_INT, 0, sc->comm), "sharing whether %s exists", path);
+  // A cube of another spec grows into this one on rank 0 (docs/runner.md,
+  // "Growing a study") before any rank opens it.
+  if (exists && sc->rank == 0) st = run_sched_evolve(sc, path, tmp);
+  if ((st = run_agree(st, sc->comm))) return st;
   if (!exists) {
     // Rank 0 makes the cube alone, in memory, and writes its bytes: no
     // collective HDF5 call can be left waiting on a rank whose write failed
     // (HDF5 skips its internal barriers there), and a full disk or a
     // file-size limit is a plain write error naming the file.
-    if (sc->rank == 0) st = write_new_cube(sc, tmp);
+    if (sc->rank == 0) st = run_sched_write_cube(sc, tmp);
     if (!st) st = run_fault("create", sc->rank, tmp);
     if ((st = run_agree(st, sc->comm))) return st;
     if (sc->rank == 0 && rename(tmp, path) != 0)

@@ -98,6 +98,7 @@ static asl_status manager_state(run_sched *sc) {
     progress_event(&sc->prog, "run %s%s: %d jobs, %d already done, %d ranks, executor %s, isa %s",
                    sc->p->name ? sc->p->name : "", sc->slice_text, sc->prog.n_jobs,
                    sc->prog.done_at_start, sc->size, sc->ex.name, sc->isa_text);
+  if (!st && sc->grown[0]) progress_event(&sc->prog, "%s", sc->grown);
   if (!st && healed)
     progress_event(&sc->prog, "resume: %d done train jobs rerun for a missing or corrupt "
                    "checkpoint", healed);

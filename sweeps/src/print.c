@@ -46,9 +46,10 @@ static void write_json(const sweep_plan *p, FILE *f) {
     asl_json_write_string(f, j->key);
     fprintf(f, ", \"depends_on\": [");
     if (j->train_job >= 0) fprintf(f, "%d", j->train_job);
-    fprintf(f, "], \"experiment\": %d, \"fold\": %d, \"seed\": %llu, \"cost\": %.6g}%s\n",
-            j->experiment, j->cond.fold, (unsigned long long)j->seed, j->cost,
-            i + 1 < p->n_jobs ? "," : "");
+    fprintf(f, "], \"experiment\": %d, \"fold\": %d, \"seed\": %llu, \"cost\": %.6g",
+            j->experiment, j->cond.fold, (unsigned long long)j->seed, j->cost);
+    if (j->content_key[0]) fprintf(f, ", \"content_key\": \"%s\"", j->content_key);
+    fprintf(f, "}%s\n", i + 1 < p->n_jobs ? "," : "");
   }
   fprintf(f, "]}\n");
 }

@@ -144,6 +144,10 @@ void sw_data_read(sw_ctx *c, const sw_node *data, const char *spec_dir, sweep_pl
 // --- expand.c: experiments and jobs into the plan
 void sw_expand(sw_ctx *c, const sw_study *s, sweep_plan *p);
 
+// --- fingerprint.c: the inputs' part of every content key
+asl_status sw_data_fingerprint(const sweep_plan *p, char out[SWEEP_CONTENT_KEY_HEX + 1],
+                               const char *cache, int save);
+
 // --- strbuf.c: a growing string
 typedef struct {
   char *s;

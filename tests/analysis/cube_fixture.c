@@ -96,6 +96,7 @@ static int write_jobs(hid_t f, const cf_cube *c) {
   rc |= strings(g, CUBE_DS_JOB_ERROR, n, c->jobs[0].error, sizeof(cf_job));
   rc |= nums(g, CUBE_DS_JOB_TRAIN_LOSS, 2, d2, tl);
   rc |= nums(g, CUBE_DS_JOB_VAL_LOSS, 2, d2, vl);
+  rc |= strings(g, CUBE_DS_JOB_CONTENT_KEY, n, c->jobs[0].content_key, sizeof(cf_job));
   H5Gclose(g);
   free(kind), free(status), free(train), free(rank), free(exper), free(secs), free(seed);
   free(tl), free(vl);

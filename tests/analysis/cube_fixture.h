@@ -46,6 +46,7 @@ typedef struct {
   char host[64];
   uint64_t seed;
   char error[512];
+  char content_key[33]; // /jobs/content_key: "" unless a test sets one
   float train_loss[CF_EPOCHS], val_loss[CF_EPOCHS];
 } cf_job;
 

@@ -29,8 +29,14 @@ grep -q "runner exited with status 0" "$log" || fail "no runner exit line in $lo
 echo "ok   submitted sweep COMPLETED, $done jobs done, ExitCode 0:0"
 
 # A failing run is FAILED in accounting with the runner's exit status: the
-# same DIR with another spec (an override) is refused by the runner (exit 2),
-# and the script neither hides the status nor requeues.
+# same DIR with another spec (an override), whose cube lacks the content keys
+# a grown study needs, is refused by the runner (exit 2), and the script
+# neither hides the status nor requeues.
+/usr/bin/python3 - "$out/results.h5" <<'PY' || fail "removing the cube's content keys"
+import h5py, sys
+with h5py.File(sys.argv[1], "r+") as f:
+    del f["jobs/content_key"]
+PY
 line=$("$aslsweep" slurm "$spec" --out "$out" --nodes 1 --ntasks-per-node 2 --cpus-per-task 1 \
   --time 00:10:00 --submit --quiet train.epochs=2) || fail "second aslsweep slurm --submit failed"
 id=$(sed -n 's/^submitted job \([0-9][0-9]*\)$/\1/p' <<<"$line")

@@ -19,6 +19,7 @@
 #define CUBE_LABEL_LEN 32
 #define CUBE_ID_LEN 32
 #define CUBE_GROUP_LEN 16
+#define CUBE_CONTENT_KEY_LEN 33 // 32 hex digits (docs/runner.md, "Content keys")
 
 // /jobs/status values: (enum name, value, label).
 #define CUBE_JOB_STATUSES(X) \
@@ -90,6 +91,8 @@ enum { CUBE_NO_FILL = 0, CUBE_FILL = 1 };
   G(JOB_VAL_LOSS, CUBE_GROUP_JOBS, "val_loss", CUBE_T_F32, 0, CUBE_SHAPE_JE, CUBE_FILL, NAN)     \
   G(JOB_SLICE, CUBE_GROUP_JOBS, "slice", CUBE_T_I32, 0, CUBE_SHAPE_J, CUBE_NO_FILL, 0)           \
   G(JOB_CHECKSUM, CUBE_GROUP_JOBS, "checksum", CUBE_T_U64, 0, CUBE_SHAPE_J, CUBE_FILL, 0)        \
+  G(JOB_CONTENT_KEY, CUBE_GROUP_JOBS, "content_key", CUBE_T_STR,                                 \
+    CUBE_CONTENT_KEY_LEN, CUBE_SHAPE_J, CUBE_NO_FILL, 0)                                         \
   E(EXP_METRICS, "metrics", CUBE_T_F32, 0, CUBE_SHAPE_A_S_T_M, CUBE_FILL, NAN)                   \
   E(EXP_PER_IMAGE, "metrics_per_image", CUBE_T_F32, 0, CUBE_SHAPE_A_STMI, CUBE_FILL, NAN)        \
   E(EXP_JOB, "job", CUBE_T_I32, 0, CUBE_SHAPE_A_S, CUBE_FILL, -1)

@@ -17,6 +17,9 @@
 
 typedef enum { SWEEP_JOB_TRAIN = 0, SWEEP_JOB_INFER = 1 } sweep_job_kind;
 
+// A job's content key: 32 lower-case hex digits (docs/runner.md).
+#define SWEEP_CONTENT_KEY_HEX 32
+
 // One named axis of an experiment's results cube, with its labels in order
 // ("nav": "2", "4", "8", "16"). Numeric axes keep decimal labels.
 typedef struct {
@@ -72,6 +75,9 @@ typedef struct {
   int train_job;         // infer: index of the train job it needs; -1 when none
   int experiment;        // infer: index into sweep_plan.experiments; -1 for train
   int *coords;           // infer: label index per axis of that experiment
+  // The hash of everything that decides the job's result; "" until
+  // sweep_plan_content_keys fills it.
+  char content_key[SWEEP_CONTENT_KEY_HEX + 1];
 } sweep_job;
 
 typedef struct {
@@ -139,6 +145,9 @@ typedef struct {
   int n_jobs;
   sweep_job *jobs;       // train jobs come before the infer jobs that need them
   int n_train, n_infer;  // n_train + n_infer == n_jobs; jobs[0 .. n_train-1] train
+  // Size and content hash of every input file (or the phantom's options);
+  // "" until sweep_plan_content_keys fills it.
+  char data_fingerprint[SWEEP_CONTENT_KEY_HEX + 1];
 } sweep_plan;
 
 // Diagnostics gathered during loading: every problem, not only the first.
@@ -182,6 +191,26 @@ double sweep_model_flops_per_voxel(const sweep_model *m);
 // Network evaluations per inferred image: 1, or for ddpm3d sample_steps x
 // samples (x 2 with guidance).
 double sweep_model_infer_evaluations(const sweep_model *m);
+
+// Fills p->data_fingerprint (reading every input file once) and every
+// job's content_key. Fails (ASL_EIO, naming the file) when an input cannot
+// be read.
+asl_status sweep_plan_content_keys(sweep_plan *p);
+// The same, with a cache of the BIDS files' hashes in the file `cache`
+// (NULL: none; docs/runner.md): a file whose inode, size, mtime and ctime
+// are unchanged is not read again. With `save` the cache is rewritten
+// (atomically); a cache that cannot be read or written only costs time.
+asl_status sweep_plan_content_keys_cached(sweep_plan *p, const char *cache, int save);
+// The content keys alone, from p->data_fingerprint as it stands (which
+// another plan's fingerprint may be copied into, to compare the two).
+asl_status sweep_plan_hash_jobs(sweep_plan *p);
+// The canonical text job j's content key hashes: "part=value" lines in the
+// order of docs/runner.md ("Content keys"). Needs the keys of its train job
+// (sweep_plan_content_keys). malloc'd; NULL when out of memory.
+char *sweep_job_content_text(const sweep_plan *p, int j);
+// The key of a canonical text: two 64-bit FNV-1a hashes (different offset
+// bases) as 32 hex digits.
+void sweep_content_hash(const char *text, size_t len, char out[SWEEP_CONTENT_KEY_HEX + 1]);
 
 // One line per axis of every experiment: "main: strategy=2 nav=4 m0=2 ...".
 void sweep_plan_write_axes(const sweep_plan *p, FILE *f);

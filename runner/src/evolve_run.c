@@ -1,0 +1,85 @@
+// `run` on a DIR made for another spec: rank 0 builds the new cube by the
+// normal creation path, carries the reused jobs into it, sorts the job
+// files, keeps the old cube in the attic and swaps the new one in with one
+// rename. The other ranks wait at the agreement that follows.
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "cube_internal.h"
+#include "run/evolve.h"
+#include "sched.h"
+
+// Whether the cube at path was written for this spec, and whether it has
+// content keys.
+static asl_status same_spec(const char *path, const sweep_plan *p, int *same, int *keyed) {
+  asl_status st = ASL_OK;
+  char have[64] = "", want[17];
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) st = asl_fail(ASL_ESPEC, "open %s for resuming (is it an aslsweep cube, and readable?)", path);
+  if (!st && cube_check_version(f, path, NULL)) st = ASL_ESPEC;
+  if (!st) st = cube_attr_read_str(f, cube_attr_name(CUBE_ATTR_SPEC_HASH), have, sizeof have);
+  *keyed = !st && H5Lexists(f, cube_ds_path(CUBE_DS_JOB_CONTENT_KEY), H5P_DEFAULT) > 0;
+  if (f >= 0) H5Fclose(f);
+  cube_h5_quiet_end(&q);
+  run_spec_hash(p, want);
+  *same = strcmp(have, want) == 0;
+  return st;
+}
+
+// The old cube gets a second name in the attic before any job file moves
+// (a file system without hard links stops the growth with nothing changed);
+// the new cube then replaces results.h5 with one rename, so results.h5 is
+// a whole cube at every instant.
+static asl_status keep_old(const char *path, const char *attic) {
+  char kept[4400];
+  snprintf(kept, sizeof kept, "%s/results.h5", attic);
+  if (link(path, kept) != 0)
+    return asl_fail(ASL_EIO, "cannot keep %s as %s (%s)", path, kept, strerror(errno));
+  return ASL_OK;
+}
+
+asl_status run_sched_attic(run_sched *sc) {
+  return sc->attic[0] ? ASL_OK : run_attic_make(sc->dir, sc->attic, sizeof sc->attic);
+}
+
+static asl_status grow(run_sched *sc, const run_evolution *ev, const char *path, const char *tmp,
+                       int same) {
+  const char *attic = sc->attic;
+  asl_status st = run_sched_write_cube(sc, tmp);
+  if (!st) st = run_evolve_adopt(ev, sc->p, path, tmp);
+  if (!st) st = run_fault("grow", sc->rank, tmp);
+  if (!st) st = run_sched_attic(sc);
+  if (!st) st = keep_old(path, attic);
+  if (!st) st = run_evolve_files(ev, sc->p, sc->dir, attic);
+  if (!st && rename(tmp, path) != 0)
+    st = asl_fail(ASL_EIO, "%s: cannot rename to %s (%s)", tmp, path, strerror(errno));
+  if (st) {
+    unlink(tmp);
+    return st;
+  }
+  snprintf(sc->grown, sizeof sc->grown,
+           "grow: %s was written for %s: %d jobs reused, %d new, %d changed, %d retired; "
+           "the old cube and the files of jobs not reused are in %s",
+           path, same ? "this spec, but the inputs changed" : "another spec", ev->n_reuse,
+           ev->n_run, ev->n_rerun, ev->n_retire, attic);
+  return ASL_OK;
+}
+
+asl_status run_sched_evolve(run_sched *sc, const char *path, const char *tmp) {
+  int same = 0, keyed = 0;
+  asl_status st = same_spec(path, sc->p, &same, &keyed);
+  // A cube of this spec without content keys resumes as it always did.
+  if (st || (same && !keyed) || sc->o->slice_count > 0) return st;
+  run_evolution ev;
+  if ((st = run_evolve_read(&ev, sc->p, path))) return st;
+  // The same spec with every key unchanged is a plain resume; with changed
+  // keys (an edited input file, another engine version) the study grows.
+  if (!same || ev.n_rerun > 0) st = grow(sc, &ev, path, tmp, same);
+  run_evolve_free(&ev);
+  return st;
+}
