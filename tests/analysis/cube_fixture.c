@@ -168,7 +168,8 @@ static int write_checksums(hid_t f, const char *path, int n_jobs) {
   hid_t g = H5Gopen2(f, CUBE_GROUP_JOBS, H5P_DEFAULT), ds = H5I_INVALID_HID;
   hsize_t d1[1] = {(hsize_t)n_jobs};
   cube_verify_result v;
-  int rc = g < 0 || cube_ds_write(g, CUBE_DS_JOB_CHECKSUM, 1, d1, NULL, 1, &ds) != ASL_OK;
+  int rc = g < 0 || cube_ds_write(g, CUBE_DS_JOB_CHECKSUM, 1, d1, NULL, 1, &ds) != ASL_OK ||
+           cube_jobs_link(g, ds, 1, 1) != ASL_OK;
   if (!rc) rc = cube_verify_file(f, path, &v) != ASL_OK;
   if (!rc) {
     rc = H5Dwrite(ds, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.computed) < 0;
