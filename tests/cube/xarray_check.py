@@ -71,6 +71,15 @@ if not part:
           f"cell job {cell} is an identity infer job: {keys[cell]!r}")
     check(jobs["kind"].sel(job=cell).item() == 1, "cell job is an infer job")
 
+# Every dataset the job scale lists still exists (merge detaches
+# /jobs/slice before removing it) and is a /jobs dataset.
+import h5py  # noqa: E402  (h5netcdf's own dependency)
+
+with h5py.File(path, "r") as f:
+    listed = sorted(f[ref].name for ref, _ in f["jobs/job"].attrs["REFERENCE_LIST"])
+    want = sorted(f"/jobs/{n}" for n in jobs.data_vars)
+    check(listed == want, f"/jobs/job scale lists {listed}, expected {want}")
+
 subj = xr.open_dataset(path, group="subjects", engine="h5netcdf")
 check(subj["subject"].values.tolist() == [f"sub-{i:02d}" for i in range(1, 7)],
       f"subject coordinate: {subj['subject'].values!r}")
