@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cube/h5.h"
+#include "cube/layout.h"
 
 asl_status cube_h5_dataset(hid_t *out, hid_t loc, const char *name, hid_t type, int rank,
                            const hsize_t *dims, const void *fill) {
@@ -51,6 +52,7 @@ asl_status cube_ds_create(hid_t *out, hid_t loc, cube_ds d, int rank, const hsiz
   // the machines this runs on.
   if (x->has_fill) fill_bytes(x, fill);
   st = cube_h5_dataset(out, loc, x->name, type, rank, dims, x->has_fill ? fill : NULL);
+  if (!st && x->type == CUBE_T_STR) st = cube_attr_utf8(*out);
 fail:
   if (x->type == CUBE_T_STR) cube_h5_close(&type);
   return st;

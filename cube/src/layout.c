@@ -65,6 +65,7 @@ asl_status cube_axis_create(hid_t g, const char *name, int n, const char *rows, 
                         writer)))
     goto fail;
   CUBE_CHECK(H5DSset_scale(*out, name), "make %s a dimension scale", name);
+  if (!ints) st = cube_attr_utf8(*out);
 fail:
   cube_h5_close(&type);
   return st;

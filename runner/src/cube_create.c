@@ -70,6 +70,7 @@ static const char *label(const void *c, int i) { return ((char *const *)c)[i]; }
 static asl_status create_subjects(hid_t file, const run_subjects *s, int rank0) {
   asl_status st = ASL_OK;
   hid_t g = H5I_INVALID_HID;
+  char *rows = NULL;
   int *fold = malloc(sizeof(int) * (size_t)s->n);
   float *ssim = malloc(sizeof(float) * (size_t)s->n), *nmae = malloc(sizeof(float) * (size_t)s->n);
   if (!fold || !ssim || !nmae) {
@@ -89,7 +90,13 @@ static asl_status create_subjects(hid_t file, const run_subjects *s, int rank0) 
       (st = table_dataset(g, CUBE_DS_SUBJECT_SSIM_SINGLE, s->n, ssim, rank0, NULL)) ||
       (st = table_dataset(g, CUBE_DS_SUBJECT_NMAE_SINGLE, s->n, nmae, rank0, NULL)))
     goto fail;
+  if (!(rows = cube_string_rows(s->n, CUBE_LABEL_LEN, subject_id, s))) {
+    st = asl_fail(ASL_ENOMEM, "cube /subjects");
+    goto fail;
+  }
+  st = cube_subjects_scale(g, s->n, rows, rank0);
 fail:
+  free(rows);
   run_h5_close(&g);
   free(fold);
   free(ssim);
@@ -147,7 +154,8 @@ static asl_status create_jobs(run_cube *c, const sweep_plan *p, int rank0) {
     goto fail;
   hsize_t dims[2] = {(hsize_t)n, (hsize_t)c->epochs};
   if ((st = cube_ds_create(&c->train_loss, g, CUBE_DS_JOB_TRAIN_LOSS, 2, dims)) ||
-      (st = cube_ds_create(&c->val_loss, g, CUBE_DS_JOB_VAL_LOSS, 2, dims)))
+      (st = cube_ds_create(&c->val_loss, g, CUBE_DS_JOB_VAL_LOSS, 2, dims)) ||
+      (st = cube_jobs_scales(g, n, c->epochs, rank0)))
     goto fail;
 fail:
   run_h5_close(&g);
@@ -237,6 +245,10 @@ static asl_status create_experiment(run_cube *c, int e, const sweep_plan *p,
   if ((st = cube_ds_create(&ce->metrics, ce->group, CUBE_DS_EXP_METRICS, k + 3, dims)) ||
       (st = cube_ds_create(&ce->per_image, ce->group, CUBE_DS_EXP_PER_IMAGE, k + 4, dims)) ||
       (st = cube_ds_create(&ce->job, ce->group, CUBE_DS_EXP_JOB, k + 1, dims)) ||
+      (st = cube_metric_attributes(ce->metrics, axis[k + 2], p->n_metrics,
+                                   (const char *const *)p->metrics, CUBE_METRICS_LONG_NAME)) ||
+      (st = cube_metric_attributes(ce->per_image, -1, p->n_metrics,
+                                   (const char *const *)p->metrics, CUBE_PER_IMAGE_LONG_NAME)) ||
       (st = attach_all(ce->metrics, axis, k + 3, CUBE_DS_EXP_METRICS)) ||
       (st = attach_all(ce->per_image, axis, k + 4, CUBE_DS_EXP_PER_IMAGE)) ||
       (st = attach_all(ce->job, axis, k + 1, CUBE_DS_EXP_JOB)))

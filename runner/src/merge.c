@@ -9,19 +9,31 @@
 #include <sys/stat.h>
 
 #include "check.h"
+#include "cube/layout.h"
 #include "merge_internal.h"
 
 // A merged cube is a whole run's: no `slice` attribute, no /jobs/slice.
 static asl_status unmark(hid_t f, const char *path) {
   asl_status st = ASL_OK;
+  hid_t g = H5I_INVALID_HID, ds = H5I_INVALID_HID;
   const char *attr = cube_attr_name(CUBE_ATTR_SLICE), *set = cube_ds_path(CUBE_DS_JOB_SLICE);
   htri_t a = H5Aexists(f, attr);
   HCHECK(a, "%s: look for the %s attribute", path, attr);
   if (a) HCHECK(H5Adelete(f, attr), "%s: remove the %s attribute", path, attr);
   htri_t d = H5Lexists(f, set, H5P_DEFAULT);
   HCHECK(d, "%s: look for %s", path, set);
-  if (d) HCHECK(H5Ldelete(f, set, H5P_DEFAULT), "%s: remove %s", path, set);
+  if (d) {
+    // Detached first: a removed dataset would leave a dangling reference
+    // in the /jobs/job scale's list.
+    HCHECK(g = H5Gopen2(f, CUBE_GROUP_JOBS, H5P_DEFAULT), "%s: open /%s", path, CUBE_GROUP_JOBS);
+    HCHECK(ds = H5Dopen2(f, set, H5P_DEFAULT), "%s: open %s", path, set);
+    if ((st = cube_jobs_link(g, ds, 1, 0))) goto fail;
+    run_h5_close(&ds);
+    HCHECK(H5Ldelete(f, set, H5P_DEFAULT), "%s: remove %s", path, set);
+  }
 fail:
+  run_h5_close(&ds);
+  run_h5_close(&g);
   return st;
 }
 

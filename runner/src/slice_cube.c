@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "cube/layout.h"
 #include "cube_internal.h"
 #include "run/slice.h"
 
@@ -17,7 +18,9 @@ static asl_status mark(run_cube *c, const int *slice_of, const char *text, int r
   if ((st = cube_attr_str(c->file, cube_attr_name(CUBE_ATTR_SLICE), text))) goto fail;
   HCHECK(g = H5Gopen2(c->file, CUBE_GROUP_JOBS, H5P_DEFAULT), "%s: open /%s", c->path,
          CUBE_GROUP_JOBS);
-  if ((st = cube_ds_create(&ds, g, CUBE_DS_JOB_SLICE, 1, dims))) goto fail;
+  if ((st = cube_ds_create(&ds, g, CUBE_DS_JOB_SLICE, 1, dims)) ||
+      (st = cube_jobs_link(g, ds, 1, 1)))
+    goto fail;
   if (rank0)
     HCHECK(H5Dwrite(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, slice_of),
            "%s: write %s", c->path, cube_ds_path(CUBE_DS_JOB_SLICE));

@@ -44,6 +44,9 @@ static int write_subjects(hid_t f, const cf_cube *c) {
   rc |= strings(g, CUBE_DS_SUBJECT_SNR_GROUP, n, c->snr_group[0], sizeof c->snr_group[0]);
   rc |= nums(g, CUBE_DS_SUBJECT_SSIM_SINGLE, 1, d1, c->ssim_single);
   rc |= nums(g, CUBE_DS_SUBJECT_NMAE_SINGLE, 1, d1, c->nmae_single);
+  char *rows = rows_of(CUBE_LABEL_LEN, n, c->id[0], sizeof c->id[0]);
+  rc |= !rows || cube_subjects_scale(g, (int)n, rows, 1) != ASL_OK;
+  free(rows);
   H5Gclose(g);
   return rc;
 }
@@ -97,6 +100,7 @@ static int write_jobs(hid_t f, const cf_cube *c) {
   rc |= nums(g, CUBE_DS_JOB_TRAIN_LOSS, 2, d2, tl);
   rc |= nums(g, CUBE_DS_JOB_VAL_LOSS, 2, d2, vl);
   rc |= strings(g, CUBE_DS_JOB_CONTENT_KEY, n, c->jobs[0].content_key, sizeof(cf_job));
+  rc |= cube_jobs_scales(g, (int)n, CF_EPOCHS, 1) != ASL_OK;
   H5Gclose(g);
   free(kind), free(status), free(train), free(rank), free(exper), free(secs), free(seed);
   free(tl), free(vl);
@@ -138,8 +142,12 @@ static int write_experiment(hid_t f, const cf_cube *c, const cf_experiment *e) {
   rc |= cube_ds_write(g, CUBE_DS_EXP_METRICS, rank - 1, dims, e->metrics, 1, &m) != ASL_OK;
   rc |= cube_ds_write(g, CUBE_DS_EXP_PER_IMAGE, rank, dims, NULL, 1, &pi) != ASL_OK;
   rc |= cube_ds_write(g, CUBE_DS_EXP_JOB, e->n_design + 1, dims, e->job, 1, &j) != ASL_OK;
+  const char *const metric_names[3] = {"ssim", "psnr", "nmae"};
   if (rc == 0)
-    rc |= cube_axes_attach(m, scales, rank - 1) || cube_axes_attach(pi, scales, rank) ||
+    rc |= cube_metric_attributes(m, scales[e->n_design + 2], 3, metric_names,
+                                 CUBE_METRICS_LONG_NAME) ||
+          cube_metric_attributes(pi, -1, 3, metric_names, CUBE_PER_IMAGE_LONG_NAME) ||
+          cube_axes_attach(m, scales, rank - 1) || cube_axes_attach(pi, scales, rank) ||
           cube_axes_attach(j, scales, e->n_design + 1);
   for (int i = 0; i < rank; i++) cube_h5_close(&scales[i]);
   cube_h5_close(&m), cube_h5_close(&pi), cube_h5_close(&j);
@@ -161,7 +169,8 @@ static int write_checksums(hid_t f, const char *path, int n_jobs) {
   hid_t g = H5Gopen2(f, CUBE_GROUP_JOBS, H5P_DEFAULT), ds = H5I_INVALID_HID;
   hsize_t d1[1] = {(hsize_t)n_jobs};
   cube_verify_result v;
-  int rc = g < 0 || cube_ds_write(g, CUBE_DS_JOB_CHECKSUM, 1, d1, NULL, 1, &ds) != ASL_OK;
+  int rc = g < 0 || cube_ds_write(g, CUBE_DS_JOB_CHECKSUM, 1, d1, NULL, 1, &ds) != ASL_OK ||
+           cube_jobs_link(g, ds, 1, 1) != ASL_OK;
   if (!rc) rc = cube_verify_file(f, path, &v) != ASL_OK;
   if (!rc) {
     rc = H5Dwrite(ds, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.computed) < 0;

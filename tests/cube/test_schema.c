@@ -10,6 +10,7 @@
 
 #include "../analysis/cube_fixture.h"
 #include "cube/h5.h"
+#include "cube/layout.h"
 #include "harness.h"
 #include "run/cube.h"
 #include "../runner/synth_plan.h"
@@ -115,6 +116,7 @@ typedef struct {
   H5D_fill_value_t fill_defined;
   unsigned char fill[16];
   int is_scale_attached;
+  int utf8;  // carries _Encoding = "utf-8"
 } ds_shape;
 
 static ds_shape shape_of(hid_t f, const char *path) {
@@ -132,6 +134,10 @@ static ds_shape shape_of(hid_t f, const char *path) {
   if (s.fill_defined == H5D_FILL_VALUE_USER_DEFINED && s.size <= sizeof s.fill)
     H5Pget_fill_value(pl, t, s.fill);
   s.is_scale_attached = H5DSget_num_scales(ds, 0) > 0;
+  char enc[16] = "";
+  if (H5Aexists(ds, CUBE_ENCODING_ATTR) > 0 &&
+      cube_attr_read_str(ds, CUBE_ENCODING_ATTR, enc, sizeof enc) == ASL_OK)
+    s.utf8 = strcmp(enc, "utf-8") == 0;
   H5Pclose(pl), H5Sclose(sp), H5Tclose(t), H5Dclose(ds);
   return s;
 }
@@ -155,8 +161,13 @@ TEST(fixture_writer_and_runner_writer_produce_one_schema) {
     int own = cube_datasets[d].path ? 0 : 1;
     if (x.cls != y.cls || x.size != y.size || (!own && x.rank != y.rank) ||
         x.layout != y.layout || x.alloc != y.alloc || x.fill_defined != y.fill_defined ||
-        memcmp(x.fill, y.fill, sizeof x.fill) != 0 || x.is_scale_attached != y.is_scale_attached)
+        memcmp(x.fill, y.fill, sizeof x.fill) != 0 || x.is_scale_attached != y.is_scale_attached ||
+        x.utf8 != y.utf8)
       HARNESS_FAIL("%s: the runner and the fixture write it differently", path);
+    // netCDF readers (xarray) name every dimension and decode every string.
+    if (!x.is_scale_attached) HARNESS_FAIL("%s: no dimension scale on its first axis", path);
+    if (x.utf8 != (cube_datasets[d].type == CUBE_T_STR))
+      HARNESS_FAIL("%s: _Encoding utf-8 %s", path, x.utf8 ? "on a number" : "missing");
   }
   H5Fclose(a);
   H5Fclose(b);

@@ -39,4 +39,31 @@ asl_status cube_axes_attach(hid_t ds, const hid_t *axis, int rank);
 asl_status cube_exp_attributes(hid_t g, int n_own, const char *const *own,
                                const char *description);
 
+// netCDF conventions (docs/cube.md, "Reading the cube in xarray").
+#define CUBE_ENCODING_ATTR "_Encoding"
+// `_Encoding = "utf-8"` on a string dataset: netCDF readers (xarray)
+// decode its fixed-length bytes to text.
+asl_status cube_attr_utf8(hid_t ds);
+// The unit of a metric ("1", "dB"); "1" for a name not in the list.
+const char *cube_metric_units(const char *metric);
+// `long_name` and `units` ("ssim: 1, psnr: dB, nmae: 1", one per label of
+// the metric axis in its order) on a metrics dataset; the metric axis (when
+// not negative) gets a `long_name` naming each metric.
+#define CUBE_METRICS_LONG_NAME "metric value per subject: mean over the subject's final images"
+#define CUBE_PER_IMAGE_LONG_NAME "metric value per final image"
+asl_status cube_metric_attributes(hid_t ds, hid_t metric_axis, int n, const char *const *metrics,
+                                  const char *long_name);
+// Creates the /jobs scales `job` (0..n_jobs-1) and `epoch` (0..epochs-1)
+// in the /jobs group and attaches them to every table dataset of /jobs
+// present: `job` to the first dimension, `epoch` to the second of the
+// (J, E) loss rows. Collective under parallel HDF5; `writer` writes values.
+asl_status cube_jobs_scales(hid_t jobs, int n_jobs, int epochs, int writer);
+// Attaches (attach 1) or detaches (0) the /jobs scales to/from ds of rank 1
+// or 2, for a dataset added later (/jobs/slice) or before one is removed.
+// Nothing when the cube has no /jobs/job scale (made before them).
+asl_status cube_jobs_link(hid_t jobs, hid_t ds, int rank, int attach);
+// Creates the /subjects scale `subject` (the ids, `n` rows of
+// CUBE_LABEL_LEN bytes) and attaches it to every /subjects table dataset.
+asl_status cube_subjects_scale(hid_t subjects, int n, const char *rows, int writer);
+
 #endif

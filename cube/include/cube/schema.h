@@ -165,6 +165,11 @@ static inline const char *cube_attr_name(cube_attr a) { return cube_attributes[a
 #define CUBE_AXIS_STAGE "stage"
 #define CUBE_AXIS_METRIC "metric"
 #define CUBE_AXIS_IMAGE "image"
+// The dimension scales of /jobs (int32 indices 0..J-1 and 0..E-1): every
+// /jobs dataset has `job` on its first axis, the loss rows `epoch` on their
+// second, so netCDF readers name them (docs/cube.md).
+#define CUBE_AXIS_JOB "job"
+#define CUBE_AXIS_EPOCH "epoch"
 enum { CUBE_STAGE_INPUT = 0, CUBE_STAGE_DENOISED = 1, CUBE_N_STAGES = 2 };
 // "input", "denoised".
 extern const char *const cube_stage_names[CUBE_N_STAGES];
