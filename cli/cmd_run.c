@@ -28,6 +28,10 @@ static const char usage_text[] =
     "  --max-failures N        stop cleanly once more than N jobs have failed\n"
     "  --grace SECONDS         after SIGTERM/SIGUSR1, exit at the latest this much later\n"
     "                          (default 60); running jobs checkpoint at their next safe point\n"
+    "  --stall-timeout SECONDS end a rank that makes no progress this long (0: never, the\n"
+    "                          default), naming where it stopped, so a rank blocked in a\n"
+    "                          collective call or on a file system cannot hold the job until\n"
+    "                          its time limit; make it longer than one epoch of training\n"
     "  --force-new             discard an existing run in DIR and start over\n"
     "  --progress MODE         live | lines | none (default: live on a terminal, else lines)\n"
     "  --device cpu|cuda       where the networks run, overriding the spec's engine.device;\n"
@@ -82,6 +86,7 @@ static int parse(int argc, char **argv, run_args *a) {
                                        {"threads-per-rank", required_argument, NULL, 't'},
                                        {"max-failures", required_argument, NULL, 'm'},
                                        {"grace", required_argument, NULL, 'g'},
+                                       {"stall-timeout", required_argument, NULL, 'w'},
                                        {"force-new", no_argument, NULL, 'f'},
                                        {"progress", required_argument, NULL, 'p'},
                                        {"slice", required_argument, NULL, 's'},
@@ -96,6 +101,7 @@ static int parse(int argc, char **argv, run_args *a) {
     else if (c == 't') a->o.threads_per_rank = (int)strtol(optarg, &end, 10);
     else if (c == 'm') a->o.max_failures = (int)strtol(optarg, &end, 10);
     else if (c == 'g') a->o.grace_s = strtod(optarg, &end);
+    else if (c == 'w') a->o.stall_timeout_s = strtod(optarg, &end);
     else if (c == 'f') a->o.force_new = 1;
     else if (c == 'd') a->device = optarg;
     else if (c == 's') {
@@ -113,7 +119,7 @@ static int parse(int argc, char **argv, run_args *a) {
       fputs(usage_text, stderr);
       return CLI_USAGE;
     }
-    if ((c == 't' || c == 'm' || c == 'g') && *end) {
+    if ((c == 't' || c == 'm' || c == 'g' || c == 'w') && *end) {
       fprintf(stderr, "aslsweep run: '%s' is not a number\n", optarg);
       return CLI_USAGE;
     }
@@ -123,8 +129,9 @@ static int parse(int argc, char **argv, run_args *a) {
             usage_text);
     return CLI_USAGE;
   }
-  if (a->o.threads_per_rank < 1 || a->o.grace_s < 0) {
-    fprintf(stderr, "aslsweep run: --threads-per-rank must be >= 1 and --grace >= 0\n");
+  if (a->o.threads_per_rank < 1 || a->o.grace_s < 0 || a->o.stall_timeout_s < 0) {
+    fprintf(stderr, "aslsweep run: --threads-per-rank must be >= 1, --grace and "
+                    "--stall-timeout >= 0\n");
     return CLI_USAGE;
   }
   a->spec = argv[optind];

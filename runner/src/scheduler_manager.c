@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "sched.h"
+#include "watchdog.h"
 
 static void send_int(run_sched *sc, int dest, int tag, int v) {
   if (MPI_Send(&v, 1, MPI_INT, dest, tag, sc->comm) != MPI_SUCCESS)
@@ -135,6 +136,7 @@ static void dispatch(run_sched *sc) {
 }
 
 void run_sched_manager_poll(run_sched *sc) {
+  run_watchdog_beat("managing");
   for (;;) {
     int flag = 0;
     MPI_Status ms;

@@ -10,6 +10,7 @@
 #include "cube_internal.h"
 #include "run/slice.h"
 #include "sched.h"
+#include "watchdog.h"
 
 // ranks x threads on this node must not exceed its cores, or every rank
 // runs slower than alone; warn once per node.
@@ -183,6 +184,17 @@ static asl_status slice_setup(run_sched *sc) {
   return run_slice_assign(sc->p, sc->o->slice_count, sc->slice_of, NULL);
 }
 
+// ASLSWEEP_TEST_STALL=R (for tests of --stall-timeout): rank R stops making
+// progress after loading the data, as a rank blocked on a file system would,
+// so the other ranks wait in the next collective step.
+static void test_stall(const run_sched *sc) {
+  const char *v = getenv("ASLSWEEP_TEST_STALL");
+  char *end;
+  if (!v || strtol(v, &end, 10) != sc->rank || *end) return;
+  fprintf(stderr, "aslsweep run: ASLSWEEP_TEST_STALL: rank %d stops here\n", sc->rank);
+  for (;;) pause();
+}
+
 asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_executor *ex,
                      MPI_Comm comm, run_summary *s) {
   run_sched sc = {.p = p, .o = o, .ex = *ex, .comm = comm, .lock_fd = -1};
@@ -195,20 +207,29 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
   snprintf(sc.dir, sizeof sc.dir, "%s", o->out_dir);
   // MPI failures come back as codes (MPICHECK) instead of aborting the job.
   MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
+  run_watchdog_start(o->stall_timeout_s, sc.rank, sc.host);
+  run_watchdog_beat("comparing the spec across ranks");
   asl_status st = run_agree_plan(p, o, comm);
+  run_watchdog_beat("choosing kernels");
   if (!st) st = isa_setup(&sc);
   if (!st) st = slice_setup(&sc);
+  run_watchdog_beat("loading the data");
   if (!st) st = run_sched_prepare(&sc);
+  test_stall(&sc);
+  run_watchdog_beat("creating or opening the cube");
   if (!st) st = run_sched_open_cube(&sc);
+  run_watchdog_beat("marking the slice");
   if (!st) st = run_agree(run_slice_mark(&sc.cube, sc.slice_of, o->slice_index, o->slice_count,
                                          sc.rank == 0), comm);
   if (!st) st = run_sched_buffers(&sc);
   if (!st) st = run_agree(ASL_OK, comm);
   if (!st) {
+    run_watchdog_beat("scheduling");
     st = loops(&sc);
     asl_status sum = summarize(&sc, s);
     if (!st) st = sum;
   }
+  run_watchdog_beat("closing the cube");
   if (sc.cube.file >= 0) {
     // Collective; a failure here matters only when nothing failed before.
     if (st) {
@@ -220,6 +241,7 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
       st = final_close(&sc);
     }
   }
+  run_watchdog_stop();
   s->seconds = MPI_Wtime() - t0;
   if (!st && sc.rank == 0)
     progress_event(&sc.prog, "finished: %d done, %d failed, %d pending in %.1f s%s", s->done,

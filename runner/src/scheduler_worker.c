@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "sched.h"
+#include "watchdog.h"
 
 // Waits for any message from rank 0; returns its tag and payload.
 static asl_status wait_manager(run_sched *sc, int *tag, int *payload) {
@@ -20,6 +21,7 @@ static asl_status wait_manager(run_sched *sc, int *tag, int *payload) {
         return asl_fail(ASL_EMPI, "rank %d: receiving the manager's message failed", sc->rank);
       return ASL_OK;
     }
+    run_watchdog_beat("waiting for the manager");
     struct timespec ts = {0, sleep_ns};
     nanosleep(&ts, NULL);
     if (sleep_ns < 1000000) sleep_ns *= 2;
@@ -59,6 +61,7 @@ asl_status run_sched_worker(run_sched *sc) {
 // Safe point inside a job. On rank 0 it also serves the other ranks.
 int run_sched_yield(run_job_io *io) {
   run_sched *sc = io->runner;
+  run_watchdog_beat("a job's safe point");
   if (sc->rank == 0) {
     run_sched_manager_poll(sc);
     return run_signal_received() || sc->stopping != 0;

@@ -17,6 +17,10 @@
 #               of the first; the first completes untouched
 #   stale-lock  DIR/.lock left by a dead process: taken over with a warning
 #   out-parent  --out under missing parents: they are made (mkdir -p)
+#   stall       ASLSWEEP_TEST_STALL=1 (rank 1 stops making progress, rank 0
+#               waits in the next collective step) with --stall-timeout 3:
+#               the run ends within seconds naming the rank and where it was;
+#               the same command without the stall then completes
 #   isa         run.log names each host's kernel ISA (ASLSWEEP_ISA=generic on
 #               rank 1 only: both listed); ASLSWEEP_ISA=avx9000 on rank 1
 #               only: exit 2 on both ranks naming the bad value, no cube
@@ -160,6 +164,20 @@ isa)
   rc=$?
   expect 2 "ASLSWEEP_ISA=avx9000: unknown instruction set" "$work/out"
   [ ! -e "$work/j/results.h5" ] || fail "a cube was made although a rank's ISA is unusable"
+  ;;
+stall)
+  export ASLSWEEP_INTERNAL_TEST_EXECUTOR=0
+  start=$(date +%s)
+  ASLSWEEP_TEST_STALL=1 timeout 60 mpirun -n 2 "$ASLSWEEP" run "$specs/double.yaml" --out "$work/s" \
+    "${plan[@]}" --stall-timeout 3 > "$work/out" 2>&1
+  rc=$?
+  [ "$rc" -ne 124 ] || { cat "$work/out"; fail "the stalled run hung until the test's timeout"; }
+  [ "$rc" -ne 0 ] || { cat "$work/out"; fail "the stalled run exited 0"; }
+  grep -q "rank [01] (host .*): no progress for [0-9]* s (last at: .*); stopping the run (--stall-timeout 3)" \
+    "$work/out" || { cat "$work/out"; fail "no watchdog message"; }
+  [ $(( $(date +%s) - start )) -lt 40 ] || fail "the watchdog took too long"
+  timeout 60 mpirun -n 2 "$ASLSWEEP" run "$specs/double.yaml" --out "$work/s" "${plan[@]}" \
+    --stall-timeout 30 > "$work/out2" 2>&1 || { cat "$work/out2"; fail "rerun after the stall"; }
   ;;
 *) fail "unknown case $case_" ;;
 esac

@@ -21,6 +21,7 @@ typedef struct {
   int threads_per_rank;  // engine threads per rank (>= 1)
   int max_failures;      // abort cleanly after this many failed jobs; < 0: never
   double grace_s;        // after SIGTERM/SIGUSR1, hard exit after this long
+  double stall_timeout_s; // end a rank that makes no progress this long; 0: never
   int force_new;         // discard an existing run in out_dir
   int progress;          // RUN_PROGRESS_*: how rank 0 shows progress on stdout
   // --slice i/K (run/slice.h): run only slice slice_index (0-based) of
