@@ -58,6 +58,14 @@ resume)
   expect_named "$ASLSWEEP" verify "$work/run"
   [ "$(grep -c 'checksum mismatch' "$work/named.out")" -eq 1 ] || fail "verify names more than one row"
   expect_named "$ASLSWEEP" status "$work/run"
+  expect_named "$ASLSWEEP" status "$work/run" --json
+  /usr/bin/python3 - "$work/named.out" "$key" <<'PY' || fail "status --json does not list the failing row"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+bad = doc["verify"]["failing"]
+assert len(bad) == 1 and sys.argv[2] in bad[0]["what"], bad
+assert doc["verify"]["has_checksums"] and doc["total"]["done"] == doc["jobs"], doc["total"]
+PY
   expect_named "$ASLSWEEP" table "$cube"
   expect_named "$ASLSWEEP" export "$cube" --format csv
   run --out "$work/run" > "$work/resume.out" 2>&1 || { cat "$work/resume.out"; fail "resume"; }

@@ -27,6 +27,11 @@ typedef struct {
 // verifies every committed row (rows that fail are listed by print).
 asl_status run_report_read(run_report *r, const char *dir_or_file);
 void run_report_print(const run_report *r, FILE *f);
+// The same as one JSON object (report_json.c): cube, spec_hash, executor,
+// jobs, experiments [{name, done, failed, running, pending}], total,
+// first_failure (string or null), verify {has_checksums, verified,
+// unverified, failing [{job, what}]}.
+void run_report_print_json(const run_report *r, FILE *f);
 void run_report_free(run_report *r);
 
 #endif
