@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "job_log.h"
 #include "sched.h"
 
 static void paths(const run_sched *sc, int job, char *ckpt, char *train_ckpt, size_t n) {
@@ -64,6 +65,7 @@ int run_sched_execute(run_sched *sc, int job, double *seconds_out) {
   reshape(r, result_images(sc, job));
   asl_status st = run_cube_set_status(&sc->cube, job, RUN_JOB_RUNNING);
   double t0 = MPI_Wtime();
+  time_t started = time(NULL);
   if (!st) {
     test_hold(sc, job, &io);
     asl_error_clear();
@@ -74,6 +76,7 @@ int run_sched_execute(run_sched *sc, int job, double *seconds_out) {
   if (st == ASL_EINTERRUPTED) {
     // Not a failure: the job is redone (from its checkpoint) by the next run.
     run_cube_set_status(&sc->cube, job, RUN_JOB_PENDING);
+    run_job_log(sc, job, r, RUN_JOB_PENDING, seconds, started);
     return RUN_JOB_PENDING;
   }
   int status = st ? RUN_JOB_FAILED : RUN_JOB_DONE;
@@ -86,5 +89,6 @@ int run_sched_execute(run_sched *sc, int job, double *seconds_out) {
     run_cube_commit(&sc->cube, sc->p, job, r, RUN_JOB_FAILED, seconds, sc->rank, sc->host);
     status = RUN_JOB_FAILED;
   }
+  run_job_log(sc, job, r, status, seconds, started);
   return status;
 }

@@ -47,4 +47,13 @@ ASLSWEEP_INTERNAL_TEST_EXECUTOR=0 mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "
 grep -q "$done_before already done" "$work/run/run.log" || fail "resume did not reuse the $done_before done jobs"
 "$CUBE_DIGEST" "$work/run/results.h5" main > "$work/run.digest" || fail "digest of resumed run"
 diff "$work/ref.digest" "$work/run.digest" || fail "resumed cube differs from the uninterrupted one"
+# DIR/logs keeps one file per job, named by its key, with a block per attempt.
+n_logs=$(ls "$work/run/logs" | wc -l)
+[ "$n_logs" -eq "$total" ] || fail "$n_logs job logs for $total jobs"
+if [ "$mode" = sigterm ]; then
+  grep -l "ended: interrupted" "$work/run/logs"/*.log > "$work/interrupted" || fail "no log shows the interrupted attempt"
+  while read -r log; do
+    grep -q "ended: done" "$log" || fail "$log: the interrupted job has no later done attempt"
+  done < "$work/interrupted"
+fi
 echo "ok: $mode with $n ranks: $done_before/$total done before, identical after resume"

@@ -49,7 +49,7 @@ keep)
     run "$specs/baselines.yaml" --out "$d" keep_volumes="$k" > "$work/out" 2>&1 || { cat "$work/out"; fail "run ($k)"; }
     got=$("$KEPT_VOLUMES" list "$d" | wc -l)
     [ "$got" = "$want" ] || fail "keep_volumes: $k kept $got images, expected $want"
-    files=$(find "$d" -path "$d/data" -prune -o -type f -print | grep -cv -e '/results.h5$' -e '/run.log$' -e '/.lock$' -e '/data.key$' -e '/.fingerprints$')
+    files=$(find "$d" \( -path "$d/data" -o -path "$d/logs" \) -prune -o -type f -print | grep -cv -e '/results.h5$' -e '/run.log$' -e '/.lock$' -e '/data.key$' -e '/.fingerprints$')
     [ "$files" -le "$n" ] || { find "$d" -type f; fail "keep_volumes: $k left $files side files on $n ranks"; }
     [ "$k" = none ] || ! ls "$d/volumes" | grep -qv '^rank-[0-9]*\.h5$' || fail "a volumes file other than rank-R.h5"
   done
