@@ -33,14 +33,21 @@ static asl_status read_fields(hid_t g, const char *path, const field *f, int n_f
   return st;
 }
 
+// /<name> of the cube, or ASL_EFORMAT saying the file is not a cube.
+static asl_status open_group(hid_t f, const char *path, const char *name, hid_t *g) {
+  *g = H5Gopen2(f, name, H5P_DEFAULT);
+  if (*g < 0)
+    return asl_fail(ASL_EFORMAT, "%s: no /%s group (not an aslsweep results cube?)", path, name);
+  return ASL_OK;
+}
+
 static asl_status read_subjects(hid_t f, const char *path, ana_subjects *s) {
-  hid_t g = H5Gopen2(f, CUBE_GROUP_SUBJECTS, H5P_DEFAULT);
-  if (g < 0)
-    return asl_fail(ASL_EFORMAT, "%s: no /%s group (not an aslsweep results cube?)", path,
-                    CUBE_GROUP_SUBJECTS);
+  hid_t g;
+  asl_status st = open_group(f, path, CUBE_GROUP_SUBJECTS, &g);
+  if (st) return st;
   hsize_t dims[1];
   int rank;
-  asl_status st = h5r_shape(g, path, "/" CUBE_GROUP_SUBJECTS, cube_ds_name(CUBE_DS_SUBJECT_ID),
+  st = h5r_shape(g, path, "/" CUBE_GROUP_SUBJECTS, cube_ds_name(CUBE_DS_SUBJECT_ID),
                             1, &rank, dims);
   if (st == ASL_OK) {
     s->n = (int)dims[0];
@@ -88,11 +95,10 @@ static asl_status jobs_shape(hid_t g, const char *path, ana_jobs *j) {
 }
 
 static asl_status read_jobs(hid_t f, const char *path, ana_jobs *j) {
-  hid_t g = H5Gopen2(f, CUBE_GROUP_JOBS, H5P_DEFAULT);
-  if (g < 0)
-    return asl_fail(ASL_EFORMAT, "%s: no /%s group (not an aslsweep results cube?)", path,
-                    CUBE_GROUP_JOBS);
-  asl_status st = jobs_shape(g, path, j);
+  hid_t g;
+  asl_status st = open_group(f, path, CUBE_GROUP_JOBS, &g);
+  if (st) return st;
+  st = jobs_shape(g, path, j);
   if (st == ASL_OK) st = alloc_jobs(j, path);
   size_t n = (size_t)j->n, le = n * (size_t)j->n_epochs;
   const field fields[] = {

@@ -3,8 +3,9 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
+
+#include "asl/fs.h"
 
 // The job key as a file name: '/' becomes "__"; a key too long for one file
 // name keeps its start and gets the job index, which is unique in the plan.
@@ -54,12 +55,13 @@ void run_job_log(const run_sched *sc, int job, const run_result *r, int status,
   snprintf(dir, sizeof dir, "%s/logs", sc->dir);
   log_path(sc, job, path, sizeof path);
   FILE *f = NULL;
-  if (mkdir(dir, 0777) == 0 || errno == EEXIST) f = fopen(path, "a");
+  if (asl_make_dirs(dir) == ASL_OK) f = fopen(path, "a");
   if (f) {
     write_block(f, sc, job, r, status, seconds, started);
     if (fclose(f) == 0) return;
   }
   if (!warned++)
     fprintf(stderr, "aslsweep run: rank %d: warning: cannot write %s (%s); job logs stop here, "
-            "the cube still records every job\n", sc->rank, path, strerror(errno));
+            "the cube still records every job\n", sc->rank, path,
+            f ? strerror(errno) : asl_error_message());
 }

@@ -9,19 +9,25 @@
   for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < (n); \
        i += (size_t)gridDim.x * blockDim.x)
 
+// Offset in the input (N, C, D, H, W) of the first voxel of the 2x2x2
+// window behind pooled output o.
+__device__ static inline size_t pool_window(size_t o, int D, int H, int W) {
+  const int d2 = D / 2, h2 = H / 2, w2 = W / 2;
+  const size_t plane = (size_t)H * W;
+  const int x = (int)(o % w2), y = (int)((o / w2) % h2);
+  const size_t ncz = o / ((size_t)w2 * h2);
+  const int z = (int)(ncz % d2);
+  const size_t nc = ncz / d2;
+  return nc * D * plane + (size_t)2 * z * plane + (size_t)2 * y * W + 2 * x;
+}
+
 // The winner of one 2x2x2 block as pool3d.c picks it: strict '>' keeps the
 // first of equal values, a NaN wins and stops the scan.
 __global__ static void k_pool_fwd(float *out, uint8_t *arg, const float *in,
                                   int D, int H, int W, size_t n) {
-  const int d2 = D / 2, h2 = H / 2, w2 = W / 2;
   const size_t plane = (size_t)H * W;
   GRID_LOOP(o, n) {
-    const int x = (int)(o % w2), y = (int)((o / w2) % h2);
-    const size_t ncz = o / ((size_t)w2 * h2);
-    const int z = (int)(ncz % d2);
-    const size_t nc = ncz / d2;
-    const float *src = in + nc * D * plane + (size_t)2 * z * plane +
-                       (size_t)2 * y * W + 2 * x;
+    const float *src = in + pool_window(o, D, H, W);
     float best = src[0];
     int bk = 0;
     for (int k = 1; k < 8 && best == best; k++) {
@@ -36,16 +42,11 @@ __global__ static void k_pool_fwd(float *out, uint8_t *arg, const float *in,
 __global__ static void k_pool_bwd(float *din, const float *dout,
                                   const uint8_t *arg, int D, int H, int W,
                                   size_t n) {
-  const int d2 = D / 2, h2 = H / 2, w2 = W / 2;
   const size_t plane = (size_t)H * W;
   GRID_LOOP(o, n) {
-    const int x = (int)(o % w2), y = (int)((o / w2) % h2);
-    const size_t ncz = o / ((size_t)w2 * h2);
-    const int z = (int)(ncz % d2);
-    const size_t nc = ncz / d2;
     const int k = arg[o];
-    din[nc * D * plane + (size_t)(2 * z + (k >> 2)) * plane +
-        (size_t)(2 * y + ((k >> 1) & 1)) * W + 2 * x + (k & 1)] += dout[o];
+    din[pool_window(o, D, H, W) + (size_t)(k >> 2) * plane + (size_t)((k >> 1) & 1) * W +
+        (k & 1)] += dout[o];
   }
 }
 
