@@ -64,6 +64,7 @@ static asl_status load_separate(asl_subject *s) {
   asl_vol raw;
   asl_status rc = asl_nifti_read(&raw, path);
   if (rc != ASL_OK) return rc;
+  snprintf(s->m0_path, sizeof s->m0_path, "%s", path);
   if (!asl_same_grid(&raw, &s->asl)) {
     rc = grid_mismatch(path, &raw, s, "M0");
     asl_vol_free(&raw);

@@ -43,6 +43,8 @@ typedef struct {
   double labeling_duration; // LabelingDuration (PCASL/CASL), BolusCutOffDelayTime (PASL) or 0
   double m0_estimate;       // M0Estimate (M0Type Estimate), else 0
   int background_suppression; // 1, 0, or -1 when absent
+  double repetition_time;   // RepetitionTime (s), 0 when missing; read leniently, never required
+  double repetition_time_prep; // RepetitionTimePreparation (s; the first entry of an array) or 0
   int n_plds;               // distinct nonzero delays (0 when missing, >1: multi-delay)
   double plds[ASL_BIDS_MAX_PLD]; // them, ascending
   int n_vol_pld;            // entries of vol_pld (0: a single number was given)
