@@ -122,8 +122,9 @@ static int parse(int argc, char **argv, dbids_args *a) {
   a->bids = argv[1], a->out = argv[2];
   if (strcmp(argv[3], "participant") != 0)
     return bad(strcmp(argv[3], "group") == 0
-                   ? "analysis level 'group' has nothing to do here; use 'participant', not "
-                   : "the third argument is the analysis level: 'participant', not ",
+                   ? "denoise works per participant: there is no group level; give 'participant' "
+                     "as the third argument, not "
+                   : "the third argument is the analysis level, 'participant', not ",
                argv[3]);
   a->q.participants = a->participants, a->q.sessions = a->sessions;
   int c, rc = CLI_OK, sub_argc = argc - 3;
@@ -148,8 +149,9 @@ static const char readme[] =
     "final image); its JSON sidecar names the raw files, the checkpoint (with its\n"
     "SHA-256) and the preprocessing used.\n";
 
-// Every scan first listed and checked for what needs no image, then each
-// denoised; the first failure stops the run (the scans before it are kept).
+// Every scan first listed and checked for what needs no image (nothing is
+// written when that fails), then each denoised; a failure while loading or
+// denoising stops the run, the outputs of the scans before it are kept.
 static asl_status run_all(const dbids_args *a, const dbids_ckpt *ck, int *done) {
   asl_bids_scan *scans = NULL;
   int n = 0;
@@ -157,6 +159,7 @@ static asl_status run_all(const dbids_args *a, const dbids_ckpt *ck, int *done) 
   if (!st && n == 0)
     st = asl_fail(ASL_ENOTFOUND, "%s: no ASL scan (sub-*/[ses-*/]perf/*_asl.nii[.gz]) selected",
                   a->bids);
+  for (int i = 0; !st && i < n; i++) st = dbids_check_scan(a, ck, &scans[i]);
   char tmp[4200];
   snprintf(tmp, sizeof tmp, "%s/.aslsweep-tmp-XXXXXX", a->out);
   if (!st) st = asl_make_dirs(a->out);

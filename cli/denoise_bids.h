@@ -32,6 +32,10 @@ int dbids_main(int argc, char **argv);
 
 // Reads <checkpoint>.json and hashes the checkpoint.
 asl_status dbids_read_ckpt(const char *checkpoint, dbids_ckpt *ck);
+// What can be refused before any image is read: the series missing (a
+// session without ASL), a multi-delay series without --pld or without the
+// delay asked for, an M0 channel that M0Type Absent cannot feed.
+asl_status dbids_check_scan(const dbids_args *a, const dbids_ckpt *ck, const asl_bids_scan *scan);
 // One scan: loaded as the sweep loads it, denoised, written with its
 // sidecar under OUT_DIR. tmp is a scratch folder.
 asl_status dbids_scan(const dbids_args *a, const dbids_ckpt *ck, const asl_bids_scan *scan,

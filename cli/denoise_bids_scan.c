@@ -150,15 +150,29 @@ static asl_status denoise_loaded(const dbids_args *a, const dbids_ckpt *ck, cons
   return st;
 }
 
-asl_status dbids_scan(const dbids_args *a, const dbids_ckpt *ck, const asl_bids_scan *scan,
-                      const char *tmp) {
+asl_status dbids_check_scan(const dbids_args *a, const dbids_ckpt *ck, const asl_bids_scan *scan) {
+  char path[4400];
+  snprintf(path, sizeof path, "%s/%s_asl.nii.gz", scan->dir, scan->stem);
+  if (access(path, R_OK) != 0) {
+    path[strlen(path) - 3] = '\0';
+    if (access(path, R_OK) != 0)
+      return asl_fail(ASL_ENOTFOUND,
+                      "%s: no ASL series (%s_asl.nii.gz) in this perf/ folder; add the series, or "
+                      "leave this %s out of --session-label/--participant-label",
+                      scan->dir, scan->stem, scan->session[0] ? "session" : "participant");
+  }
   asl_bids_sidecar car;
   asl_status st = asl_bids_scan_sidecar(a->bids, scan, &car);
   if (st) return st;
   st = check_choice(a, ck, &car);
   asl_bids_sidecar_free(&car);
+  return st;
+}
+
+asl_status dbids_scan(const dbids_args *a, const dbids_ckpt *ck, const asl_bids_scan *scan,
+                      const char *tmp) {
   asl_subject s;
-  if (!st) st = asl_subject_load_q(&s, a->bids, scan->label, &a->q);
+  asl_status st = asl_subject_load_q(&s, a->bids, scan->label, &a->q);
   if (st) return st;
   st = denoise_loaded(a, ck, scan, &s, tmp);
   asl_subject_free(&s);
