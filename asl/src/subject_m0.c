@@ -45,7 +45,7 @@ static int find_file(const char *dir, const char *name, const char *suffix, char
 // the run/acq entities: one M0 or mask often serves several runs.
 static int find_near(const char *dir, const asl_subject *s, const char *suffix, char *path, size_t n) {
   if (find_file(dir, s->stem, suffix, path, n)) return 1;
-  char base[128];
+  char base[ASL_BIDS_LABEL_MAX + 1];
   const char *ses = strstr(s->stem, "_ses-");
   size_t len = ses ? (size_t)(ses - s->stem) + 1 + strcspn(ses + 1, "_") : strcspn(s->stem, "_");
   snprintf(base, sizeof base, "%.*s", (int)len, s->stem);
@@ -135,7 +135,7 @@ static asl_status load_mask_file(asl_subject *s, const char *path) {
 // The mask in a derivatives dataset laid out like the raw one.
 static int find_mask(const char *deriv, const asl_bids_scan *scan, const asl_subject *s, char *path,
                      size_t n) {
-  char dir[4800];
+  char dir[4900];
   snprintf(dir, sizeof dir, "%s/%s%s%s/perf", deriv, scan->subject, scan->session[0] ? "/" : "",
            scan->session);
   return find_near(dir, s, "desc-brain_mask", path, n);

@@ -33,10 +33,13 @@ put_mask() { # SRC_SUB REL_DIR STEM
 }
 
 # sub-01: ses-1 run-1/run-2, ses-2 run-1 and a multi-delay run-2 (first 4
-# pairs at 1.5 s, last 4 at 2.0 s); sub-02: ses-1. Dataset-level sidecar
-# inherited; masks in a derivatives folder outside the dataset.
+# pairs at 1.5 s, last 4 at 2.0 s); sub-02: ses-1, and a scan whose label
+# is longer than the results cube's 31 characters (as real datasets' are). Dataset-level
+# sidecar inherited; masks in a derivatives folder outside the dataset.
+long=sub-02_ses-baselinevisit_acq-pcasl3d
+longdir=sub-02/ses-baselinevisit/perf
 make_fixture() {
-  "$aslsweep" phantom --out "$work/ph" --subjects 5 --shape 24,24,12 --timepoints 8 --seed 3 > /dev/null \
+  "$aslsweep" phantom --out "$work/ph" --subjects 6 --shape 24,24,12 --timepoints 8 --seed 3 > /dev/null \
     || fail "phantom"
   local ds=$work/ds i=1 p
   mkdir -p "$ds"
@@ -53,8 +56,10 @@ make_fixture() {
   done
   printf '{"PostLabelingDelay": [1.5,1.5,1.5,1.5,1.5,1.5,1.5,1.5,2.0,2.0,2.0,2.0,2.0,2.0,2.0,2.0]}\n' \
     > "$ds/sub-01/ses-2/perf/sub-01_ses-2_run-2_asl.json"
-  put sub-05 "$ds/sub-02/ses-1/perf" sub-02_ses-1
-  put_mask sub-05 sub-02/ses-1/perf sub-02_ses-1
+  put sub-05 "$ds/$longdir" $long
+  put_mask sub-05 $longdir $long
+  put sub-06 "$ds/sub-02/ses-1/perf" sub-02_ses-1
+  put_mask sub-06 sub-02/ses-1/perf sub-02_ses-1
 }
 
 # expect_bad DESCRIPTION WORD... -- ARGS...: `aslsweep denoise ARGS` exits 2
@@ -97,27 +102,35 @@ bad)
   expect_bad "no checkpoint" "--checkpoint is required" -- "$ds" "$out" participant
   expect_bad "checkpoint without its sidecar" "README.json: missing" "copy it together" -- \
     "$ds" "$out" participant --checkpoint "$work/ph/README"
-  p=$ds/sub-02/ses-1/perf
-  printf '{"M0Type": "Absent"}\n' > "$p/sub-02_ses-1_asl.json"
-  expect_bad "M0 channel, M0Type Absent" sub-02_ses-1_asl.json "M0Type is Absent" "m0=off" -- \
+  p=$ds/$longdir
+  printf '{"M0Type": "Absent"}\n' > "$p/${long}_asl.json"
+  expect_bad "M0 channel, M0Type Absent" ${long}_asl.json "M0Type is Absent" "m0=off" -- \
     "$ds" "$out" participant "${ck[@]}" --participant-label 02
-  rm "$p/sub-02_ses-1_asl.json"
+  rm "$p/${long}_asl.json"
   [ -e "$out" ] && fail "a refusal before any scan was read left $out behind"
-  tsv=$p/sub-02_ses-1_aslcontext.tsv
+  tsv=$p/${long}_aslcontext.tsv
   cp "$tsv" "$work/tsv"
   echo control >> "$tsv"
-  expect_bad "aslcontext rows" sub-02_ses-1_asl.nii.gz "lists 17 rows" "one row per volume" -- \
+  expect_bad "aslcontext rows" ${long}_asl.nii.gz "lists 17 rows" "one row per volume" -- \
     "$ds" "$out" participant "${ck[@]}" --participant-label 02
   sed -i '3s/.*/tagged/' "$tsv"
-  expect_bad "unknown volume_type" "sub-02_ses-1_aslcontext.tsv:3" "tagged" -- \
+  expect_bad "unknown volume_type" "${long}_aslcontext.tsv:3" "tagged" -- \
     "$ds" "$out" participant "${ck[@]}" --participant-label 02
   cp "$work/tsv" "$tsv"
   "$aslsweep" phantom --out "$work/other" --subjects 1 --shape 20,24,12 --timepoints 1 > /dev/null || fail "phantom"
-  cp "$work/other/sub-01/perf/sub-01_m0scan.nii.gz" "$p/sub-02_ses-1_m0scan.nii.gz"
-  expect_bad "M0 on another grid" sub-02_ses-1_m0scan.nii.gz "does not match the ASL grid" "resample" -- \
+  cp "$work/other/sub-01/perf/sub-01_m0scan.nii.gz" "$p/${long}_m0scan.nii.gz"
+  expect_bad "M0 on another grid" ${long}_m0scan.nii.gz "does not match the ASL grid" "resample" -- \
     "$ds" "$out" participant "${ck[@]}" --participant-label 02
   ls -A "$out" | grep -q . && [ -n "$(find "$out" -name '*.nii*')" ] && fail "a refused scan left an output"
   [ -z "$(find "$out" -name '.aslsweep-tmp-*')" ] || fail "scratch folder left behind"
+  # A sweep cannot store the long label in its results cube (31 characters):
+  # refused by name, with the limit, not cut.
+  printf 'name: long\ndata:\n  bids: %s\n  pld: 1.5\ngrid: [16, 16, 16]\nmodels:\n  identity: {kind: identity}\nsweep:\n  nav: [1]\n  model: [identity]\n' \
+    "$ds" > "$work/long.yaml"
+  "$aslsweep" validate "$work/long.yaml" > "$work/v.out" 2> "$work/v.err"
+  [ $? -eq 2 ] || { cat "$work/v.out" "$work/v.err"; fail "validate: a 36-character label must be refused"; }
+  cat "$work/v.err"
+  grep -q "long.yaml:3:.*scan label '$long' has 36 characters.*at most 31" "$work/v.err" || fail "validate: message"
   ;;
 app)
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
@@ -125,12 +138,15 @@ app)
   ds=$work/ds out=$work/deriv
   "$aslsweep" inspect "$ds" --pld 1.5 --masks "$work/masks" > "$work/inspect" 2>&1 || { cat "$work/inspect"; fail "inspect"; }
   cat "$work/inspect"
-  [ "$(grep -c '^sub-0[12]_ses-[12].* ok ' "$work/inspect")" -eq 5 ] || fail "inspect: expected 5 usable scans"
+  [ "$(grep -c '^sub-0[12]_ses-.* ok ' "$work/inspect")" -eq 6 ] || fail "inspect: expected 6 usable scans"
+  grep -q "^$long  *ok " "$work/inspect" || fail "inspect: the long label"
+
   cat > "$work/spec.yaml" <<YAML
 name: bids-app
 seed: 7
 data:
   bids: $ds
+  sessions: ['1', '2']  # the cube holds 31-character labels: ses-baselinevisit's is longer
   masks: $work/masks
   pld: 1.5
 grid: [16, 16, 16]
@@ -155,10 +171,11 @@ YAML
     > "$work/den" 2>&1 || { cat "$work/den"; fail "denoise (BIDS-App)"; }
   cat "$work/den"
   for s in sub-01/ses-1/perf/sub-01_ses-1_run-1 sub-01/ses-1/perf/sub-01_ses-1_run-2 \
-    sub-01/ses-2/perf/sub-01_ses-2_run-1 sub-01/ses-2/perf/sub-01_ses-2_run-2 sub-02/ses-1/perf/sub-02_ses-1; do
+    sub-01/ses-2/perf/sub-01_ses-2_run-1 sub-01/ses-2/perf/sub-01_ses-2_run-2 $longdir/$long \
+    sub-02/ses-1/perf/sub-02_ses-1; do
     [ -f "$out/${s}_desc-denoised_asl.nii.gz" ] && [ -f "$out/${s}_desc-denoised_asl.json" ] || fail "no output for $s"
   done
-  [ "$(find "$out" -name '*.nii.gz' | wc -l)" -eq 5 ] || fail "expected 5 outputs"
+  [ "$(find "$out" -name '*.nii.gz' | wc -l)" -eq 6 ] || fail "expected 6 outputs"
   grep -q "sub-01_ses-2_run-2_desc-denoised_asl.nii.gz: 4 difference images, Nav 2 -> 2 images" "$work/den" \
     || fail "multi-delay series: the 1.5 s delay's 4 pairs"
   sha=$(sha256sum "$ck" | cut -d' ' -f1)
@@ -218,7 +235,7 @@ print("validator:", len(errors), "errors,", len(d["issues"]["issues"]) - len(err
 sys.exit(1 if errors else 0)
 PY
     # The check can fail: an output without SkullStripped is an error.
-    j=$out/sub-02/ses-1/perf/sub-02_ses-1_desc-denoised_asl.json
+    j=$out/$longdir/${long}_desc-denoised_asl.json
     sed -i '/SkullStripped/d' "$j"
     PYTHONPATH=$vdir "$v" --format json "$out" > "$work/v2.json" 2> /dev/null
     /usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if any(i["severity"] == "error" for i in d["issues"]["issues"]) else 1)' \

@@ -21,9 +21,9 @@ enum {
 enum { ASL_MASK_NONE = 0, ASL_MASK_FILE, ASL_MASK_FROM_M0, ASL_MASK_FROM_CONTROL };
 
 typedef struct {
-  char id[32];           // scan label: "sub-01", "sub-01_ses-1_run-2" (asl_bids_scan.label)
+  char id[ASL_BIDS_LABEL_MAX + 1]; // scan label: "sub-01", "sub-01_ses-1_run-2" (asl_bids_scan.label)
   char dir[4096];        // the scan's perf/ folder
-  char stem[128];        // file names' stem: "sub-01_ses-1_run-2"
+  char stem[ASL_BIDS_LABEL_MAX + 1]; // file names' stem: "sub-01_ses-1_run-2"
   char mask_path[4200];  // the mask file used (mask_source ASL_MASK_FILE)
   char m0_path[4200];    // the M0 scan file used (M0Type Separate), else ""
   asl_vol asl;           // raw 4D series, nt volumes
