@@ -105,22 +105,22 @@ bad)
   p=$ds/$longdir
   printf '{"M0Type": "Absent"}\n' > "$p/${long}_asl.json"
   expect_bad "M0 channel, M0Type Absent" ${long}_asl.json "M0Type is Absent" "m0=off" -- \
-    "$ds" "$out" participant "${ck[@]}" --participant-label 02
+    "$ds" "$out" participant "${ck[@]}" --participant-label 02 --session-label baselinevisit
   rm "$p/${long}_asl.json"
   [ -e "$out" ] && fail "a refusal before any scan was read left $out behind"
   tsv=$p/${long}_aslcontext.tsv
   cp "$tsv" "$work/tsv"
   echo control >> "$tsv"
   expect_bad "aslcontext rows" ${long}_asl.nii.gz "lists 17 rows" "one row per volume" -- \
-    "$ds" "$out" participant "${ck[@]}" --participant-label 02
+    "$ds" "$out" participant "${ck[@]}" --participant-label 02 --session-label baselinevisit
   sed -i '3s/.*/tagged/' "$tsv"
   expect_bad "unknown volume_type" "${long}_aslcontext.tsv:3" "tagged" -- \
-    "$ds" "$out" participant "${ck[@]}" --participant-label 02
+    "$ds" "$out" participant "${ck[@]}" --participant-label 02 --session-label baselinevisit
   cp "$work/tsv" "$tsv"
   "$aslsweep" phantom --out "$work/other" --subjects 1 --shape 20,24,12 --timepoints 1 > /dev/null || fail "phantom"
   cp "$work/other/sub-01/perf/sub-01_m0scan.nii.gz" "$p/${long}_m0scan.nii.gz"
   expect_bad "M0 on another grid" ${long}_m0scan.nii.gz "does not match the ASL grid" "resample" -- \
-    "$ds" "$out" participant "${ck[@]}" --participant-label 02
+    "$ds" "$out" participant "${ck[@]}" --participant-label 02 --session-label baselinevisit
   ls -A "$out" | grep -q . && [ -n "$(find "$out" -name '*.nii*')" ] && fail "a refused scan left an output"
   [ -z "$(find "$out" -name '.aslsweep-tmp-*')" ] || fail "scratch folder left behind"
   # A sweep cannot store the long label in its results cube (31 characters):
