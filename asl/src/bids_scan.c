@@ -130,7 +130,11 @@ static asl_status add_stems(const char *dir, const char *prefix, const char *suf
                     "(shorten the entity labels of its files)", dir, files[i], len, ASL_BIDS_LABEL_MAX);
     int dup = st != ASL_OK;
     for (int j = 0; j < *n && !dup; j++) dup = strlen(stems[j]) == len && !strncmp(stems[j], files[i], len);
-    if (!dup && *n < cap) snprintf(stems[(*n)++], sizeof *stems, "%.*s", (int)len, files[i]);
+    if (!dup && *n == cap)
+      st = asl_fail(ASL_EUNSUPPORTED, "%s: more than %d ASL series in one perf/ folder; split the "
+                    "dataset or select sessions", dir, cap);
+    else if (!dup)
+      snprintf(stems[(*n)++], sizeof *stems, "%.*s", (int)len, files[i]);
     free(files[i]);
   }
   free(files);
