@@ -32,9 +32,18 @@ static asl_status resolve(const char *path, char *out) {
     else if (slash == head) snprintf(head, sizeof head, "/");
     else *slash = '\0';
   }
-  size_t n = strlen(out);
-  if (tail[0] && n + 1 + strlen(tail) < PATH_MAX)
-    snprintf(out + n, PATH_MAX - n, "%s%s", out[n - 1] == '/' ? "" : "/", tail);
+  // The missing part cannot hold links: "." and ".." are resolved by name.
+  for (char *save = NULL, *c = strtok_r(tail, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+    size_t n = strlen(out);
+    if (strcmp(c, ".") == 0) continue;
+    if (strcmp(c, "..") == 0) {
+      char *slash = strrchr(out, '/');
+      if (slash) slash[slash == out] = '\0'; // "/a" -> "/", "/a/b" -> "/a"
+      continue;
+    }
+    if (n + 1 + strlen(c) >= PATH_MAX) return asl_fail(ASL_EINVAL, "%s: path too long", path);
+    snprintf(out + n, PATH_MAX - n, "%s%s", out[n - 1] == '/' ? "" : "/", c);
+  }
   return ASL_OK;
 }
 

@@ -169,6 +169,22 @@ TEST(sidecar_pcasl_fields) {
   ASSERT_NEAR(1.8, c.pld, 1e-12);
   ASSERT_NEAR(1.5, c.labeling_duration, 1e-12);
   ASSERT_EQ(0, c.background_suppression);
+  ASSERT_NEAR(0.0, c.repetition_time, 0);
+  asl_bids_sidecar_free(&c);
+}
+
+// TR fields only label derivatives: read when usable, never a refusal.
+TEST(sidecar_repetition_times_are_read_leniently) {
+  asl_bids_sidecar c;
+  ASSERT_OK(car("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Absent\","
+                "\"RepetitionTimePreparation\":[4.5,4.5],\"RepetitionTime\":4.6}", &c));
+  ASSERT_NEAR(4.6, c.repetition_time, 1e-12);
+  ASSERT_NEAR(4.5, c.repetition_time_prep, 1e-12);
+  asl_bids_sidecar_free(&c);
+  ASSERT_OK(car("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Absent\","
+                "\"RepetitionTimePreparation\":\"soon\",\"RepetitionTime\":-1}", &c));
+  ASSERT_NEAR(0.0, c.repetition_time, 0);
+  ASSERT_NEAR(0.0, c.repetition_time_prep, 0);
   asl_bids_sidecar_free(&c);
 }
 
@@ -328,6 +344,7 @@ int main(void) {
   RUN(aslcontext_refuses_bad_tables_with_line_numbers);
   RUN(aslcontext_read_file_missing_names_the_file);
   RUN(sidecar_pcasl_fields);
+  RUN(sidecar_repetition_times_are_read_leniently);
   RUN(sidecar_pld_array_ignores_the_zeros_of_m0_volumes);
   RUN(sidecar_pasl_takes_bolus_cutoff_and_estimate);
   RUN(sidecar_refusals_name_the_field);
