@@ -223,6 +223,17 @@ PY
   "$aslsweep" denoise "$ds" "$work/deriv2" participant --checkpoint "$ck" --participant-label 01 --session-label 1 \
     --masks "$work/masks" > "$work/den2" 2>&1 || { cat "$work/den2"; fail "denoise with filters"; }
   [ "$(find "$work/deriv2" -name '*.nii.gz' | wc -l)" -eq 2 ] || fail "filters: expected the 2 runs of sub-01 ses-1"
+  # M0Type Included: the first two volumes marked m0scan give M0 (7 pairs left).
+  p=$ds/sub-02/ses-1/perf
+  printf '{"M0Type": "Included"}\n' > "$p/sub-02_ses-1_asl.json"
+  { echo volume_type; echo m0scan; echo m0scan; tail -n +4 "$p/sub-02_ses-1_aslcontext.tsv"; } > "$work/ctx" \
+    && mv "$work/ctx" "$p/sub-02_ses-1_aslcontext.tsv"
+  "$aslsweep" denoise "$ds" "$work/deriv3" participant --checkpoint "$ck" --participant-label 02 --session-label 1 \
+    > "$work/den3" 2>&1 || { cat "$work/den3"; fail "denoise, M0Type Included"; }
+  grep -q "7 difference images, Nav 2 -> 3 images.*M0 used" "$work/den3" || { cat "$work/den3"; fail "Included: counts"; }
+  j=$work/deriv3/sub-02/ses-1/perf/sub-02_ses-1_desc-denoised_asl.json
+  grep -q '"M0": "the mean of the series. m0scan volumes (M0Type Included)"' "$j" || { cat "$j"; fail "Included: sidecar M0"; }
+  grep -q '"M0Type": "Included"' "$j" || fail "Included: M0Type"
   v=$vdir/bin/bids-validator-deno
   if [ -x "$v" ]; then
     PYTHONPATH=$vdir "$v" --format json "$out" > "$work/v.json" 2> "$work/v.err"
