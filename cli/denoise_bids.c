@@ -182,6 +182,7 @@ int dbids_main(int argc, char **argv) {
   if (rc) return rc;
   nn_set_threads(a.threads);
   asl_status st = asl_bids_check_out_dir(a.bids, a.out);
+  if (!st) st = asl_bids_check_out_owner(a.out, "aslsweep");
   dbids_ckpt ck;
   if (!st) st = dbids_read_ckpt(a.checkpoint, &ck);
   int done = 0;

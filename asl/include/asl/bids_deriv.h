@@ -23,6 +23,12 @@ typedef struct {
   const char *source;       // the raw dataset's folder: SourceDatasets and DatasetLinks "raw"
 } asl_bids_deriv_desc;
 
+// An OUT_DIR that already holds a dataset must be a derivative of the same
+// generator (a rerun, other participants): anything else (a raw dataset,
+// another pipeline's derivatives) is refused naming its description, so it
+// is never overwritten. A folder without a description is fine.
+asl_status asl_bids_check_out_owner(const char *out, const char *generator);
+
 // Writes OUT/dataset_description.json (DatasetType "derivative", BIDSVersion
 // ASL_BIDS_VERSION) and, when OUT has none, a README saying what the folder
 // holds; OUT must exist.
