@@ -229,7 +229,12 @@ slice)
     grep ' run runner-double slice' "$work/parts/$1/run.log" | tail -1 \
       | sed 's/.*: \([0-9]*\) jobs, \([0-9]*\) already done.*/\1 \2/'
   }
-  parts "${tuned[@]}" 'sweep.nav=[2, 4]'
+  # First one baseline on two Navs; then the U-Net, the identity, a Nav put
+  # first and M0 on: a plain split of the grown plan would move old jobs to
+  # the other part (the costly train jobs go first, then the baselines fill
+  # in plan order, which the new Nav shifts).
+  parts 'models.tuned={kind: gaussian, sigma: auto}' 'sweep.model=[tuned]' 'sweep.nav=[4, 8]' \
+    'sweep.m0=off'
   declare -A before
   for i in 0 1; do read -r _ before[$i] < <(job_counts "$work/parts/$i/results.h5"); done
   parts "${tuned[@]}"
