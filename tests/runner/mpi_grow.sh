@@ -266,6 +266,14 @@ slice)
     || { cat "$work/merge.out"; fail "merge after dropping a model"; }
   rm -rf "$work/ref"
   same_as_scratch "$work/m2" "${dropped[@]}"
+  # A part grows only as the slice it is: another K is refused, nothing moved.
+  before_digest=$("$CUBE_DIGEST" "$work/parts/0/results.h5" main)
+  mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/parts/0" --slice 0/3 --progress none \
+    "${tuned[@]}" > "$work/out" 2>&1
+  rc=$?
+  [ $rc -eq 2 ] && grep -q "written for another spec.*--force-new" "$work/out" \
+    || { cat "$work/out"; fail "a part grown as another slice count: exit status $rc"; }
+  [ "$("$CUBE_DIGEST" "$work/parts/0/results.h5" main)" = "$before_digest" ] || fail "the refused part changed"
   ;;
 kill)
   tuned=('models.tuned={kind: gaussian, sigma: auto}' 'sweep.model=[unet3d, identity, tuned]')
