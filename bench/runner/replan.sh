@@ -10,7 +10,7 @@
 #   run         a resume of the old spec on a copy of DIR (nothing to do)
 #               vs the grown run on DIR (adoption: read and match the old
 #               cube, build the new one and carry 10,008 rows into it, row
-#               checksums, move 900 checkpoints to the attic, renumber 1,800)
+#               checksums, move 900 checkpoints to the attic, renumber 2,700)
 # Run times are run_sweep's own ("finished ... in S s", no mpirun start).
 # One line per figure; bench/runner/RESULTS.md has a recorded run.
 set -eu
