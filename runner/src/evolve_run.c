@@ -53,6 +53,11 @@ static asl_status grow(run_sched *sc, const run_evolution *ev, const char *path,
   const char *attic = sc->attic;
   asl_status st = run_sched_write_cube(sc, tmp);
   if (!st) st = run_evolve_adopt(ev, sc->p, path, tmp);
+  // A grown part is marked before it replaces the old one, so a kill right
+  // after the rename still leaves the kept split on disk.
+  if (!st && sc->o->slice_count > 0)
+    st = run_slice_mark_file(tmp, sc->p->n_jobs, sc->slice_of, sc->o->slice_index,
+                             sc->o->slice_count);
   if (!st) st = run_fault("grow", sc->rank, tmp);
   if (!st) st = run_sched_attic(sc);
   if (!st) st = keep_old(path, attic);

@@ -99,3 +99,22 @@ asl_status run_slice_read(const char *path, int n_jobs, int *slice_of, int *foun
   if (st) return run_fail_wrap(st, "%s: reading the slice marks", path);
   return ASL_OK;
 }
+
+asl_status run_slice_mark_file(const char *path, int n_jobs, const int *slice_of, int index,
+                               int count) {
+  run_cube c;
+  char text[32];
+  run_cube_reset(&c);
+  c.n_jobs = n_jobs;
+  snprintf(c.path, sizeof c.path, "%s", path);
+  snprintf(text, sizeof text, "%d/%d", index, count);
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
+  asl_status st = ASL_OK;
+  if ((c.file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT)) < 0)
+    st = asl_fail(ASL_EHDF5, "%s: cannot open to mark slice %s", path, text);
+  if (!st) st = mark(&c, slice_of, text, 1);
+  if (c.file >= 0 && H5Fclose(c.file) < 0 && !st) st = asl_fail(ASL_EHDF5, "%s: close", path);
+  cube_h5_quiet_end(&q);
+  return st;
+}

@@ -28,6 +28,11 @@ asl_status run_slice_assign(const sweep_plan *p, int k, int *slice_of, double *c
 asl_status run_slice_assign_prior(const sweep_plan *p, int k, const int *prior, int *slice_of,
                                   double *cost);
 
+// Serial HDF5, one process: the same marks written into the closed cube at
+// `path` (a grown part, before it replaces the old one).
+asl_status run_slice_mark_file(const char *path, int n_jobs, const int *slice_of, int index,
+                               int count);
+
 // Serial HDF5. The slice marks of the cube at `path`: its `slice`
 // attribute into text ("" when it is no part) and, when it holds n_jobs
 // values, /jobs/slice into slice_of (*found = 1); *found = 0 otherwise.
