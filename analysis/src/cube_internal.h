@@ -10,5 +10,8 @@
 // open file into c->experiments, sorted by name.
 asl_status ana_read_experiments(hid_t f, ana_cube *c);
 void ana_experiment_free(ana_experiment *e);
+// Reads /jobs/chosen_param into c->jobs.chosen_param (c->jobs.n values),
+// all NaN for a cube written before it.
+asl_status ana_read_chosen(hid_t f, ana_cube *c);
 
 #endif

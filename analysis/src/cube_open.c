@@ -178,6 +178,7 @@ asl_status ana_cube_open(ana_cube *c, const char *path) {
   if (st == ASL_OK) st = read_root(f, c);
   if (st == ASL_OK) st = read_subjects(f, path, &c->subjects);
   if (st == ASL_OK) st = read_jobs(f, path, &c->jobs);
+  if (st == ASL_OK) st = ana_read_chosen(f, c);
   if (st == ASL_OK) st = ana_read_experiments(f, c);
   if (st == ASL_OK) st = cube_verify_file(f, path, &c->verify);
   if (f >= 0) H5Fclose(f);
@@ -198,6 +199,7 @@ static void free_jobs(ana_jobs *j) {
   free(j->error);
   free(j->train_loss);
   free(j->val_loss);
+  free(j->chosen_param);
 }
 
 void ana_cube_free(ana_cube *c) {

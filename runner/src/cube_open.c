@@ -64,6 +64,10 @@ static asl_status open_jobs(run_cube *c, const char *path) {
   htri_t has_sum = H5Lexists(g, cube_ds_name(CUBE_DS_JOB_CHECKSUM), H5P_DEFAULT);
   HCHECK(has_sum, "%s: look for %s", path, cube_ds_path(CUBE_DS_JOB_CHECKSUM));
   if (has_sum && (st = open_ds(&c->checksum, g, CUBE_DS_JOB_CHECKSUM, path))) goto fail;
+  // Likewise a cube from before /jobs/chosen_param: its tuned values are not recorded.
+  htri_t has_chosen = H5Lexists(g, cube_ds_name(CUBE_DS_JOB_CHOSEN_PARAM), H5P_DEFAULT);
+  HCHECK(has_chosen, "%s: look for %s", path, cube_ds_path(CUBE_DS_JOB_CHOSEN_PARAM));
+  if (has_chosen && (st = open_ds(&c->chosen_param, g, CUBE_DS_JOB_CHOSEN_PARAM, path))) goto fail;
   hsize_t want[2] = {(hsize_t)c->n_jobs, (hsize_t)c->epochs};
   st = check_dims(c->train_loss, 2, want, cube_ds_path(CUBE_DS_JOB_TRAIN_LOSS), path);
 fail:
@@ -157,7 +161,7 @@ static asl_status close_cube(run_cube *c) {
   c->exp = NULL;
   hid_t *ds[] = {&c->status,     &c->seconds,  &c->rank, &c->host,      &c->error,
                  &c->train_loss, &c->val_loss, &c->key,  &c->kind,      &c->train_job,
-                 &c->experiment, &c->seed,     &c->checksum};
+                 &c->experiment, &c->seed,     &c->checksum, &c->chosen_param};
   for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) run_h5_close(ds[i]);
   if (c->file >= 0) {
     HCHECK(H5Fclose(c->file), "close %s", c->path);

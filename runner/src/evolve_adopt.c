@@ -210,6 +210,11 @@ static asl_status adopt(const run_evolution *ev, const int *reuse_of, const swee
     st = copy_experiment(ev, reuse_of, p, e, of, nf, new_path);
   for (size_t i = 0; i < sizeof rows / sizeof rows[0] && !st; i++)
     st = copy_rows(ev, p->n_jobs, of, nf, rows[i], new_path);
+  // Tuned parameters, where both cubes record them (older cubes do not).
+  cube_ds chosen = CUBE_DS_JOB_CHOSEN_PARAM;
+  if (!st && H5Lexists(of, cube_ds_path(chosen), H5P_DEFAULT) > 0 &&
+      H5Lexists(nf, cube_ds_path(chosen), H5P_DEFAULT) > 0)
+    st = copy_rows(ev, p->n_jobs, of, nf, chosen, new_path);
   // Status last, as a job's own commit writes it.
   if (!st) st = copy_rows(ev, p->n_jobs, of, nf, CUBE_DS_JOB_STATUS, new_path);
   if (!st) st = rechecksum(ev, p, nf, new_path);

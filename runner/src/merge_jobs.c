@@ -73,5 +73,9 @@ asl_status merge_jobs(merge_run *m, hid_t out, const char *out_path) {
   const char *sum = cube_ds_path(CUBE_DS_JOB_CHECKSUM);
   if (!st && H5Lexists(m->part[m->base].file, sum, H5P_DEFAULT) > 0)
     st = merge_dataset(m, out, out_path, sum, 0);
+  // So do tuned parameters (absent from cubes made before them).
+  const char *chosen = cube_ds_path(CUBE_DS_JOB_CHOSEN_PARAM);
+  if (!st && H5Lexists(m->part[m->base].file, chosen, H5P_DEFAULT) > 0)
+    st = merge_dataset(m, out, out_path, chosen, 1);
   return st;
 }

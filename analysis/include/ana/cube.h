@@ -58,6 +58,7 @@ typedef struct {
   char (*error)[CUBE_ERROR_LEN];
   float *train_loss; // (n, n_epochs), NaN where absent
   float *val_loss;
+  double *chosen_param; // the tuned (`auto`) parameter's value; NaN for none or an older cube
 } ana_jobs;
 
 typedef struct {
