@@ -177,6 +177,8 @@ asl_status nn_model_set_precision(nn_model *m, nn_precision p) {
   return ASL_OK;
 }
 
+nn_precision nn_model_precision(const nn_model *m) { return (nn_precision)m->precision; }
+
 void nn_model_set_deterministic(nn_model *m, int on) {
   m->nondeterministic = !on;
 #ifdef NN_HAVE_CUDA

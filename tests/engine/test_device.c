@@ -2,7 +2,10 @@
 // kinds without a CUDA implementation are refused by name, and a model
 // whose move to CUDA fails (no CUDA built in, no device) stays usable on
 // the CPU. The CUDA results themselves are tested by gpu_unet/gpu_layers.
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "nn/desc.h"
@@ -124,6 +127,52 @@ TEST(unet_device_move_or_clear_refusal) {
   nn_model_free(m);
 }
 
+static unsigned char *slurp(const char *path, size_t *n) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *b = len > 0 ? malloc((size_t)len) : NULL;
+  if (b && fread(b, 1, (size_t)len, f) != (size_t)len) free(b), b = NULL;
+  fclose(f);
+  *n = b ? (size_t)len : 0;
+  return b;
+}
+
+// A checkpoint holds no trace of where the model ran: saved before and
+// after a round trip to CUDA (or a refused move, without a GPU), and with
+// the CUDA options changed, the file is the same byte for byte.
+TEST(checkpoint_bytes_do_not_depend_on_the_device) {
+  const int grid[3] = {16, 16, 16};
+  nn_param p[] = {{"base_channels", "2"}, {"depth", "2"}, {"dropout", "0.1"}};
+  nn_model *m;
+  ASSERT_OK(nn_model_create(&m, "unet3d", 1, grid, p, 3, 5));
+  static float x[16 * 16 * 16], y[16 * 16 * 16];
+  for (int i = 0; i < 16 * 16 * 16; i++) x[i] = (float)(i % 5), y[i] = 0.5f * (i % 3);
+  float loss;
+  ASSERT_OK(nn_train_step(m, x, y, NULL, 1, &loss)); // moments and RNG in use
+  char a[] = "/tmp/ckpt_dev_a_XXXXXX", b[] = "/tmp/ckpt_dev_b_XXXXXX";
+  int fa = mkstemp(a), fb = mkstemp(b);
+  ASSERT(fa >= 0 && fb >= 0);
+  close(fa), close(fb);
+  ASSERT_OK(nn_checkpoint_save(m, a, 2, "u", 1));
+  (void)nn_model_set_device(m, NN_DEVICE_CUDA); // moves, or is refused
+  ASSERT_OK(nn_model_set_precision(m, NN_PRECISION_BF16));
+  nn_model_set_deterministic(m, 0);
+  ASSERT_OK(nn_model_set_device(m, NN_DEVICE_CPU));
+  ASSERT_OK(nn_checkpoint_save(m, b, 2, "u", 1));
+  size_t na, nb;
+  unsigned char *ba = slurp(a, &na), *bb = slurp(b, &nb);
+  ASSERT(ba && bb && na > 1000);
+  ASSERT_EQ((long long)na, (long long)nb);
+  for (size_t i = 0; i < na; i++)
+    if (ba[i] != bb[i]) HARNESS_FAIL("checkpoints differ first at byte %zu of %zu", i, na);
+  free(ba), free(bb);
+  unlink(a), unlink(b);
+  nn_model_free(m);
+}
+
 int main(void) {
   nn_set_threads(1);
   RUN(device_names_parse);
@@ -132,5 +181,6 @@ int main(void) {
   RUN(cuda_capability_in_the_descriptor);
   RUN(resident_timing_refused_on_cpu);
   RUN(unet_device_move_or_clear_refusal);
+  RUN(checkpoint_bytes_do_not_depend_on_the_device);
   return DONE();
 }

@@ -72,6 +72,7 @@ nn_device nn_default_device(void);
 // algorithms documented as deterministic, fixed-order reductions, so a
 // rerun on the same GPU gives bitwise the same weights).
 asl_status nn_model_set_precision(nn_model *m, nn_precision p);
+nn_precision nn_model_precision(const nn_model *m);
 void nn_model_set_deterministic(nn_model *m, int on);
 // Bytes of device memory the model holds now (0 on the CPU).
 size_t nn_model_device_bytes(const nn_model *m);
