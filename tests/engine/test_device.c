@@ -32,7 +32,7 @@ TEST(device_names_parse) {
   ASSERT_STR_EQ("fp32", nn_precision_name(NN_PRECISION_FP32));
 }
 
-// Refused by name (CUDA covers the U-Net only), and still a CPU model.
+// Refused by name (CUDA covers the U-Net and the ViT), and still a CPU model.
 static void expect_cpu_only(nn_model *m, const char *kind) {
   ASSERT_EQ(ASL_EUNSUPPORTED, nn_model_set_device(m, NN_DEVICE_CUDA));
   ASSERT(strstr(asl_error_message(), kind));
@@ -44,15 +44,11 @@ static void expect_cpu_only(nn_model *m, const char *kind) {
 TEST(cpu_only_kinds_refused_on_cuda) {
   const int grid[3] = {8, 8, 8};
   nn_param g[] = {{"sigma", "1"}};
-  nn_param v[] = {{"dim", "8"}, {"depth", "1"}, {"heads", "2"},
-                  {"mlp_ratio", "2"}, {"patch", "2,2,2"}};
   nn_param d[] = {{"base_channels", "2"}, {"depth", "2"}, {"timesteps", "10"},
                   {"sample_steps", "2"}};
   nn_model *m;
   ASSERT_OK(nn_model_create(&m, "gaussian", 1, grid, g, 1, 1));
   expect_cpu_only(m, "gaussian");
-  ASSERT_OK(nn_model_create(&m, "vit3d", 1, grid, v, 5, 1));
-  expect_cpu_only(m, "vit3d");
   ASSERT_OK(nn_model_create(&m, "ddpm3d", 1, grid, d, 4, 1));
   expect_cpu_only(m, "ddpm3d");
 }
@@ -61,8 +57,9 @@ TEST(cpu_only_kinds_refused_on_cuda) {
 // executor reads it to fail jobs of other kinds on a cuda spec).
 TEST(cuda_capability_in_the_descriptor) {
   ASSERT_EQ(1, nn_model_desc_find("unet3d")->cuda);
-  const char *cpu_only[] = {"vit3d", "ddpm3d", "gaussian", "identity"};
-  for (int i = 0; i < 4; i++) {
+  ASSERT_EQ(1, nn_model_desc_find("vit3d")->cuda);
+  const char *cpu_only[] = {"ddpm3d", "gaussian", "identity"};
+  for (int i = 0; i < 3; i++) {
     const nn_model_desc *d = nn_model_desc_find(cpu_only[i]);
     ASSERT(d != NULL);
     ASSERT_EQ(0, d->cuda);
@@ -173,6 +170,33 @@ TEST(checkpoint_bytes_do_not_depend_on_the_device) {
   nn_model_free(m);
 }
 
+// The ViT moves where a device is usable; otherwise it is refused with the
+// reason and trains on the CPU.
+TEST(vit_device_move_or_clear_refusal) {
+  const int grid[3] = {8, 8, 8};
+  nn_param v[] = {{"dim", "8"}, {"depth", "1"}, {"heads", "2"},
+                  {"mlp_ratio", "2"}, {"patch", "2,2,2"}};
+  nn_model *m;
+  ASSERT_OK(nn_model_create(&m, "vit3d", 1, grid, v, 5, 1));
+  const char *why;
+  const int have = nn_cuda_available(&why);
+  asl_status s = nn_model_set_device(m, NN_DEVICE_CUDA);
+  if (have) {
+    ASSERT_OK(s);
+    ASSERT_OK(nn_model_set_device(m, NN_DEVICE_CPU));
+  } else {
+    ASSERT_EQ(ASL_EUNSUPPORTED, s);
+    ASSERT(strstr(asl_error_message(), "vit3d"));
+  }
+  ASSERT_EQ(NN_DEVICE_CPU, nn_model_device(m));
+  static float x[8 * 8 * 8], y[8 * 8 * 8];
+  for (int i = 0; i < 8 * 8 * 8; i++) x[i] = (float)(i % 7), y[i] = 1.0f;
+  float loss;
+  ASSERT_OK(nn_train_step(m, x, y, NULL, 1, &loss));
+  ASSERT(loss > 0);
+  nn_model_free(m);
+}
+
 int main(void) {
   nn_set_threads(1);
   RUN(device_names_parse);
@@ -182,5 +206,6 @@ int main(void) {
   RUN(resident_timing_refused_on_cpu);
   RUN(unet_device_move_or_clear_refusal);
   RUN(checkpoint_bytes_do_not_depend_on_the_device);
+  RUN(vit_device_move_or_clear_refusal);
   return DONE();
 }

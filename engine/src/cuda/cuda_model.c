@@ -11,6 +11,7 @@
 #include "cuda_layers.h"
 #include "nn/device.h"
 #include "nn/loss.h"
+#include "vit3d.h"
 
 asl_status nn_cuda_check(cudaError_t e, const char *what) {
   if (e == cudaSuccess) return ASL_OK;
@@ -128,6 +129,7 @@ void nn_cuda_detach(nn_model *m) {
   nn_cuda *c = m->cuda;
   if (!c) return;
   nn_cuda_unet_free(c);
+  nn_cuda_vit_free(c);
   cudaFree(c->params);
   cudaFree(c->grads);
   cudaFree(c->adam_m);
@@ -164,11 +166,11 @@ static asl_status attach(nn_model *m, nn_cuda *c) {
 }
 
 asl_status nn_cuda_attach(nn_model *m) {
-  const unet3d *u = m->impl;
-  if (!m->ops->desc->cuda || m->ops != &nn_unet3d_ops)
+  const int unet = m->ops == &nn_unet3d_ops, vit = m->ops == &nn_vit3d_ops;
+  if (!m->ops->desc->cuda || !(unet || vit))
     return asl_fail(ASL_EUNSUPPORTED, "model %s runs on the CPU only (the CUDA "
-                    "backend covers unet3d); use device cpu", m->ops->desc->kind);
-  if (u->cbias_n)
+                    "backend covers unet3d and vit3d); use device cpu", m->ops->desc->kind);
+  if (unet && ((const unet3d *)m->impl)->cbias_n)
     return asl_fail(ASL_EUNSUPPORTED, "model %s: channel-bias hooks have no CUDA "
                     "implementation", m->ops->desc->kind);
   const char *why;
@@ -178,6 +180,7 @@ asl_status nn_cuda_attach(nn_model *m) {
   if (!c) return asl_fail(ASL_ENOMEM, "model %s: out of memory", m->ops->desc->kind);
   m->cuda = c;
   asl_status s = attach(m, c);
+  if (!s && vit) s = nn_cuda_vit_attach(m);
   if (s) nn_cuda_detach(m);
   return s;
 }
@@ -204,20 +207,31 @@ static asl_status run_forward(nn_model *m, const float *x, int N, int D, int H,
                               int W, int train) {
   nn_cuda *c = m->cuda;
   asl_status s = nn_cuda_sync_up(m);
-  if (!s) s = nn_cuda_unet_plan(m, N, D, H, W, train);
+  if (!s) s = nn_cuda_net_plan(m, N, D, H, W, train);
   if (s) return s;
   const size_t nx = (size_t)N * m->in_channels * D * H * W;
-  CU(cudaMemcpyAsync(nn_cuda_input(m), x, nx * sizeof(float), cudaMemcpyHostToDevice, c->stream),
+  CU(cudaMemcpyAsync(nn_cuda_net_input(m), x, nx * sizeof(float), cudaMemcpyHostToDevice, c->stream),
      "upload input");
   const float *out;
-  s = nn_cuda_unet_forward(m, train, &out);
+  s = nn_cuda_net_forward(m, train, &out);
   if (!s && train) c->host_stale |= NN_SYNC_BUFFERS; // BN running statistics
   return s;
+}
+
+static asl_status vit_tile(nn_model *m, const float *tile, const float **pred) {
+  return nn_cuda_forward_host(m, tile, 1, m->grid[2], m->grid[1], m->grid[0], 0, pred);
 }
 
 asl_status nn_cuda_forward_host(nn_model *m, const float *x, int N, int D,
                                 int H, int W, int train, const float **out) {
   nn_cuda *c = m->cuda;
+  // The ViT's position embeddings fix its grid: other sizes run by tiles.
+  if (c->vit && (D != m->grid[2] || H != m->grid[1] || W != m->grid[0])) {
+    if (train)
+      return asl_fail(ASL_EINVAL, "model vit3d: training runs at the model grid %dx%dx%d, "
+                      "not %dx%dx%d", m->grid[0], m->grid[1], m->grid[2], W, H, D);
+    return vit3d_forward_tiles(m, x, N, D, H, W, vit_tile, out);
+  }
   asl_status s = run_forward(m, x, N, D, H, W, train);
   if (!s) s = nn_cuda_host_out_reserve(m, c->out_n);
   if (s) return s;
