@@ -79,7 +79,8 @@ static asl_status push(nn_model *m, unsigned what) {
   const size_t pb = m->n_params * sizeof(float), bb = m->n_buffers * sizeof(float);
   if (what & NN_SYNC_PARAMS) CU(cudaMemcpy(c->params, m->params, pb, cudaMemcpyHostToDevice), "upload weights");
   if (what & NN_SYNC_GRADS) CU(cudaMemcpy(c->grads, m->grads, pb, cudaMemcpyHostToDevice), "upload gradients");
-  if (what & NN_SYNC_BUFFERS) CU(cudaMemcpy(c->buffers, m->buffers, bb, cudaMemcpyHostToDevice), "upload BN statistics");
+  // A kind without BN statistics (vit3d) has no host array to copy.
+  if ((what & NN_SYNC_BUFFERS) && bb) CU(cudaMemcpy(c->buffers, m->buffers, bb, cudaMemcpyHostToDevice), "upload BN statistics");
   if (what & NN_SYNC_ADAM) {
     CU(cudaMemcpy(c->adam_m, m->adam_m, pb, cudaMemcpyHostToDevice), "upload Adam moments");
     CU(cudaMemcpy(c->adam_v, m->adam_v, pb, cudaMemcpyHostToDevice), "upload Adam moments");
@@ -103,7 +104,7 @@ void nn_cuda_pull(const nn_model *m, unsigned what) {
   int bad = 0;
   if (what & NN_SYNC_PARAMS) bad |= cudaMemcpy(m->params, c->params, pb, cudaMemcpyDeviceToHost);
   if (what & NN_SYNC_GRADS) bad |= cudaMemcpy(m->grads, c->grads, pb, cudaMemcpyDeviceToHost);
-  if (what & NN_SYNC_BUFFERS) bad |= cudaMemcpy(m->buffers, c->buffers, bb, cudaMemcpyDeviceToHost);
+  if ((what & NN_SYNC_BUFFERS) && bb) bad |= cudaMemcpy(m->buffers, c->buffers, bb, cudaMemcpyDeviceToHost);
   if (what & NN_SYNC_ADAM) {
     bad |= cudaMemcpy(m->adam_m, c->adam_m, pb, cudaMemcpyDeviceToHost);
     bad |= cudaMemcpy(m->adam_v, c->adam_v, pb, cudaMemcpyDeviceToHost);

@@ -375,7 +375,7 @@ static void set_precision(nn_model *m) {
   nn_cuda_vit *v = ((nn_cuda *)m->cuda)->vit;
   v->comp = m->precision == 1   ? CUBLAS_COMPUTE_32F_FAST_TF32
             : m->precision == 2 ? CUBLAS_COMPUTE_32F_FAST_16BF
-                                : CUBLAS_COMPUTE_32F_PEDANTIC;
+                                : CUBLAS_COMPUTE_32F;
 }
 
 asl_status nn_cuda_vit_attach(nn_model *m) {
