@@ -32,7 +32,8 @@ TEST(device_names_parse) {
   ASSERT_STR_EQ("fp32", nn_precision_name(NN_PRECISION_FP32));
 }
 
-// Refused by name (CUDA covers the U-Net and the ViT), and still a CPU model.
+// Refused by name (CUDA covers the U-Net, the ViT and the diffusion model's
+// U-Net), and still a CPU model.
 static void expect_cpu_only(nn_model *m, const char *kind) {
   ASSERT_EQ(ASL_EUNSUPPORTED, nn_model_set_device(m, NN_DEVICE_CUDA));
   ASSERT(strstr(asl_error_message(), kind));
@@ -44,13 +45,9 @@ static void expect_cpu_only(nn_model *m, const char *kind) {
 TEST(cpu_only_kinds_refused_on_cuda) {
   const int grid[3] = {8, 8, 8};
   nn_param g[] = {{"sigma", "1"}};
-  nn_param d[] = {{"base_channels", "2"}, {"depth", "2"}, {"timesteps", "10"},
-                  {"sample_steps", "2"}};
   nn_model *m;
   ASSERT_OK(nn_model_create(&m, "gaussian", 1, grid, g, 1, 1));
   expect_cpu_only(m, "gaussian");
-  ASSERT_OK(nn_model_create(&m, "ddpm3d", 1, grid, d, 4, 1));
-  expect_cpu_only(m, "ddpm3d");
 }
 
 // Which kinds can run on CUDA is a descriptor property (the sweep's
@@ -58,7 +55,8 @@ TEST(cpu_only_kinds_refused_on_cuda) {
 TEST(cuda_capability_in_the_descriptor) {
   ASSERT_EQ(1, nn_model_desc_find("unet3d")->cuda);
   ASSERT_EQ(1, nn_model_desc_find("vit3d")->cuda);
-  const char *cpu_only[] = {"ddpm3d", "gaussian", "identity"};
+  ASSERT_EQ(1, nn_model_desc_find("ddpm3d")->cuda);
+  const char *cpu_only[] = {"gaussian", "identity", "nlm"};
   for (int i = 0; i < 3; i++) {
     const nn_model_desc *d = nn_model_desc_find(cpu_only[i]);
     ASSERT(d != NULL);
@@ -197,6 +195,35 @@ TEST(vit_device_move_or_clear_refusal) {
   nn_model_free(m);
 }
 
+// ddpm3d moves its U-Net where a device is usable (the rest of the model
+// stays on the host); otherwise it is refused with the reason, and either
+// way it trains after moving back.
+TEST(ddpm_device_move_or_clear_refusal) {
+  const int grid[3] = {8, 8, 8};
+  nn_param d[] = {{"base_channels", "2"}, {"depth", "2"}, {"timesteps", "10"},
+                  {"sample_steps", "2"}};
+  nn_model *m;
+  ASSERT_OK(nn_model_create(&m, "ddpm3d", 1, grid, d, 4, 1));
+  const int have = nn_cuda_available(NULL);
+  asl_status s = nn_model_set_device(m, NN_DEVICE_CUDA);
+  if (have) {
+    ASSERT_OK(s);
+    ASSERT_EQ(NN_DEVICE_CUDA, nn_model_device(m));
+    ASSERT(nn_model_device_bytes(m) > 0);
+    ASSERT_OK(nn_model_set_device(m, NN_DEVICE_CPU));
+  } else {
+    ASSERT_EQ(ASL_EUNSUPPORTED, s);
+  }
+  ASSERT_EQ(NN_DEVICE_CPU, nn_model_device(m));
+  ASSERT_EQ(0, (long long)nn_model_device_bytes(m));
+  static float x[8 * 8 * 8], y[8 * 8 * 8];
+  for (int i = 0; i < 8 * 8 * 8; i++) x[i] = (float)(i % 7), y[i] = 1.0f;
+  float loss;
+  ASSERT_OK(nn_train_step(m, x, y, NULL, 1, &loss));
+  ASSERT(loss > 0);
+  nn_model_free(m);
+}
+
 int main(void) {
   nn_set_threads(1);
   RUN(device_names_parse);
@@ -207,5 +234,6 @@ int main(void) {
   RUN(unet_device_move_or_clear_refusal);
   RUN(checkpoint_bytes_do_not_depend_on_the_device);
   RUN(vit_device_move_or_clear_refusal);
+  RUN(ddpm_device_move_or_clear_refusal);
   return DONE();
 }

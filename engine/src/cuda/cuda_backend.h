@@ -27,6 +27,9 @@ asl_status nn_cuda_eval_loss(nn_model *m, const float *x, const float *y,
                              const float *w, int batch, double *loss);
 asl_status nn_cuda_eval_resident(nn_model *m, const float *x, const float *y,
                                  int batch, int reps, double *seconds);
+// After a training forward: dout (host, the output's shape) up, backward,
+// the parameter gradients (and channel-bias gradients) down.
+asl_status nn_cuda_backward_host(nn_model *m, const float *dout);
 asl_status nn_cuda_step(nn_model *m, const float *x, const float *y,
                         const float *w, int batch, float *loss, int update);
 

@@ -32,6 +32,10 @@ typedef struct {
   float *data, *grad, *bnsave, *up, *target, *weight;
   uint8_t *arg;
   double *red;
+  // Channel-bias hooks (ddpm3d): the host's biases (N, cbias_n) up before
+  // a forward, their gradients down after a backward (cbhost: staging).
+  float *cb, *dcb, *cbhost;
+  size_t cb_cap, dcb_cap, cbhost_n;
   void *ws;
   size_t data_cap, grad_cap, bnsave_cap, up_cap, target_cap, weight_cap;
   size_t arg_cap, red_cap, ws_cap, grad_n; // bytes, except grad_n (floats)

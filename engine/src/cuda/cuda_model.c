@@ -78,10 +78,11 @@ static asl_status push(nn_model *m, unsigned what) {
   nn_cuda *c = m->cuda;
   const size_t pb = m->n_params * sizeof(float), bb = m->n_buffers * sizeof(float);
   if (what & NN_SYNC_PARAMS) CU(cudaMemcpy(c->params, m->params, pb, cudaMemcpyHostToDevice), "upload weights");
-  if (what & NN_SYNC_GRADS) CU(cudaMemcpy(c->grads, m->grads, pb, cudaMemcpyHostToDevice), "upload gradients");
+  // A device body (ddpm3d's U-Net) has no optimizer state of its own.
+  if ((what & NN_SYNC_GRADS) && m->grads) CU(cudaMemcpy(c->grads, m->grads, pb, cudaMemcpyHostToDevice), "upload gradients");
   // A kind without BN statistics (vit3d) has no host array to copy.
   if ((what & NN_SYNC_BUFFERS) && bb) CU(cudaMemcpy(c->buffers, m->buffers, bb, cudaMemcpyHostToDevice), "upload BN statistics");
-  if (what & NN_SYNC_ADAM) {
+  if ((what & NN_SYNC_ADAM) && m->adam_m && m->adam_v) {
     CU(cudaMemcpy(c->adam_m, m->adam_m, pb, cudaMemcpyHostToDevice), "upload Adam moments");
     CU(cudaMemcpy(c->adam_v, m->adam_v, pb, cudaMemcpyHostToDevice), "upload Adam moments");
   }
@@ -103,9 +104,9 @@ void nn_cuda_pull(const nn_model *m, unsigned what) {
   cudaStreamSynchronize(c->stream);
   int bad = 0;
   if (what & NN_SYNC_PARAMS) bad |= cudaMemcpy(m->params, c->params, pb, cudaMemcpyDeviceToHost);
-  if (what & NN_SYNC_GRADS) bad |= cudaMemcpy(m->grads, c->grads, pb, cudaMemcpyDeviceToHost);
+  if ((what & NN_SYNC_GRADS) && m->grads) bad |= cudaMemcpy(m->grads, c->grads, pb, cudaMemcpyDeviceToHost);
   if ((what & NN_SYNC_BUFFERS) && bb) bad |= cudaMemcpy(m->buffers, c->buffers, bb, cudaMemcpyDeviceToHost);
-  if (what & NN_SYNC_ADAM) {
+  if ((what & NN_SYNC_ADAM) && m->adam_m && m->adam_v) {
     bad |= cudaMemcpy(m->adam_m, c->adam_m, pb, cudaMemcpyDeviceToHost);
     bad |= cudaMemcpy(m->adam_v, c->adam_v, pb, cudaMemcpyDeviceToHost);
   }
@@ -171,9 +172,6 @@ asl_status nn_cuda_attach(nn_model *m) {
   if (!m->ops->desc->cuda || !(unet || vit))
     return asl_fail(ASL_EUNSUPPORTED, "model %s runs on the CPU only (the CUDA "
                     "backend covers unet3d and vit3d); use device cpu", m->ops->desc->kind);
-  if (unet && ((const unet3d *)m->impl)->cbias_n)
-    return asl_fail(ASL_EUNSUPPORTED, "model %s: channel-bias hooks have no CUDA "
-                    "implementation", m->ops->desc->kind);
   const char *why;
   if (!nn_cuda_probe(&why))
     return asl_fail(ASL_EUNSUPPORTED, "model %s: device cuda: %s", m->ops->desc->kind, why);

@@ -81,6 +81,22 @@ static asl_status forward_train(nn_model *m, const float *x, int batch) {
   return s;
 }
 
+asl_status nn_cuda_backward_host(nn_model *m, const float *dout) {
+  nn_cuda *c = m->cuda;
+  if (!c->out_dev || !c->ptrain)
+    return asl_fail(ASL_EINVAL, "cuda: a backward needs a training forward before it");
+  asl_status s = nn_cuda_net_zero_grads(m);
+  if (s) return s;
+  CU(cudaMemcpyAsync(nn_cuda_net_output_grad(m), dout, c->out_n * sizeof(float),
+                     cudaMemcpyHostToDevice, c->stream), "upload output gradient");
+  if ((s = nn_cuda_net_backward(m))) return s;
+  c->host_stale |= NN_SYNC_GRADS;
+  CU(cudaStreamSynchronize(c->stream), "backward");
+  CU(cudaGetLastError(), "backward");
+  nn_cuda_pull(m, NN_SYNC_GRADS);
+  return ASL_OK;
+}
+
 asl_status nn_cuda_step(nn_model *m, const float *x, const float *y,
                         const float *w, int batch, float *loss, int update) {
   nn_cuda *c = m->cuda;
