@@ -57,7 +57,7 @@ asl_status exa_model_to_device(nn_model *m, const sweep_plan *p) {
   if (!d->cuda)
     return asl_fail(ASL_EUNSUPPORTED,
                     "model %s has no CUDA implementation (engine.device: cuda covers "
-                    "unet3d and vit3d); run it with engine.device: cpu or --device cpu", d->kind);
+                    "unet3d, vit3d and ddpm3d); run it with engine.device: cpu or --device cpu", d->kind);
   st = nn_cuda_select(local_rank());
   if (!st) st = nn_model_set_device(m, NN_DEVICE_CUDA);
   if (st) {

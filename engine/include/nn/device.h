@@ -12,7 +12,8 @@
 // values down first, and writes through nn_model_params / nn_model_buffers
 // are copied up before the next device operation.
 //
-// CUDA covers the U-Net (unet3d) and the ViT (vit3d); other kinds run on the CPU only and
+// CUDA covers the U-Net (unet3d), the ViT (vit3d) and ddpm3d (its U-Net on the GPU,
+// its own logic on the host); other kinds run on the CPU only and
 // nn_model_set_device refuses them with ASL_EUNSUPPORTED. See docs/gpu.md.
 #ifndef NN_DEVICE_H
 #define NN_DEVICE_H

@@ -171,7 +171,7 @@ asl_status nn_cuda_attach(nn_model *m) {
   const int unet = m->ops == &nn_unet3d_ops, vit = m->ops == &nn_vit3d_ops;
   if (!m->ops->desc->cuda || !(unet || vit))
     return asl_fail(ASL_EUNSUPPORTED, "model %s runs on the CPU only (the CUDA "
-                    "backend covers unet3d and vit3d); use device cpu", m->ops->desc->kind);
+                    "backend covers unet3d, vit3d and ddpm3d); use device cpu", m->ops->desc->kind);
   const char *why;
   if (!nn_cuda_probe(&why))
     return asl_fail(ASL_EUNSUPPORTED, "model %s: device cuda: %s", m->ops->desc->kind, why);
