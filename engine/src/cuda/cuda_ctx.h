@@ -87,6 +87,9 @@ void nn_cuda_vit_free(nn_cuda *c);
 asl_status nn_cuda_vit_plan(nn_model *m, int N, int train);
 asl_status nn_cuda_vit_forward(nn_model *m, int train, const float **out);
 asl_status nn_cuda_vit_backward(nn_model *m);
+float *nn_cuda_vit_input(nn_model *m);
+float *nn_cuda_vit_output_grad(nn_model *m);
+asl_status nn_cuda_vit_zero_grads(nn_model *m);
 
 // The network the model holds (U-Net or ViT), as the step and the
 // evaluation see it: plan, input slot, forward, backward, the output's

@@ -131,7 +131,9 @@ void nn_cuda_detach(nn_model *m) {
   nn_cuda *c = m->cuda;
   if (!c) return;
   nn_cuda_unet_free(c);
+#ifdef NN_HAVE_CUBLAS
   nn_cuda_vit_free(c);
+#endif
   cudaFree(c->params);
   cudaFree(c->grads);
   cudaFree(c->adam_m);
@@ -179,7 +181,13 @@ asl_status nn_cuda_attach(nn_model *m) {
   if (!c) return asl_fail(ASL_ENOMEM, "model %s: out of memory", m->ops->desc->kind);
   m->cuda = c;
   asl_status s = attach(m, c);
+#ifdef NN_HAVE_CUBLAS
   if (!s && vit) s = nn_cuda_vit_attach(m);
+#else
+  if (!s && vit)
+    s = asl_fail(ASL_EUNSUPPORTED, "model vit3d: this build's CUDA backend has no ViT "
+                 "(cublas_v2.h was not found in the CUDA toolkit when it was configured)");
+#endif
   if (s) nn_cuda_detach(m);
   return s;
 }

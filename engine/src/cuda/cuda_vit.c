@@ -184,10 +184,13 @@ static size_t cut_grads(nn_cuda_vit *v, const nn_model *m, const vit3d *w, float
 
 // Lays out a batch of N at the grid; the arenas only grow. An inference
 // plan has no gradient arena until a training step asks for one.
+static void set_precision(nn_model *m);
+
 asl_status nn_cuda_vit_plan(nn_model *m, int N, int train) {
   nn_cuda *c = m->cuda;
   nn_cuda_vit *v = c->vit;
   const vit3d *w = m->impl;
+  set_precision(m); // the model's current option
   const size_t na = cut_acts(v, m, w, NULL, N), ng = train ? cut_grads(v, m, w, NULL, N) : 0;
   const size_t nl = nn_cu_loss_scratch((size_t)N * m->grid[0] * m->grid[1] * m->grid[2]);
   asl_status s = nn_cuda_grow(c, (void **)&v->arena, &v->arena_cap, na * sizeof(float));
@@ -403,40 +406,13 @@ void nn_cuda_vit_free(nn_cuda *c) {
   c->vit = NULL;
 }
 
-// ---- the network-neutral entry points used by cuda_model.c / cuda_step.c ----
-asl_status nn_cuda_net_plan(nn_model *m, int N, int D, int H, int W, int train) {
-  nn_cuda *c = m->cuda;
-  if (!c->vit) return nn_cuda_unet_plan(m, N, D, H, W, train);
-  if (D != m->grid[2] || H != m->grid[1] || W != m->grid[0])
-    return asl_fail(ASL_EINVAL, "model vit3d: the device runs the grid %dx%dx%d, not %dx%dx%d",
-                    m->grid[0], m->grid[1], m->grid[2], W, H, D);
-  set_precision(m);
-  return nn_cuda_vit_plan(m, N, train);
-}
+float *nn_cuda_vit_input(nn_model *m) { return ((nn_cuda *)m->cuda)->vit->in; }
+float *nn_cuda_vit_output_grad(nn_model *m) { return ((nn_cuda *)m->cuda)->vit->dout; }
 
-float *nn_cuda_net_input(nn_model *m) {
+// The output's gradient (the loss may leave it unwritten) and the
+// parameter gradients.
+asl_status nn_cuda_vit_zero_grads(nn_model *m) {
   nn_cuda *c = m->cuda;
-  return c->vit ? c->vit->in : nn_cuda_input(m);
-}
-
-asl_status nn_cuda_net_forward(nn_model *m, int train, const float **out) {
-  nn_cuda *c = m->cuda;
-  return c->vit ? nn_cuda_vit_forward(m, train, out) : nn_cuda_unet_forward(m, train, out);
-}
-
-asl_status nn_cuda_net_backward(nn_model *m) {
-  nn_cuda *c = m->cuda;
-  return c->vit ? nn_cuda_vit_backward(m) : nn_cuda_unet_backward(m);
-}
-
-float *nn_cuda_net_output_grad(nn_model *m) {
-  nn_cuda *c = m->cuda;
-  return c->vit ? c->vit->dout : nn_cuda_output_grad(m);
-}
-
-asl_status nn_cuda_net_zero_grads(nn_model *m) {
-  nn_cuda *c = m->cuda;
-  if (!c->vit) return nn_cuda_zero_grads(m);
   const size_t n = (size_t)c->vit->n * m->grid[0] * m->grid[1] * m->grid[2];
   CU(cudaMemsetAsync(c->vit->dout, 0, n * sizeof(float), c->stream), "clear gradients");
   CU(cudaMemsetAsync(c->grads, 0, (m->n_params ? m->n_params : 1) * sizeof(float), c->stream),
