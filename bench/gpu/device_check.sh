@@ -145,7 +145,7 @@ phase "ctest -L gpu -> ctest_gpu.log"
   run 180 ctest -L gpu -V --timeout 170
   echo "ctest -L gpu status: $?"
   echo "---- CPU engine tests of the same build"
-  run 90 ctest -R '^(test_device|test_torch_unet|test_checkpoint|test_unet)$' --output-on-failure --timeout 80
+  run 90 ctest -R '^(test_device|test_torch_unet|test_checkpoint|test_unet|test_vit3d|test_ddpm3d)$' --output-on-failure --timeout 80
   echo "ctest CPU status: $?"
 ) > "$OUT/ctest_gpu.log" 2>&1
 grep -E "^(ok|FAIL) |Test +#|tests passed|status:|skip:|device:|timed out" "$OUT/ctest_gpu.log" | head -60
