@@ -6,7 +6,8 @@
 #   device_check.log   the transcript: timestamps, phase results, summary
 #   env.txt            GPU, driver, nvcc, cmake, ninja, gcc, python, torch, cuDNN paths
 #   build.log          configure + build (engine-only mode, CUDA on, ninja)
-#   ctest_gpu.log      ctest -L gpu -V (every CUDA test with its output), then
+#   ctest_gpu.log      ctest -L gpu -V (every CUDA test with its output: U-Net,
+#                      ViT, layers, checkpoints across devices), then
 #                      a few CPU engine tests of the same build
 #   bench_engine.txt   bench_unet3d --device cuda: fp32/tf32/bf16 x batch 4/16, and
 #                      fp32 batch 16 with --deterministic 0; each run times
@@ -16,7 +17,8 @@
 #   figures.txt        the side-by-side table (ms per volume, TFLOP/s, GPU
 #                      memory, engine / PyTorch ratios)
 #   memcheck.log       compute-sanitizer memcheck of the PyTorch-fixture U-Net
-#                      step, of the U-Net training step and evaluation, and of
+#                      step, of the ViT training step, of the U-Net training
+#                      step and evaluation, and of
 #                      gpu_layers (with the time left)
 #
 # Needs: nvcc, cmake, ninja, a C compiler, Python with torch (PYTHON, default
@@ -27,7 +29,7 @@
 #   OUT=/path/to/empty/dir bash bench/gpu/device_check.sh [DEB_DIR]
 set -u
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 : "${OUT:?set OUT to an empty folder for the results}"
@@ -143,7 +145,7 @@ phase "ctest -L gpu -> ctest_gpu.log"
   run 180 ctest -L gpu -V --timeout 170
   echo "ctest -L gpu status: $?"
   echo "---- CPU engine tests of the same build"
-  run 90 ctest -R '^(test_device|test_torch_unet|test_checkpoint|test_unet)$' --output-on-failure --timeout 80
+  run 90 ctest -R '^(test_device|test_torch_unet|test_checkpoint|test_unet|test_vit3d|test_ddpm3d)$' --output-on-failure --timeout 80
   echo "ctest CPU status: $?"
 ) > "$OUT/ctest_gpu.log" 2>&1
 grep -E "^(ok|FAIL) |Test +#|tests passed|status:|skip:|device:|timed out" "$OUT/ctest_gpu.log" | head -60
@@ -193,6 +195,8 @@ SANITIZER=$(command -v compute-sanitizer || ls "$NVBIN/compute-sanitizer" \
   if [ -z "$SANITIZER" ]; then echo "compute-sanitizer not found"; exit 0; fi
   run 60 "$SANITIZER" --tool memcheck --error-exitcode 3 "$BUILD/tests/engine/gpu_unet" pytorch
   echo "memcheck gpu_unet (PyTorch fixture step) status: $?"
+  run 60 "$SANITIZER" --tool memcheck --error-exitcode 3 "$BUILD/tests/engine/gpu_vit" train_step
+  echo "memcheck gpu_vit (ViT training step against the CPU) status: $?"
   run 60 "$SANITIZER" --tool memcheck --error-exitcode 3 "$BUILD/tests/engine/gpu_unet" train_step
   echo "memcheck gpu_unet (training step and evaluation against the CPU) status: $?"
   run 60 "$SANITIZER" --tool memcheck --error-exitcode 3 "$BUILD/tests/engine/gpu_layers"

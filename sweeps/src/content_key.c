@@ -61,6 +61,10 @@ static void add_train(sw_buf *b, const sweep_train *t) {
              t->patches_per_volume);
   sw_buf_add(b, "train.early_stop=%d\ntrain.lr_schedule=%s\ntrain.warmup_epochs=%d\n",
              t->early_stop, t->lr_schedule, t->warmup_epochs);
+  // Reduced precision trains to other weights; fp32 adds no line, so the
+  // keys of every spec written before the key existed stay as they were.
+  if (t->precision[0] && strcmp(t->precision, "fp32") != 0)
+    sw_buf_add(b, "train.precision=%s\n", t->precision);
 }
 
 static void add_condition(sw_buf *b, const sweep_condition *c) {

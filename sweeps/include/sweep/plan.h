@@ -98,6 +98,7 @@ typedef struct {
   int early_stop;        // patience in epochs, 0 = off
   char lr_schedule[16];  // "constant" | "cosine"
   int warmup_epochs;     // linear warm-up of the learning rate, 0 = none
+  char precision[8];     // "fp32" (default) | "tf32" | "bf16": CUDA arithmetic
 } sweep_train;
 
 enum {
