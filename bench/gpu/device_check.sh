@@ -17,6 +17,8 @@
 #                      device-resident evaluation
 #   bench_torch.txt    torch_unet3d.py / torch_vit3d.py --device cuda: the same
 #                      pairs, each timing resident tensors and the host-copy path
+#   bench_ddpm3d.txt   bench_ddpm3d --device cuda at 64x64x32: training step of
+#                      ddpm3d and of its U-Net, DDIM 10 and 50 steps (engine only)
 #   figures.txt        the side-by-side table (ms per volume, TFLOP/s, GPU
 #                      memory, engine / PyTorch ratios)
 #   memcheck.log       compute-sanitizer memcheck of the PyTorch-fixture U-Net
@@ -33,7 +35,7 @@
 # (BUDGET: seconds for the whole check; phases past it are skipped)
 set -u
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-  sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 : "${OUT:?set OUT to an empty folder for the results}"
@@ -198,6 +200,13 @@ echo "### precision=fp32-nondet batch=16" >> "$OUT/bench_engine.txt"
 LD_LIBRARY_PATH=$ENGINE_LD run 60 "$BUILD/bench/unet3d/bench_unet3d" --device cuda \
   --precision fp32 --deterministic 0 --batch 16 --reps 10 --threads 8 >> "$OUT/bench_engine.txt" 2>&1
 echo "status=$?" >> "$OUT/bench_engine.txt"
+
+# ddpm3d (engine only, no PyTorch counterpart): training step beside its
+# plain U-Net, and DDIM sampling of a whole 64x64x32 volume.
+LD_LIBRARY_PATH=$ENGINE_LD run 60 "$BUILD/bench/ddpm3d/bench_ddpm3d" --device cuda \
+  --grid 64,64,32 --batch 4 --reps 5 --steps 10,50 --threads 8 > "$OUT/bench_ddpm3d.txt" 2>&1
+echo "status=$?" >> "$OUT/bench_ddpm3d.txt"
+grep -E "ms|status|bench_ddpm3d:" "$OUT/bench_ddpm3d.txt"
 
 # ---- figures -----------------------------------------------------------------
 phase "figures.txt"
