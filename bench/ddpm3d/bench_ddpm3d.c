@@ -92,11 +92,11 @@ int main(int argc, char **argv) {
   float *x = bench_filled(batch * 2 * vox, 1), *y = bench_filled(batch * vox, 2);
   printf("impl=aslsweep isa=%s grid=%dx%dx%d threads=%d batch=%d reps=%d\n", nn_isa_name(),
          g[0], g[1], g[2], threads, batch, reps);
-  if (device == NN_DEVICE_CUDA)
-    printf("device=cuda precision=%s\ngpu=%s\n", nn_precision_name(precision),
-           nn_cuda_describe());
   double cpu, t;
   nn_model *u = make("unet3d", g, 0);
+  if (device == NN_DEVICE_CUDA) // after the first model proved the device usable
+    printf("device=cuda precision=%s\ngpu=%s\n", nn_precision_name(precision),
+           nn_cuda_describe());
   t = timed(u, 0, x, y, g, batch, reps, 1, &cpu);
   printf("unet3d_params=%zu\nunet3d_train_ms_per_volume=%.1f\nunet3d_train_cpu_ms_per_volume=%.1f\n",
          nn_model_param_count(u), t / batch * 1e3, cpu / batch * 1e3);
