@@ -7,6 +7,7 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include "conv3d_internal.h"
 #include "conv3d_simd.h"
+#include "conv3d_wino_kern.h"
 
 enum { SR = 4, SV = 3, SP = 8 * SV };  // sub-block: 4 channels x 24 positions
 
@@ -97,5 +98,50 @@ static void wg_avx2(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB],
   }
 }
 
-const conv3d_kernels conv3d_kernels_avx2 = {.tile = tile_avx2, .wg = wg_avx2};
+// Tile-domain GEMM of the Winograd path: 4 rows x 24 columns at a time
+// (12 accumulators), four sub-blocks per micro-tile.
+static inline void wgemm_sub(float *m, ptrdiff_t mstride, const float *v,
+                             ptrdiff_t vstride, const float *u, int Ci) {
+  __m256 acc[SR][SV];
+#pragma GCC unroll 4
+  for (int r = 0; r < SR; r++)
+#pragma GCC unroll 3
+    for (int j = 0; j < SV; j++) acc[r][j] = _mm256_setzero_ps();
+  for (int ci = 0; ci < Ci; ci++) {
+    const float *x = v + ci * vstride, *w = u + ci * CONV3D_RB;
+    __m256 x0 = _mm256_loadu_ps(x), x1 = _mm256_loadu_ps(x + 8);
+    __m256 x2 = _mm256_loadu_ps(x + 16);
+#pragma GCC unroll 4
+    for (int r = 0; r < SR; r++) {
+      __m256 wr = _mm256_broadcast_ss(w + r);
+      acc[r][0] = _mm256_fmadd_ps(wr, x0, acc[r][0]);
+      acc[r][1] = _mm256_fmadd_ps(wr, x1, acc[r][1]);
+      acc[r][2] = _mm256_fmadd_ps(wr, x2, acc[r][2]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < SR; r++)
+#pragma GCC unroll 3
+    for (int j = 0; j < SV; j++) _mm256_storeu_ps(m + r * mstride + 8 * j, acc[r][j]);
+}
+
+static void wgemm_avx2(float *m, ptrdiff_t mstride, const float *v,
+                       ptrdiff_t vstride, const float *u, int Ci) {
+  for (int r0 = 0; r0 < CONV3D_RB; r0 += SR)
+    for (int p0 = 0; p0 < WINO_PB; p0 += SP)
+      wgemm_sub(m + r0 * mstride + p0, mstride, v + p0, vstride, u + r0, Ci);
+}
+
+static void win_avx2(float *v, ptrdiff_t xs, const float *p, ptrdiff_t rs,
+                     ptrdiff_t ps, ptrdiff_t re) {
+  wino_in16(v, xs, p, rs, ps, re);
+}
+
+static void wout_avx2(float y[2][2][2][WINO_G], const float *m, ptrdiff_t xs) {
+  wino_out16(y, m, xs);
+}
+
+const conv3d_kernels conv3d_kernels_avx2 = {.tile = tile_avx2, .wg = wg_avx2,
+                                            .wgemm = wgemm_avx2, .win = win_avx2,
+                                            .wout = wout_avx2};
 #endif
