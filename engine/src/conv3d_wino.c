@@ -1,3 +1,4 @@
+
 // Winograd F(2x2x2, 3x3x3) for the stride-1 3x3x3 convolution: each 2x2x2
 // block of outputs (a tile) comes from its 4x4x4 input window as
 //   Y = A^T [ sum over ci of (G g G^T)(co, ci) . (B^T d B)(ci) ] A
@@ -9,13 +10,15 @@
 //   tile-domain GEMM M[xi][co][t] = sum over ci of U[xi][co][ci] V[xi][ci][t]
 //   output transform and scatter into (N, Co, D, H, W).
 // The input is first copied into a zero-padded volume rounded up to whole
-// tiles, each row split into its even and odd x so the transform of 16
-// tiles along x reads unit-stride vectors. Every output is summed in one
+// tiles, each row already transformed along x (4 values per tile, each
+// row shared by up to four tiles' windows), so the transform of 16 tiles
+// reads unit-stride vectors and does the y and z passes only. Every output is summed in one
 // fixed order whatever the thread count, and the AVX2 and AVX-512 kernels
 // compute the same bits (one FMA chain per GEMM output, add-only transforms).
 #include "conv3d_wino.h"
 
 #include <omp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conv3d_internal.h"
@@ -25,7 +28,7 @@ enum { XI = 64 };  // transform-domain points per tile
 typedef struct {
   int N, D, H, W, tz, ty, tx;
   ptrdiff_t tiles;            // N tz ty tx, flat in that order
-  ptrdiff_t re, rs, ps, vs;   // padded: half row, row, plane, sample volume
+  ptrdiff_t rx, rs, ps, vs;   // padded: x frequency, row, plane, sample volume
   ptrdiff_t cstride;          // floats per input channel of the padded copy
   ptrdiff_t cols, cs;         // tiles per chunk; column stride of V and M
   int cin, cout, cout8;
@@ -37,14 +40,15 @@ static void geom_init(wino_geom *g, int N, int Cin, int Cout, int D, int H, int 
   g->N = N, g->D = D, g->H = H, g->W = W;
   g->tz = (D + 1) / 2, g->ty = (H + 1) / 2, g->tx = (W + 1) / 2;
   g->tiles = (ptrdiff_t)N * g->tz * g->ty * g->tx;
-  g->re = g->tx + 1;
-  g->rs = 2 * g->re;
+  g->rx = g->tx;
+  g->rs = 4 * g->rx;
   g->ps = (ptrdiff_t)(2 * g->ty + 2) * g->rs;
   g->vs = (ptrdiff_t)(2 * g->tz + 2) * g->ps;
   // A group of 16 tiles reads up to 16 floats past the last row.
   g->cstride = (ptrdiff_t)round16((size_t)N * g->vs + 2 * WINO_G);
-  // Per-thread V and M stay within L2 for the wide layers.
-  g->cols = Cin <= 32 && Cout <= 32 ? 2 * WINO_PB : WINO_PB;
+  // One GEMM micro-tile wide: per-thread V and M stay within L2 (wider
+  // chunks measured no faster on the 16- and 32-channel layers).
+  g->cols = WINO_PB;
   g->cs = g->cols + WINO_G;
   g->cin = Cin, g->cout = Cout;
   g->cout8 = (Cout + CONV3D_RB - 1) / CONV3D_RB * CONV3D_RB;
@@ -119,22 +123,26 @@ static void pack_u(float *u, const float *w, int Ci, int Co, int flip,
   (void)Co;
 }
 
-// ---- input: zero-padded copy, rows split into even and odd padded x ----
+// ---- input: zero-padded copy, each row transformed along x (B^T) ------
 static void pad_plane(float *d, const float *src, int zp, const wino_geom *g) {
   int D = g->D, H = g->H, W = g->W;
   for (int yp = 0; yp < 2 * g->ty + 2; yp++) {
-    float *e = d + yp * g->rs, *o = e + g->re;
+    float *r = d + yp * g->rs;
     int z = zp - 1, y = yp - 1;
     if (z < 0 || z >= D || y < 0 || y >= H) {
-      memset(e, 0, sizeof(float) * (size_t)g->rs);
+      memset(r, 0, sizeof(float) * (size_t)g->rs);
       continue;
     }
     const float *s = src + ((size_t)z * H + y) * W;
-    // padded x = 2k is input x = 2k - 1; padded 2k + 1 is input 2k.
-    for (ptrdiff_t k = 0; k < g->re; k++) {
-      ptrdiff_t xe = 2 * k - 1, xo = 2 * k;
-      e[k] = xe >= 0 && xe < W ? s[xe] : 0.0f;
-      o[k] = xo < W ? s[xo] : 0.0f;
+    // Tile t reads input x = 2t - 1 .. 2t + 2, zero outside [0, W).
+    for (ptrdiff_t t = 0; t < g->tx; t++) {
+      ptrdiff_t x = 2 * t - 1;
+      float d0 = x >= 0 ? s[x] : 0.0f, d1 = s[x + 1];
+      float d2 = x + 2 < W ? s[x + 2] : 0.0f, d3 = x + 3 < W ? s[x + 3] : 0.0f;
+      r[t] = d0 - d2;
+      r[g->rx + t] = d1 + d2;
+      r[2 * g->rx + t] = d2 - d1;
+      r[3 * g->rx + t] = d1 - d3;
     }
   }
 }
@@ -178,7 +186,7 @@ static void chunk_in(const conv3d_kernels *k, float *v, const float *p,
     for (int ci = 0; ci < g->cin; ci++)
       for (int i = 0; i < r.len; i += WINO_G)
         k->win(v + ci * g->cs + (f - f0) + i, xs, base + ci * g->cstride + i,
-               g->rs, g->ps, g->re);
+               g->rs, g->ps, g->rx);
     f += r.len;
   }
 }
@@ -200,22 +208,21 @@ static void chunk_gemm(const conv3d_kernels *k, float *m, const float *v,
 
 // Writes the 2x2x2 outputs of `cnt` tiles starting at tile-grid (n, z, y, x)
 // for channel co, clipped to the volume.
-static void store_tiles(float *out, const float y[2][2][2][WINO_G], int cnt,
+static void store_tiles(float *out, const float y[2][2][2 * WINO_G], int cnt,
                         tile_run r, int x, int co, float bias, int accumulate,
                         const wino_geom *g) {
   int D = g->D, H = g->H, W = g->W;
+  int len = W - 2 * x < 2 * cnt ? W - 2 * x : 2 * cnt;
   for (int a = 0; a < 2; a++)
     for (int b = 0; b < 2; b++) {
       int zz = 2 * r.z + a, yy = 2 * r.y + b;
       if (zz >= D || yy >= H) continue;
-      float *o = out + ((((size_t)r.n * g->cout + co) * D + zz) * H + yy) * W;
-      for (int i = 0; i < cnt; i++) {
-        int xx = 2 * (x + i);
-        for (int c = 0; c < 2 && xx + c < W; c++) {
-          if (accumulate) o[xx + c] += y[a][b][c][i];
-          else o[xx + c] = y[a][b][c][i] + bias;
-        }
-      }
+      float *o = out + ((((size_t)r.n * g->cout + co) * D + zz) * H + yy) * W + 2 * x;
+      const float *s = y[a][b];
+      if (accumulate)
+        for (int i = 0; i < len; i++) o[i] += s[i];
+      else
+        for (int i = 0; i < len; i++) o[i] = s[i] + bias;
     }
 }
 
@@ -227,10 +234,10 @@ static void chunk_out(const conv3d_kernels *k, float *out, const float *b,
     tile_run r = run_at(f, f0 + T, g);
     for (int co = 0; co < g->cout; co++)
       for (int i = 0; i < r.len; i += WINO_G) {
-        _Alignas(64) float y[2][2][2][WINO_G];
+        _Alignas(64) float y[2][2][2 * WINO_G];
         k->wout(y, m + co * g->cs + (f - f0) + i, xs);
         int cnt = r.len - i < WINO_G ? r.len - i : WINO_G;
-        store_tiles(out, (const float(*)[2][2][WINO_G])y, cnt, r, r.x + i, co,
+        store_tiles(out, (const float(*)[2][2 * WINO_G])y, cnt, r, r.x + i, co,
                     b ? b[co] : 0.0f, accumulate, g);
       }
     f += r.len;
@@ -260,7 +267,18 @@ void conv3d_wino(float *out, const float *b, int accumulate, const float *in,
   }
 }
 
+// Measured per U-Net layer (bench/unet3d/RESULTS.md): the transforms cost
+// about as much as the tile-domain GEMM at 16 channels and lose to the
+// direct kernel below that (the 2-channel first layer); on coarse grids the
+// tiles of one sample fill too few chunks to share among threads and the
+// edge tiles waste most of their work. The rule depends on neither the
+// batch nor the thread count nor the instruction set, so a sample's output
+// does not depend on them either. ASLSWEEP_WINOGRAD=off|on overrides it.
 int conv3d_wino_chosen(int N, int Cin, int Cout, int D, int H, int W) {
   (void)N;
-  return Cin >= 8 && Cout >= 8 && D >= 4 && H >= 4 && W >= 4;
+  const char *e = getenv("ASLSWEEP_WINOGRAD");
+  if (e && strcmp(e, "off") == 0) return 0;
+  if (e && strcmp(e, "on") == 0) return 1;
+  long tiles = (long)((D + 1) / 2) * ((H + 1) / 2) * ((W + 1) / 2);
+  return Cin >= 16 && Cout >= 16 && D >= 4 && H >= 4 && W >= 4 && tiles >= 64;
 }
