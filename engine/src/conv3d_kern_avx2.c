@@ -57,43 +57,69 @@ static void tile_avx2(float *out, ptrdiff_t ostride, int rows, const float *in,
   }
 }
 
-// One pass: the WB channels by 3 taps (tap0..tap0+2) over the lanes
-// [lane, lane + 8) of every 16 positions, into acc (WB, 3, 8).
-static inline void wg_pass(float acc[CONV3D_WB][3][8], const float *const d[CONV3D_WB],
-                           const float *x, const ptrdiff_t *off9, ptrdiff_t p0,
-                           ptrdiff_t p1) {
-  __m256 a[CONV3D_WB][3];
+// One pass: the WB channels by NT taps (k0..k0+NT-1, NT <= 4) over the
+// lanes [lane, lane + 8) of every 16 positions, into acc (WB, NT, 8):
+// 12 accumulators, 3 output-gradient vectors and one input vector fill
+// the 16 registers, 7 loads for 12 FMAs.
+static inline __attribute__((always_inline)) void
+wg_pass(float acc[CONV3D_WB][4][8], const float *const d[CONV3D_WB],
+        const float *x, const ptrdiff_t *off, int nt, ptrdiff_t p0, ptrdiff_t p1) {
+  __m256 a[CONV3D_WB][4];
+#pragma GCC unroll 3
   for (int r = 0; r < CONV3D_WB; r++)
-    for (int t = 0; t < 3; t++) a[r][t] = _mm256_setzero_ps();
+#pragma GCC unroll 4
+    for (int t = 0; t < 4; t++) a[r][t] = _mm256_setzero_ps();
   const float *d0 = d[0], *d1 = d[1], *d2 = d[2];
+  const float *x0 = x + off[0], *x1 = x + off[nt > 1], *x2 = x + off[nt > 2 ? 2 : 0];
+  const float *x3 = x + off[nt > 3 ? 3 : 0];
   for (ptrdiff_t p = p0; p < p1; p += 16) {
     __m256 g0 = _mm256_loadu_ps(d0 + p), g1 = _mm256_loadu_ps(d1 + p);
     __m256 g2 = _mm256_loadu_ps(d2 + p);
-#pragma GCC unroll 3
-    for (int t = 0; t < 3; t++) {
-      __m256 v = _mm256_loadu_ps(x + p + off9[t]);
+    const float *xs[4] = {x0, x1, x2, x3};
+#pragma GCC unroll 4
+    for (int t = 0; t < 4; t++) {
+      if (t >= nt) break;
+      __m256 v = _mm256_loadu_ps(xs[t] + p);
       a[0][t] = _mm256_fmadd_ps(g0, v, a[0][t]);
       a[1][t] = _mm256_fmadd_ps(g1, v, a[1][t]);
       a[2][t] = _mm256_fmadd_ps(g2, v, a[2][t]);
     }
   }
+#pragma GCC unroll 3
   for (int r = 0; r < CONV3D_WB; r++)
-    for (int t = 0; t < 3; t++) _mm256_storeu_ps(acc[r][t], a[r][t]);
+#pragma GCC unroll 4
+    for (int t = 0; t < 4; t++) _mm256_storeu_ps(acc[r][t], a[r][t]);
+}
+
+static void wg_pass4(float acc[CONV3D_WB][4][8], const float *const d[CONV3D_WB],
+                     const float *x, const ptrdiff_t *off, ptrdiff_t p0, ptrdiff_t p1) {
+  wg_pass(acc, d, x, off, 4, p0, p1);
+}
+
+static void wg_pass3(float acc[CONV3D_WB][4][8], const float *const d[CONV3D_WB],
+                     const float *x, const ptrdiff_t *off, ptrdiff_t p0, ptrdiff_t p1) {
+  wg_pass(acc, d, x, off, 3, p0, p1);
 }
 
 // The 16 lanes of each AVX-512 accumulator become two 8-lane halves, each
-// summed in its own pass: 9 accumulators + 4 inputs fit 16 registers.
-static void wg_avx2(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB],
-                    const float *x, const ptrdiff_t *off9, ptrdiff_t p0,
+// summed in its own pass; the 27 taps go 4 at a time (the last 3).
+static void wg_avx2(double sums[CONV3D_WB][27], const float *const d[CONV3D_WB],
+                    const float *x, const ptrdiff_t *off, ptrdiff_t p0,
                     ptrdiff_t p1) {
-  for (int t0 = 0; t0 < 9; t0 += 3) {
-    float lo[CONV3D_WB][3][8], hi[CONV3D_WB][3][8];
-    const float *dh[CONV3D_WB] = {d[0] + 8, d[1] + 8, d[2] + 8};
-    wg_pass(lo, d, x, off9 + t0, p0, p1);
-    wg_pass(hi, dh, x + 8, off9 + t0, p0, p1);
+  const float *dh[CONV3D_WB] = {d[0] + 8, d[1] + 8, d[2] + 8};
+  for (int k0 = 0; k0 < 27; k0 += 4) {
+    float lo[CONV3D_WB][4][8], hi[CONV3D_WB][4][8];
+    int nt = 27 - k0 < 4 ? 27 - k0 : 4;
+    if (nt == 4) {
+      wg_pass4(lo, d, x, off + k0, p0, p1);
+      wg_pass4(hi, dh, x + 8, off + k0, p0, p1);
+    } else {
+      wg_pass3(lo, d, x, off + k0, p0, p1);
+      wg_pass3(hi, dh, x + 8, off + k0, p0, p1);
+    }
     for (int r = 0; r < CONV3D_WB; r++)
-      for (int t = 0; t < 3; t++)
-        sums[r][t0 + t] += conv3d_reduce16(_mm256_loadu_ps(lo[r][t]),
+      for (int t = 0; t < nt; t++)
+        sums[r][k0 + t] += conv3d_reduce16(_mm256_loadu_ps(lo[r][t]),
                                            _mm256_loadu_ps(hi[r][t]));
   }
 }

@@ -46,9 +46,9 @@ static float reduce_avx512(__m512 a) {
 }
 
 // 27 accumulators: WB output channels by the 9 taps of one dz plane.
-static void wg_avx512(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB],
-                      const float *x, const ptrdiff_t *off9, ptrdiff_t p0,
-                      ptrdiff_t p1) {
+static void wg_plane(double sums[CONV3D_WB][27], const float *const d[CONV3D_WB],
+                     const float *x, const ptrdiff_t *off9, ptrdiff_t p0,
+                     ptrdiff_t p1) {
   __m512 acc[CONV3D_WB][9];
   for (int r = 0; r < CONV3D_WB; r++)
     for (int t = 0; t < 9; t++) acc[r][t] = _mm512_setzero_ps();
@@ -69,6 +69,17 @@ static void wg_avx512(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB]
   }
   for (int r = 0; r < CONV3D_WB; r++)
     for (int t = 0; t < 9; t++) sums[r][t] += reduce_avx512(acc[r][t]);
+}
+
+static void wg_avx512(double sums[CONV3D_WB][27], const float *const d[CONV3D_WB],
+                      const float *x, const ptrdiff_t *off, ptrdiff_t p0,
+                      ptrdiff_t p1) {
+  for (int dz = 0; dz < 3; dz++) {
+    double s[CONV3D_WB][27] = {{0}};
+    wg_plane(s, d, x, off + 9 * dz, p0, p1);
+    for (int r = 0; r < CONV3D_WB; r++)
+      for (int t = 0; t < 9; t++) sums[r][9 * dz + t] += s[r][t];
+  }
 }
 
 // Tile-domain GEMM of the Winograd path: the forward tile with one tap.

@@ -23,16 +23,16 @@ static void tile_generic(float *out, ptrdiff_t ostride, int rows,
     for (int p = 0; p < CONV3D_PB; p++) out[r * ostride + p] = acc[r][p];
 }
 
-static void wg_generic(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB],
-                       const float *x, const ptrdiff_t *off9, ptrdiff_t p0,
+static void wg_generic(double sums[CONV3D_WB][27], const float *const d[CONV3D_WB],
+                       const float *x, const ptrdiff_t *off, ptrdiff_t p0,
                        ptrdiff_t p1) {
-  float acc[CONV3D_WB][9][16] = {{{0}}};
+  float acc[CONV3D_WB][27][16] = {{{0}}};
   for (ptrdiff_t p = p0; p < p1; p += 16)
     for (int r = 0; r < CONV3D_WB; r++)
-      for (int t = 0; t < 9; t++)
-        for (int l = 0; l < 16; l++) acc[r][t][l] += d[r][p + l] * x[p + off9[t] + l];
+      for (int t = 0; t < 27; t++)
+        for (int l = 0; l < 16; l++) acc[r][t][l] += d[r][p + l] * x[p + off[t] + l];
   for (int r = 0; r < CONV3D_WB; r++)
-    for (int t = 0; t < 9; t++) {
+    for (int t = 0; t < 27; t++) {
       float s = 0.0f;
       for (int l = 0; l < 16; l++) s += acc[r][t][l];
       sums[r][t] += s;
