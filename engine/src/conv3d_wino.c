@@ -273,7 +273,8 @@ void conv3d_wino(float *out, const float *b, int accumulate, const float *in,
 // tiles of one sample fill too few chunks to share among threads and the
 // edge tiles waste most of their work. The rule depends on neither the
 // batch nor the thread count nor the instruction set, so a sample's output
-// does not depend on them either. ASLSWEEP_WINOGRAD=off|on overrides it.
+// does not depend on them either. ASLSWEEP_WINOGRAD=off|on overrides it
+// (auto or unset: this rule; other values are refused by nn_isa_init).
 int conv3d_wino_chosen(int N, int Cin, int Cout, int D, int H, int W) {
   (void)N;
   const char *e = getenv("ASLSWEEP_WINOGRAD");

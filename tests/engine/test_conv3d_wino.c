@@ -156,7 +156,17 @@ TEST(winograd_rule_picks_the_measured_layers) {
   ASSERT(conv3d_wino_chosen(4, 128, 128, 2, 4, 4));
   setenv("ASLSWEEP_WINOGRAD", "off", 1);
   ASSERT(!conv3d_wino_chosen(4, 16, 16, 32, 64, 64));
+  ASSERT_OK(nn_isa_init());
+  setenv("ASLSWEEP_WINOGRAD", "auto", 1);
+  ASSERT(conv3d_wino_chosen(4, 16, 16, 32, 64, 64));
+  ASSERT_OK(nn_isa_init());
+  // A typo is refused, naming the variable and what it accepts.
+  setenv("ASLSWEEP_WINOGRAD", "yes", 1);
+  ASSERT_EQ(ASL_EINVAL, nn_isa_init());
+  ASSERT(strstr(asl_error_message(), "ASLSWEEP_WINOGRAD=yes"));
+  ASSERT(strstr(asl_error_message(), "off, on or auto"));
   unsetenv("ASLSWEEP_WINOGRAD");
+  ASSERT_OK(nn_isa_init());
 }
 
 // Through the public API on a layer the rule sends to Winograd: forward and
