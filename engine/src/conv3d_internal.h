@@ -95,7 +95,7 @@ typedef struct {
   void (*wgemm)(float *m, ptrdiff_t mstride, const float *v, ptrdiff_t vstride,
                 const float *u, int Ci);
   void (*win)(float *v, ptrdiff_t xs, const float *p, ptrdiff_t rs,
-              ptrdiff_t ps, ptrdiff_t rx);
+              ptrdiff_t ps, ptrdiff_t re);
   void (*wout)(float y[2][2][2 * WINO_G], const float *m, ptrdiff_t xs);
 } conv3d_kernels;
 

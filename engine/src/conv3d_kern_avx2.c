@@ -159,8 +159,8 @@ static void wgemm_avx2(float *m, ptrdiff_t mstride, const float *v,
 }
 
 static void win_avx2(float *v, ptrdiff_t xs, const float *p, ptrdiff_t rs,
-                     ptrdiff_t ps, ptrdiff_t rx) {
-  wino_in16(v, xs, p, rs, ps, rx);
+                     ptrdiff_t ps, ptrdiff_t re) {
+  wino_in16(v, xs, p, rs, ps, re);
 }
 
 static void wout_avx2(float y[2][2][2 * WINO_G], const float *m, ptrdiff_t xs) {

@@ -17,20 +17,28 @@
   } while (0)
 
 // v[xi * xs + i] <- (B^T d B) of tile i for xi = 16 a + 4 b + j, where d is
-// the 4x4x4 input window of tile i. Its rows come already transformed
-// along x: row (a, b) is at p + a ps + b rs, x frequency j of tile i at
-// [j rx + i] (conv3d_wino.c pads the input that way).
+// the 4x4x4 input window whose row (a, b) is p + a ps + b rs: even padded x
+// at [0, re), odd at [re, 2 re), tile i starting at even entry i.
 static inline void wino_in16(float *restrict v, ptrdiff_t xs, const float *p,
-                             ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t rx) {
-  float e[4][4][4][WINO_G];  // [z][y frequency][x frequency][tile]
+                             ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t re) {
+  float e[4][4][4][WINO_G];  // [z][y][x frequency][tile]
   for (int a = 0; a < 4; a++)
-    for (int j = 0; j < 4; j++) {
-      const float *r = p + a * ps + j * rx;
+    for (int b = 0; b < 4; b++) {
+      const float *r = p + a * ps + b * rs;
 #pragma omp simd
       for (int i = 0; i < WINO_G; i++)
-        WINO_BT(e[a][0][j][i], e[a][1][j][i], e[a][2][j][i], e[a][3][j][i],
-                r[i], r[rs + i], r[2 * rs + i], r[3 * rs + i]);
+        WINO_BT(e[a][b][0][i], e[a][b][1][i], e[a][b][2][i], e[a][b][3][i],
+                r[i], r[re + i], r[i + 1], r[re + i + 1]);
     }
+  for (int a = 0; a < 4; a++)
+    for (int j = 0; j < 4; j++)
+#pragma omp simd
+      for (int i = 0; i < WINO_G; i++) {
+        float f0, f1, f2, f3;
+        WINO_BT(f0, f1, f2, f3, e[a][0][j][i], e[a][1][j][i], e[a][2][j][i],
+                e[a][3][j][i]);
+        e[a][0][j][i] = f0, e[a][1][j][i] = f1, e[a][2][j][i] = f2, e[a][3][j][i] = f3;
+      }
   for (int b = 0; b < 4; b++)
     for (int j = 0; j < 4; j++) {
       float *o = v + (4 * b + j) * xs;
