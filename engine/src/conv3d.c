@@ -6,6 +6,7 @@
 #include "nn/conv3d.h"
 
 #include "conv3d_internal.h"
+#include "conv3d_wino.h"
 
 static size_t round16(size_t n) { return (n + 15) / 16 * 16; }
 
@@ -38,15 +39,26 @@ static conv3d_ws carve(int Ci, int Co, const conv3d_geom *g) {
 
 size_t nn_conv3d_workspace_floats(int N, int Ci, int Co, int D, int H, int W,
                                   int threads) {
-  (void)threads;  // work is split without per-thread buffers
   conv3d_geom g;
   conv3d_geom_init(&g, N, Ci, Co, D, H, W);
-  return carve(Ci, Co, &g).floats;
+  size_t n = carve(Ci, Co, &g).floats, m = 0;
+  // The Winograd path reuses the whole workspace (forward; input gradient
+  // after the weight gradient is done with it).
+  if (conv3d_wino_chosen(N, Ci, Co, D, H, W))
+    m = conv3d_wino_workspace_floats(N, Ci, Co, D, H, W, threads);
+  if (m > n) n = m;
+  if (conv3d_wino_chosen(N, Co, Ci, D, H, W))
+    m = conv3d_wino_workspace_floats(N, Co, Ci, D, H, W, threads);
+  return m > n ? m : n;
 }
 
 void nn_conv3d_forward(float *out, const float *in, const float *w,
                        const float *b, int N, int Ci, int Co, int D, int H,
                        int W, float *ws) {
+  if (conv3d_wino_chosen(N, Ci, Co, D, H, W)) {
+    conv3d_wino(out, b, 0, in, w, Ci, Co, 0, N, D, H, W, ws);
+    return;
+  }
   conv3d_geom g;
   conv3d_geom_init(&g, N, Ci, Co, D, H, W);
   conv3d_ws c = carve(Ci, Co, &g);
@@ -85,7 +97,9 @@ void nn_conv3d_backward(float *din, float *dw, float *db, const float *dout,
   conv3d_positions(ws + c.dpos, dout, Co, &g);
   if (db) bias_grad(db, dout, N, Co, (size_t)D * H * W);
   conv3d_weight_grad(dw, (double *)(ws + c.acc), ws + c.dpos, ws + c.x, Ci, Co, &g);
-  if (din) {
+  if (din && conv3d_wino_chosen(N, Co, Ci, D, H, W)) {
+    conv3d_wino(din, NULL, 1, dout, w, Ci, Co, 1, N, D, H, W, ws);
+  } else if (din) {
     if (g.mode == CONV3D_COL) conv3d_prepare(ws + c.dprep, dout, Co, &g);
     conv3d_pack_weights(ws + c.wp, w, Ci, Co, 1);
     conv3d_gemm_taps(din, NULL, 1, ws + c.dprep, ws + c.wp, Co, Ci, &g);

@@ -30,6 +30,10 @@
 #define CONV3D_PB 48
 // Output channels per weight-gradient micro-tile.
 #define CONV3D_WB 3
+// Winograd path (conv3d_wino.c): tiles per transform call and tiles
+// (columns) per tile-domain GEMM micro-tile of CONV3D_RB rows.
+#define WINO_G 16
+#define WINO_PB 48
 
 typedef enum { CONV3D_PAD = 0, CONV3D_COL = 1 } conv3d_mode;
 
@@ -75,14 +79,24 @@ void conv3d_weight_grad(float *dw, double *acc, const float *dpos,
 // tile: out (RB rows of ostride, first `rows` stored) <- one tile of RB
 // output channels by PB positions from `in`, summed over Ci channels
 // (stride apart) and the 27 taps at off[k], weights packed (Ci, 27, RB).
-// wg: sums[r][t] += sum over p in [p0, p1) of d[r][p] x[p + off9[t]];
-// p1 - p0 a multiple of 16. Each sum is taken in 16 lanes (lane = p mod
-// 16), reduced by one fixed tree (conv3d_simd.h) in every x86 variant.
+// wg: sums[r][k] += sum over p in [p0, p1) of d[r][p] x[p + off[k]] for
+// the 27 taps k; p1 - p0 a multiple of 16. Each sum is taken in 16 lanes
+// (lane = p mod 16), reduced by one fixed tree (conv3d_simd.h) in every x86
+// variant, whatever taps a variant groups into one pass.
 typedef struct {
   void (*tile)(float *out, ptrdiff_t ostride, int rows, const float *in,
                const float *wp, int Ci, ptrdiff_t stride, const ptrdiff_t *off);
-  void (*wg)(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB],
-             const float *x, const ptrdiff_t *off9, ptrdiff_t p0, ptrdiff_t p1);
+  void (*wg)(double sums[CONV3D_WB][27], const float *const d[CONV3D_WB],
+             const float *x, const ptrdiff_t *off, ptrdiff_t p0, ptrdiff_t p1);
+  // Winograd (conv3d_wino_kern.h): wgemm: m[r][t] (r < RB rows mstride
+  // apart, t < WINO_PB) <- sum over ci < Ci, in order, of u[ci RB + r]
+  // v[ci vstride + t], one FMA chain per output as in every FMA variant;
+  // win / wout: the input and output transforms of WINO_G tiles.
+  void (*wgemm)(float *m, ptrdiff_t mstride, const float *v, ptrdiff_t vstride,
+                const float *u, int Ci);
+  void (*win)(float *v, ptrdiff_t xs, const float *p, ptrdiff_t rs,
+              ptrdiff_t ps, ptrdiff_t re);
+  void (*wout)(float y[2][2][2 * WINO_G], const float *m, ptrdiff_t xs);
 } conv3d_kernels;
 
 extern const conv3d_kernels conv3d_kernels_generic;

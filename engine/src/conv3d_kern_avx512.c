@@ -4,6 +4,7 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include "conv3d_internal.h"
 #include "conv3d_simd.h"
+#include "conv3d_wino_kern.h"
 
 enum { PV = CONV3D_PB / 16 };  // vectors of 16 positions per tile
 
@@ -45,9 +46,9 @@ static float reduce_avx512(__m512 a) {
 }
 
 // 27 accumulators: WB output channels by the 9 taps of one dz plane.
-static void wg_avx512(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB],
-                      const float *x, const ptrdiff_t *off9, ptrdiff_t p0,
-                      ptrdiff_t p1) {
+static void wg_plane(double sums[CONV3D_WB][27], const float *const d[CONV3D_WB],
+                     const float *x, const ptrdiff_t *off9, ptrdiff_t p0,
+                     ptrdiff_t p1) {
   __m512 acc[CONV3D_WB][9];
   for (int r = 0; r < CONV3D_WB; r++)
     for (int t = 0; t < 9; t++) acc[r][t] = _mm512_setzero_ps();
@@ -70,5 +71,54 @@ static void wg_avx512(double sums[CONV3D_WB][9], const float *const d[CONV3D_WB]
     for (int t = 0; t < 9; t++) sums[r][t] += reduce_avx512(acc[r][t]);
 }
 
-const conv3d_kernels conv3d_kernels_avx512 = {.tile = tile_avx512, .wg = wg_avx512};
+static void wg_avx512(double sums[CONV3D_WB][27], const float *const d[CONV3D_WB],
+                      const float *x, const ptrdiff_t *off, ptrdiff_t p0,
+                      ptrdiff_t p1) {
+  for (int dz = 0; dz < 3; dz++) {
+    double s[CONV3D_WB][27] = {{0}};
+    wg_plane(s, d, x, off + 9 * dz, p0, p1);
+    for (int r = 0; r < CONV3D_WB; r++)
+      for (int t = 0; t < 9; t++) sums[r][9 * dz + t] += s[r][t];
+  }
+}
+
+// Tile-domain GEMM of the Winograd path: the forward tile with one tap.
+static void wgemm_avx512(float *m, ptrdiff_t mstride, const float *v,
+                         ptrdiff_t vstride, const float *u, int Ci) {
+  enum { WV = WINO_PB / 16 };
+  __m512 acc[CONV3D_RB][WV];
+#pragma GCC unroll 16
+  for (int r = 0; r < CONV3D_RB; r++)
+#pragma GCC unroll 16
+    for (int j = 0; j < WV; j++) acc[r][j] = _mm512_setzero_ps();
+  for (int ci = 0; ci < Ci; ci++) {
+    const float *x = v + ci * vstride, *w = u + ci * CONV3D_RB;
+    __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
+    __m512 x2 = _mm512_loadu_ps(x + 32);
+#pragma GCC unroll 16
+    for (int r = 0; r < CONV3D_RB; r++) {
+      __m512 wr = _mm512_set1_ps(w[r]);
+      acc[r][0] = _mm512_fmadd_ps(wr, x0, acc[r][0]);
+      acc[r][1] = _mm512_fmadd_ps(wr, x1, acc[r][1]);
+      acc[r][2] = _mm512_fmadd_ps(wr, x2, acc[r][2]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < CONV3D_RB; r++)
+#pragma GCC unroll 16
+    for (int j = 0; j < WV; j++) _mm512_storeu_ps(m + r * mstride + 16 * j, acc[r][j]);
+}
+
+static void win_avx512(float *v, ptrdiff_t xs, const float *p, ptrdiff_t rs,
+                       ptrdiff_t ps, ptrdiff_t re) {
+  wino_in16(v, xs, p, rs, ps, re);
+}
+
+static void wout_avx512(float y[2][2][2 * WINO_G], const float *m, ptrdiff_t xs) {
+  wino_out16(y, m, xs);
+}
+
+const conv3d_kernels conv3d_kernels_avx512 = {.tile = tile_avx512, .wg = wg_avx512,
+                                              .wgemm = wgemm_avx512, .win = win_avx512,
+                                              .wout = wout_avx512};
 #endif

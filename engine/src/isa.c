@@ -1,5 +1,6 @@
 // Run-time choice of the kernel variant (see nn/isa.h): CPUID once, the
-// ASLSWEEP_ISA override, and the table the convolution calls through.
+// ASLSWEEP_ISA override, and the table the convolution calls through
+// (plus the check of the ASLSWEEP_WINOGRAD override).
 #include "nn/isa.h"
 
 #include <stdatomic.h>
@@ -81,6 +82,15 @@ asl_status nn_isa_select(const char *name) {
 }
 
 asl_status nn_isa_init(void) {
+  // The Winograd override (conv3d_wino.c) is checked here too, so a typo
+  // is refused where a bad ASLSWEEP_ISA is.
+  const char *wino = getenv("ASLSWEEP_WINOGRAD");
+  if (wino && strcmp(wino, "off") != 0 && strcmp(wino, "on") != 0 &&
+      strcmp(wino, "auto") != 0)
+    return asl_fail(ASL_EINVAL,
+                    "ASLSWEEP_WINOGRAD=%s: expected off, on or auto (unset: "
+                    "auto, the per-layer choice)",
+                    wino);
   if (atomic_load(&chosen) >= 0) return ASL_OK;
   return nn_isa_select(getenv("ASLSWEEP_ISA"));
 }

@@ -31,8 +31,9 @@ void nn_conv3d_backward_ref(float *din, float *dw, float *db,
                             int N, int Ci, int Co, int D, int H, int W);
 
 // Floats of workspace the fast kernels need for this shape when run by an
-// OpenMP team of `threads` threads (pass omp_get_max_threads(); the current
-// kernels need no per-thread buffers, so the size does not depend on it).
+// OpenMP team of `threads` threads: pass omp_get_max_threads() as it will
+// be at the calls (the Winograd path keeps one tile buffer of
+// 64 x 64 (Ci + Co) floats per thread; size again after nn_set_threads).
 // Forward and backward share one size. A model allocates the maximum over
 // its layers once and reuses it for every call; the contents need not be
 // kept between calls. About (Ci + Co) N (D+2)(H+2)(W+2) floats, or
@@ -40,6 +41,9 @@ void nn_conv3d_backward_ref(float *din, float *dw, float *db,
 size_t nn_conv3d_workspace_floats(int N, int Ci, int Co, int D, int H, int W,
                                   int threads);
 
+// Layers with at least 16 channels each way on grids of at least 64 2x2x2
+// tiles per sample run the forward and the input gradient as Winograd
+// F(2x2x2, 3x3x3) (docs/engine.md; ASLSWEEP_WINOGRAD=off|on overrides).
 // Same results as the _ref kernels (within float rounding); `ws` holds at
 // least nn_conv3d_workspace_floats(...) floats, aligned as malloc aligns
 // (64-byte alignment is a little faster).
