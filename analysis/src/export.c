@@ -112,11 +112,11 @@ static void add_job(writer *w, const ana_cube *c, int j) {
     return;
   }
   const ana_jobs *J = &c->jobs;
-  add_str(w, "job_key", J->key[j]);
+  add_str(w, "job_key", ana_job_key(c, j));
   add_str(w, "job_status", status_name(J->status[j]));
   add_num(w, "seconds", J->seconds[j], 9);
   add_num(w, "rank", J->rank[j], 10);
-  add_str(w, "host", J->host[j]);
+  add_str(w, "host", ana_job_host(c, j));
   snprintf(add(w, "seed", F_NUM)->text, sizeof w->f[0].text, "%" PRIu64, J->seed[j]);
 }
 

@@ -114,8 +114,7 @@ asl_status cv_verify_experiment(const cube_verify_handles *h, const char *path, 
     int s = J->status[j];
     if (J->experiment[j] != e || r->bad_job[j] || (s != CUBE_JOB_DONE && s != CUBE_JOB_FAILED))
       continue;
-    cube_sum sum;
-    cv_row_sum(J, j, &sum);
+    cube_sum sum = J->sum[j];
     // A failed row covers no cells: a failed attempt writes none.
     for (int i = x.first[j]; s == CUBE_JOB_DONE && i < x.first[j + 1]; i++) {
       size_t c = (size_t)x.list[i];
