@@ -2,6 +2,7 @@
 // (cube/jobs.h): error texts appended to a writer's stretch of the heap.
 // Every writer owns its stretch, so ranks append without talking to each
 // other and nothing but raw data changes in the file.
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -85,4 +86,59 @@ asl_status cube_jobs_put_loss(const cube_jobs *J, int row, const float *train, c
   if (!st) st = cube_write_block(J->val_loss, H5T_NATIVE_FLOAT, 2, start, one, val);
   if (st) return cube_fail_wrap(st, "%s: loss row %d", path, row);
   return ASL_OK;
+}
+
+void cube_rows_copy(cube_rows *dst, int i, const cube_rows *src, int k) {
+  size_t E = (size_t)dst->epochs, Es = src ? (size_t)src->epochs : 0, common = E < Es ? E : Es;
+  float *t = dst->train_loss + (size_t)i * E, *v = dst->val_loss + (size_t)i * E;
+  dst->status[i] = src ? src->status[k] : CUBE_JOB_PENDING;
+  dst->seconds[i] = src ? src->seconds[k] : NAN;
+  dst->rank[i] = src ? src->rank[k] : -1;
+  dst->checksum[i] = src ? src->checksum[k] : 0;
+  char *h = dst->host + (size_t)i * CUBE_HOST_LEN, *e = dst->error + (size_t)i * CUBE_ERROR_LEN;
+  if (src) {
+    memcpy(h, src->host + (size_t)k * CUBE_HOST_LEN, CUBE_HOST_LEN);
+    memcpy(e, src->error + (size_t)k * CUBE_ERROR_LEN, CUBE_ERROR_LEN);
+    memcpy(t, src->train_loss + (size_t)k * Es, common * sizeof(float));
+    memcpy(v, src->val_loss + (size_t)k * Es, common * sizeof(float));
+  } else {
+    memset(h, 0, CUBE_HOST_LEN);
+    memset(e, 0, CUBE_ERROR_LEN);
+  }
+  for (size_t x = common; x < E; x++) t[x] = v[x] = NAN;
+}
+
+static asl_status write_numbers(const cube_jobs *J, const cube_rows *R, const char *path) {
+  hsize_t start[1] = {(hsize_t)R->j0}, count[1] = {(hsize_t)R->n};
+  hid_t host_t = cube_str_type(CUBE_HOST_LEN);
+  if (host_t < 0) return asl_fail(ASL_EHDF5, "%s: host type", path);
+  asl_status st = ASL_OK;
+  if ((st = cube_write_block(J->seconds, H5T_NATIVE_DOUBLE, 1, start, count, R->seconds)) ||
+      (st = cube_write_block(J->rank, H5T_NATIVE_INT32, 1, start, count, R->rank)) ||
+      (st = cube_write_block(J->host, host_t, 1, start, count, R->host)) ||
+      (J->checksum >= 0 &&
+       (st = cube_write_block(J->checksum, H5T_NATIVE_UINT64, 1, start, count, R->checksum))))
+    st = cube_fail_wrap(st, "%s: /%s rows %d..%d", path, CUBE_GROUP_JOBS, R->j0, R->j0 + R->n - 1);
+  H5Tclose(host_t);
+  return st;
+}
+
+asl_status cube_rows_write(const cube_jobs *J, cube_heap_region *heap, const cube_rows *R,
+                           const char *path) {
+  size_t E = (size_t)R->epochs;
+  if (R->epochs != J->epochs)
+    return asl_fail(ASL_EINVAL, "%s: rows of %d epochs for loss rows of %d", path, R->epochs,
+                    J->epochs);
+  asl_status st = write_numbers(J, R, path);
+  for (int i = 0; i < R->n && !st; i++) {
+    const char *err = R->error + (size_t)i * CUBE_ERROR_LEN;
+    int j = R->j0 + i, row = J->version >= 2 ? R->loss_row[i] : j;
+    if (J->version >= 2) st = cube_jobs_put_error(J, heap, j, err, NULL, path);
+    else st = cube_jobs_put_error_v1(J, j, err, path);
+    if (!st) st = cube_jobs_put_loss(J, row, R->train_loss + (size_t)i * E,
+                                     R->val_loss + (size_t)i * E, path);
+  }
+  hsize_t start[1] = {(hsize_t)R->j0}, count[1] = {(hsize_t)R->n};
+  if (!st) st = cube_write_block(J->status, H5T_NATIVE_INT8, 1, start, count, R->status);
+  return st;
 }

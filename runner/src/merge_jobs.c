@@ -40,65 +40,6 @@ static asl_status compare(const merge_run *m, int p, int j, const cube_rows *a,
                   m->part[m->source[j]].dir, m->part[p].dir, what);
 }
 
-static void take_row(cube_rows *dst, int i, const cube_rows *src) {
-  size_t E = (size_t)dst->epochs;
-  dst->status[i] = src->status[i];
-  dst->seconds[i] = src->seconds[i];
-  dst->rank[i] = src->rank[i];
-  dst->checksum[i] = src->checksum[i];
-  memcpy(dst->host + (size_t)i * CUBE_HOST_LEN, src->host + (size_t)i * CUBE_HOST_LEN, CUBE_HOST_LEN);
-  memcpy(dst->error + (size_t)i * CUBE_ERROR_LEN, src->error + (size_t)i * CUBE_ERROR_LEN,
-         CUBE_ERROR_LEN);
-  memcpy(dst->train_loss + (size_t)i * E, src->train_loss + (size_t)i * E, E * sizeof(float));
-  memcpy(dst->val_loss + (size_t)i * E, src->val_loss + (size_t)i * E, E * sizeof(float));
-}
-
-static void fill_row(cube_rows *dst, int i) {
-  size_t E = (size_t)dst->epochs;
-  dst->status[i] = CUBE_JOB_PENDING;
-  dst->seconds[i] = NAN;
-  dst->rank[i] = -1;
-  dst->checksum[i] = 0;
-  memset(dst->host + (size_t)i * CUBE_HOST_LEN, 0, CUBE_HOST_LEN);
-  memset(dst->error + (size_t)i * CUBE_ERROR_LEN, 0, CUBE_ERROR_LEN);
-  for (size_t e = 0; e < E; e++)
-    dst->train_loss[(size_t)i * E + e] = dst->val_loss[(size_t)i * E + e] = NAN;
-}
-
-static asl_status write_numbers(const cube_jobs *J, const cube_rows *R, int j0, int n,
-                                const char *path) {
-  hsize_t start[1] = {(hsize_t)j0}, count[1] = {(hsize_t)n};
-  hid_t host_t = cube_str_type(CUBE_HOST_LEN);
-  if (host_t < 0) return asl_fail(ASL_EHDF5, "%s: host type", path);
-  asl_status st = ASL_OK;
-  if ((st = cube_write_block(J->seconds, H5T_NATIVE_DOUBLE, 1, start, count, R->seconds)) ||
-      (st = cube_write_block(J->rank, H5T_NATIVE_INT32, 1, start, count, R->rank)) ||
-      (st = cube_write_block(J->host, host_t, 1, start, count, R->host)) ||
-      (J->checksum >= 0 &&
-       (st = cube_write_block(J->checksum, H5T_NATIVE_UINT64, 1, start, count, R->checksum))))
-    st = cube_fail_wrap(st, "%s: /%s rows %d..%d", path, CUBE_GROUP_JOBS, j0, j0 + n - 1);
-  H5Tclose(host_t);
-  return st;
-}
-
-// Errors and loss rows, as the version of the cube keeps them; status last.
-static asl_status write_block(merge_io *io, int j0, int n, const char *path) {
-  cube_rows *R = &io->merged;
-  size_t E = (size_t)R->epochs;
-  asl_status st = write_numbers(&io->out, R, j0, n, path);
-  for (int i = 0; i < n && !st; i++) {
-    const char *err = R->error + (size_t)i * CUBE_ERROR_LEN;
-    int row = io->out.version >= 2 ? R->loss_row[i] : j0 + i;
-    if (io->out.version >= 2) st = cube_jobs_put_error(&io->out, &io->heap, j0 + i, err, NULL, path);
-    else st = cube_jobs_put_error_v1(&io->out, j0 + i, err, path);
-    if (!st) st = cube_jobs_put_loss(&io->out, row, R->train_loss + (size_t)i * E,
-                                     R->val_loss + (size_t)i * E, path);
-  }
-  hsize_t start[1] = {(hsize_t)j0}, count[1] = {(hsize_t)n};
-  if (!st) st = cube_write_block(io->out.status, H5T_NATIVE_INT8, 1, start, count, R->status);
-  return st;
-}
-
 static asl_status merge_block(merge_run *m, merge_io *io, int j0, int n, const char *out_path) {
   unsigned want = CUBE_ROW_NUMBERS | CUBE_ROW_HOST | CUBE_ROW_ERROR | CUBE_ROW_LOSS;
   asl_status st = cube_rows_read(&io->out, j0, n, CUBE_ROW_LOSS, &io->merged, out_path);
@@ -107,12 +48,11 @@ static asl_status merge_block(merge_run *m, merge_io *io, int j0, int n, const c
       st = cube_rows_read(&io->in[p], j0, n, want, &io->rows[p], m->part[p].path);
   for (int i = 0; i < n && !st; i++) {
     int j = j0 + i, s = m->source[j];
-    if (s >= 0) take_row(&io->merged, i, &io->rows[s]);
-    else fill_row(&io->merged, i);
+    cube_rows_copy(&io->merged, i, s >= 0 ? &io->rows[s] : NULL, i);
     for (int p = 0; p < m->n_parts && !st; p++)
       if (merge_duplicate_in(m, p, j)) st = compare(m, p, j, &io->rows[s], &io->rows[p], i);
   }
-  if (!st) st = write_block(io, j0, n, out_path);
+  if (!st) st = cube_rows_write(&io->out, &io->heap, &io->merged, out_path);
   return st;
 }
 

@@ -34,7 +34,7 @@ expect_refusal status "$ASLSWEEP" status "$work/run"
 expect_refusal merge "$ASLSWEEP" merge --out "$work/merged" "$work/run"
 expect_refusal table "$ASLSWEEP" table "$cube"
 
-"$CUBE_SET_VERSION" "$cube" 1 || fail "cannot set the version back"
+"$CUBE_SET_VERSION" "$cube" 2 || fail "cannot set the version back"
 run > "$work/again.out" 2>&1 || { cat "$work/again.out"; fail "resume of this version"; }
 grep -q "54 jobs: 54 done" "$work/again.out" || { cat "$work/again.out"; fail "resume summary"; }
 echo "ok: resume, status, merge and table refuse format version 7"

@@ -58,16 +58,6 @@ typedef struct {
   int64_t *error_at;            // version 2 scratch
 } cube_rows;
 
-asl_status cube_rows_init(cube_rows *R, int cap, int epochs);
-void cube_rows_free(cube_rows *R);
-// Rows [j0, j0 + n) (n <= R->cap) of the fields in `want` into R.
-asl_status cube_rows_read(const cube_jobs *J, int j0, int n, unsigned want, cube_rows *R,
-                          const char *path);
-
-// Version 2: every job's loss row index (R rows in job order), computed from
-// the job kinds; out (J) gets -1 for jobs without. Returns R.
-int cube_loss_rows(int n_jobs, const signed char *kind, int32_t *out);
-
 // A stretch of the error heap one writer appends to: [next, end). Equal
 // texts in a row (an infer job failing because its train job did, for
 // every such job) share one copy.
@@ -76,6 +66,26 @@ typedef struct {
   int64_t last_at;
   char last[CUBE_ERROR_LEN], last_stored[CUBE_ERROR_LEN];
 } cube_heap_region;
+
+asl_status cube_rows_init(cube_rows *R, int cap, int epochs);
+void cube_rows_free(cube_rows *R);
+// Rows [j0, j0 + n) (n <= R->cap) of the fields in `want` into R.
+asl_status cube_rows_read(const cube_jobs *J, int j0, int n, unsigned want, cube_rows *R,
+                          const char *path);
+
+// Row i of dst becomes row k of src (the per-run values: status, seconds,
+// rank, host, checksum, error, losses; the epochs both hold), or the fill
+// values (pending, NaN, -1, "", no checksum) when src is NULL.
+void cube_rows_copy(cube_rows *dst, int i, const cube_rows *src, int k);
+// Writes the per-run values of R's rows to jobs [j0, j0 + R->n) of J:
+// seconds, rank, host, checksum, each error (version 2: into `heap`), the
+// loss rows (version 2: R->loss_row, read with CUBE_ROW_LOSS), status last.
+asl_status cube_rows_write(const cube_jobs *J, cube_heap_region *heap, const cube_rows *R,
+                           const char *path);
+
+// Version 2: every job's loss row index (R rows in job order), computed from
+// the job kinds; out (J) gets -1 for jobs without. Returns R.
+int cube_loss_rows(int n_jobs, const signed char *kind, int32_t *out);
 
 // Version 2: the heap's bytes in use (the end of the text the last row
 // points to), read in blocks.
