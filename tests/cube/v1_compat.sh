@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# A cube of format version 1 (tests/cube/fixtures/v1_results.h5, written by
+# aslsweep 0.1.0 before the compact layout: 6 jobs of the test double, 2
+# done, 4 failed) read by this aslsweep: verify, status, status --json,
+# table and export give what version 1's aslsweep gave (fixtures/v1_*), and
+# the loss plot draws. With --resume (mpi): the run that wrote it resumes
+# it, the cube stays version 1 and every row verifies; a resume with
+# another plan grows it into a new cube of the current version.
+set -u
+fail() { echo "FAIL: $*" >&2; exit 1; }
+fx=$ASLSWEEP_SOURCE_DIR/tests/cube/fixtures
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/run"
+cp "$fx/v1_results.h5" "$work/run/results.h5"
+chmod u+w "$work/run/results.h5"
+cube=$work/run/results.h5
+version() { h5dump -a /format_version "$1" | awk '/\(0\)/ {print $2}'; }
+
+if [ "${1:-}" != --resume ]; then
+  "$ASLSWEEP" verify "$work/run" > "$work/verify.out" 2>&1 || { cat "$work/verify.out"; fail "verify"; }
+  grep -q "ok: 6 rows verified" "$work/verify.out" || { cat "$work/verify.out"; fail "verify count"; }
+  "$ASLSWEEP" status "$work/run" > "$work/status.txt" 2>&1
+  diff "$fx/v1_status.txt" "$work/status.txt" || fail "status differs from version 1's"
+  "$ASLSWEEP" status "$work/run" --json 2> /dev/null | sed "s#$cube#/tmp/v1fx/results.h5#" \
+    > "$work/status.json"
+  diff "$fx/v1_status.json" "$work/status.json" || fail "status --json differs"
+  "$ASLSWEEP" table "$cube" > "$work/table.txt" 2> /dev/null || fail "table"
+  diff "$fx/v1_table.txt" "$work/table.txt" || fail "table differs from version 1's"
+  "$ASLSWEEP" export "$cube" --format csv > "$work/export.csv" 2> /dev/null || fail "export"
+  diff "$fx/v1_export.csv" "$work/export.csv" || fail "export differs from version 1's"
+  "$ASLSWEEP" plot "$cube" --kind loss -o "$work/loss.svg" > "$work/plot.out" 2>&1 ||
+    { cat "$work/plot.out"; fail "loss plot"; }
+  grep -q "<svg" "$work/loss.svg" || fail "loss plot: no SVG"
+  [ "$(version "$cube")" = 1 ] || fail "reading changed the version"
+  echo "ok: a version-1 cube reads as version 1's aslsweep read it"
+  exit 0
+fi
+
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+args=(--nav 1 --models 2 --folds 2 --subjects 4 --epochs 3 --quiet)
+ASLSWEEP_INTERNAL_TEST_EXECUTOR=0 mpirun -n 2 "$RUN_DRIVER" "$work/run" "${args[@]}" \
+  > "$work/resume.out" 2>&1 || { cat "$work/resume.out"; fail "resume"; }
+grep -q "summary: 6 jobs, 6 done" "$work/resume.out" || { cat "$work/resume.out"; fail "resume summary"; }
+[ "$(version "$cube")" = 1 ] || fail "a resumed version-1 cube must stay version 1"
+"$ASLSWEEP" verify "$work/run" | grep -q "ok: 6 rows verified" || fail "resumed rows verify"
+"$ASLSWEEP" status "$work/run" | grep -q "^total  *6  *0 " || fail "resumed status"
+# Another plan over the same directory: the finished jobs are carried into
+# a new cube of the current version.
+ASLSWEEP_INTERNAL_TEST_EXECUTOR=0 mpirun -n 2 "$RUN_DRIVER" "$work/run" --nav 1 --models 3 \
+  --folds 2 --subjects 4 --epochs 3 --quiet > "$work/grow.out" 2>&1 ||
+  { cat "$work/grow.out"; fail "growth from version 1"; }
+[ "$(version "$cube")" = 2 ] || fail "a grown cube is of the current version"
+"$ASLSWEEP" verify "$work/run" > "$work/verify2.out" 2>&1 || { cat "$work/verify2.out"; fail "grown rows"; }
+echo "ok: a version-1 cube resumes as version 1 and grows into version 2"
