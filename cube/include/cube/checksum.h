@@ -76,6 +76,10 @@ typedef struct {
 // another experiment, are reported too. `path` names the file in messages.
 asl_status cube_verify_handles_run(const cube_verify_handles *h, const char *path,
                                    cube_verify_result *out);
+// For tests: experiments are verified in slabs of at most `cells` cells of
+// (axes..., subject) (whole rows of subjects; 0: the default, 65,536), so a
+// small fixture can cross many slabs.
+void cube_verify_set_slab(size_t cells);
 // Opens the datasets of an open file (serial or parallel) and verifies.
 asl_status cube_verify_file(hid_t file, const char *path, cube_verify_result *out);
 // Opens `path` read-only (serial HDF5, no file lock), checks the format
