@@ -78,12 +78,15 @@ int cube_ds_packed(cube_ds d, hsize_t n) {
 asl_status cube_ds_create(hid_t *out, hid_t loc, cube_ds d, int rank, const hsize_t *dims) {
   const cube_dataset_def *x = &cube_datasets[d];
   asl_status st = ASL_OK;
-  _Alignas(8) unsigned char fill[8] = {0};
+  // Room for the longest string type: a string fill (host "") is str_len bytes.
+  _Alignas(8) unsigned char fill[CUBE_ERROR_LEN] = {0};
   hid_t type = H5I_INVALID_HID;
   *out = H5I_INVALID_HID;
   CUBE_CHECK(type = cube_file_type(x->type, x->str_len), "type of %s", x->name);
   // The fill's bytes are native; the file types are little-endian, as are
   // the machines this runs on.
+  if (x->type == CUBE_T_STR && x->str_len > sizeof fill)
+    return asl_fail(ASL_EINVAL, "%s: a string fill value longer than %zu bytes", x->name, sizeof fill);
   if (x->has_fill) fill_bytes(x, fill);
   if (rank == 1 && cube_ds_packed(d, dims[0])) st = cube_h5_dataset_packed(out, loc, x->name, type, dims);
   else st = cube_h5_dataset(out, loc, x->name, type, rank, dims, x->has_fill ? fill : NULL);
