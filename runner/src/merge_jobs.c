@@ -50,14 +50,16 @@ static asl_status merge_block(merge_run *m, merge_io *io, int j0, int n, const c
     int j = j0 + i, s = m->source[j];
     cube_rows_copy(&io->merged, i, s >= 0 ? &io->rows[s] : NULL, i);
     for (int p = 0; p < m->n_parts && !st; p++)
-      if (merge_duplicate_in(m, p, j)) st = compare(m, p, j, &io->rows[s], &io->rows[p], i);
+      if (m->part[p].file >= 0 && merge_duplicate_in(m, p, j))
+        st = compare(m, p, j, &io->rows[s], &io->rows[p], i);
   }
   if (!st) st = cube_rows_write(&io->out, &io->heap, &io->merged, out_path);
   return st;
 }
 
 static void io_free(merge_run *m, merge_io *io) {
-  for (int p = 0; io->in && p < m->n_parts; p++) {
+  for (int p = 0; io->in && io->rows && p < m->n_parts; p++) {
+    if (m->part[p].file < 0) continue; // never opened
     cube_jobs_close(&io->in[p]);
     cube_rows_free(&io->rows[p]);
   }
