@@ -9,7 +9,15 @@
 
 // Reads every experiment group (a group holding a `metrics` dataset) of the
 // open file into c->experiments, sorted by name.
-asl_status ana_read_experiments(hid_t f, ana_cube *c);
+// lazy: the cells stay in the file (ana_cells_open).
+asl_status ana_read_experiments(hid_t f, ana_cube *c, int lazy);
+// Keeps g's metrics and job datasets open for reads of runs of cells.
+asl_status ana_cells_open(ana_experiment *e, hid_t g, const char *path);
+void ana_cells_close(ana_experiment *e);
+// A lazy experiment's stored value and job index (NaN and -1 when the run
+// holding the cell cannot be read).
+float ana_cells_value(const ana_experiment *e, size_t cell, int subject, int stage, int metric);
+int ana_cells_job(const ana_experiment *e, size_t cell, int subject);
 void ana_experiment_free(ana_experiment *e);
 
 // The /jobs datasets of the open file (any format version) and one block

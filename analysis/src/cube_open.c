@@ -146,7 +146,7 @@ static asl_status open_failure(const char *path) {
   return asl_fail(ASL_EHDF5, "%s: HDF5 cannot open the file (damaged or truncated?)", path);
 }
 
-asl_status ana_cube_open(ana_cube *c, const char *path) {
+static asl_status open_cube(ana_cube *c, const char *path, int lazy) {
   memset(c, 0, sizeof *c);
   snprintf(c->path, sizeof c->path, "%s", path);
   // The reader reports its own errors; HDF5's stack dump would only confuse.
@@ -158,7 +158,7 @@ asl_status ana_cube_open(ana_cube *c, const char *path) {
   if (st == ASL_OK) st = read_root(f, c);
   if (st == ASL_OK) st = read_subjects(f, path, &c->subjects);
   if (st == ASL_OK) st = read_jobs(f, path, c->format_version, &c->jobs);
-  if (st == ASL_OK) st = ana_read_experiments(f, c);
+  if (st == ASL_OK) st = ana_read_experiments(f, c, lazy);
   if (st == ASL_OK) st = cube_verify_file(f, path, &c->verify);
   // The /jobs rows keep the file open (their own reference) for later reads.
   if (f >= 0) H5Fclose(f);
@@ -166,6 +166,9 @@ asl_status ana_cube_open(ana_cube *c, const char *path) {
   if (st) ana_cube_free(c);
   return st;
 }
+
+asl_status ana_cube_open(ana_cube *c, const char *path) { return open_cube(c, path, 0); }
+asl_status ana_cube_open_lazy(ana_cube *c, const char *path) { return open_cube(c, path, 1); }
 
 static void free_jobs(ana_jobs *j) {
   free(j->kind);

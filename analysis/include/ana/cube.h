@@ -41,8 +41,9 @@ typedef struct {
   int n_design;
   ana_axis *axes;
   size_t n_cells;  // product of the design axes' lengths
-  float *metrics;  // (design..., subject, stage, metric), NaN where absent
-  int32_t *job;    // (design..., subject), -1 where no job wrote the cell
+  float *metrics;  // (design..., subject, stage, metric), NaN where absent; NULL when lazy
+  int32_t *job;    // (design..., subject), -1 where no job wrote the cell; NULL when lazy
+  struct ana_cells *cells; // lazy: the cells read a run along the last axis at a time
 } ana_experiment;
 
 // The /jobs numbers, held for every job (about 26 bytes each). Keys, hosts
@@ -86,6 +87,10 @@ typedef struct {
 // Reads `path`. On failure `c` holds nothing and the message names the file,
 // the dataset or attribute and what to do.
 asl_status ana_cube_open(ana_cube *c, const char *path);
+// The same without the experiments' cells in memory: ana_exp_value,
+// ana_exp_raw and ana_exp_job read them a run of cells along the last design
+// axis at a time (quick when cells are visited in order, as export does).
+asl_status ana_cube_open_lazy(ana_cube *c, const char *path);
 void ana_cube_free(ana_cube *c);
 
 // A warning to print before any output, or NULL: a cube written by the
@@ -126,6 +131,8 @@ double ana_exp_value(const ana_cube *c, const ana_experiment *e, size_t cell, in
                      int stage, int metric);
 // The /jobs index of the job behind (cell, subject), or -1.
 int ana_exp_job(const ana_experiment *e, size_t cell, int subject);
+// The stored value, whatever its job's status (NaN where absent).
+float ana_exp_raw(const ana_experiment *e, size_t cell, int subject, int stage, int metric);
 
 // Job j's key and host ("" when unreadable), and its loss rows (n_epochs
 // values, NaN where absent; NULL when unreadable). Each points into a block
