@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "denoise_bids.h"
 #include "nn/device.h"
 #include "run/denoise.h"
 
@@ -12,6 +13,8 @@ static const char usage_text[] =
     "usage: aslsweep denoise --checkpoint CKPT --asl ASL.nii.gz [--aslcontext TSV]\n"
     "                        [--m0 M0.nii.gz] [--mask MASK.nii.gz] -o OUT.nii.gz\n"
     "                        [--nav-post N] [--threads T] [--device cpu|cuda]\n"
+    "       aslsweep denoise BIDS_DIR OUT_DIR participant --checkpoint CKPT [...]\n"
+    "                        (BIDS-App form: `aslsweep denoise B O participant --help`)\n"
     "\n"
     "Applies a model trained by `aslsweep run` (DIR/checkpoints/job-NNNNN.ckpt and its\n"
     "sidecar job-NNNNN.ckpt.json) to a new scan, with the preprocessing of the sweep:\n"
@@ -52,6 +55,7 @@ static int positive(const char *s, int *out) {
 }
 
 int cmd_denoise(int argc, char **argv) {
+  if (dbids_wanted(argc, argv)) return dbids_main(argc, argv);
   if (cli_wants_help(argc, argv)) return fputs(usage_text, stdout), CLI_OK;
   static const struct option longopts[] = {{"checkpoint", required_argument, 0, 'c'},
                                            {"asl", required_argument, 0, 'a'},

@@ -9,7 +9,8 @@ static const char usage_text[] =
     "usage: aslsweep table DIR/results.h5 [--experiment E] [--rows AXIS[,AXIS]]\n"
     "         [--cols AXIS[,AXIS]] [--metric M|all] [--format md|latex|csv]\n"
     "         [--where AXIS=LABEL ...] [--baseline AXIS=LABEL] [--test wilcoxon|ttest]\n"
-    "         [--alpha A] [--pvalues] [--stage input|denoised] [--line-ending lf|crlf]\n"
+    "         [--alpha A] [--pvalues] [--show-params] [--stage input|denoised]\n"
+    "         [--line-ending lf|crlf]\n"
     "\n"
     "Ablation tables: one per experiment and metric (defaults: every experiment,\n"
     "every metric). Cells are mean ± SD (sample SD) over test subjects, folds\n"
@@ -25,6 +26,8 @@ static const char usage_text[] =
     "  --test T               wilcoxon (default) or ttest\n"
     "  --alpha A              significance level (default 0.05)\n"
     "  --pvalues              print the Holm-adjusted p-values\n"
+    "  --show-params          add to each cell the values its model's auto parameter\n"
+    "                         took, one per fold (\"(tuned 1.25/1.5)\"; csv: a column)\n"
     "  --stage S              show one stage only (no reference)\n"
     "  --line-ending E        csv record ends: lf (default) or crlf (RFC 4180)\n"
     "Missing cells print as — (md), -- (latex), empty (csv). See docs/analysis.md.\n"
@@ -63,6 +66,7 @@ static int parse_option(int argc, char **argv, int *i, ana_table_opts *o, const 
     return CLI_OK;
   }
   if (strcmp(name, "--pvalues") == 0) return o->show_pvalues = 1, CLI_OK;
+  if (strcmp(name, "--show-params") == 0) return o->show_params = 1, CLI_OK;
   if (eq) val = eq + 1;
   else if (*i + 1 < argc) val = argv[++*i];
   else return usage_error("%s needs a value", arg);

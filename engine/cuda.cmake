@@ -47,6 +47,15 @@ if(NOT ASLSWEEP_CUDA STREQUAL "OFF")
       set(ASLSWEEP_HAVE_CUDA ON)
       message(STATUS "CUDA backend: on (nvcc ${CMAKE_CUDA_COMPILER_VERSION}, "
               "architectures ${CMAKE_CUDA_ARCHITECTURES}, cuDNN ${CUDNN_LIBRARY})")
+      # The ViT's GEMMs need cuBLAS's header (the library is opened at run
+      # time); a toolkit without it builds the backend without the ViT.
+      find_path(CUBLAS_INCLUDE_DIR cublas_v2.h HINTS ${CUDAToolkit_INCLUDE_DIRS})
+      if(CUBLAS_INCLUDE_DIR)
+        set(ASLSWEEP_HAVE_CUBLAS ON)
+      else()
+        set(ASLSWEEP_HAVE_CUBLAS OFF)
+        message(STATUS "CUDA backend: without vit3d (cublas_v2.h not found in the toolkit)")
+      endif()
     endif()
   endif()
 endif()

@@ -60,7 +60,7 @@ def main(argv):
     for sub in sorted(tiers):
         deriv = f'{d1}/derivatives/phantom/{sub}/perf/{sub}_label-GM_probseg.nii.gz'
         gm = nii(deriv)
-        mask = nii(f'{d1}/{sub}/perf/{sub}_desc-brain_mask.nii.gz')
+        mask = nii(f'{d1}/derivatives/phantom/{sub}/perf/{sub}_desc-brain_mask.nii.gz')
         sel = (gm >= 0.7) & (mask > 0)
         x1 = pair_differences(d1, sub)[:, sel]
         x0 = pair_differences(d0, sub)[:, sel]

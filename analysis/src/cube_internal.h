@@ -19,6 +19,9 @@ void ana_cells_close(ana_experiment *e);
 float ana_cells_value(const ana_experiment *e, size_t cell, int subject, int stage, int metric);
 int ana_cells_job(const ana_experiment *e, size_t cell, int subject);
 void ana_experiment_free(ana_experiment *e);
+// Reads /jobs/chosen_param into c->jobs.chosen_param (c->jobs.n values),
+// all NaN for a cube written before it.
+asl_status ana_read_chosen(hid_t f, ana_cube *c);
 
 // The /jobs datasets of the open file (any format version) and one block
 // of their rows (cube/jobs.h): the numbers are read through it at open, the

@@ -158,6 +158,7 @@ static asl_status open_cube(ana_cube *c, const char *path, int lazy) {
   if (st == ASL_OK) st = read_root(f, c);
   if (st == ASL_OK) st = read_subjects(f, path, &c->subjects);
   if (st == ASL_OK) st = read_jobs(f, path, c->format_version, &c->jobs);
+  if (st == ASL_OK) st = ana_read_chosen(f, c);
   if (st == ASL_OK) st = ana_read_experiments(f, c, lazy);
   if (st == ASL_OK) st = cube_verify_file(f, path, &c->verify);
   // The /jobs rows keep the file open (their own reference) for later reads.
@@ -177,6 +178,7 @@ static void free_jobs(ana_jobs *j) {
   free(j->seconds);
   free(j->rank);
   free(j->seed);
+  free(j->chosen_param);
   ana_job_rows_close(j->rows);
   j->rows = NULL;
 }

@@ -58,6 +58,30 @@ void ana_table_position_idx(const ana_table_ctx *x, int r, int col, int *idx) {
   else ana_combo_decode(x->e, L->ref_keep, L->n_ref_keep, col - L->n_cols, idx);
 }
 
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+// The distinct values /jobs/chosen_param holds for the jobs that wrote the
+// design cell at idx (one per fold for a tuned baseline), ascending.
+static void tuned_values(const ana_table_ctx *x, const int *idx, char *out, size_t len) {
+  int ns = ana_exp_n_subjects(x->e), n = 0;
+  double v[64];
+  size_t cell = ana_exp_cell(x->e, idx);
+  out[0] = '\0';
+  for (int s = 0; s < ns && n < 64; s++) {
+    int j = x->e->job[cell * (size_t)ns + (size_t)s];
+    double c = j >= 0 && j < x->c->jobs.n ? x->c->jobs.chosen_param[j] : NAN;
+    int seen = !isfinite(c);
+    for (int k = 0; k < n && !seen; k++) seen = v[k] == c;
+    if (!seen) v[n++] = c;
+  }
+  qsort(v, (size_t)n, sizeof *v, by_value);
+  for (int k = 0; k < n && strlen(out) + 1 < len; k++)
+    snprintf(out + strlen(out), len - strlen(out), "%s%g", k ? "/" : "", v[k]);
+}
+
 static void fill_cell(const ana_table_ctx *x, ana_table *t, int r, int col) {
   const ana_layout *L = x->L;
   ana_cell *cell = &t->cells[r * t->n_cols + col];
@@ -68,6 +92,7 @@ static void fill_cell(const ana_table_ctx *x, ana_table *t, int r, int col) {
   cell->p = cell->p_adj = NAN;
   if (ref) gather(x, idx, L->ref_vary, L->n_ref_vary, x->stage_in, cell->values, &cell->expected);
   else gather(x, idx, NULL, 0, x->stage_out, cell->values, &cell->expected);
+  if (!ref && t->show_params) tuned_values(x, idx, cell->tuned, sizeof cell->tuned);
   ana_summarize(cell->values, t->n_subjects, &cell->s);
 }
 
@@ -147,6 +172,7 @@ asl_status ana_table_build(ana_table *t, const ana_cube *c, const ana_experiment
   t->stage_name = o->stage == ANA_STAGE_INPUT ? "input" : "denoised";
   t->test = o->test;
   t->alpha = o->alpha;
+  t->show_params = o->show_params;
   t->n_subjects = ana_exp_n_subjects(e);
   t->n_rows = L.n_rows + (L.ref_mode == ANA_REF_ROWS ? L.n_ref : 0);
   t->n_cols = L.n_cols + (L.ref_mode == ANA_REF_COLS ? L.n_ref : 0);

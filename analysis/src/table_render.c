@@ -22,11 +22,13 @@ static void cell_text(char *out, size_t len, const ana_cell *c, int latex, int d
     snprintf(out, len, "%s", latex ? "--" : "—");
     return;
   }
-  char body[160], n[32] = "", p[48] = "";
+  char body[160], n[100] = "", p[48] = "";
   const char *pm = latex ? " $\\pm$ " : " ± ";
   if (c->s.n > 1) snprintf(body, sizeof body, "%.*f%s%.*f", dec, c->s.mean, pm, dec, c->s.sd);
   else snprintf(body, sizeof body, "%.*f", dec, c->s.mean);
-  if (c->s.n < c->expected) snprintf(n, sizeof n, " (n=%d)", c->s.n);
+  if (c->tuned[0]) snprintf(n, sizeof n, " (tuned %s)", c->tuned);
+  if (c->s.n < c->expected)
+    snprintf(n + strlen(n), sizeof n - strlen(n), " (n=%d)", c->s.n);
   if (show_p && isfinite(c->p_adj)) snprintf(p, sizeof p, " (p=%.3g)", c->p_adj);
   const char *sig = c->significant ? (latex ? "$^\\dagger$" : "†") : "";
   if (c->best)
@@ -61,11 +63,15 @@ static void legend(char *out, size_t len, const ana_table *t, int latex) {
              " %s: differs from %s (%s paired by subject, Holm-adjusted p %s %g over %d tests).",
              latex ? "$^\\dagger$" : "†", base, test_name(t->test), latex ? "$<$" : "<", t->alpha,
              t->n_tests);
+  if (t->show_params)
+    snprintf(out + strlen(out), len - strlen(out),
+             " (tuned V): the value of the model's auto parameter chosen on each fold's "
+             "training subjects, distinct values joined by /.");
   snprintf(out + strlen(out), len - strlen(out), " %s: no data.", latex ? "--" : "—");
 }
 
 static void render_md(FILE *out, const ana_table *t, int show_p) {
-  char rows[160], cols[160], text[320];
+  char rows[160], cols[160], text[640];
   join_axes(rows, sizeof rows, t->row_axes, t->n_row_axes);
   join_axes(cols, sizeof cols, t->col_axes, t->n_col_axes);
   fprintf(out, "### %s: %s (%s)\n\n", t->experiment, t->metric, t->stage_name);
@@ -95,7 +101,7 @@ static int reference_row(const ana_table *t, int r) {
 }
 
 static void render_latex(FILE *out, const ana_table *t, int show_p) {
-  char a[160], b[160], esc[512], text[800];
+  char a[160], b[160], esc[768], text[800];
   join_axes(a, sizeof a, t->row_axes, t->n_row_axes);
   join_axes(b, sizeof b, t->col_axes, t->n_col_axes);
   // Wide tables (many columns, p-values) shrink to the text width instead of
@@ -148,12 +154,18 @@ static void render_csv(FILE *out, const ana_table *t, const char *eol) {
   ana_csv_field(out, rows[0] ? rows : "row");
   static const char *fields[] = {"mean", "sd", "n", "best", "p", "p_holm", "significant"};
   int nf = t->baseline[0] ? 7 : 4;
-  for (int c = 0; c < t->n_cols; c++)
+  for (int c = 0; c < t->n_cols; c++) {
     for (int f = 0; f < nf; f++) {
       snprintf(h, sizeof h, "%s %s", t->col_labels[c], fields[f]);
       fputc(',', out);
       ana_csv_field(out, h);
     }
+    if (t->show_params) {
+      snprintf(h, sizeof h, "%s tuned", t->col_labels[c]);
+      fputc(',', out);
+      ana_csv_field(out, h);
+    }
+  }
   fputs(eol, out);
   for (int r = 0; r < t->n_rows; r++) {
     ana_csv_field(out, t->experiment);
@@ -172,6 +184,10 @@ static void render_csv(FILE *out, const ana_table *t, const char *eol) {
         csv_num(out, x->p, 1);
         csv_num(out, x->p_adj, 1);
         csv_num(out, x->significant, isfinite(x->p_adj));
+      }
+      if (t->show_params) {
+        fputc(',', out);
+        ana_csv_field(out, x->tuned);
       }
     }
     fputs(eol, out);

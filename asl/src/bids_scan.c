@@ -64,17 +64,17 @@ static double pld_suffix(char *label) {
 asl_status asl_bids_scan_from_label(const char *root, const char *label, const asl_bids_query *q,
                                     asl_bids_scan *scan) {
   memset(scan, 0, sizeof *scan);
-  char stem[40];
+  char stem[ASL_BIDS_LABEL_MAX + 8];
   int k = snprintf(stem, sizeof stem, "%s%s", strncmp(label, "sub-", 4) ? "sub-" : "", label);
   if (k < 0 || (size_t)k >= sizeof scan->label || strchr(label, '/') || !label[0])
     return asl_fail(ASL_EINVAL,
-                    "scan \"%s\" is not a plain BIDS label (sub-<label>[_ses-<label>]..., at most 31 "
+                    "scan \"%s\" is not a plain BIDS label (sub-<label>[_ses-<label>]..., at most %d "
                     "characters)",
-                    label);
-  snprintf(scan->label, sizeof scan->label, "%.31s", stem);
+                    label, ASL_BIDS_LABEL_MAX);
+  memcpy(scan->label, stem, (size_t)k + 1);
   scan->pld = pld_suffix(stem);
   if (scan->pld == 0.0 && q && q->pld > 0.0) scan->pld = q->pld;
-  snprintf(scan->stem, sizeof scan->stem, "%s", stem);
+  memcpy(scan->stem, stem, strlen(stem) + 1); // no longer than the label checked above
   size_t sub_len = strcspn(stem, "_");
   snprintf(scan->subject, sizeof scan->subject, "%.*s", (int)sub_len, stem);
   const char *ses = strstr(stem, "_ses-");
@@ -104,7 +104,7 @@ static asl_status add_scan(const char *root, const asl_bids_query *q, const char
   asl_bids_sidecar car;
   if (!q || !q->pld_all || asl_bids_scan_sidecar(root, &s, &car) != ASL_OK) return push(list, n, cap, &s);
   for (int i = 0; st == ASL_OK && i < car.n_plds && car.n_plds > 1; i++) {
-    char label[64];
+    char label[ASL_BIDS_LABEL_MAX + 32];
     snprintf(label, sizeof label, "%s_pld-%ldms", stem, lround(car.plds[i] * 1000.0));
     st = asl_bids_scan_from_label(root, label, q, &s);
     if (st == ASL_OK) st = push(list, n, cap, &s);
@@ -115,19 +115,30 @@ static asl_status add_scan(const char *root, const asl_bids_query *q, const char
 }
 
 // Stems of the files in `dir` with this prefix and suffix, added to `stems`
-// unless already there.
-static void add_stems(const char *dir, const char *prefix, const char *suffix, char (*stems)[64],
-                      int *n, int cap) {
+// unless already there. A stem too long to be a label is refused by name
+// (cutting it could merge two scans).
+typedef char stem_buf[ASL_BIDS_LABEL_MAX + 1];
+static asl_status add_stems(const char *dir, const char *prefix, const char *suffix,
+                            stem_buf *stems, int *n, int cap) {
   int nf = 0;
+  asl_status st = ASL_OK;
   char **files = asl_bids_ls(dir, prefix, suffix, &nf);
   for (int i = 0; i < nf; i++) {
     size_t len = strlen(files[i]) - strlen(suffix);
-    int dup = len >= 64;
+    if (!st && len > ASL_BIDS_LABEL_MAX)
+      st = asl_fail(ASL_EFORMAT, "%s/%s: scan label of %zu characters; aslsweep takes at most %d "
+                    "(shorten the entity labels of its files)", dir, files[i], len, ASL_BIDS_LABEL_MAX);
+    int dup = st != ASL_OK;
     for (int j = 0; j < *n && !dup; j++) dup = strlen(stems[j]) == len && !strncmp(stems[j], files[i], len);
-    if (!dup && *n < cap) snprintf(stems[(*n)++], 64, "%.*s", (int)len, files[i]);
+    if (!dup && *n == cap)
+      st = asl_fail(ASL_EUNSUPPORTED, "%s: more than %d ASL series in one perf/ folder; split the "
+                    "dataset or select sessions", dir, cap);
+    else if (!dup)
+      snprintf(stems[(*n)++], sizeof *stems, "%.*s", (int)len, files[i]);
     free(files[i]);
   }
   free(files);
+  return st;
 }
 
 static int cmp_stem(const void *a, const void *b) { return strcmp(a, b); }
@@ -139,17 +150,23 @@ static int cmp_stem(const void *a, const void *b) { return strcmp(a, b); }
 static asl_status add_perf(const char *root, const asl_bids_query *q, const char *sub,
                            const char *ses, asl_bids_scan **list, int *n, int *cap) {
   enum { MAX_SCANS = 256 };
-  char dir[4200], prefix[80], (*stems)[64] = malloc(MAX_SCANS * sizeof *stems);
+  char dir[4200], prefix[2 * ASL_BIDS_LABEL_MAX + 4];
+  stem_buf *stems = malloc(MAX_SCANS * sizeof *stems);
   if (!stems) return asl_fail(ASL_ENOMEM, "listing scans: out of memory");
   snprintf(dir, sizeof dir, "%s/%s%s%s/perf", root, sub, ses[0] ? "/" : "", ses);
   snprintf(prefix, sizeof prefix, "%s%s%s", sub, ses[0] ? "_" : "", ses);
   int ns = 0;
-  add_stems(dir, prefix, "_asl.nii.gz", stems, &ns, MAX_SCANS);
-  add_stems(dir, prefix, "_asl.nii", stems, &ns, MAX_SCANS);
-  add_stems(dir, prefix, "_aslcontext.tsv", stems, &ns, MAX_SCANS);
-  if (ns == 0) snprintf(stems[ns++], 64, "%.63s", prefix);
+  asl_status st = add_stems(dir, prefix, "_asl.nii.gz", stems, &ns, MAX_SCANS);
+  if (!st) st = add_stems(dir, prefix, "_asl.nii", stems, &ns, MAX_SCANS);
+  if (!st) st = add_stems(dir, prefix, "_aslcontext.tsv", stems, &ns, MAX_SCANS);
+  if (!st && ns == 0) {
+    if (strlen(prefix) > ASL_BIDS_LABEL_MAX)
+      st = asl_fail(ASL_EFORMAT, "%s: scan label %s has more than %d characters; shorten the "
+                    "subject or session label", dir, prefix, ASL_BIDS_LABEL_MAX);
+    else
+      snprintf(stems[ns++], sizeof *stems, "%s", prefix);
+  }
   qsort(stems, (size_t)ns, sizeof *stems, cmp_stem);
-  asl_status st = ASL_OK;
   for (int i = 0; st == ASL_OK && i < ns; i++) st = add_scan(root, q, stems[i], list, n, cap);
   free(stems);
   return st;

@@ -91,6 +91,16 @@ static asl_status pld_field(const asl_json *d, int node, const char *name, asl_b
   return ASL_OK;
 }
 
+// Fields only written into derivatives: a number, or an array's first
+// number; anything else is left as 0 rather than refusing a scan for them.
+static double lenient_time(const asl_json *d, const char *key, double old) {
+  int node = asl_json_find(d, 0, key);
+  if (node < 0) return old;
+  const asl_json_node *n = &d->nodes[node];
+  if (n->type == ASL_JSON_ARRAY && n->count > 0) n = &d->nodes[n->first];
+  return n->type == ASL_JSON_NUMBER && n->number > 0.0 ? n->number : 0.0;
+}
+
 static asl_status enum_field(const asl_json *d, const char *key, char *buf, size_t size,
                              const char *const *allowed, int n, const char *name) {
   asl_status s = asl_json_get_string(d, key, buf, size, name);
@@ -124,6 +134,8 @@ static asl_status overlay(const asl_json *d, const char *name, asl_bids_sidecar 
   if (s == ASL_OK && asl_json_find(d, 0, "BackgroundSuppression") >= 0)
     if ((s = asl_json_get_bool(d, "BackgroundSuppression", &bs, name)) == ASL_OK)
       o->background_suppression = bs;
+  o->repetition_time = lenient_time(d, "RepetitionTime", o->repetition_time);
+  o->repetition_time_prep = lenient_time(d, "RepetitionTimePreparation", o->repetition_time_prep);
   return s;
 }
 

@@ -111,6 +111,7 @@ static asl_status load_parts(asl_subject *s, const char *root, const asl_bids_sc
   s->pld = car.n_plds > 1 ? scan->pld : car.pld;
   s->labeling_duration = car.labeling_duration;
   s->background_suppression = car.background_suppression;
+  s->repetition_time = car.repetition_time > 0.0 ? car.repetition_time : car.repetition_time_prep;
   memcpy(s->warnings, car.warnings, sizeof s->warnings);
   st = read_series(s, scan, &car, asl_path, tsv_path);
   if (st == ASL_OK) st = asl_subject_load_m0(s, car.m0_estimate);

@@ -41,22 +41,90 @@ static int find_file(const char *dir, const char *name, const char *suffix, char
   return 0;
 }
 
-// The scan's own file, else the one of its subject (and session) without
-// the run/acq entities: one M0 or mask often serves several runs.
+// 1 when every entity of `name` (a file stem, "sub-01_ses-1_acq-hi") is
+// one of the scan stem's entities.
+static int entities_within(const char *name, size_t len, const char *stem) {
+  size_t i = 0;
+  while (i < len) {
+    size_t k = strcspn(name + i, "_");
+    if (i + k > len) k = len - i;
+    int found = 0;
+    for (const char *p = stem; *p && !found; p += strcspn(p, "_"), p += *p == '_')
+      found = strncmp(p, name + i, k) == 0 && (p[k] == '_' || p[k] == '\0');
+    if (!found) return 0;
+    i += k + 1;
+  }
+  return 1;
+}
+
+static int count_entities(const char *name, size_t len) {
+  int n = 1;
+  for (size_t i = 0; i < len; i++) n += name[i] == '_';
+  return n;
+}
+
+typedef struct {
+  char best[256], tie[256]; // file names
+  size_t best_len;          // stem length of `best`
+  int most;                 // its entity count
+} match;
+
+// The files "<name><tail>" of `dir` whose entities are all the scan's.
+static void consider(const char *dir, const char *tail, const char *stem, match *m) {
+  int nf = 0;
+  char **files = asl_bids_ls(dir, "sub-", tail, &nf);
+  for (int i = 0; i < nf; i++) {
+    size_t len = strlen(files[i]) - strlen(tail);
+    if (entities_within(files[i], len, stem) && strlen(files[i]) < sizeof m->best) {
+      int c = count_entities(files[i], len);
+      int same_stem = len == m->best_len && strncmp(files[i], m->best, len) == 0; // .nii beside .nii.gz
+      if (c > m->most) {
+        m->most = c, m->best_len = len, m->tie[0] = '\0';
+        memcpy(m->best, files[i], strlen(files[i]) + 1);
+      } else if (c == m->most && !same_stem && !m->tie[0]) {
+        memcpy(m->tie, files[i], strlen(files[i]) + 1);
+      }
+    }
+    free(files[i]);
+  }
+  free(files);
+}
+
+// BIDS matching: among "<dir>/<name>_<suffix>.nii[.gz]" whose entities are
+// all the scan's (sub-01_ses-1_m0scan serves sub-01_ses-1_run-2, and so does
+// sub-01_ses-1_acq-hi_m0scan for acq-hi runs), the one with the most
+// entities. 1 found, 0 none, -1 two equally specific (message set).
+static int find_matching(const char *dir, const asl_subject *s, const char *suffix, char *path,
+                         size_t n) {
+  char tail[96];
+  match m = {"", "", 0, 0};
+  snprintf(tail, sizeof tail, "_%s.nii.gz", suffix);
+  consider(dir, tail, s->stem, &m);
+  snprintf(tail, sizeof tail, "_%s.nii", suffix);
+  consider(dir, tail, s->stem, &m);
+  if (m.tie[0]) {
+    asl_fail(ASL_EFORMAT, "%s: %s and %s both match the scan %s; keep one, or name the scan's own "
+             "%s_%s.nii.gz", dir, m.best, m.tie, s->stem, s->stem, suffix);
+    return -1;
+  }
+  if (m.best[0]) snprintf(path, n, "%s/%s", dir, m.best);
+  return m.best[0] != '\0';
+}
+
+// The scan's own file, else the most specific one whose entities are all
+// the scan's (one M0 or mask often serves several runs).
 static int find_near(const char *dir, const asl_subject *s, const char *suffix, char *path, size_t n) {
   if (find_file(dir, s->stem, suffix, path, n)) return 1;
-  char base[128];
-  const char *ses = strstr(s->stem, "_ses-");
-  size_t len = ses ? (size_t)(ses - s->stem) + 1 + strcspn(ses + 1, "_") : strcspn(s->stem, "_");
-  snprintf(base, sizeof base, "%.*s", (int)len, s->stem);
-  if (strcmp(base, s->stem) != 0 && find_file(dir, base, suffix, path, n)) return 1;
-  find_file(dir, s->stem, suffix, path, n);
-  return 0;
+  int r = find_matching(dir, s, suffix, path, n);
+  if (r == 0) find_file(dir, s->stem, suffix, path, n); // names the expected file
+  return r;
 }
 
 static asl_status load_separate(asl_subject *s) {
   char path[4200];
-  if (!find_near(s->dir, s, "m0scan", path, sizeof path))
+  int found = find_near(s->dir, s, "m0scan", path, sizeof path);
+  if (found < 0) return ASL_EFORMAT;
+  if (!found)
     return asl_fail(ASL_ENOTFOUND,
                     "%s: missing; the sidecar says M0Type Separate (add the M0 scan, or set M0Type "
                     "to Absent)",
@@ -64,6 +132,7 @@ static asl_status load_separate(asl_subject *s) {
   asl_vol raw;
   asl_status rc = asl_nifti_read(&raw, path);
   if (rc != ASL_OK) return rc;
+  snprintf(s->m0_path, sizeof s->m0_path, "%s", path);
   if (!asl_same_grid(&raw, &s->asl)) {
     rc = grid_mismatch(path, &raw, s, "M0");
     asl_vol_free(&raw);
@@ -134,7 +203,7 @@ static asl_status load_mask_file(asl_subject *s, const char *path) {
 // The mask in a derivatives dataset laid out like the raw one.
 static int find_mask(const char *deriv, const asl_bids_scan *scan, const asl_subject *s, char *path,
                      size_t n) {
-  char dir[4800];
+  char dir[4900];
   snprintf(dir, sizeof dir, "%s/%s%s%s/perf", deriv, scan->subject, scan->session[0] ? "/" : "",
            scan->session);
   return find_near(dir, s, "desc-brain_mask", path, n);
@@ -152,7 +221,7 @@ static int locate_mask(const char *root, const asl_bids_scan *scan, const asl_su
   for (int i = 0; i < nd; i++) {
     char d[4600];
     snprintf(d, sizeof d, "%s/%s", deriv, dirs[i]);
-    if (!found) found = find_mask(d, scan, s, path, n);
+    if (found == 0) found = find_mask(d, scan, s, path, n);
     free(dirs[i]);
   }
   free(dirs);
@@ -162,7 +231,9 @@ static int locate_mask(const char *root, const asl_bids_scan *scan, const asl_su
 asl_status asl_subject_load_mask(asl_subject *s, const char *root, const asl_bids_scan *scan,
                                  const char *masks) {
   char path[4200];
-  if (locate_mask(root, scan, s, masks, path, sizeof path)) {
+  int found = locate_mask(root, scan, s, masks, path, sizeof path);
+  if (found < 0) return ASL_EFORMAT;
+  if (found) {
     snprintf(s->mask_path, sizeof s->mask_path, "%s", path);
     return load_mask_file(s, path);
   }

@@ -4,16 +4,20 @@
 // (nn_infer_volume) for each requested step count. Medians of --reps runs
 // after a warm-up (sampling: median of --sample-reps runs after one
 // inference-mode loss evaluation has sized the buffers). Prints key=value
-// lines.
+// lines. --device cuda runs both models on the GPU (figures include the host
+// copies the API makes; no PyTorch counterpart), --precision their
+// convolutions' arithmetic there (nn/device.h).
 //
 //   bench_ddpm3d [--grid X,Y,Z] [--batch B] [--reps R] [--sample-reps R]
-//                [--threads T] [--steps 10,50,250]
+//                [--threads T] [--steps 10,50,250] [--device cpu|cuda]
+//                [--precision fp32|tf32|bf16]
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../bench_util.h"
+#include "nn/device.h"
 #include "nn/isa.h"
 #include "nn/model.h"
 
@@ -22,12 +26,17 @@ static void die(const char *what) {
   exit(1);
 }
 
+// Where and how both models run (--device, --precision).
+static nn_device device = NN_DEVICE_CPU;
+static nn_precision precision = NN_PRECISION_FP32;
+
 static nn_model *make(const char *kind, const int grid[3], int steps) {
   char s[16];
   snprintf(s, sizeof s, "%d", steps);
   nn_param p[] = {{"sample_steps", s}};
   nn_model *m;
   if (nn_model_create(&m, kind, 2, grid, p, strcmp(kind, "ddpm3d") ? 0 : 1, 1)) die(kind);
+  if (nn_model_set_precision(m, precision) || nn_model_set_device(m, device)) die(kind);
   nn_optim_config oc;
   nn_optim_config_default(&oc);
   oc.loss = NN_LOSS_MSE;
@@ -66,6 +75,13 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--sample-reps")) sreps = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--steps")) snprintf(steps, sizeof steps, "%s", argv[i + 1]);
+    else if (!strcmp(argv[i], "--device")) {
+      if (nn_device_parse(argv[i + 1], &device))
+        return fprintf(stderr, "bench_ddpm3d: %s\n", asl_error_message()), 2;
+    } else if (!strcmp(argv[i], "--precision")) {
+      if (nn_precision_parse(argv[i + 1], &precision))
+        return fprintf(stderr, "bench_ddpm3d: %s\n", asl_error_message()), 2;
+    }
     else return fprintf(stderr, "unknown option %s\n", argv[i]), 2;
   }
   if (reps < 1 || reps > 32 || sreps < 1 || sreps > 32 || batch < 1)
@@ -78,6 +94,9 @@ int main(int argc, char **argv) {
          g[0], g[1], g[2], threads, batch, reps);
   double cpu, t;
   nn_model *u = make("unet3d", g, 0);
+  if (device == NN_DEVICE_CUDA) // after the first model proved the device usable
+    printf("device=cuda precision=%s\ngpu=%s\n", nn_precision_name(precision),
+           nn_cuda_describe());
   t = timed(u, 0, x, y, g, batch, reps, 1, &cpu);
   printf("unet3d_params=%zu\nunet3d_train_ms_per_volume=%.1f\nunet3d_train_cpu_ms_per_volume=%.1f\n",
          nn_model_param_count(u), t / batch * 1e3, cpu / batch * 1e3);

@@ -18,6 +18,7 @@ static hid_t *handle(cube_jobs *J, cube_ds d) {
   case CUBE_DS_JOB_HOST: return &J->host;
   case CUBE_DS_JOB_CHECKSUM: return &J->checksum;
   case CUBE_DS_JOB_CONTENT_KEY: return &J->content_key;
+  case CUBE_DS_JOB_CHOSEN_PARAM: return &J->chosen_param;
   case CUBE_DS_JOB_ERROR: return &J->error;
   case CUBE_DS_JOB_ERROR_AT: return &J->error_at;
   case CUBE_DS_JOB_ERROR_TEXT: return &J->error_text;
@@ -109,6 +110,7 @@ asl_status cube_jobs_open(cube_jobs *J, hid_t file, int version, const char *pat
   for (size_t i = 0; i < n_own && !st; i++) st = open_one(J, file, own[i], 0, path);
   if (!st) st = open_one(J, file, CUBE_DS_JOB_CHECKSUM, 1, path);
   if (!st) st = open_one(J, file, CUBE_DS_JOB_CONTENT_KEY, 1, path);
+  if (!st) st = open_one(J, file, CUBE_DS_JOB_CHOSEN_PARAM, 1, path);
   if (!st) st = shape(J, path);
   if (st) cube_jobs_close(J);
   return st;

@@ -23,12 +23,13 @@ asl_status cube_rows_init(cube_rows *R, int cap, int epochs) {
   R->seed = malloc(n * sizeof(uint64_t));
   R->checksum = malloc(n * sizeof(uint64_t));
   R->seconds = malloc(n * sizeof(double));
+  R->chosen_param = malloc(n * sizeof(double));
   R->train_loss = malloc(ne * sizeof(float));
   R->val_loss = malloc(ne * sizeof(float));
   R->loss_row = malloc(n * sizeof(int32_t));
   R->error_at = malloc(n * sizeof(int64_t));
   if (!R->key || !R->error || !R->host || !R->kind || !R->status || !R->train_job ||
-      !R->experiment || !R->rank || !R->seed || !R->checksum || !R->seconds || !R->train_loss ||
+      !R->experiment || !R->rank || !R->seed || !R->checksum || !R->seconds || !R->chosen_param || !R->train_loss ||
       !R->val_loss || !R->loss_row || !R->error_at) {
     cube_rows_free(R);
     return asl_fail(ASL_ENOMEM, "buffers for %d job rows", cap);
@@ -39,7 +40,7 @@ asl_status cube_rows_init(cube_rows *R, int cap, int epochs) {
 void cube_rows_free(cube_rows *R) {
   void *p[] = {R->key,  R->error,    R->host,       R->kind,     R->status,
                R->train_job, R->experiment, R->rank, R->seed,  R->checksum,
-               R->seconds, R->train_loss, R->val_loss, R->loss_row, R->error_at};
+               R->seconds, R->chosen_param, R->train_loss, R->val_loss, R->loss_row, R->error_at};
   for (size_t i = 0; i < sizeof p / sizeof *p; i++) free(p[i]);
   memset(R, 0, sizeof *R);
 }
@@ -162,6 +163,15 @@ static asl_status read_numbers(const cube_jobs *J, int j0, int n, cube_rows *R, 
   return read_rows(J->checksum, H5T_NATIVE_UINT64, j0, n, R->checksum, path, CUBE_DS_JOB_CHECKSUM);
 }
 
+// A cube from before /jobs/chosen_param recorded no tuned values: NaN.
+static asl_status read_chosen(const cube_jobs *J, int j0, int n, cube_rows *R, const char *path) {
+  if (J->chosen_param >= 0)
+    return read_rows(J->chosen_param, H5T_NATIVE_DOUBLE, j0, n, R->chosen_param, path,
+                     CUBE_DS_JOB_CHOSEN_PARAM);
+  for (int i = 0; i < n; i++) R->chosen_param[i] = NAN;
+  return ASL_OK;
+}
+
 asl_status cube_rows_read(const cube_jobs *J, int j0, int n, unsigned want, cube_rows *R,
                           const char *path) {
   if (n > R->cap || j0 < 0 || j0 + n > J->n_jobs)
@@ -177,6 +187,7 @@ asl_status cube_rows_read(const cube_jobs *J, int j0, int n, unsigned want, cube
   if (!st && (want & CUBE_ROW_ERROR)) st = read_errors(J, j0, n, R, path);
   if (!st && (want & CUBE_ROW_NUMBERS)) st = read_numbers(J, j0, n, R, path);
   if (!st && (want & CUBE_ROW_LOSS)) st = read_losses(J, j0, n, R, path);
+  if (!st && (want & CUBE_ROW_CHOSEN)) st = read_chosen(J, j0, n, R, path);
   return st;
 }
 

@@ -95,6 +95,7 @@ void cube_rows_copy(cube_rows *dst, int i, const cube_rows *src, int k) {
   dst->seconds[i] = src ? src->seconds[k] : NAN;
   dst->rank[i] = src ? src->rank[k] : -1;
   dst->checksum[i] = src ? src->checksum[k] : 0;
+  dst->chosen_param[i] = src ? src->chosen_param[k] : NAN;
   char *h = dst->host + (size_t)i * CUBE_HOST_LEN, *e = dst->error + (size_t)i * CUBE_ERROR_LEN;
   if (src) {
     memcpy(h, src->host + (size_t)k * CUBE_HOST_LEN, CUBE_HOST_LEN);
@@ -117,7 +118,9 @@ static asl_status write_numbers(const cube_jobs *J, const cube_rows *R, const ch
       (st = cube_write_block(J->rank, H5T_NATIVE_INT32, 1, start, count, R->rank)) ||
       (st = cube_write_block(J->host, host_t, 1, start, count, R->host)) ||
       (J->checksum >= 0 &&
-       (st = cube_write_block(J->checksum, H5T_NATIVE_UINT64, 1, start, count, R->checksum))))
+       (st = cube_write_block(J->checksum, H5T_NATIVE_UINT64, 1, start, count, R->checksum))) ||
+      (J->chosen_param >= 0 &&
+       (st = cube_write_block(J->chosen_param, H5T_NATIVE_DOUBLE, 1, start, count, R->chosen_param))))
     st = cube_fail_wrap(st, "%s: /%s rows %d..%d", path, CUBE_GROUP_JOBS, R->j0, R->j0 + R->n - 1);
   H5Tclose(host_t);
   return st;

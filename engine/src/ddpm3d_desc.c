@@ -68,6 +68,7 @@ const nn_model_desc nn_ddpm3d_desc = {
     .params = params,
     .n_params = sizeof params / sizeof params[0],
     .trainable = 1,
+    .cuda = 1,
     .fixed_loss = NN_LOSS_MSE,
     .uncertainty = 1,
     .check = check,

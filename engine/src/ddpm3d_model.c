@@ -207,8 +207,16 @@ static void ddpm_backward(nn_model *m, const float *dout) {
   memset(d->dcb, 0, sizeof(float) * d->n_fwd * d->cbias_n);
   d->net.grads = m->grads;
   ((unet3d *)d->net.impl)->cbias_grad = d->dcb;
-  unet3d_backward(&d->net, dout);
-  ddpm3d_temb_backward(m, d->n_fwd);
+  m->backward_status = nn_device_backward(&d->net, dout);
+  if (!m->backward_status) ddpm3d_temb_backward(m, d->n_fwd);
+}
+
+// On a GPU the U-Net runs there; the time MLP, the draws, the loss, Adam and
+// the sampler stay on the host (docs/gpu.md).
+static nn_model *ddpm_body(nn_model *m) {
+  ddpm3d *d = m->impl;
+  d->net.params = m->params, d->net.grads = m->grads, d->net.buffers = m->buffers;
+  return &d->net;
 }
 
 asl_status nn_ddpm_set_draw(nn_model *m, const int *t, const float *eps,
@@ -230,4 +238,5 @@ const nn_model_ops nn_ddpm3d_ops = {
     .forward = ddpm_forward,
     .backward = ddpm_backward,
     .param_find = ddpm_param_find,
+    .device_body = ddpm_body,
 };

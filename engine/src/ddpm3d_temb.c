@@ -63,7 +63,8 @@ asl_status ddpm3d_predict(nn_model *m, const int *t, int N, int D, int H,
   ((unet3d *)d->net.impl)->cbias = d->cb;
   // Dropout draws from the model's RNG, so a checkpoint resumes it.
   d->net.rng = m->rng;
-  asl_status s = unet3d_forward(&d->net, d->xin, N, D, H, W, train, eps);
+  // On the device when the model moved there (its U-Net is the body).
+  asl_status s = nn_device_forward(&d->net, d->xin, N, D, H, W, train, eps);
   m->rng = d->net.rng;
   return s;
 }

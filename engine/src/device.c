@@ -42,31 +42,56 @@ int nn_cuda_available(const char **why) { return nn_cuda_probe(why); }
 asl_status nn_cuda_select(int index) { return nn_cuda_select_device(index); }
 const char *nn_cuda_describe(void) { return nn_cuda_device_text(); }
 
+// The model whose state lives on the device: m itself, or the body of a
+// kind whose own logic stays on the host (nn_model_ops.device_body).
+static nn_model *on_device(const nn_model *m) {
+  if (m->cuda || !m->device || !m->ops->device_body) return (nn_model *)m;
+  return m->ops->device_body((nn_model *)m);
+}
+
 asl_status nn_model_set_device(nn_model *m, nn_device d) {
   if (d == (nn_device)m->device) return ASL_OK;
   if (d == NN_DEVICE_CPU) {
     nn_device_release(m);
     return ASL_OK;
   }
-  asl_status s = nn_cuda_attach(m);
+  asl_status s;
+  if (m->ops->device_body) {
+    nn_model *b = m->ops->device_body(m);
+    b->precision = m->precision, b->nondeterministic = m->nondeterministic;
+    // The host keeps the body's optimizer state: its Adam runs there.
+    s = nn_cuda_attach(b);
+    if (!s) b->device = NN_DEVICE_CUDA;
+  } else {
+    s = nn_cuda_attach(m);
+  }
   if (!s) m->device = NN_DEVICE_CUDA;
   return s;
 }
 
 void nn_device_pull(const nn_model *m, unsigned what) {
-  if (m->cuda) nn_cuda_pull(m, what);
+  const nn_model *b = on_device(m);
+  if (b->cuda) nn_cuda_pull(b, what);
 }
 
 void nn_device_pushed(nn_model *m, unsigned what) {
-  if (m->cuda) nn_cuda_pushed(m, what);
+  nn_model *b = on_device(m);
+  if (b->cuda) nn_cuda_pushed(b, what);
 }
 
 void nn_device_release(nn_model *m) {
-  if (m->cuda) {
-    nn_cuda_pull(m, NN_SYNC_ALL);
-    nn_cuda_detach(m);
+  nn_model *b = on_device(m);
+  if (b->cuda) {
+    nn_cuda_pull(b, NN_SYNC_ALL);
+    nn_cuda_detach(b);
   }
-  m->device = NN_DEVICE_CPU;
+  b->device = m->device = NN_DEVICE_CPU;
+}
+
+asl_status nn_device_backward(nn_model *m, const float *dout) {
+  if (m->cuda) return nn_cuda_backward_host(m, dout);
+  m->ops->backward(m, dout);
+  return ASL_OK;
 }
 
 asl_status nn_device_forward(nn_model *m, const float *x, int N, int D, int H,
@@ -89,7 +114,8 @@ int nn_device_eval_loss(nn_model *m, const float *x, const float *y,
 }
 
 size_t nn_model_device_bytes(const nn_model *m) {
-  return m->cuda ? nn_cuda_bytes(m) : 0;
+  const nn_model *b = on_device(m);
+  return b->cuda ? nn_cuda_bytes(b) : 0;
 }
 
 asl_status nn_model_time_eval_resident(nn_model *m, const float *x,
@@ -127,6 +153,11 @@ asl_status nn_model_set_device(nn_model *m, nn_device d) {
 void nn_device_pull(const nn_model *m, unsigned what) {}
 void nn_device_pushed(nn_model *m, unsigned what) {}
 void nn_device_release(nn_model *m) {}
+
+asl_status nn_device_backward(nn_model *m, const float *dout) {
+  m->ops->backward(m, dout);
+  return ASL_OK;
+}
 
 asl_status nn_device_forward(nn_model *m, const float *x, int N, int D, int H,
                              int W, int train, const float **out) {
@@ -172,14 +203,20 @@ asl_status nn_model_set_precision(nn_model *m, nn_precision p) {
     return asl_fail(ASL_EINVAL, "precision %d (allowed: fp32, tf32, bf16)", (int)p);
   m->precision = p;
 #ifdef NN_HAVE_CUDA
-  if (m->cuda) nn_cuda_options_changed(m);
+  nn_model *b = on_device(m);
+  b->precision = p;
+  if (b->cuda) nn_cuda_options_changed(b);
 #endif
   return ASL_OK;
 }
 
+nn_precision nn_model_precision(const nn_model *m) { return (nn_precision)m->precision; }
+
 void nn_model_set_deterministic(nn_model *m, int on) {
   m->nondeterministic = !on;
 #ifdef NN_HAVE_CUDA
-  if (m->cuda) nn_cuda_options_changed(m);
+  nn_model *b = on_device(m);
+  b->nondeterministic = !on;
+  if (b->cuda) nn_cuda_options_changed(b);
 #endif
 }

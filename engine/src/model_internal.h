@@ -32,6 +32,10 @@ typedef struct nn_model_ops {
   // Where a named parameter tensor lives (NULL for kinds without any).
   asl_status (*param_find)(const nn_model *m, const char *name,
                            size_t *offset, size_t *count);
+  // The part of the kind that runs on a device while the kind's own logic
+  // (draws, loss, optimizer, sampling) stays on the host: ddpm3d's U-Net.
+  // NULL: the whole model moves (nn/device.h).
+  nn_model *(*device_body)(nn_model *m);
 } nn_model_ops;
 
 struct nn_model {
@@ -59,6 +63,9 @@ struct nn_model {
   // while the model lives there; the host arrays above are its mirror.
   int device, precision, nondeterministic;
   void *cuda;
+  // A backward (void) that could not run on the device leaves its status
+  // here (the message in asl_error_message); the caller returns it.
+  asl_status backward_status;
 };
 
 // Device hooks (device.c), no-ops for a model on the CPU. pull copies the
@@ -69,6 +76,10 @@ enum { NN_SYNC_PARAMS = 1, NN_SYNC_GRADS = 2, NN_SYNC_BUFFERS = 4,
 void nn_device_pull(const nn_model *m, unsigned what);
 void nn_device_pushed(nn_model *m, unsigned what);
 void nn_device_release(nn_model *m);
+// A device body's backward (device_body above): dout (host) up, the body's
+// backward on the device, its parameter gradients down into the host array
+// (and the channel-bias gradients for ddpm3d); on the CPU ops->backward.
+asl_status nn_device_backward(nn_model *m, const float *dout);
 // Moves a new model to nn_default_device() (nn_model_create, checkpoint load).
 asl_status nn_device_apply_default(nn_model *m);
 // A kind's forward on the model's device; *out is a host pointer.

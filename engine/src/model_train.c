@@ -62,7 +62,9 @@ asl_status nn_model_compute_gradients(nn_model *m, const float *x,
     return asl_fail(ASL_EUNSUPPORTED, "model %s does not train", m->ops->desc->kind);
   asl_status s = check_batch(m, x, y, batch);
   if (s) return s;
-  if (m->device) return nn_device_step(m, x, y, w, batch, loss, 0);
+  // A whole model on the device steps there; a kind with a device body
+  // (ddpm3d) runs this host loop, its body's calls going to the device.
+  if (m->cuda) return nn_device_step(m, x, y, w, batch, loss, 0);
   const int D = m->grid[2], H = m->grid[1], W = m->grid[0];
   const float *pred;
   double l;
@@ -77,19 +79,23 @@ asl_status nn_model_compute_gradients(nn_model *m, const float *x,
   if ((s = nn_check_loss(m, l))) return s;
   loss_backward(m, m->dout, pred, y, w, batch, D, H, W);
   memset(m->grads, 0, m->n_params * sizeof(float));
+  m->backward_status = ASL_OK;
   m->ops->backward(m, m->dout);
-  return ASL_OK;
+  s = m->backward_status;
+  m->backward_status = ASL_OK;
+  return s;
 }
 
 asl_status nn_train_step(nn_model *m, const float *x, const float *y,
                          const float *w, int batch, float *loss) {
-  if (m->device && m->ops->desc->trainable && !check_batch(m, x, y, batch))
+  if (m->cuda && m->ops->desc->trainable && !check_batch(m, x, y, batch))
     return nn_device_step(m, x, y, w, batch, loss, 1);
   asl_status s = nn_model_compute_gradients(m, x, y, w, batch, loss);
   if (s) return s;
   m->step++;
   nn_adam_update(m->params, m->grads, m->adam_m, m->adam_v, m->n_params,
                  &m->opt, m->step);
+  nn_device_pushed(m, NN_SYNC_PARAMS); // a device body's weights go up again
   return ASL_OK;
 }
 

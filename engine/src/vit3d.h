@@ -61,6 +61,14 @@ void vit3d_backward(nn_model *m, const float *dout);
 // Forward at any volume size by overlapping grid-sized tiles (inference).
 asl_status vit3d_forward_tiled(nn_model *m, const float *x, int N, int D,
                                int H, int W, const float **out);
+// The same with each grid-sized tile (1, C, grid) run by `run`, which
+// leaves the tile's prediction (grid) in host memory at *pred (the CUDA
+// backend runs the tiles on the device this way).
+typedef asl_status (*vit3d_tile_fn)(nn_model *m, const float *tile,
+                                    const float **pred);
+asl_status vit3d_forward_tiles(nn_model *m, const float *x, int N, int D,
+                               int H, int W, vit3d_tile_fn run,
+                               const float **out);
 // Tile origins along one axis of length L for tiles of G voxels: half-tile
 // steps, the last tile flush with the end; one tile at 0 when L <= G.
 int vit3d_tile_starts(int L, int G, int *starts, int max);

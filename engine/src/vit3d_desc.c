@@ -67,6 +67,7 @@ const nn_model_desc nn_vit3d_desc = {
     .params = params,
     .n_params = sizeof params / sizeof params[0],
     .trainable = 1,
+    .cuda = 1,
     .fixed_loss = -1,
     .tiled = 1,
     .check = check,

@@ -55,9 +55,8 @@ static asl_status tile_buffers(vit3d *v, int C, const int g[3], int N,
   return s;
 }
 
-// x: (N, C, D, H, W) any size -> *out (N, 1, D, H, W), inference mode.
-asl_status vit3d_forward_tiled(nn_model *m, const float *x, int N, int D,
-                               int H, int W, const float **out) {
+asl_status vit3d_forward_tiles(nn_model *m, const float *x, int N, int D, int H,
+                               int W, vit3d_tile_fn run, const float **out) {
   vit3d *v = m->impl;
   const int *g = m->grid, C = m->in_channels;
   const size_t V = (size_t)D * H * W;
@@ -72,7 +71,6 @@ asl_status vit3d_forward_tiled(nn_model *m, const float *x, int N, int D,
                     "grid %dx%dx%d along one axis (use a larger grid)",
                     W, H, D, MAX_TILES, g[0], g[1], g[2]);
   asl_status s = tile_buffers(v, C, g, N, V);
-  if (!s) s = vit3d_plan(m, 1);
   if (s) return s;
   memset(v->tile_acc, 0, (size_t)N * V * sizeof(float));
   memset(v->tile_cnt, 0, V * sizeof(float));
@@ -81,13 +79,28 @@ asl_status vit3d_forward_tiled(nn_model *m, const float *x, int N, int D,
       for (int iy = 0; iy < ny; iy++)
         for (int ix = 0; ix < nx; ix++) {
           const int o[3] = {sz[iz], sy[iy], sx[ix]};
+          const float *pred;
           gather(v->tile_in, x + (size_t)n * C * V, C, D, H, W, g, o);
-          vit3d_forward_grid(m, v->tile_in, 1, 0);
-          scatter(v->tile_acc + n * V, n == 0 ? v->tile_cnt : NULL, v->out, D,
+          if ((s = run(m, v->tile_in, &pred))) return s;
+          scatter(v->tile_acc + n * V, n == 0 ? v->tile_cnt : NULL, pred, D,
                   H, W, g, o);
         }
   for (int n = 0; n < N; n++)
     for (size_t i = 0; i < V; i++) v->tile_acc[n * V + i] /= v->tile_cnt[i];
   *out = v->tile_acc;
   return ASL_OK;
+}
+
+static asl_status cpu_tile(nn_model *m, const float *tile, const float **pred) {
+  asl_status s = vit3d_plan(m, 1);
+  if (s) return s;
+  vit3d_forward_grid(m, tile, 1, 0);
+  *pred = ((vit3d *)m->impl)->out;
+  return ASL_OK;
+}
+
+// x: (N, C, D, H, W) any size -> *out (N, 1, D, H, W), inference mode.
+asl_status vit3d_forward_tiled(nn_model *m, const float *x, int N, int D,
+                               int H, int W, const float **out) {
+  return vit3d_forward_tiles(m, x, N, D, H, W, cpu_tile, out);
 }

@@ -156,7 +156,8 @@ static asl_status create_jobs(run_cube *c, const sweep_plan *p, int rank0) {
       (st = table_dataset(g, CUBE_DS_JOB_HOST, n, NULL, rank0, &c->host)) ||
       (st = table_dataset(g, CUBE_DS_JOB_ERROR_AT, n, NULL, rank0, &c->error_at)) ||
       (st = cube_ds_write(g, CUBE_DS_JOB_ERROR_TEXT, 1, heap, NULL, rank0, &c->error_text)) ||
-      (st = table_dataset(g, CUBE_DS_JOB_CHECKSUM, n, NULL, rank0, &c->checksum)))
+      (st = table_dataset(g, CUBE_DS_JOB_CHECKSUM, n, NULL, rank0, &c->checksum)) ||
+      (st = table_dataset(g, CUBE_DS_JOB_CHOSEN_PARAM, n, NULL, rank0, &c->chosen_param)))
     goto fail;
   hsize_t dims[2] = {(hsize_t)c->n_loss_rows, (hsize_t)c->epochs};
   if ((st = cube_ds_create(&c->train_loss, g, CUBE_DS_JOB_TRAIN_LOSS, 2, dims)) ||
@@ -302,6 +303,7 @@ void run_cube_reset(run_cube *c) {
   c->error_at = c->error_text = c->loss_row_ds = H5I_INVALID_HID;
   c->train_loss = c->val_loss = H5I_INVALID_HID;
   c->key = c->kind = c->train_job = c->experiment = c->seed = c->checksum = H5I_INVALID_HID;
+  c->chosen_param = H5I_INVALID_HID;
 }
 
 asl_status run_cube_shape(run_cube *c, const sweep_plan *p, const run_subjects *s) {

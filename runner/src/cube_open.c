@@ -120,6 +120,10 @@ static asl_status open_jobs(run_cube *c, const sweep_plan *p, const char *path) 
   htri_t has_sum = H5Lexists(g, cube_ds_name(CUBE_DS_JOB_CHECKSUM), H5P_DEFAULT);
   HCHECK(has_sum, "%s: look for %s", path, cube_ds_path(CUBE_DS_JOB_CHECKSUM));
   if (has_sum && (st = open_ds(&c->checksum, g, CUBE_DS_JOB_CHECKSUM, path))) goto fail;
+  // Likewise a cube from before /jobs/chosen_param: its tuned values are not recorded.
+  htri_t has_chosen = H5Lexists(g, cube_ds_name(CUBE_DS_JOB_CHOSEN_PARAM), H5P_DEFAULT);
+  HCHECK(has_chosen, "%s: look for %s", path, cube_ds_path(CUBE_DS_JOB_CHOSEN_PARAM));
+  if (has_chosen && (st = open_ds(&c->chosen_param, g, CUBE_DS_JOB_CHOSEN_PARAM, path))) goto fail;
   // Version 2 keeps loss rows for train jobs only: the plan says how many.
   c->n_loss_rows = c->n_jobs;
   if (c->version >= 2) {
@@ -211,7 +215,7 @@ void run_cube_jobs_view(const run_cube *c, cube_jobs *J) {
   J->key = c->key, J->kind = c->kind, J->train_job = c->train_job;
   J->experiment = c->experiment, J->seed = c->seed, J->status = c->status;
   J->seconds = c->seconds, J->rank = c->rank, J->host = c->host, J->checksum = c->checksum;
-  J->content_key = H5I_INVALID_HID;
+  J->content_key = H5I_INVALID_HID, J->chosen_param = c->chosen_param;
   J->error = c->error, J->error_at = c->error_at, J->error_text = c->error_text;
   J->loss_row = c->loss_row_ds;
   J->train_loss = c->train_loss, J->val_loss = c->val_loss;
@@ -238,7 +242,8 @@ static asl_status close_cube(run_cube *c) {
   c->exp = NULL;
   hid_t *ds[] = {&c->status,     &c->seconds,  &c->rank,     &c->host,      &c->error,
                  &c->train_loss, &c->val_loss, &c->key,      &c->kind,      &c->train_job,
-                 &c->experiment, &c->seed,     &c->checksum, &c->error_at,  &c->error_text, &c->loss_row_ds};
+                 &c->experiment, &c->seed,     &c->checksum, &c->error_at,  &c->error_text, &c->loss_row_ds,
+                 &c->chosen_param};
   free(c->loss_row);
   c->loss_row = NULL;
   for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) run_h5_close(ds[i]);

@@ -142,6 +142,8 @@ static asl_status write_row(run_cube *c, int job, const run_result *r, double se
       (st = cube_write_block(c->host, host_t, 1, start, one, host_buf)) ||
       (st = write_error(c, job, r->error, stored)))
     goto fail;
+  if (c->chosen_param >= 0)
+    st = cube_write_block(c->chosen_param, H5T_NATIVE_DOUBLE, 1, start, one, &r->chosen_param);
 fail:
   run_h5_close(&host_t);
   return st;

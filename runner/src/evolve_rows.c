@@ -1,7 +1,10 @@
 // The /jobs rows of reused jobs carried from the old cube (format version 1
 // or 2) into the new one (the current version), a block of new rows at a
 // time, through cube/jobs.h: the old rows are read a block at a time too,
-// in the order the new jobs name them (mostly increasing).
+// in the order the new jobs name them (mostly increasing). Tuned values
+// (/jobs/chosen_param) travel when both cubes record them: an old cube from
+// before them reads as NaN, the new cube's own fill, and a new cube without
+// the dataset is not written to.
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +31,7 @@ static asl_status old_row(carry *c, int o, int *k) {
   cube_rows *R = &c->old_rows;
   if (R->n > 0 && o >= R->j0 && o < R->j0 + R->n) return *k = o - R->j0, ASL_OK;
   int n = c->old.n_jobs - o < R->cap ? c->old.n_jobs - o : R->cap;
-  unsigned want = CUBE_ROW_NUMBERS | CUBE_ROW_HOST | CUBE_ROW_ERROR | CUBE_ROW_LOSS;
+  unsigned want = CUBE_ROW_NUMBERS | CUBE_ROW_HOST | CUBE_ROW_ERROR | CUBE_ROW_LOSS | CUBE_ROW_CHOSEN;
   asl_status st = cube_rows_read(&c->old, o, n, want, R, "old cube");
   *k = 0;
   return st;
@@ -36,7 +39,7 @@ static asl_status old_row(carry *c, int o, int *k) {
 
 static asl_status carry_block(carry *c, const run_evolution *ev, int j0, int n, const char *path) {
   cube_rows *N = &c->new_rows;
-  unsigned want = CUBE_ROW_NUMBERS | CUBE_ROW_HOST | CUBE_ROW_ERROR | CUBE_ROW_LOSS;
+  unsigned want = CUBE_ROW_NUMBERS | CUBE_ROW_HOST | CUBE_ROW_ERROR | CUBE_ROW_LOSS | CUBE_ROW_CHOSEN;
   asl_status st = cube_rows_read(&c->new_, j0, n, want, N, path);
   int any = 0;
   for (int i = 0; i < n && !st; i++) {

@@ -17,7 +17,9 @@
 #include "nn/desc.h"
 #include "nn/model.h"
 
-static asl_status get_model(nn_model **m, exa_state *x, const sweep_plan *p, int j, run_job_io *io) {
+// A tuned (`auto`) parameter's choice goes to r->chosen_param (/jobs/chosen_param).
+static asl_status get_model(nn_model **m, exa_state *x, const sweep_plan *p, int j, run_job_io *io,
+                            run_result *r) {
   const sweep_job *jb = &p->jobs[j];
   if (jb->train_job >= 0) {
     exa_blob *bl = malloc(sizeof *bl);
@@ -35,6 +37,7 @@ static asl_status get_model(nn_model **m, exa_state *x, const sweep_plan *p, int
   int k = st ? -1 : exa_tune_auto_index(par, sm->n_params);
   if (k >= 0) st = exa_tune(x, p, j, io, par, sm->n_params, k, chosen, sizeof chosen);
   if (k >= 0 && !st) st = exa_tune_log(io, j, jb->key, chosen);
+  if (k >= 0 && !st) r->chosen_param = strtod(par[k].value, NULL);
   if (!st)
     st = nn_model_create(m, sm->kind, 1 + (jb->cond.m0 != 0), p->grid, par, sm->n_params, jb->seed);
   if (!st) st = exa_model_to_device(*m, p);
@@ -126,7 +129,7 @@ asl_status exa_infer(exa_state *x, const sweep_plan *p, int j, run_job_io *io, r
   nn_model *m = NULL;
   if (!chosen) return asl_fail(ASL_ENOMEM, "test subjects");
   asl_status st = exa_select(x, io->subjects, jb, 0, chosen, &n);
-  if (!st) st = get_model(&m, x, p, j, io);
+  if (!st) st = get_model(&m, x, p, j, io, r);
   for (int i = 0; i < n && !st; i++) st = one_subject(x, m, p, j, chosen[i], io, r);
   if (!st) st = exa_keep_flush(x);
   if (m) nn_model_free(m);

@@ -41,13 +41,24 @@ static int local_rank(void) {
 }
 
 asl_status exa_model_to_device(nn_model *m, const sweep_plan *p) {
-  if (strcmp(p->device, "cuda") != 0) return ASL_OK;
+  const char *prec = p->train.precision[0] ? p->train.precision : "fp32";
+  nn_precision np;
+  asl_status st = nn_precision_parse(prec, &np);
+  if (!st) st = nn_model_set_precision(m, np);
+  if (st) return st;
+  if (strcmp(p->device, "cuda") != 0) {
+    // validate refuses this; a hand-built plan gets the same answer here.
+    if (np != NN_PRECISION_FP32)
+      return asl_fail(ASL_EINVAL, "train.precision %s needs engine.device: cuda (the CPU "
+                      "engine computes in fp32)", prec);
+    return ASL_OK;
+  }
   const nn_model_desc *d = nn_model_describe(m);
   if (!d->cuda)
     return asl_fail(ASL_EUNSUPPORTED,
                     "model %s has no CUDA implementation (engine.device: cuda covers "
-                    "unet3d); run it with engine.device: cpu or --device cpu", d->kind);
-  asl_status st = nn_cuda_select(local_rank());
+                    "unet3d, vit3d and ddpm3d); run it with engine.device: cpu or --device cpu", d->kind);
+  st = nn_cuda_select(local_rank());
   if (!st) st = nn_model_set_device(m, NN_DEVICE_CUDA);
   if (st) {
     char why[512]; // asl_fail writes where asl_error_message points

@@ -38,6 +38,7 @@ typedef struct {
 // engine.device: cuda moves m to the GPU of this rank (node-local rank
 // mod the visible GPUs); a kind without a CUDA implementation (its
 // descriptor says so) fails the job, as does a machine without a GPU.
+// First it gives m the spec's train.precision (refused on the CPU unless fp32).
 asl_status exa_model_to_device(nn_model *m, const sweep_plan *p);
 
 asl_status exa_train_buffers(exa_data *t, const sweep_plan *p, int m0);

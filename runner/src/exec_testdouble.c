@@ -112,8 +112,18 @@ static int in_group(const char *group, const run_subject *u) {
   return group[0] == '\0' || strcmp(group, "all") == 0 || strcmp(group, u->snr_group) == 0;
 }
 
+// A baseline with an `auto` parameter "chooses" one of four values from
+// its seed, so /jobs/chosen_param has per-job values to carry and merge.
+static double td_chosen(const sweep_plan *p, const sweep_job *jb) {
+  const sweep_model *sm = jb->cond.model >= 0 && jb->cond.model < p->n_models ? &p->models[jb->cond.model] : NULL;
+  for (int i = 0; sm && jb->train_job < 0 && i < sm->n_params; i++)
+    if (strcmp(sm->params[i].value, "auto") == 0) return 0.5 + 0.25 * (double)(jb->seed % 4);
+  return NAN;
+}
+
 static asl_status td_infer(const sweep_plan *p, int j, run_job_io *io, run_result *r) {
   const sweep_job *jb = &p->jobs[j];
+  r->chosen_param = td_chosen(p, jb);
   td_checkpoint c = {.magic = TD_MAGIC};
   if (io->train_checkpoint && !load(io->train_checkpoint, &c))
     return asl_fail(ASL_ENOTFOUND, "%s: checkpoint %s of its train job is missing", jb->key,

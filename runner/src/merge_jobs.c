@@ -24,16 +24,20 @@ static int part_in_block(const merge_run *m, int p, int j0, int n) {
   return 0;
 }
 
-// A duplicate must carry the source's losses (the numbers; timing and
-// placement differ between attempts).
-static asl_status compare(const merge_run *m, int p, int j, const cube_rows *a,
-                          const cube_rows *b, int i) {
+// A duplicate must carry the source's losses and, where both parts record
+// it, its tuned value (the numbers; timing and placement differ between
+// attempts). Values compare bit for bit, so NaN equals NaN.
+static asl_status compare(const merge_run *m, const merge_io *io, int p, int j,
+                          const cube_rows *a, const cube_rows *b, int i) {
   size_t E = (size_t)a->epochs, at = (size_t)i * E;
   const char *what = NULL;
   if (memcmp(a->train_loss + at, b->train_loss + at, E * sizeof(float)) != 0)
     what = cube_ds_path(CUBE_DS_JOB_TRAIN_LOSS);
   else if (memcmp(a->val_loss + at, b->val_loss + at, E * sizeof(float)) != 0)
     what = cube_ds_path(CUBE_DS_JOB_VAL_LOSS);
+  else if (io->in[m->source[j]].chosen_param >= 0 && io->in[p].chosen_param >= 0 &&
+           memcmp(&a->chosen_param[i], &b->chosen_param[i], sizeof(double)) != 0)
+    what = cube_ds_path(CUBE_DS_JOB_CHOSEN_PARAM);
   if (!what) return ASL_OK;
   return asl_fail(ASL_ESPEC, "job %s is done in %s and in %s with different %s: keep one "
                   "(rerun the wrong part with --force-new) and merge again", m->keys[j],
@@ -41,7 +45,7 @@ static asl_status compare(const merge_run *m, int p, int j, const cube_rows *a,
 }
 
 static asl_status merge_block(merge_run *m, merge_io *io, int j0, int n, const char *out_path) {
-  unsigned want = CUBE_ROW_NUMBERS | CUBE_ROW_HOST | CUBE_ROW_ERROR | CUBE_ROW_LOSS;
+  unsigned want = CUBE_ROW_NUMBERS | CUBE_ROW_HOST | CUBE_ROW_ERROR | CUBE_ROW_LOSS | CUBE_ROW_CHOSEN;
   asl_status st = cube_rows_read(&io->out, j0, n, CUBE_ROW_LOSS, &io->merged, out_path);
   for (int p = 0; p < m->n_parts && !st; p++)
     if (m->part[p].file >= 0 && part_in_block(m, p, j0, n))
@@ -51,7 +55,7 @@ static asl_status merge_block(merge_run *m, merge_io *io, int j0, int n, const c
     cube_rows_copy(&io->merged, i, s >= 0 ? &io->rows[s] : NULL, i);
     for (int p = 0; p < m->n_parts && !st; p++)
       if (m->part[p].file >= 0 && merge_duplicate_in(m, p, j))
-        st = compare(m, p, j, &io->rows[s], &io->rows[p], i);
+        st = compare(m, io, p, j, &io->rows[s], &io->rows[p], i);
   }
   if (!st) st = cube_rows_write(&io->out, &io->heap, &io->merged, out_path);
   return st;

@@ -35,6 +35,7 @@ void run_result_clear(run_result *r) {
   for (size_t i = 0; i < cells * (size_t)r->n_images; i++) r->per_image[i] = NAN;
   memset(r->tested, 0, (size_t)r->n_subjects);
   r->error[0] = '\0';
+  r->chosen_param = NAN;
 }
 
 void run_result_free(run_result *r) {

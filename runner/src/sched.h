@@ -93,6 +93,9 @@ asl_status run_sched_write_cube(run_sched *sc, const char *tmp);
 // Rank 0: when the cube at `path` was written for another spec, grows it
 // into this plan's (evolve_run.c) and notes what it did in sc->grown.
 asl_status run_sched_evolve(run_sched *sc, const char *path, const char *tmp);
+// Collective, with --slice: every rank takes rank 0's split of the jobs, the
+// one recorded in an existing part or made when it grew (evolve_run.c).
+asl_status run_sched_part_slices(run_sched *sc, const char *path, int exists);
 asl_status run_sched_buffers(run_sched *sc);
 
 

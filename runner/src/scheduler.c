@@ -175,6 +175,7 @@ asl_status run_sched_open_cube(run_sched *sc) {
   // "Growing a study") before any rank opens it.
   if (exists && sc->rank == 0) st = run_sched_evolve(sc, path, tmp);
   if ((st = run_agree(st, sc->comm))) return st;
+  if ((st = run_sched_part_slices(sc, path, exists))) return st;
   if (!exists) {
     // Rank 0 makes the cube alone, in memory, and writes its bytes: no
     // collective HDF5 call can be left waiting on a rank whose write failed

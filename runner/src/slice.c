@@ -71,16 +71,39 @@ static int components(const sweep_plan *p, int *parent, int *comp_of, slice_comp
 }
 
 asl_status run_slice_assign(const sweep_plan *p, int k, int *slice_of, double *cost) {
+  return run_slice_assign_prior(p, k, NULL, slice_of, cost);
+}
+
+// Components with a prior slice go back to it, their cost on its load;
+// pinned[c] = 1 for them. Returns how many were pinned.
+static int pin_prior(const int *prior, int n, int k, const int *comp_of, const slice_comp *comps,
+                     int *target, char *pinned, double *load, int *members) {
+  int np = 0;
+  for (int j = 0; prior && j < n; j++) {
+    int c = comp_of[j];
+    if (pinned[c] || prior[j] < 0 || prior[j] >= k) continue;
+    pinned[c] = 1;
+    target[c] = prior[j];
+    load[prior[j]] += comps[c].cost;
+    members[prior[j]]++;
+    np++;
+  }
+  return np;
+}
+
+asl_status run_slice_assign_prior(const sweep_plan *p, int k, const int *prior, int *slice_of,
+                                  double *cost) {
   int n = p->n_jobs;
   if (k < 1) return asl_fail(ASL_EINVAL, "slicing into %d slices: need at least 1", k);
   size_t cap = (size_t)n + 1;
   int *parent = malloc(sizeof(int) * cap), *comp_of = malloc(sizeof(int) * cap);
   int *target = malloc(sizeof(int) * cap);
+  char *pinned = calloc(cap, 1);
   slice_comp *comps = malloc(sizeof *comps * (size_t)(n + 1));
   double *load = calloc((size_t)k, sizeof *load);
   int *members = calloc((size_t)k, sizeof *members);
   asl_status st = ASL_OK;
-  if (!parent || !comp_of || !target || !comps || !load || !members) {
+  if (!parent || !comp_of || !target || !comps || !load || !members || !pinned) {
     st = asl_fail(ASL_ENOMEM, "slicing %d jobs into %d slices", n, k);
     goto done;
   }
@@ -90,9 +113,12 @@ asl_status run_slice_assign(const sweep_plan *p, int k, int *slice_of, double *c
     st = asl_fail(ASL_ENOMEM, "slicing %d components", nc);
     goto done;
   }
-  memcpy(order, comps, sizeof *order * (size_t)nc);
-  qsort(order, (size_t)nc, sizeof *order, by_cost_desc);
-  for (int c = 0; c < nc; c++) {
+  pin_prior(prior, n, k, comp_of, comps, target, pinned, load, members);
+  int no = 0;
+  for (int c = 0; c < nc; c++)
+    if (!pinned[c]) order[no++] = comps[c];
+  qsort(order, (size_t)no, sizeof *order, by_cost_desc);
+  for (int c = 0; c < no; c++) {
     int best = 0;
     // Equal loads (zero-cost baselines, say) go to the slice with fewer
     // components, so free jobs still spread instead of piling into slice 0.
@@ -109,6 +135,7 @@ done:
   free(parent);
   free(comp_of);
   free(target);
+  free(pinned);
   free(comps);
   free(load);
   free(members);

@@ -61,3 +61,60 @@ asl_status run_slice_mark(run_cube *c, const int *slice_of, int index, int count
   cube_h5_quiet_end(&q);
   return st;
 }
+
+static asl_status slice_read(hid_t f, const char *path, int n_jobs, int *slice_of, int *found,
+                             char *text, size_t text_len) {
+  asl_status st = ASL_OK;
+  hid_t ds = H5I_INVALID_HID, space = H5I_INVALID_HID;
+  const char *attr = cube_attr_name(CUBE_ATTR_SLICE), *set = cube_ds_path(CUBE_DS_JOB_SLICE);
+  htri_t has = H5Aexists(f, attr);
+  HCHECK(has, "%s: look for the `%s` attribute", path, attr);
+  if (has && (st = cube_attr_read_str(f, attr, text, text_len))) goto fail;
+  if (!has || H5Lexists(f, set, H5P_DEFAULT) <= 0) goto fail;
+  HCHECK(ds = H5Dopen2(f, set, H5P_DEFAULT), "%s: open %s", path, set);
+  HCHECK(space = H5Dget_space(ds), "%s: extent of %s", path, set);
+  if (H5Sget_simple_extent_npoints(space) != (hssize_t)n_jobs) goto fail;
+  if (n_jobs > 0)
+    HCHECK(H5Dread(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, slice_of), "%s: read %s",
+           path, set);
+  *found = 1;
+fail:
+  run_h5_close(&space);
+  run_h5_close(&ds);
+  return st;
+}
+
+asl_status run_slice_read(const char *path, int n_jobs, int *slice_of, int *found, char *text,
+                          size_t text_len) {
+  *found = 0;
+  text[0] = '\0';
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
+  asl_status st = ASL_OK;
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) st = asl_fail(ASL_EFORMAT, "%s: cannot open as an HDF5 file to read its slice", path);
+  else st = slice_read(f, path, n_jobs, slice_of, found, text, text_len);
+  if (f >= 0) H5Fclose(f);
+  cube_h5_quiet_end(&q);
+  if (st) return run_fail_wrap(st, "%s: reading the slice marks", path);
+  return ASL_OK;
+}
+
+asl_status run_slice_mark_file(const char *path, int n_jobs, const int *slice_of, int index,
+                               int count) {
+  run_cube c;
+  char text[32];
+  run_cube_reset(&c);
+  c.n_jobs = n_jobs;
+  snprintf(c.path, sizeof c.path, "%s", path);
+  snprintf(text, sizeof text, "%d/%d", index, count);
+  cube_h5_quiet q;
+  cube_h5_quiet_begin(&q);
+  asl_status st = ASL_OK;
+  if ((c.file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT)) < 0)
+    st = asl_fail(ASL_EHDF5, "%s: cannot open to mark slice %s", path, text);
+  if (!st) st = mark(&c, slice_of, text, 1);
+  if (c.file >= 0 && H5Fclose(c.file) < 0 && !st) st = asl_fail(ASL_EHDF5, "%s: close", path);
+  cube_h5_quiet_end(&q);
+  return st;
+}

@@ -61,6 +61,10 @@ static void add_train(sw_buf *b, const sweep_train *t) {
              t->patches_per_volume);
   sw_buf_add(b, "train.early_stop=%d\ntrain.lr_schedule=%s\ntrain.warmup_epochs=%d\n",
              t->early_stop, t->lr_schedule, t->warmup_epochs);
+  // Reduced precision trains to other weights; fp32 adds no line, so the
+  // keys of every spec written before the key existed stay as they were.
+  if (t->precision[0] && strcmp(t->precision, "fp32") != 0)
+    sw_buf_add(b, "train.precision=%s\n", t->precision);
 }
 
 static void add_condition(sw_buf *b, const sweep_condition *c) {
@@ -89,19 +93,81 @@ static void add_study(sw_buf *b, const sweep_plan *p, const sweep_job *j) {
   sw_buf_add(b, "\n");
 }
 
-char *sweep_job_content_text(const sweep_plan *p, int idx) {
-  const sweep_job *j = &p->jobs[idx];
+// The blocks many jobs share, formatted once per plan when hashing every
+// job (formatting dominated re-planning a 10^4-job study): each model's
+// block, the training block, and the study block of train and infer jobs.
+typedef struct {
+  char **model; // (n_models)
+  char *train, *study[2];
+  int oom;
+} shared_text;
+
+static char *block(shared_text *sh, void (*add)(sw_buf *, const void *), const void *arg) {
   sw_buf b = {0};
-  sw_buf_add(&b, "engine.numeric_version=%d\n", NN_NUMERIC_VERSION);
-  sw_buf_add(&b, "job.kind=%s\njob.key=%s\n", j->kind == SWEEP_JOB_TRAIN ? "train" : "infer",
-             j->key);
-  add_condition(&b, &j->cond);
-  add_model(&b, &p->models[j->cond.model]);
-  if (j->kind == SWEEP_JOB_TRAIN) add_train(&b, &p->train);
-  add_study(&b, p, j);
-  sw_buf_add(&b, "seed=%llu\ndata.fingerprint=%s\n", (unsigned long long)j->seed,
+  add(&b, arg);
+  if (b.oom || !b.s) sh->oom = 1;
+  if (b.oom) free(b.s);
+  return b.oom ? NULL : b.s;
+}
+
+static void add_model_v(sw_buf *b, const void *m) { add_model(b, m); }
+static void add_train_v(sw_buf *b, const void *t) { add_train(b, t); }
+
+typedef struct {
+  const sweep_plan *p;
+  sweep_job job;
+} study_arg;
+
+static void add_study_v(sw_buf *b, const void *a) {
+  const study_arg *x = a;
+  add_study(b, x->p, &x->job);
+}
+
+static void shared_free(shared_text *sh, int n_models) {
+  for (int m = 0; sh->model && m < n_models; m++) free(sh->model[m]);
+  free(sh->model);
+  free(sh->train);
+  free(sh->study[0]);
+  free(sh->study[1]);
+}
+
+static void shared_make(shared_text *sh, const sweep_plan *p) {
+  memset(sh, 0, sizeof *sh);
+  if (!(sh->model = calloc((size_t)p->n_models + 1, sizeof *sh->model))) {
+    sh->oom = 1;
+    return;
+  }
+  for (int m = 0; m < p->n_models; m++) sh->model[m] = block(sh, add_model_v, &p->models[m]);
+  sh->train = block(sh, add_train_v, &p->train);
+  for (int k = 0; k < 2; k++) {
+    study_arg a = {.p = p};
+    a.job.kind = k ? SWEEP_JOB_INFER : SWEEP_JOB_TRAIN;
+    sh->study[k] = block(sh, add_study_v, &a);
+  }
+}
+
+// The job's text into b (emptied first); sh may be NULL.
+static void content_text(sw_buf *b, const sweep_plan *p, int idx, const shared_text *sh) {
+  const sweep_job *j = &p->jobs[idx];
+  int train = j->kind == SWEEP_JOB_TRAIN;
+  b->len = 0;
+  sw_buf_add(b, "engine.numeric_version=%d\n", NN_NUMERIC_VERSION);
+  sw_buf_add(b, "job.kind=%s\njob.key=%s\n", train ? "train" : "infer", j->key);
+  add_condition(b, &j->cond);
+  if (sh) sw_buf_add(b, "%s", sh->model[j->cond.model]);
+  else add_model(b, &p->models[j->cond.model]);
+  if (train && sh) sw_buf_add(b, "%s", sh->train);
+  else if (train) add_train(b, &p->train);
+  if (sh) sw_buf_add(b, "%s", sh->study[!train]);
+  else add_study(b, p, j);
+  sw_buf_add(b, "seed=%llu\ndata.fingerprint=%s\n", (unsigned long long)j->seed,
              p->data_fingerprint);
-  if (j->train_job >= 0) sw_buf_add(&b, "upstream=%s\n", p->jobs[j->train_job].content_key);
+  if (j->train_job >= 0) sw_buf_add(b, "upstream=%s\n", p->jobs[j->train_job].content_key);
+}
+
+char *sweep_job_content_text(const sweep_plan *p, int idx) {
+  sw_buf b = {0};
+  content_text(&b, p, idx, NULL);
   if (b.oom) {
     free(b.s);
     return NULL;
@@ -119,12 +185,16 @@ asl_status sweep_plan_content_keys_cached(sweep_plan *p, const char *cache, int 
 }
 
 asl_status sweep_plan_hash_jobs(sweep_plan *p) {
+  shared_text sh;
+  sw_buf b = {0};
+  shared_make(&sh, p);
   // Train jobs come first, so an infer job's upstream key is ready.
-  for (int i = 0; i < p->n_jobs; i++) {
-    char *text = sweep_job_content_text(p, i);
-    if (!text) return asl_fail(ASL_ENOMEM, "content key of job %d", i);
-    sweep_content_hash(text, strlen(text), p->jobs[i].content_key);
-    free(text);
+  for (int i = 0; i < p->n_jobs && !sh.oom && !b.oom; i++) {
+    content_text(&b, p, i, &sh);
+    if (!b.oom) sweep_content_hash(b.s, b.len, p->jobs[i].content_key);
   }
-  return ASL_OK;
+  int oom = sh.oom || b.oom;
+  shared_free(&sh, p->n_models);
+  free(b.s);
+  return oom ? asl_fail(ASL_ENOMEM, "content keys of %d jobs", p->n_jobs) : ASL_OK;
 }

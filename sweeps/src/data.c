@@ -80,6 +80,14 @@ static void read_bids(sw_ctx *c, const sw_node *n, const char *root, sweep_plan 
     sw_error(c, n, "no subjects under '%s' (expected sub-*/[ses-*/]perf/ folders)", root);
   for (int i = 0; i < n_scans; i++) {
     int nt;
+    if (strlen(scans[i].label) > SWEEP_SUBJECT_ID_MAX) {
+      sw_error(c, n, "%s/%s: scan label '%s' has %zu characters; the results cube stores subject "
+               "labels of at most %d: shorten its BIDS entity labels, or leave it out with "
+               "data.participants / data.sessions",
+               scans[i].dir, scans[i].stem, scans[i].label, strlen(scans[i].label),
+               SWEEP_SUBJECT_ID_MAX);
+      continue;
+    }
     if (asl_bids_count_scan(root, &scans[i], &nt) != ASL_OK) sw_error(c, n, "%s", asl_error_message());
     else if (add_subject(p, scans[i].label, nt)) break;
   }

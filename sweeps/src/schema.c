@@ -12,13 +12,15 @@ static const char *const top_keys[] = {
 static const char *const train_keys[] = {"epochs",       "batch",        "optimizer",
                                          "lr",           "weight_decay", "loss",
                                          "augment",      "val_fraction", "patches_per_volume",
-                                         "early_stop",   "lr_schedule",  "warmup_epochs"};
+                                         "early_stop",   "lr_schedule",  "warmup_epochs",
+                                         "precision"};
 static const char *const lr_schedules[] = {"constant", "cosine"};
 static const char *const optimizers[] = {"adam", "adamw"};
 static const char *const losses[] = {"l1", "mse", "ssim"};
 static const char *const augments[] = {"flip_x", "flip_y", "transpose", "shift", "rotate"};
 static const char *const metric_names[] = {"ssim", "psnr", "nmae"};
 static const char *const devices[] = {"cpu", "cuda"};
+static const char *const precisions[] = {"fp32", "tf32", "bf16"};
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static void set_defaults(sweep_plan *p) {
@@ -45,6 +47,7 @@ static void set_defaults(sweep_plan *p) {
   t->early_stop = 0;
   strcpy(t->lr_schedule, "constant");
   t->warmup_epochs = 0;
+  strcpy(t->precision, "fp32");
   strcpy(p->device, "cpu");
 }
 
@@ -119,6 +122,7 @@ static void read_train(sw_ctx *c, const sw_node *t, sweep_plan *p) {
   read_enum(c, t, "lr_schedule", lr_schedules, COUNT(lr_schedules), o->lr_schedule,
             sizeof o->lr_schedule);
   read_int(c, t, "warmup_epochs", 0, 100000, &o->warmup_epochs);
+  read_enum(c, t, "precision", precisions, COUNT(precisions), o->precision, sizeof o->precision);
   const sw_node *wu = sw_map_get(t, "warmup_epochs");
   if (wu && o->warmup_epochs >= o->epochs)
     sw_error(c, wu, "warmup_epochs %d leaves no epoch at the full learning rate of %d epochs; "
@@ -143,6 +147,18 @@ static void read_engine(sw_ctx *c, const sw_node *e, sweep_plan *p) {
   if (!sw_is_map(c, e, "engine")) return;
   sw_check_keys(c, e, "engine", keys, COUNT(keys));
   read_enum(c, e, "device", devices, COUNT(devices), p->device, sizeof p->device);
+}
+
+// train.precision other than fp32 is CUDA arithmetic (docs/gpu.md); the CPU
+// engine computes in fp32 only, so a CPU run refuses it rather than quietly
+// training another way than the spec says.
+static void check_precision(sw_ctx *c, const sw_node *root, const sweep_plan *p) {
+  const sw_node *t = sw_map_get(root, "train");
+  const sw_node *n = t && t->kind == SW_MAP ? sw_map_get(t, "precision") : NULL;
+  if (!n || strcmp(p->train.precision, "fp32") == 0 || strcmp(p->device, "cuda") == 0) return;
+  sw_error(c, n, "train.precision %s needs engine.device: cuda (the CPU engine computes in "
+           "fp32); set engine.device: cuda (or run --device cuda), or use precision fp32",
+           p->train.precision);
 }
 
 static void read_metrics(sw_ctx *c, const sw_node *m, sweep_plan *p) {
@@ -226,6 +242,7 @@ void sw_schema_read(sw_ctx *c, const sw_node *root, const char *spec_dir, sweep_
   if ((n = sw_map_get(root, "snr_groups"))) read_snr_groups(c, n, p);
   if ((n = sw_map_get(root, "train"))) read_train(c, n, p);
   if ((n = sw_map_get(root, "engine"))) read_engine(c, n, p);
+  check_precision(c, root, p);
   read_metrics(c, sw_map_get(root, "metrics"), p);
   sw_models_read(c, sw_map_get(root, "models"), p);
   n = sw_map_get(root, "data");

@@ -1,5 +1,6 @@
 // cf_cube_write: a cf_cube description as an HDF5 file written through the
 // cube library's layout writers, so it has the runner's schema exactly.
+#include <math.h>
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +68,7 @@ static int write_jobs(hid_t f, const cf_cube *c) {
   size_t n = (size_t)c->n_jobs;
   int8_t *kind = malloc(n + 1), *status = malloc(n + 1);
   int32_t *train = malloc((n + 1) * 4), *rank = malloc((n + 1) * 4), *exper = malloc((n + 1) * 4);
-  double *secs = malloc((n + 1) * 8);
+  double *secs = malloc((n + 1) * 8), *chosen = malloc((n + 1) * 8);
   uint64_t *seed = malloc((n + 1) * 8);
   float *tl = malloc((n + 1) * CF_EPOCHS * 4), *vl = malloc((n + 1) * CF_EPOCHS * 4);
   int32_t *lrow = malloc((n + 1) * 4);
@@ -83,6 +84,7 @@ static int write_jobs(hid_t f, const cf_cube *c) {
     train[j] = b->train_job;
     rank[j] = b->rank;
     secs[j] = b->seconds;
+    chosen[j] = b->tuned ? b->chosen_param : NAN;
     seed[j] = b->seed;
     // Version 2: loss rows of train jobs only, error texts in the heap.
     if (lrow[j] >= 0) {
@@ -119,9 +121,11 @@ static int write_jobs(hid_t f, const cf_cube *c) {
   rc |= nums(g, CUBE_DS_JOB_TRAIN_LOSS, 2, d2, tl);
   rc |= nums(g, CUBE_DS_JOB_VAL_LOSS, 2, d2, vl);
   rc |= strings(g, CUBE_DS_JOB_CONTENT_KEY, n, c->jobs[0].content_key, sizeof(cf_job));
+  rc |= nums(g, CUBE_DS_JOB_CHOSEN_PARAM, 1, d1, chosen);
   rc |= cube_jobs_scales(g, (int)n, CF_EPOCHS, 1) != ASL_OK;
   H5Gclose(g);
-  free(kind), free(status), free(train), free(rank), free(exper), free(secs), free(seed);
+  free(kind), free(status), free(train), free(rank), free(exper), free(secs), free(chosen),
+      free(seed);
   free(tl), free(vl), free(lrow), free(at), free(heap);
   return rc;
 }

@@ -47,6 +47,8 @@ typedef struct {
   uint64_t seed;
   char error[512];
   char content_key[33]; // /jobs/content_key: "" unless a test sets one
+  int tuned;            // /jobs/chosen_param: chosen_param when set, NaN otherwise
+  double chosen_param;
   float train_loss[CF_EPOCHS], val_loss[CF_EPOCHS];
 } cf_job;
 

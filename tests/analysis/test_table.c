@@ -2,6 +2,7 @@
 // partial cubes, baselines with Holm, and the three output formats.
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ana/table.h"
 #include "cube_fixture.h"
@@ -330,6 +331,48 @@ TEST(table_run_renders_every_experiment_and_names_bad_choices) {
   done();
 }
 
+// --show-params: the distinct tuned values of a cell's jobs, ascending,
+// after its numbers (outside the bold), and a `tuned` field per CSV column.
+TEST(show_params_lists_the_tuned_values_of_each_cell) {
+  cf_cube_default(&fx);
+  cf_experiment *fm = cf_find(&fx, "main");
+  int idx[5] = {0, 2, 1, 0, 0}; // windowed, nav=4, m0=on
+  size_t cell = cf_cell(fm, idx);
+  for (int s = 0; s < fm->n_subjects; s++) {
+    int j = fm->job[cell * (size_t)fm->n_subjects + (size_t)s];
+    ASSERT(j >= 0);
+    fx.jobs[j].tuned = 1;
+    fx.jobs[j].chosen_param = s % 2 ? 1.5 : 0.75;
+  }
+  open_cube("ana_table_params.h5");
+  ana_table_opts o;
+  ana_table_opts_init(&o);
+  o.show_params = 1;
+  ana_table t;
+  ASSERT_OK(ana_table_build(&t, &cube, ana_cube_experiment(&cube, "main"), CF_SSIM, &o));
+  ASSERT_STR_EQ("0.75/1.5", t.cells[2 * 6 + 1].tuned);
+  ASSERT_STR_EQ("", t.cells[2 * 6 + 0].tuned); // no tuned job
+  ASSERT_STR_EQ("", t.cells[2 * 6 + 5].tuned); // the input reference
+  char *md = render(&t, ANA_FMT_MD, 0);
+  ASSERT(strstr(md, " (tuned 0.75/1.5) |") != NULL);
+  ASSERT(strstr(md, "(tuned V): the value") != NULL);
+  free(md);
+  char *csv = render(&t, ANA_FMT_CSV, 0);
+  ASSERT(strstr(csv, "windowed, m0=on tuned") != NULL);
+  ASSERT(strstr(csv, ",0.75/1.5,") != NULL);
+  free(csv);
+  ana_table_free(&t);
+  // Without the option nothing is collected or shown.
+  o.show_params = 0;
+  ASSERT_OK(ana_table_build(&t, &cube, ana_cube_experiment(&cube, "main"), CF_SSIM, &o));
+  ASSERT_STR_EQ("", t.cells[2 * 6 + 1].tuned);
+  md = render(&t, ANA_FMT_MD, 0);
+  ASSERT(strstr(md, "tuned") == NULL);
+  free(md);
+  ana_table_free(&t);
+  done();
+}
+
 int main(void) {
   RUN(main_default_layout_is_nav_by_strategy_m0_with_input_reference);
   RUN(partial_cube_shows_n_and_missing_cells);
@@ -339,5 +382,6 @@ int main(void) {
   RUN(baseline_tests_are_paired_and_holm_adjusted);
   RUN(csv_table_has_one_field_group_per_column_and_empty_missing);
   RUN(table_run_renders_every_experiment_and_names_bad_choices);
+  RUN(show_params_lists_the_tuned_values_of_each_cell);
   return DONE();
 }

@@ -42,32 +42,67 @@ TEST(bids_missing_root_is_an_error_naming_it) {
   ASSERT(ids == NULL && n == 0);
 }
 
-// An id too long for the fixed id fields used to vanish from the listing
-// (and so from inspect and run) without a word.
+// An id too long for the id fields used to vanish from the listing (and so
+// from inspect and run) without a word; ids of real datasets are longer
+// than the 31 characters that once were the limit.
 TEST(bids_long_subject_id_is_an_error_naming_the_folder) {
-  const char *id = "sub-0123456789abcdef0123456789ab"; // 32 characters
-  char rel[128];
+  char id[ASL_BIDS_ID_MAX + 2] = "sub-";
+  memset(id + 4, 'x', ASL_BIDS_ID_MAX - 3); // ASL_BIDS_ID_MAX + 1 characters
+  id[ASL_BIDS_ID_MAX + 1] = '\0';
+  char rel[512];
   touch_dir("long"), touch_dir("long/sub-01"), touch_dir("long/sub-01/perf");
   snprintf(rel, sizeof rel, "long/%s", id), touch_dir(rel);
   snprintf(rel, sizeof rel, "long/%s/perf", id), touch_dir(rel);
-  char dir[512], want[600];
+  char dir[512], want[800];
   snprintf(dir, sizeof dir, "%s/long", root);
-  snprintf(want, sizeof want, "%s/%s: subject id of 32 characters", dir, id);
+  snprintf(want, sizeof want, "%s/%s: subject id of %d characters", dir, id, ASL_BIDS_ID_MAX + 1);
   char **ids;
   int n;
   ASSERT_EQ(ASL_EFORMAT, asl_bids_list_subjects(dir, &ids, &n));
   ASSERT(strstr(asl_error_message(), want));
   ASSERT(ids == NULL && n == 0);
-  // 31 characters still fit.
+  // ASL_BIDS_ID_MAX characters still fit.
   snprintf(rel, sizeof rel, "long/%s", id), rel[strlen(rel) - 1] = '\0';
-  char from[600], to[600];
+  char from[800], to[800];
   snprintf(from, sizeof from, "%s/%s", dir, id);
   snprintf(to, sizeof to, "%s/%s", root, rel);
   ASSERT_EQ(0, rename(from, to));
   ASSERT_OK(asl_bids_list_subjects(dir, &ids, &n));
   ASSERT_EQ(2, n);
-  ASSERT_EQ(31, (int)strlen(ids[1]));
+  ASSERT_EQ(ASL_BIDS_ID_MAX, (int)strlen(ids[1]));
   asl_bids_free_list(ids, n);
+}
+
+// Scan labels past 31 characters (sub_ses_acq_run of real datasets) are
+// listed whole; one longer than ASL_BIDS_LABEL_MAX is refused by file name.
+TEST(bids_long_scan_labels_listed_whole_or_refused) {
+  const char *stem = "sub-01_ses-baselinevisit_acq-pcasl3d_run-01"; // 43 characters
+  char path[1024];
+  touch_dir("lab"), touch_dir("lab/sub-01"), touch_dir("lab/sub-01/ses-baselinevisit");
+  touch_dir("lab/sub-01/ses-baselinevisit/perf");
+  snprintf(path, sizeof path, "%s/lab/sub-01/ses-baselinevisit/perf/%s_asl.nii.gz", root, stem);
+  FILE *f = fopen(path, "w");
+  ASSERT(f != NULL);
+  fclose(f);
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s/lab", root);
+  asl_bids_scan *scans;
+  int n;
+  ASSERT_OK(asl_bids_list_scans(dir, NULL, &scans, &n));
+  ASSERT_EQ(1, n);
+  ASSERT_STR_EQ(stem, scans[0].label);
+  ASSERT_STR_EQ("ses-baselinevisit", scans[0].session);
+  free(scans);
+  char name[ASL_BIDS_LABEL_MAX + 64] = "sub-01_ses-baselinevisit_acq-";
+  size_t k = strlen(name);
+  memset(name + k, 'y', ASL_BIDS_LABEL_MAX + 1 - k), name[ASL_BIDS_LABEL_MAX + 1] = '\0';
+  snprintf(path, sizeof path, "%s/lab/sub-01/ses-baselinevisit/perf/%s_asl.nii.gz", root, name);
+  ASSERT((f = fopen(path, "w")) != NULL);
+  fclose(f);
+  ASSERT_EQ(ASL_EFORMAT, asl_bids_list_scans(dir, NULL, &scans, &n));
+  ASSERT(strstr(asl_error_message(), name));
+  ASSERT(strstr(asl_error_message(), "at most 127"));
+  ASSERT(scans == NULL && n == 0);
 }
 
 static asl_status ctx(const char *text, int **types, int *n) {
@@ -134,6 +169,22 @@ TEST(sidecar_pcasl_fields) {
   ASSERT_NEAR(1.8, c.pld, 1e-12);
   ASSERT_NEAR(1.5, c.labeling_duration, 1e-12);
   ASSERT_EQ(0, c.background_suppression);
+  ASSERT_NEAR(0.0, c.repetition_time, 0);
+  asl_bids_sidecar_free(&c);
+}
+
+// TR fields only label derivatives: read when usable, never a refusal.
+TEST(sidecar_repetition_times_are_read_leniently) {
+  asl_bids_sidecar c;
+  ASSERT_OK(car("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Absent\","
+                "\"RepetitionTimePreparation\":[4.5,4.5],\"RepetitionTime\":4.6}", &c));
+  ASSERT_NEAR(4.6, c.repetition_time, 1e-12);
+  ASSERT_NEAR(4.5, c.repetition_time_prep, 1e-12);
+  asl_bids_sidecar_free(&c);
+  ASSERT_OK(car("{\"ArterialSpinLabelingType\":\"PCASL\",\"M0Type\":\"Absent\","
+                "\"RepetitionTimePreparation\":\"soon\",\"RepetitionTime\":-1}", &c));
+  ASSERT_NEAR(0.0, c.repetition_time, 0);
+  ASSERT_NEAR(0.0, c.repetition_time_prep, 0);
   asl_bids_sidecar_free(&c);
 }
 
@@ -272,7 +323,13 @@ TEST(scan_labels_map_back_to_files) {
   ASSERT_STR_EQ("/d/sub-01/ses-2/perf", s.dir);
   ASSERT_NEAR(2.5, s.pld, 1e-12);
   ASSERT_EQ(ASL_EINVAL, asl_bids_scan_from_label("/d", "sub-01/../x", NULL, &s));
-  ASSERT_EQ(ASL_EINVAL, asl_bids_scan_from_label("/d", "sub-0123456789012345678901234567890", NULL, &s));
+  // 35 characters: past the old 31, a label now; past ASL_BIDS_LABEL_MAX, not.
+  ASSERT_OK(asl_bids_scan_from_label("/d", "sub-0123456789012345678901234567890", NULL, &s));
+  ASSERT_STR_EQ("sub-0123456789012345678901234567890", s.label);
+  char big[ASL_BIDS_LABEL_MAX + 2];
+  memset(big, '7', sizeof big - 1), big[sizeof big - 1] = '\0';
+  ASSERT_EQ(ASL_EINVAL, asl_bids_scan_from_label("/d", big, NULL, &s));
+  ASSERT(strstr(asl_error_message(), "at most 127 characters"));
 }
 
 int main(void) {
@@ -281,11 +338,13 @@ int main(void) {
   RUN(bids_lists_sorted_subjects_with_perf);
   RUN(bids_missing_root_is_an_error_naming_it);
   RUN(bids_long_subject_id_is_an_error_naming_the_folder);
+  RUN(bids_long_scan_labels_listed_whole_or_refused);
   RUN(aslcontext_reads_every_type_in_order);
   RUN(aslcontext_finds_the_column_among_others_and_allows_trailing_blank_lines);
   RUN(aslcontext_refuses_bad_tables_with_line_numbers);
   RUN(aslcontext_read_file_missing_names_the_file);
   RUN(sidecar_pcasl_fields);
+  RUN(sidecar_repetition_times_are_read_leniently);
   RUN(sidecar_pld_array_ignores_the_zeros_of_m0_volumes);
   RUN(sidecar_pasl_takes_bolus_cutoff_and_estimate);
   RUN(sidecar_refusals_name_the_field);

@@ -160,6 +160,35 @@ TEST(subject_separate_m0_and_mask_derived_from_it) {
   asl_subject_free(&s);
 }
 
+// BIDS matching of a shared M0: the file whose entities are all the scan's
+// and most specific (acq-hi for an acq-hi run, not acq-lo); two equally
+// specific ones are refused naming both.
+TEST(subject_separate_m0_matched_by_entities) {
+  char id[32], dir[512], stem[64], m0[600];
+  new_subject(id, dir);
+  snprintf(stem, sizeof stem, "%s_acq-hi_run-1", id);
+  write_series(file(dir, stem, "asl.nii.gz"), "cl", 2);
+  write_context(file(dir, stem, "aslcontext.tsv"), "cl");
+  write_sidecar(file(dir, stem, "asl.json"), "Separate");
+  char hi[64], lo[64], run[64];
+  snprintf(hi, sizeof hi, "%s_acq-hi", id);
+  snprintf(lo, sizeof lo, "%s_acq-lo", id);
+  snprintf(run, sizeof run, "%s_run-1", id);
+  write_m0(file(dir, lo, "m0scan.nii.gz"), NX, 2); // mean 2050: not this scan's
+  write_m0(file(dir, id, "m0scan.nii.gz"), NX, 3); // mean 2100: less specific
+  write_m0(file(dir, hi, "m0scan.nii.gz"), NX, 1); // 2000: the match
+  asl_subject s;
+  ASSERT_OK(asl_subject_load_q(&s, root, stem, NULL));
+  ASSERT_NEAR(2000.0, s.m0.data[centre()], 0);
+  snprintf(m0, sizeof m0, "%s", file(dir, hi, "m0scan.nii.gz"));
+  ASSERT_STR_EQ(m0, s.m0_path);
+  asl_subject_free(&s);
+  write_m0(file(dir, run, "m0scan.nii.gz"), NX, 1); // as specific as acq-hi
+  ASSERT_EQ(ASL_EFORMAT, asl_subject_load_q(&s, root, stem, NULL));
+  ASSERT(strstr(asl_error_message(), "_acq-hi_m0scan.nii.gz and "));
+  ASSERT(strstr(asl_error_message(), "_run-1_m0scan.nii.gz both match the scan"));
+}
+
 TEST(subject_included_m0_volumes_are_averaged_and_deltam_kept) {
   char id[32], dir[512];
   make(id, dir, "mmdxdcl", "Included");
@@ -374,6 +403,7 @@ int main(void) {
   if (!mkdtemp(root)) return 1;
   RUN(subject_control_label_pairs_subtract_in_either_order);
   RUN(subject_separate_m0_and_mask_derived_from_it);
+  RUN(subject_separate_m0_matched_by_entities);
   RUN(subject_included_m0_volumes_are_averaged_and_deltam_kept);
   RUN(subject_estimate_m0_is_constant_and_mask_from_control);
   RUN(subject_absent_m0_has_none);

@@ -1,7 +1,9 @@
 // The /jobs rows of format version 2 (cube/jobs.h): error texts in the
 // heap (one writer's stretch, shared copies of equal texts, a text cut when
-// the stretch is full), loss rows for train jobs only, and blocks of rows
-// read back as a version-1 reader would see them.
+// the stretch is full), loss rows for train jobs only, blocks of rows
+// read back as a version-1 reader would see them, and the tuned values
+// (/jobs/chosen_param) read, copied and written with the rows, NaN from a
+// cube without them.
 #include <hdf5.h>
 #include <math.h>
 #include <string.h>
@@ -119,12 +121,87 @@ TEST(a_damaged_error_offset_is_a_clear_error) {
   H5Fclose(f);
 }
 
+// Tuned jobs of the fixture: every third infer job.
+static int fx_tuned(int j) { return fx.jobs[j].kind == 1 && j % 3 == 0; }
+
+TEST(tuned_values_are_read_copied_and_written_with_the_rows) {
+  cube_jobs J;
+  hid_t f = open_rw(&J);
+  ASSERT(J.chosen_param >= 0);
+  int n = J.n_jobs, tuned = 0;
+  cube_rows R, W;
+  ASSERT_OK(cube_rows_init(&R, n, J.epochs));
+  ASSERT_OK(cube_rows_read(&J, 0, n, CUBE_ROW_CHOSEN | CUBE_ROW_NUMBERS | CUBE_ROW_LOSS |
+                           CUBE_ROW_HOST | CUBE_ROW_ERROR, &R, path));
+  for (int j = 0; j < n; j++) {
+    if (fx_tuned(j)) ASSERT_NEAR(fx.jobs[j].chosen_param, R.chosen_param[j], 0);
+    else ASSERT(isnan(R.chosen_param[j]));
+    tuned += fx_tuned(j);
+  }
+  ASSERT(tuned >= 2);
+  // Rows 1.. of W take rows 0.. of R (as growth moves rows to new indices),
+  // row 0 gets the fill values; written back, the values moved with them.
+  ASSERT_OK(cube_rows_init(&W, n, J.epochs));
+  ASSERT_OK(cube_rows_read(&J, 0, n, CUBE_ROW_LOSS, &W, path));
+  cube_rows_copy(&W, 0, NULL, 0);
+  for (int i = 1; i < n; i++) cube_rows_copy(&W, i, &R, i - 1);
+  cube_heap_region heap;
+  cube_heap_split(&heap, 0, J.heap_size, 0, 1);
+  ASSERT_OK(cube_rows_write(&J, &heap, &W, path));
+  cube_rows B;
+  ASSERT_OK(cube_rows_init(&B, n, J.epochs));
+  ASSERT_OK(cube_rows_read(&J, 0, n, CUBE_ROW_CHOSEN, &B, path));
+  ASSERT(isnan(B.chosen_param[0]));
+  for (int i = 1; i < n; i++) {
+    if (fx_tuned(i - 1)) ASSERT_NEAR(fx.jobs[i - 1].chosen_param, B.chosen_param[i], 0);
+    else ASSERT(isnan(B.chosen_param[i]));
+  }
+  cube_rows_free(&B);
+  // Back as the fixture wrote them, for the tests after this one.
+  ASSERT_OK(cube_rows_write(&J, &heap, &R, path));
+  cube_rows_free(&R);
+  cube_rows_free(&W);
+  cube_jobs_close(&J);
+  H5Fclose(f);
+}
+
+TEST(a_cube_without_tuned_values_reads_nan_and_is_not_given_them) {
+  char old[600];
+  snprintf(old, sizeof old, "%s.old.h5", path);
+  cf_cube c = fx;
+  ASSERT_EQ(0, cf_cube_write(&c, old));
+  hid_t f = H5Fopen(old, H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT(f >= 0);
+  ASSERT(H5Ldelete(f, cube_ds_path(CUBE_DS_JOB_CHOSEN_PARAM), H5P_DEFAULT) >= 0);
+  cube_jobs J;
+  ASSERT_OK(cube_jobs_open(&J, f, CUBE_FORMAT_VERSION, old));
+  ASSERT(J.chosen_param < 0);
+  cube_rows R;
+  ASSERT_OK(cube_rows_init(&R, J.n_jobs, J.epochs));
+  ASSERT_OK(cube_rows_read(&J, 0, J.n_jobs, CUBE_ROW_CHOSEN | CUBE_ROW_NUMBERS | CUBE_ROW_LOSS |
+                           CUBE_ROW_HOST | CUBE_ROW_ERROR, &R, old));
+  for (int j = 0; j < J.n_jobs; j++) ASSERT(isnan(R.chosen_param[j]));
+  R.chosen_param[0] = 2.5;
+  cube_heap_region heap;
+  cube_heap_split(&heap, 0, J.heap_size, 0, 1);
+  ASSERT_OK(cube_rows_write(&J, &heap, &R, old));
+  ASSERT_EQ(0, H5Lexists(f, cube_ds_path(CUBE_DS_JOB_CHOSEN_PARAM), H5P_DEFAULT));
+  cube_rows_free(&R);
+  cube_jobs_close(&J);
+  H5Fclose(f);
+  unlink(old);
+}
+
 int main(void) {
   cf_scratch_path(path, sizeof path, "cube_jobs.h5");
   cf_cube_default(&fx);
+  for (int j = 0; j < fx.n_jobs; j++)
+    if ((fx.jobs[j].tuned = fx_tuned(j))) fx.jobs[j].chosen_param = 0.25 * (j + 1);
   ASSERT_EQ(0, cf_cube_write(&fx, path));
   RUN(rows_read_in_blocks_match_the_fixture);
   RUN(error_texts_share_copies_and_are_cut_when_the_stretch_is_full);
+  RUN(tuned_values_are_read_copied_and_written_with_the_rows);
+  RUN(a_cube_without_tuned_values_reads_nan_and_is_not_given_them);
   RUN(a_damaged_error_offset_is_a_clear_error);
   cf_cube_free(&fx);
   unlink(path);

@@ -4,6 +4,7 @@
 // TF32 within its precision, and checkpoints moving between devices.
 // Skips (exit 77) without a CUDA device.
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -253,6 +254,107 @@ TEST(checkpoint_moves_between_devices) {
   nn_model_free(g);
 }
 
+// The whole file, for byte comparisons (NULL on failure; *n its size).
+static unsigned char *slurp(const char *path, size_t *n) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *b = len > 0 ? malloc((size_t)len) : NULL;
+  if (b && fread(b, 1, (size_t)len, f) != (size_t)len) free(b), b = NULL;
+  fclose(f);
+  *n = b ? (size_t)len : 0;
+  return b;
+}
+
+// Fails naming the first byte where two checkpoint files differ.
+static void same_file(const char *a, const char *b, const char *what) {
+  size_t na, nb;
+  unsigned char *fa = slurp(a, &na), *fb = slurp(b, &nb);
+  if (!fa || !fb) HARNESS_FAIL("%s: cannot read the checkpoints", what);
+  if (na != nb) HARNESS_FAIL("%s: %zu bytes against %zu", what, na, nb);
+  for (size_t i = 0; i < na; i++)
+    if (fa[i] != fb[i]) HARNESS_FAIL("%s: first difference at byte %zu of %zu", what, i, na);
+  free(fa);
+  free(fb);
+}
+
+static void tmp_path(char *path) {
+  int fd = mkstemp(path);
+  ASSERT(fd >= 0);
+  close(fd);
+}
+
+enum { NX = 37, NY = 29, NZ = 11, NV = NX * NY * NZ };
+static float vol[2 * NV];
+
+// Inference of `a` and `b` on the odd volume agree within atol + rtol |b|
+// (prints the largest differences, the figures docs/gpu.md quotes).
+static void infer_agrees(nn_model *a, nn_model *b, const char *what) {
+  static float oa[NV], ob[NV];
+  for (int i = 0; i < 2 * NV; i++) vol[i] = (float)sin(0.01 * i) + 1.0f;
+  ASSERT_OK(nn_infer_volume(a, vol, NX, NY, NZ, oa));
+  ASSERT_OK(nn_infer_volume(b, vol, NX, NY, NZ, ob));
+  double dmax = 0, rmax = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < NV; i++) {
+    double d = fabs((double)oa[i] - ob[i]), r = d / (fabs((double)ob[i]) + 1e-30);
+    if (d > dmax) dmax = d, at = i;
+    if (r > rmax && fabs((double)ob[i]) > 1e-3) rmax = r;
+  }
+  printf("%s: largest |difference| %.3g at voxel %zu (%g vs %g), largest relative %.3g\n",
+         what, dmax, at, oa[at], ob[at], rmax);
+  double e = err(oa, ob, NV, 1e-5, 1e-4);
+  if (e > 1) HARNESS_FAIL("%s: inference differs (%g x the tolerance 1e-5 + 1e-4 |x|)", what, e);
+}
+
+// Checkpoints do not depend on the device: a model trained on CUDA, saved,
+// loads on the CPU and on a fresh CUDA model, both infer what the trained
+// model infers (CPU within 1e-5 + 1e-4 |x|, CUDA bitwise), and the CPU copy
+// saves the same bytes; the reverse for a CPU-trained model.
+TEST(checkpoint_infers_the_same_on_either_device) {
+  char pg[] = "/tmp/gpu_ckpt_g_XXXXXX", pc[] = "/tmp/gpu_ckpt_c_XXXXXX";
+  char re[] = "/tmp/gpu_ckpt_r_XXXXXX";
+  tmp_path(pg), tmp_path(pc), tmp_path(re);
+  nn_model *g = unet(0.1f, 3), *c0 = unet(0.1f, 3), *c = NULL, *g2 = NULL;
+  ASSERT(g && c0);
+  ASSERT_OK(nn_model_set_device(g, NN_DEVICE_CUDA));
+  float l;
+  for (int s = 0; s < 3; s++) {
+    ASSERT_OK(nn_train_step(g, x, y, w, B, &l));
+    ASSERT_OK(nn_train_step(c0, x, y, w, B, &l));
+  }
+  int epoch;
+  // CUDA-trained -> CPU and -> a fresh CUDA model.
+  ASSERT_OK(nn_checkpoint_save(g, pg, 1, NULL, 0));
+  ASSERT_OK(nn_checkpoint_load(&c, pg, &epoch, NULL, 0));
+  ASSERT_OK(nn_checkpoint_load(&g2, pg, &epoch, NULL, 0));
+  ASSERT_OK(nn_model_set_device(g2, NN_DEVICE_CUDA));
+  ASSERT_EQ(NN_DEVICE_CPU, nn_model_device(c));
+  infer_agrees(g, c, "cuda-trained: cuda vs cpu");
+  infer_agrees(g2, c, "cuda-trained: reloaded cuda vs cpu");
+  static float o1[NV], o2[NV];
+  ASSERT_OK(nn_infer_volume(g, vol, NX, NY, NZ, o1));
+  ASSERT_OK(nn_infer_volume(g2, vol, NX, NY, NZ, o2));
+  if (memcmp(o1, o2, sizeof o1) != 0) HARNESS_FAIL("reloaded CUDA model infers other bits");
+  ASSERT_OK(nn_checkpoint_save(c, re, 1, NULL, 0));
+  same_file(pg, re, "cuda checkpoint resaved from the cpu");
+  nn_model_free(c);
+  nn_model_free(g2);
+  // CPU-trained -> CUDA.
+  ASSERT_OK(nn_checkpoint_save(c0, pc, 1, NULL, 0));
+  ASSERT_OK(nn_checkpoint_load(&g2, pc, &epoch, NULL, 0));
+  ASSERT_OK(nn_model_set_device(g2, NN_DEVICE_CUDA));
+  infer_agrees(g2, c0, "cpu-trained: cuda vs cpu");
+  ASSERT_OK(nn_checkpoint_save(g2, re, 1, NULL, 0));
+  same_file(pc, re, "cpu checkpoint resaved from cuda");
+  unlink(pg), unlink(pc), unlink(re);
+  nn_model_free(g2);
+  nn_model_free(c0);
+  nn_model_free(g);
+}
+
 // ---- the committed PyTorch fixture (tests/engine/test_torch_unet.c) -------
 static fx_file fx;
 
@@ -344,6 +446,7 @@ int main(int argc, char **argv) {
   RUN_IF(unet_tf32_step_close_to_fp32);
   RUN_IF(unet_bf16_step_close_to_fp32_and_reproducible);
   RUN_IF(checkpoint_moves_between_devices);
+  RUN_IF(checkpoint_infers_the_same_on_either_device);
   RUN_IF(unet_cuda_adam_step_matches_pytorch);
   fx_free(&fx);
   return DONE();

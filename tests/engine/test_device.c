@@ -2,7 +2,10 @@
 // kinds without a CUDA implementation are refused by name, and a model
 // whose move to CUDA fails (no CUDA built in, no device) stays usable on
 // the CPU. The CUDA results themselves are tested by gpu_unet/gpu_layers.
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "nn/desc.h"
@@ -29,7 +32,8 @@ TEST(device_names_parse) {
   ASSERT_STR_EQ("fp32", nn_precision_name(NN_PRECISION_FP32));
 }
 
-// Refused by name (CUDA covers the U-Net only), and still a CPU model.
+// Refused by name (CUDA covers the U-Net, the ViT and the diffusion model's
+// U-Net), and still a CPU model.
 static void expect_cpu_only(nn_model *m, const char *kind) {
   ASSERT_EQ(ASL_EUNSUPPORTED, nn_model_set_device(m, NN_DEVICE_CUDA));
   ASSERT(strstr(asl_error_message(), kind));
@@ -41,25 +45,19 @@ static void expect_cpu_only(nn_model *m, const char *kind) {
 TEST(cpu_only_kinds_refused_on_cuda) {
   const int grid[3] = {8, 8, 8};
   nn_param g[] = {{"sigma", "1"}};
-  nn_param v[] = {{"dim", "8"}, {"depth", "1"}, {"heads", "2"},
-                  {"mlp_ratio", "2"}, {"patch", "2,2,2"}};
-  nn_param d[] = {{"base_channels", "2"}, {"depth", "2"}, {"timesteps", "10"},
-                  {"sample_steps", "2"}};
   nn_model *m;
   ASSERT_OK(nn_model_create(&m, "gaussian", 1, grid, g, 1, 1));
   expect_cpu_only(m, "gaussian");
-  ASSERT_OK(nn_model_create(&m, "vit3d", 1, grid, v, 5, 1));
-  expect_cpu_only(m, "vit3d");
-  ASSERT_OK(nn_model_create(&m, "ddpm3d", 1, grid, d, 4, 1));
-  expect_cpu_only(m, "ddpm3d");
 }
 
 // Which kinds can run on CUDA is a descriptor property (the sweep's
 // executor reads it to fail jobs of other kinds on a cuda spec).
 TEST(cuda_capability_in_the_descriptor) {
   ASSERT_EQ(1, nn_model_desc_find("unet3d")->cuda);
-  const char *cpu_only[] = {"vit3d", "ddpm3d", "gaussian", "identity"};
-  for (int i = 0; i < 4; i++) {
+  ASSERT_EQ(1, nn_model_desc_find("vit3d")->cuda);
+  ASSERT_EQ(1, nn_model_desc_find("ddpm3d")->cuda);
+  const char *cpu_only[] = {"gaussian", "identity", "nlm"};
+  for (int i = 0; i < 3; i++) {
     const nn_model_desc *d = nn_model_desc_find(cpu_only[i]);
     ASSERT(d != NULL);
     ASSERT_EQ(0, d->cuda);
@@ -124,6 +122,108 @@ TEST(unet_device_move_or_clear_refusal) {
   nn_model_free(m);
 }
 
+static unsigned char *slurp(const char *path, size_t *n) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *b = len > 0 ? malloc((size_t)len) : NULL;
+  if (b && fread(b, 1, (size_t)len, f) != (size_t)len) free(b), b = NULL;
+  fclose(f);
+  *n = b ? (size_t)len : 0;
+  return b;
+}
+
+// A checkpoint holds no trace of where the model ran: saved before and
+// after a round trip to CUDA (or a refused move, without a GPU), and with
+// the CUDA options changed, the file is the same byte for byte.
+TEST(checkpoint_bytes_do_not_depend_on_the_device) {
+  const int grid[3] = {16, 16, 16};
+  nn_param p[] = {{"base_channels", "2"}, {"depth", "2"}, {"dropout", "0.1"}};
+  nn_model *m;
+  ASSERT_OK(nn_model_create(&m, "unet3d", 1, grid, p, 3, 5));
+  static float x[16 * 16 * 16], y[16 * 16 * 16];
+  for (int i = 0; i < 16 * 16 * 16; i++) x[i] = (float)(i % 5), y[i] = 0.5f * (i % 3);
+  float loss;
+  ASSERT_OK(nn_train_step(m, x, y, NULL, 1, &loss)); // moments and RNG in use
+  char a[] = "/tmp/ckpt_dev_a_XXXXXX", b[] = "/tmp/ckpt_dev_b_XXXXXX";
+  int fa = mkstemp(a), fb = mkstemp(b);
+  ASSERT(fa >= 0 && fb >= 0);
+  close(fa), close(fb);
+  ASSERT_OK(nn_checkpoint_save(m, a, 2, "u", 1));
+  (void)nn_model_set_device(m, NN_DEVICE_CUDA); // moves, or is refused
+  ASSERT_OK(nn_model_set_precision(m, NN_PRECISION_BF16));
+  nn_model_set_deterministic(m, 0);
+  ASSERT_OK(nn_model_set_device(m, NN_DEVICE_CPU));
+  ASSERT_OK(nn_checkpoint_save(m, b, 2, "u", 1));
+  size_t na, nb;
+  unsigned char *ba = slurp(a, &na), *bb = slurp(b, &nb);
+  ASSERT(ba && bb && na > 1000);
+  ASSERT_EQ((long long)na, (long long)nb);
+  for (size_t i = 0; i < na; i++)
+    if (ba[i] != bb[i]) HARNESS_FAIL("checkpoints differ first at byte %zu of %zu", i, na);
+  free(ba), free(bb);
+  unlink(a), unlink(b);
+  nn_model_free(m);
+}
+
+// The ViT moves where a device is usable; otherwise it is refused with the
+// reason and trains on the CPU.
+TEST(vit_device_move_or_clear_refusal) {
+  const int grid[3] = {8, 8, 8};
+  nn_param v[] = {{"dim", "8"}, {"depth", "1"}, {"heads", "2"},
+                  {"mlp_ratio", "2"}, {"patch", "2,2,2"}};
+  nn_model *m;
+  ASSERT_OK(nn_model_create(&m, "vit3d", 1, grid, v, 5, 1));
+  const char *why;
+  const int have = nn_cuda_available(&why);
+  asl_status s = nn_model_set_device(m, NN_DEVICE_CUDA);
+  if (have) {
+    ASSERT_OK(s);
+    ASSERT_OK(nn_model_set_device(m, NN_DEVICE_CPU));
+  } else {
+    ASSERT_EQ(ASL_EUNSUPPORTED, s);
+    ASSERT(strstr(asl_error_message(), "vit3d"));
+  }
+  ASSERT_EQ(NN_DEVICE_CPU, nn_model_device(m));
+  static float x[8 * 8 * 8], y[8 * 8 * 8];
+  for (int i = 0; i < 8 * 8 * 8; i++) x[i] = (float)(i % 7), y[i] = 1.0f;
+  float loss;
+  ASSERT_OK(nn_train_step(m, x, y, NULL, 1, &loss));
+  ASSERT(loss > 0);
+  nn_model_free(m);
+}
+
+// ddpm3d moves its U-Net where a device is usable (the rest of the model
+// stays on the host); otherwise it is refused with the reason, and either
+// way it trains after moving back.
+TEST(ddpm_device_move_or_clear_refusal) {
+  const int grid[3] = {8, 8, 8};
+  nn_param d[] = {{"base_channels", "2"}, {"depth", "2"}, {"timesteps", "10"},
+                  {"sample_steps", "2"}};
+  nn_model *m;
+  ASSERT_OK(nn_model_create(&m, "ddpm3d", 1, grid, d, 4, 1));
+  const int have = nn_cuda_available(NULL);
+  asl_status s = nn_model_set_device(m, NN_DEVICE_CUDA);
+  if (have) {
+    ASSERT_OK(s);
+    ASSERT_EQ(NN_DEVICE_CUDA, nn_model_device(m));
+    ASSERT(nn_model_device_bytes(m) > 0);
+    ASSERT_OK(nn_model_set_device(m, NN_DEVICE_CPU));
+  } else {
+    ASSERT_EQ(ASL_EUNSUPPORTED, s);
+  }
+  ASSERT_EQ(NN_DEVICE_CPU, nn_model_device(m));
+  ASSERT_EQ(0, (long long)nn_model_device_bytes(m));
+  static float x[8 * 8 * 8], y[8 * 8 * 8];
+  for (int i = 0; i < 8 * 8 * 8; i++) x[i] = (float)(i % 7), y[i] = 1.0f;
+  float loss;
+  ASSERT_OK(nn_train_step(m, x, y, NULL, 1, &loss));
+  ASSERT(loss > 0);
+  nn_model_free(m);
+}
+
 int main(void) {
   nn_set_threads(1);
   RUN(device_names_parse);
@@ -132,5 +232,8 @@ int main(void) {
   RUN(cuda_capability_in_the_descriptor);
   RUN(resident_timing_refused_on_cpu);
   RUN(unet_device_move_or_clear_refusal);
+  RUN(checkpoint_bytes_do_not_depend_on_the_device);
+  RUN(vit_device_move_or_clear_refusal);
+  RUN(ddpm_device_move_or_clear_refusal);
   return DONE();
 }

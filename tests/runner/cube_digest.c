@@ -1,7 +1,8 @@
 // Prints a digest of a results cube's numbers (serial HDF5, no MPI), so two
 // runs can be compared bitwise: one line per dataset, "name n_values
 // fnv64-of-bytes", for every experiment's metrics, metrics_per_image and
-// job, and /jobs status, train_loss, val_loss and checksum.
+// job, and /jobs status, seed, train_loss, val_loss, checksum and
+// chosen_param (the last two where the cube has them).
 #include <hdf5.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -58,11 +59,14 @@ int main(int argc, char **argv) {
   hid_t f = H5Fopen(argv[1], H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) return 1;
   int rc = count_done(f) | digest(f, cube_ds_path(CUBE_DS_JOB_STATUS)) |
+           digest(f, cube_ds_path(CUBE_DS_JOB_SEED)) |
            digest(f, cube_ds_path(CUBE_DS_JOB_TRAIN_LOSS)) |
            digest(f, cube_ds_path(CUBE_DS_JOB_VAL_LOSS));
   // Row checksums depend on the numbers only: equal runs have equal ones.
   if (H5Lexists(f, cube_ds_path(CUBE_DS_JOB_CHECKSUM), H5P_DEFAULT) > 0)
     rc |= digest(f, cube_ds_path(CUBE_DS_JOB_CHECKSUM));
+  if (H5Lexists(f, cube_ds_path(CUBE_DS_JOB_CHOSEN_PARAM), H5P_DEFAULT) > 0)
+    rc |= digest(f, cube_ds_path(CUBE_DS_JOB_CHOSEN_PARAM));
   for (int i = 2; i < argc; i++) {
     char name[512];
     const cube_ds parts[] = {CUBE_DS_EXP_METRICS, CUBE_DS_EXP_PER_IMAGE, CUBE_DS_EXP_JOB};

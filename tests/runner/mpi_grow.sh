@@ -22,7 +22,18 @@
 #   real-unet     the real executor on specs/unet.yaml: Nav 2 put before Nav 4
 #                 and a metric added; the trained U-Nets are reused under new
 #                 indices and the new infer jobs run on their checkpoints
-# Each grown cube must equal (cube_digest) a from-scratch run of the final spec.
+#   slice         a grown spec run as 2 job-array parts (--slice i/2 on the old
+#                 parts), then merged: equal to an unsliced run of the final spec;
+#                 each part reruns none of the jobs it had done, and a second
+#                 growth that only drops a model runs no job in either part
+#   kill          kill -9 of rank 0 in the middle of a grown run (old rows
+#                 adopted, some new jobs done); the same command again ends
+#                 equal to a from-scratch run, the attic unchanged
+# slice and kill add a tuned baseline (`sigma: auto`) to the U-Net and the
+# identity, so /jobs/chosen_param is carried and compared too.
+# Each grown cube must equal (cube_digest: metrics, per-image metrics, job
+# cells, status, seeds, losses, checksums, chosen_param) a from-scratch run of
+# the final spec.
 . "$(dirname "$0")/lib.sh"
 case_=$1 n=$2
 work=$(mktemp -d)
@@ -206,6 +217,91 @@ real-unet)
   grep -q 'resume: .* rerun' "$d/run.log" && fail "checkpoints had to be healed"
   cmp "$work/old-0.ckpt" "$d/checkpoints/job-00004.ckpt" || fail "old train job 0 is not new job 4"
   same_as_scratch "$d"
+  ;;
+slice)
+  tuned=('models.tuned={kind: gaussian, sigma: auto}' 'sweep.model=[unet3d, identity, tuned]')
+  parts() { # overrides...: runs both parts, $work/parts/i
+    local i
+    for i in 0 1; do run "$work/parts/$i" --slice "$i/2" "$@"; done
+  }
+  # "J D" of the last run line of part $1: its slice's jobs, how many were done.
+  part_counts() {
+    grep ' run runner-double slice' "$work/parts/$1/run.log" | tail -1 \
+      | sed 's/.*: \([0-9]*\) jobs, \([0-9]*\) already done.*/\1 \2/'
+  }
+  # First one baseline on two Navs; then the U-Net, the identity, a Nav put
+  # first and M0 on: a plain split of the grown plan would move old jobs to
+  # the other part (the costly train jobs go first, then the baselines fill
+  # in plan order, which the new Nav shifts).
+  parts 'models.tuned={kind: gaussian, sigma: auto}' 'sweep.model=[tuned]' 'sweep.nav=[4, 8]' \
+    'sweep.m0=off'
+  declare -A before
+  for i in 0 1; do read -r _ before[$i] < <(job_counts "$work/parts/$i/results.h5"); done
+  parts "${tuned[@]}"
+  for i in 0 1; do
+    read -r a b < <(part_counts $i)
+    [ "$b" = "${before[$i]}" ] && [ "$a" -gt "$b" ] \
+      || fail "part $i: $a jobs, $b already done; expected its ${before[$i]} old jobs reused"
+    grep -q "grow: .* ${before[$i]} jobs reused" "$work/parts/$i/run.log" || fail "part $i: no grow line"
+    h5dump -a slice "$work/parts/$i/results.h5" | grep -q "\"$i/2\"" || fail "part $i lost its slice mark"
+  done
+  "$ASLSWEEP" merge --out "$work/m" "$work"/parts/{0,1} > "$work/merge.out" 2>&1 \
+    || { cat "$work/merge.out"; fail "merge of the grown parts"; }
+  grep -q "warning" "$work/merge.out" && { cat "$work/merge.out"; fail "a job done in two parts"; }
+  same_as_scratch "$work/m" "${tuned[@]}"
+  # The same grown parts again: nothing runs.
+  for i in 0 1; do
+    run "$work/parts/$i" --slice "$i/2" "${tuned[@]}"
+    read -r a b < <(part_counts $i)
+    [ "$a" = "$b" ] || fail "part $i: a rerun ran jobs ($a jobs, $b already done)"
+  done
+  # A model dropped: every remaining job of each part was done there.
+  dropped=('models.tuned={kind: gaussian, sigma: auto}' 'sweep.model=[identity, tuned]')
+  parts "${dropped[@]}"
+  for i in 0 1; do
+    read -r a b < <(part_counts $i)
+    [ "$a" = "$b" ] && [ "$a" -gt 0 ] || fail "part $i ran jobs after a model was dropped ($a, $b)"
+  done
+  "$ASLSWEEP" merge --out "$work/m2" "$work"/parts/{0,1} > "$work/merge.out" 2>&1 \
+    || { cat "$work/merge.out"; fail "merge after dropping a model"; }
+  rm -rf "$work/ref"
+  same_as_scratch "$work/m2" "${dropped[@]}"
+  # A part grows only as the slice it is: another K is refused, nothing moved.
+  before_digest=$("$CUBE_DIGEST" "$work/parts/0/results.h5" main)
+  mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/parts/0" --slice 0/3 --progress none \
+    "${tuned[@]}" > "$work/out" 2>&1
+  rc=$?
+  [ $rc -eq 2 ] && grep -q "written for another spec.*--force-new" "$work/out" \
+    || { cat "$work/out"; fail "a part grown as another slice count: exit status $rc"; }
+  [ "$("$CUBE_DIGEST" "$work/parts/0/results.h5" main)" = "$before_digest" ] || fail "the refused part changed"
+  ;;
+kill)
+  tuned=('models.tuned={kind: gaussian, sigma: auto}' 'sweep.model=[unet3d, identity, tuned]')
+  run "$d" "${tuned[@]}" 'sweep.nav=[2, 4]' models.unet3d.base_channels=8
+  base=$(grep -c ' done job ' "$d/run.log")
+  # 100 ms per epoch or subject: the kill lands while new jobs run.
+  ASLSWEEP_INTERNAL_TEST_EXECUTOR=100 mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$d" --progress none \
+    "${tuned[@]}" > "$work/killed.out" 2>&1 &
+  mpi=$!
+  wait_done "$d/run.log" $((base + 4)) 60 || { kill -9 $mpi; fail "no new jobs finished in 60 s"; }
+  kill -9 "$(rank_pid $mpi 0)"
+  wait $mpi && fail "the killed run exited 0"
+  grep -q "grow: .* 24 jobs reused, 24 new, 24 changed, 0 retired" "$d/run.log" \
+    || fail "the killed run did not grow: $(grep grow: "$d/run.log")"
+  read -r total done_before < <(job_counts "$d/results.h5")
+  [ "$done_before" -ge $((24 + 4)) ] && [ "$done_before" -lt "$total" ] \
+    || fail "after the kill $done_before of $total jobs done; expected the 24 reused, some new, not all"
+  attic=$(ls -d "$d"/attic/*/)
+  [ "$(echo "$attic" | wc -l)" = 1 ] || fail "expected one attic folder: $attic"
+  (cd "$attic" && find . -type f | sort | xargs md5sum) > "$work/attic.before"
+  grep -q '/results.h5$' "$work/attic.before" || fail "the old cube is not in the attic"
+  grep -q '/checkpoints/job-' "$work/attic.before" || fail "the changed U-Net checkpoints are not in the attic"
+  run "$d" "${tuned[@]}"
+  expect_done "$d" "$total" "$done_before"
+  [ "$(ls -d "$d"/attic/*/)" = "$attic" ] || fail "the rerun made another attic folder"
+  (cd "$attic" && find . -type f | sort | xargs md5sum) | diff "$work/attic.before" - \
+    || fail "the attic changed"
+  same_as_scratch "$d" "${tuned[@]}"
   ;;
 *) fail "unknown case $case_" ;;
 esac

@@ -126,11 +126,44 @@ TEST(zero_cost_jobs_still_spread_over_slices) {
   sweep_plan_free(&p);
 }
 
+// Prior slices (a grown part): every component with a prior job keeps that
+// job's slice, whatever the plain split says; the rest still balance.
+TEST(prior_slices_are_kept_and_the_rest_balanced) {
+  sweep_plan p;
+  load(&p, "paper.yaml");
+  int n = p.n_jobs, k = 3;
+  int *plain = malloc(sizeof(int) * (size_t)n), *prior = malloc(sizeof(int) * (size_t)n);
+  int *a = malloc(sizeof(int) * (size_t)n);
+  double cost[3];
+  ASSERT(plain && prior && a);
+  ASSERT_OK(run_slice_assign(&p, k, plain, NULL));
+  // The first half of the jobs are "old", placed one slice off the plain split.
+  for (int j = 0; j < n; j++) prior[j] = j < n / 2 ? (plain[j] + 1) % k : -1;
+  ASSERT_OK(run_slice_assign_prior(&p, k, prior, a, cost));
+  for (int j = 0; j < n; j++) {
+    int t = p.jobs[j].train_job, root = t >= 0 ? t : j;
+    if (t >= 0) ASSERT_EQ(a[t], a[j]);
+    // A component keeps the slice of its lowest old job: the train job when old.
+    if (root < n / 2) ASSERT_EQ(prior[root], a[j]);
+  }
+  // No prior at all is the plain split.
+  ASSERT_OK(run_slice_assign_prior(&p, k, NULL, a, NULL));
+  for (int j = 0; j < n; j++) ASSERT_EQ(plain[j], a[j]);
+  double lo = cost[0], hi = cost[0];
+  for (int s = 1; s < k; s++) lo = cost[s] < lo ? cost[s] : lo, hi = cost[s] > hi ? cost[s] : hi;
+  ASSERT(hi > 0 && lo > 0);
+  free(plain);
+  free(prior);
+  free(a);
+  sweep_plan_free(&p);
+}
+
 int main(void) {
   RUN(parse_accepts_zero_based_index_below_count);
   RUN(parse_refuses_out_of_range_and_malformed);
   RUN(paper_plan_slices_keep_train_with_infer_and_balance_cost);
   RUN(demo_plan_slices_and_more_slices_than_components);
   RUN(zero_cost_jobs_still_spread_over_slices);
+  RUN(prior_slices_are_kept_and_the_rest_balanced);
   return DONE();
 }

@@ -74,6 +74,51 @@ TEST(engine_device_key) {
   sweep_diags_free(&d);
 }
 
+// train.precision: fp32 by default; tf32/bf16 with engine.device: cuda,
+// refused at the value on a CPU spec (also when --device cpu overrides a
+// cuda spec); a reduced precision enters the train jobs' content text,
+// fp32 written out changes nothing.
+TEST(train_precision_key) {
+  sweep_plan p, q;
+  sweep_diags d;
+  ASSERT_OK(load_spec(&p, &d, BASE, 0, NULL));
+  ASSERT_STR_EQ("fp32", p.train.precision);
+  char *ov[] = {"train.precision=bf16", "engine.device=cuda"};
+  ASSERT_OK(load_spec(&q, &d, BASE, 2, ov));
+  ASSERT_STR_EQ("bf16", q.train.precision);
+  ASSERT_EQ(p.n_jobs, q.n_jobs);
+  char *tp = sweep_job_content_text(&p, 0), *tq = sweep_job_content_text(&q, 0);
+  ASSERT(tp && tq);
+  ASSERT(p.jobs[0].kind == SWEEP_JOB_TRAIN);
+  ASSERT(!strstr(tp, "train.precision"));
+  ASSERT(strstr(tq, "train.precision=bf16\n"));
+  free(tq);
+  sweep_plan_free(&q);
+  char *ov32[] = {"train.precision=fp32"};
+  ASSERT_OK(load_spec(&q, &d, BASE, 1, ov32));
+  tq = sweep_job_content_text(&q, 0);
+  ASSERT(tq && strcmp(tp, tq) == 0);
+  free(tp), free(tq);
+  sweep_plan_free(&q);
+  sweep_plan_free(&p);
+  char *cpu[] = {"train.precision=tf32"};
+  ASSERT_EQ(ASL_ESPEC, load_spec(&p, &d, BASE, 1, cpu));
+  ASSERT(diag_at(&d, "<override 1>:1:17: error: train.precision tf32 needs engine.device: cuda"));
+  sweep_diags_free(&d);
+  char *back[] = {"engine.device=cpu"};
+  ASSERT_EQ(ASL_ESPEC, load_spec(&p, &d,
+                                 "data: {phantom: {subjects: 6, shape: [32, 32, 16], timepoints: 16}}\n"
+                                 "grid: [32, 32, 16]\nfolds: 2\nsweep: {nav: [2, 4]}\n"
+                                 "train: {epochs: 5, precision: bf16}\nengine: {device: cuda}\n",
+                                 1, back));
+  ASSERT(diag_at(&d, "t.yaml:5:31: error: train.precision bf16 needs engine.device: cuda"));
+  sweep_diags_free(&d);
+  char *bad[] = {"train.precision=fp16"};
+  ASSERT_EQ(ASL_ESPEC, load_spec(&p, &d, BASE "engine: {device: cuda}\n", 1, bad));
+  ASSERT(diag_has(&d, "expected one of: fp32, tf32, bf16"));
+  sweep_diags_free(&d);
+}
+
 TEST(override_errors_point_into_the_override) {
   sweep_plan p;
   sweep_diags d;
@@ -146,6 +191,7 @@ TEST(interpolation_cycles_and_missing_keys_are_reported) {
 int main(void) {
   RUN(overrides_replace_and_add_keys);
   RUN(engine_device_key);
+  RUN(train_precision_key);
   RUN(override_errors_point_into_the_override);
   RUN(interpolation_of_keys_and_environment);
   RUN(interpolation_cycles_and_missing_keys_are_reported);

@@ -46,7 +46,7 @@ typedef struct {
   struct ana_cells *cells; // lazy: the cells read a run along the last axis at a time
 } ana_experiment;
 
-// The /jobs numbers, held for every job (about 26 bytes each). Keys, hosts
+// The /jobs numbers, held for every job (about 34 bytes each). Keys, hosts
 // and loss rows stay in the file and are read in blocks on demand
 // (ana_job_key and the others below), so memory does not grow with them.
 typedef struct {
@@ -59,6 +59,7 @@ typedef struct {
   int32_t *rank;
   uint64_t *seed;
   struct ana_job_rows *rows; // the open file and one block of rows
+  double *chosen_param; // the tuned (`auto`) parameter's value; NaN for none or an older cube
 } ana_jobs;
 
 typedef struct {

@@ -46,6 +46,7 @@ typedef struct {
   ana_test_kind test;
   double alpha;
   int show_pvalues;
+  int show_params;        // add each cell's tuned parameter values (/jobs/chosen_param)
   ana_stage_sel stage;
 } ana_table_opts;
 
@@ -61,6 +62,7 @@ typedef struct {
   double p, p_adj;  // paired test vs the baseline cell, NaN when not tested
   int n_pairs;
   int significant;  // p_adj < alpha
+  char tuned[64];   // the distinct tuned values of its jobs ("1.25/1.5"), "" for none
 } ana_cell;
 
 typedef struct {
@@ -81,6 +83,7 @@ typedef struct {
   ana_test_kind test;
   double alpha;
   char baseline[80]; // "nav=1", empty without a baseline
+  int show_params;   // cells print their `tuned` values
 } ana_table;
 
 void ana_table_opts_init(ana_table_opts *o);

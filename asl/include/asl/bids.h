@@ -8,9 +8,12 @@
 
 #include "asl/status.h"
 
-// Longest subject id ("sub-<label>") aslsweep stores: ids live in fixed
-// 32-byte fields.
-#define ASL_BIDS_ID_MAX 31
+// Longest scan label (sub-01_ses-1_acq-x_run-2, plus _pld-<ms>ms) and
+// subject id ("sub-<label>") the BIDS side holds; longer ones are refused
+// by name, never cut. The results cube holds less today (sweep/plan.h,
+// SWEEP_SUBJECT_ID_MAX): a sweep refuses what it cannot store.
+#define ASL_BIDS_LABEL_MAX 127
+#define ASL_BIDS_ID_MAX ASL_BIDS_LABEL_MAX
 
 // Sorted ids ("sub-01", ...) of every ROOT/sub-*/ folder that has a perf/
 // folder, directly or in a ses-*/ folder. *ids is NULL and *n is 0 when
@@ -43,6 +46,8 @@ typedef struct {
   double labeling_duration; // LabelingDuration (PCASL/CASL), BolusCutOffDelayTime (PASL) or 0
   double m0_estimate;       // M0Estimate (M0Type Estimate), else 0
   int background_suppression; // 1, 0, or -1 when absent
+  double repetition_time;   // RepetitionTime (s), 0 when missing; read leniently, never required
+  double repetition_time_prep; // RepetitionTimePreparation (s; the first entry of an array) or 0
   int n_plds;               // distinct nonzero delays (0 when missing, >1: multi-delay)
   double plds[ASL_BIDS_MAX_PLD]; // them, ascending
   int n_vol_pld;            // entries of vol_pld (0: a single number was given)
@@ -68,10 +73,10 @@ void asl_bids_sidecar_free(asl_bids_sidecar *c);
 // scan; its label is the file name before "_asl" (sub-01, sub-01_ses-1_run-2)
 // plus "_pld-<ms>ms" when each delay of a multi-delay series is its own scan.
 typedef struct {
-  char label[32];           // subject-axis label
-  char subject[32];         // sub-01
-  char session[32];         // ses-1, or "" without sessions
-  char stem[128];           // sub-01_ses-1_run-2
+  char label[ASL_BIDS_LABEL_MAX + 1];   // subject-axis label
+  char subject[ASL_BIDS_LABEL_MAX + 1]; // sub-01
+  char session[ASL_BIDS_LABEL_MAX + 1]; // ses-1, or "" without sessions
+  char stem[ASL_BIDS_LABEL_MAX + 1];    // sub-01_ses-1_run-2
   char dir[4096];           // ROOT/sub-01/ses-1/perf
   double pld;               // the delay chosen (s), 0: the whole series
   int nt;                   // difference volumes it gives (after the PLD choice)
@@ -115,7 +120,7 @@ asl_status asl_bids_pld_select(const asl_bids_sidecar *c, const int *types, int 
 
 // One subject as `aslsweep inspect` reports it.
 typedef struct {
-  char id[32];              // scan label (asl_bids_scan.label)
+  char id[ASL_BIDS_LABEL_MAX + 1]; // scan label (asl_bids_scan.label)
   int usable;               // 1 when it loads and can be scored
   char problem[1024];       // why not ("file: reason; what to do"), or notes; "" when none
   int nx, ny, nz, nt;       // grid and raw volumes

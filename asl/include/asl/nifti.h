@@ -29,4 +29,11 @@ asl_status asl_nifti_write_i16(const asl_vol *v, const char *path);
 // label images, which tools expect as integers.
 asl_status asl_nifti_write_u8(const asl_vol *v, const char *path);
 
+// Rewrites the header of the NIfTI file `path` (voxels unchanged) for a
+// derivative of `source`: the source's qform and sform (codes, quaternion,
+// matrices) and voxel sizes, pixdim[4] = `tr` seconds (0 keeps the source's),
+// units mm and s, and `descrip` (at most 79 characters). Written to a
+// temporary name and renamed, so `path` is never left half-written.
+asl_status asl_nifti_restamp(const char *path, const char *source, double tr, const char *descrip);
+
 #endif

@@ -21,10 +21,11 @@ enum {
 enum { ASL_MASK_NONE = 0, ASL_MASK_FILE, ASL_MASK_FROM_M0, ASL_MASK_FROM_CONTROL };
 
 typedef struct {
-  char id[32];           // scan label: "sub-01", "sub-01_ses-1_run-2" (asl_bids_scan.label)
+  char id[ASL_BIDS_LABEL_MAX + 1]; // scan label: "sub-01", "sub-01_ses-1_run-2" (asl_bids_scan.label)
   char dir[4096];        // the scan's perf/ folder
-  char stem[128];        // file names' stem: "sub-01_ses-1_run-2"
+  char stem[ASL_BIDS_LABEL_MAX + 1]; // file names' stem: "sub-01_ses-1_run-2"
   char mask_path[4200];  // the mask file used (mask_source ASL_MASK_FILE)
+  char m0_path[4200];    // the M0 scan file used (M0Type Separate), else ""
   asl_vol asl;           // raw 4D series, nt volumes
   int *vol_type;         // asl.nt entries, ASL_VOL_*
   asl_vol m0;            // 3D M0 image (valid when has_m0)
@@ -36,6 +37,7 @@ typedef struct {
   char m0_type[16];       // "Separate", "Included", "Estimate", "Absent"
   double pld;             // PostLabelingDelay (s); PASL: inversion time TI
   double labeling_duration; // LabelingDuration (s); PASL: BolusCutOffDelayTime or 0
+  double repetition_time; // RepetitionTime, else RepetitionTimePreparation (s), else 0
   int background_suppression; // 1, 0, or -1 when the sidecar does not say
   int n_skipped;          // volumes of type ASL_VOL_OTHER (skipped with a warning)
   char warnings[512];     // sidecar fields missing that denoising does not need ("" when none)

@@ -24,6 +24,7 @@ typedef struct {
   hid_t key, kind, train_job, experiment, seed, status, seconds, rank, host;
   hid_t checksum;             // H5I_INVALID_HID in cubes from before row checksums
   hid_t content_key;          // H5I_INVALID_HID in cubes from before content keys
+  hid_t chosen_param;         // H5I_INVALID_HID in cubes from before tuned values
   hid_t error;                // version 1: (J) strings
   hid_t error_at, error_text; // version 2: heap offsets (J) and the heap (H)
   hid_t loss_row;             // version 2: (J) row of train_loss/val_loss, -1 none
@@ -42,7 +43,8 @@ enum {
   CUBE_ROW_ERROR = 2,   // error text
   CUBE_ROW_LOSS = 4,    // train_loss, val_loss (NaN rows for jobs without)
   CUBE_ROW_HOST = 8,    // host
-  CUBE_ROW_NUMBERS = 16 // kind, train_job, experiment, seed, status, seconds, rank, checksum
+  CUBE_ROW_NUMBERS = 16, // kind, train_job, experiment, seed, status, seconds, rank, checksum
+  CUBE_ROW_CHOSEN = 32   // chosen_param (NaN where the cube has none)
 };
 
 typedef struct {
@@ -53,6 +55,7 @@ typedef struct {
   int32_t *train_job, *experiment, *rank;
   uint64_t *seed, *checksum; // checksum 0 where the cube has none
   double *seconds;
+  double *chosen_param;   // NaN where the cube has none
   float *train_loss, *val_loss; // cap x epochs
   int32_t *loss_row;            // version 2 scratch
   int64_t *error_at;            // version 2 scratch
@@ -74,12 +77,14 @@ asl_status cube_rows_read(const cube_jobs *J, int j0, int n, unsigned want, cube
                           const char *path);
 
 // Row i of dst becomes row k of src (the per-run values: status, seconds,
-// rank, host, checksum, error, losses; the epochs both hold), or the fill
-// values (pending, NaN, -1, "", no checksum) when src is NULL.
+// rank, host, checksum, chosen_param, error, losses; the epochs both hold),
+// or the fill values (pending, NaN, -1, "", no checksum) when src is NULL.
 void cube_rows_copy(cube_rows *dst, int i, const cube_rows *src, int k);
 // Writes the per-run values of R's rows to jobs [j0, j0 + R->n) of J:
-// seconds, rank, host, checksum, each error (version 2: into `heap`), the
-// loss rows (version 2: R->loss_row, read with CUBE_ROW_LOSS), status last.
+// seconds, rank, host, checksum, chosen_param (where J has it; the rows
+// must hold it, read with CUBE_ROW_CHOSEN or copied), each error (version 2:
+// into `heap`), the loss rows (version 2: R->loss_row, read with
+// CUBE_ROW_LOSS), status last.
 asl_status cube_rows_write(const cube_jobs *J, cube_heap_region *heap, const cube_rows *R,
                            const char *path);
 

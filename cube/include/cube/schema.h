@@ -114,6 +114,7 @@ enum { CUBE_NO_FILL = 0, CUBE_FILL = 1 };
   G(JOB_CHECKSUM, CUBE_GROUP_JOBS, "checksum", CUBE_T_U64, 0, CUBE_SHAPE_J, CUBE_FILL, 0)        \
   G(JOB_CONTENT_KEY, CUBE_GROUP_JOBS, "content_key", CUBE_T_STR,                                 \
     CUBE_CONTENT_KEY_LEN, CUBE_SHAPE_J, CUBE_NO_FILL, 0)                                         \
+  G(JOB_CHOSEN_PARAM, CUBE_GROUP_JOBS, "chosen_param", CUBE_T_F64, 0, CUBE_SHAPE_J, CUBE_FILL, NAN) \
   E(EXP_METRICS, "metrics", CUBE_T_F32, 0, CUBE_SHAPE_A_S_T_M, CUBE_FILL, NAN)                   \
   E(EXP_PER_IMAGE, "metrics_per_image", CUBE_T_F32, 0, CUBE_SHAPE_A_STMI, CUBE_FILL, NAN)        \
   E(EXP_JOB, "job", CUBE_T_I32, 0, CUBE_SHAPE_A_S, CUBE_FILL, -1)

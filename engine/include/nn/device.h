@@ -12,7 +12,8 @@
 // values down first, and writes through nn_model_params / nn_model_buffers
 // are copied up before the next device operation.
 //
-// CUDA covers the U-Net (unet3d); other kinds run on the CPU only and
+// CUDA covers the U-Net (unet3d), the ViT (vit3d) and ddpm3d (its U-Net on the GPU,
+// its own logic on the host); other kinds run on the CPU only and
 // nn_model_set_device refuses them with ASL_EUNSUPPORTED. See docs/gpu.md.
 #ifndef NN_DEVICE_H
 #define NN_DEVICE_H
@@ -72,6 +73,7 @@ nn_device nn_default_device(void);
 // algorithms documented as deterministic, fixed-order reductions, so a
 // rerun on the same GPU gives bitwise the same weights).
 asl_status nn_model_set_precision(nn_model *m, nn_precision p);
+nn_precision nn_model_precision(const nn_model *m);
 void nn_model_set_deterministic(nn_model *m, int on);
 // Bytes of device memory the model holds now (0 on the CPU).
 size_t nn_model_device_bytes(const nn_model *m);

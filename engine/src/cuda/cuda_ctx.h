@@ -12,8 +12,11 @@
 #include "cuda_conv.h"
 #include "unet3d.h"
 
+typedef struct nn_cuda_vit nn_cuda_vit; // cuda_vit.c
+
 typedef struct {
   cudnnHandle_t dnn;
+  nn_cuda_vit *vit; // the ViT's state; NULL for the U-Net
   cudaStream_t stream;
   size_t bytes; // device memory held
   // Same layout as the host arrays of nn_model.
@@ -29,6 +32,10 @@ typedef struct {
   float *data, *grad, *bnsave, *up, *target, *weight;
   uint8_t *arg;
   double *red;
+  // Channel-bias hooks (ddpm3d): the host's biases (N, cbias_n) up before
+  // a forward, their gradients down after a backward (cbhost: staging).
+  float *cb, *dcb, *cbhost;
+  size_t cb_cap, dcb_cap, cbhost_n;
   void *ws;
   size_t data_cap, grad_cap, bnsave_cap, up_cap, target_cap, weight_cap;
   size_t arg_cap, red_cap, ws_cap, grad_n; // bytes, except grad_n (floats)
@@ -73,5 +80,25 @@ float *nn_cuda_output_grad(nn_model *m);
 // Clears the gradient arena and the parameter gradients.
 asl_status nn_cuda_zero_grads(nn_model *m);
 void nn_cuda_unet_free(nn_cuda *c);
+
+// cuda_vit.c: the ViT at its grid (input in nn_cuda_net_input).
+asl_status nn_cuda_vit_attach(nn_model *m);
+void nn_cuda_vit_free(nn_cuda *c);
+asl_status nn_cuda_vit_plan(nn_model *m, int N, int train);
+asl_status nn_cuda_vit_forward(nn_model *m, int train, const float **out);
+asl_status nn_cuda_vit_backward(nn_model *m);
+float *nn_cuda_vit_input(nn_model *m);
+float *nn_cuda_vit_output_grad(nn_model *m);
+asl_status nn_cuda_vit_zero_grads(nn_model *m);
+
+// The network the model holds (U-Net or ViT), as the step and the
+// evaluation see it: plan, input slot, forward, backward, the output's
+// gradient, clearing the gradients.
+asl_status nn_cuda_net_plan(nn_model *m, int N, int D, int H, int W, int train);
+float *nn_cuda_net_input(nn_model *m);
+asl_status nn_cuda_net_forward(nn_model *m, int train, const float **out);
+asl_status nn_cuda_net_backward(nn_model *m);
+float *nn_cuda_net_output_grad(nn_model *m);
+asl_status nn_cuda_net_zero_grads(nn_model *m);
 
 #endif

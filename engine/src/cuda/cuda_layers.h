@@ -91,6 +91,16 @@ void nn_cu_loss_backward(float *dpred, nn_loss_kind kind, const float *pred,
                          const float *target, const float *w, size_t n,
                          float k, cudaStream_t stream);
 
+// The U-Net's channel-bias hook (nn_chanbias_forward / _backward): out
+// (N, C, V) = in + bias[n * ld + c]; din (if not NULL) += dout and
+// dbias[n * ld + c] += the sum of dout over V, in double, one block per
+// (n, c) with the block's fixed tree.
+void nn_cu_chanbias_forward(float *out, const float *in, const float *bias,
+                            int ld, int N, int C, size_t V, cudaStream_t stream);
+void nn_cu_chanbias_backward(float *din, float *dbias, int ld,
+                             const float *dout, int N, int C, size_t V,
+                             cudaStream_t stream);
+
 // bfloat16 (as uint16) from FP32, rounded to nearest even; FP32 from
 // bfloat16, written (add = 0) or added (add = 1).
 void nn_cu_to_bf16(uint16_t *dst, const float *src, size_t n,

@@ -11,6 +11,7 @@
 #include "cuda_layers.h"
 #include "nn/device.h"
 #include "nn/loss.h"
+#include "vit3d.h"
 
 asl_status nn_cuda_check(cudaError_t e, const char *what) {
   if (e == cudaSuccess) return ASL_OK;
@@ -77,9 +78,11 @@ static asl_status push(nn_model *m, unsigned what) {
   nn_cuda *c = m->cuda;
   const size_t pb = m->n_params * sizeof(float), bb = m->n_buffers * sizeof(float);
   if (what & NN_SYNC_PARAMS) CU(cudaMemcpy(c->params, m->params, pb, cudaMemcpyHostToDevice), "upload weights");
-  if (what & NN_SYNC_GRADS) CU(cudaMemcpy(c->grads, m->grads, pb, cudaMemcpyHostToDevice), "upload gradients");
-  if (what & NN_SYNC_BUFFERS) CU(cudaMemcpy(c->buffers, m->buffers, bb, cudaMemcpyHostToDevice), "upload BN statistics");
-  if (what & NN_SYNC_ADAM) {
+  // A device body (ddpm3d's U-Net) has no optimizer state of its own.
+  if ((what & NN_SYNC_GRADS) && m->grads) CU(cudaMemcpy(c->grads, m->grads, pb, cudaMemcpyHostToDevice), "upload gradients");
+  // A kind without BN statistics (vit3d) has no host array to copy.
+  if ((what & NN_SYNC_BUFFERS) && bb) CU(cudaMemcpy(c->buffers, m->buffers, bb, cudaMemcpyHostToDevice), "upload BN statistics");
+  if ((what & NN_SYNC_ADAM) && m->adam_m && m->adam_v) {
     CU(cudaMemcpy(c->adam_m, m->adam_m, pb, cudaMemcpyHostToDevice), "upload Adam moments");
     CU(cudaMemcpy(c->adam_v, m->adam_v, pb, cudaMemcpyHostToDevice), "upload Adam moments");
   }
@@ -101,9 +104,9 @@ void nn_cuda_pull(const nn_model *m, unsigned what) {
   cudaStreamSynchronize(c->stream);
   int bad = 0;
   if (what & NN_SYNC_PARAMS) bad |= cudaMemcpy(m->params, c->params, pb, cudaMemcpyDeviceToHost);
-  if (what & NN_SYNC_GRADS) bad |= cudaMemcpy(m->grads, c->grads, pb, cudaMemcpyDeviceToHost);
-  if (what & NN_SYNC_BUFFERS) bad |= cudaMemcpy(m->buffers, c->buffers, bb, cudaMemcpyDeviceToHost);
-  if (what & NN_SYNC_ADAM) {
+  if ((what & NN_SYNC_GRADS) && m->grads) bad |= cudaMemcpy(m->grads, c->grads, pb, cudaMemcpyDeviceToHost);
+  if ((what & NN_SYNC_BUFFERS) && bb) bad |= cudaMemcpy(m->buffers, c->buffers, bb, cudaMemcpyDeviceToHost);
+  if ((what & NN_SYNC_ADAM) && m->adam_m && m->adam_v) {
     bad |= cudaMemcpy(m->adam_m, c->adam_m, pb, cudaMemcpyDeviceToHost);
     bad |= cudaMemcpy(m->adam_v, c->adam_v, pb, cudaMemcpyDeviceToHost);
   }
@@ -128,6 +131,9 @@ void nn_cuda_detach(nn_model *m) {
   nn_cuda *c = m->cuda;
   if (!c) return;
   nn_cuda_unet_free(c);
+#ifdef NN_HAVE_CUBLAS
+  nn_cuda_vit_free(c);
+#endif
   cudaFree(c->params);
   cudaFree(c->grads);
   cudaFree(c->adam_m);
@@ -164,13 +170,10 @@ static asl_status attach(nn_model *m, nn_cuda *c) {
 }
 
 asl_status nn_cuda_attach(nn_model *m) {
-  const unet3d *u = m->impl;
-  if (!m->ops->desc->cuda || m->ops != &nn_unet3d_ops)
+  const int unet = m->ops == &nn_unet3d_ops, vit = m->ops == &nn_vit3d_ops;
+  if (!m->ops->desc->cuda || !(unet || vit))
     return asl_fail(ASL_EUNSUPPORTED, "model %s runs on the CPU only (the CUDA "
-                    "backend covers unet3d); use device cpu", m->ops->desc->kind);
-  if (u->cbias_n)
-    return asl_fail(ASL_EUNSUPPORTED, "model %s: channel-bias hooks have no CUDA "
-                    "implementation", m->ops->desc->kind);
+                    "backend covers unet3d, vit3d and ddpm3d); use device cpu", m->ops->desc->kind);
   const char *why;
   if (!nn_cuda_probe(&why))
     return asl_fail(ASL_EUNSUPPORTED, "model %s: device cuda: %s", m->ops->desc->kind, why);
@@ -178,6 +181,13 @@ asl_status nn_cuda_attach(nn_model *m) {
   if (!c) return asl_fail(ASL_ENOMEM, "model %s: out of memory", m->ops->desc->kind);
   m->cuda = c;
   asl_status s = attach(m, c);
+#ifdef NN_HAVE_CUBLAS
+  if (!s && vit) s = nn_cuda_vit_attach(m);
+#else
+  if (!s && vit)
+    s = asl_fail(ASL_EUNSUPPORTED, "model vit3d: this build's CUDA backend has no ViT "
+                 "(cublas_v2.h was not found in the CUDA toolkit when it was configured)");
+#endif
   if (s) nn_cuda_detach(m);
   return s;
 }
@@ -204,20 +214,31 @@ static asl_status run_forward(nn_model *m, const float *x, int N, int D, int H,
                               int W, int train) {
   nn_cuda *c = m->cuda;
   asl_status s = nn_cuda_sync_up(m);
-  if (!s) s = nn_cuda_unet_plan(m, N, D, H, W, train);
+  if (!s) s = nn_cuda_net_plan(m, N, D, H, W, train);
   if (s) return s;
   const size_t nx = (size_t)N * m->in_channels * D * H * W;
-  CU(cudaMemcpyAsync(nn_cuda_input(m), x, nx * sizeof(float), cudaMemcpyHostToDevice, c->stream),
+  CU(cudaMemcpyAsync(nn_cuda_net_input(m), x, nx * sizeof(float), cudaMemcpyHostToDevice, c->stream),
      "upload input");
   const float *out;
-  s = nn_cuda_unet_forward(m, train, &out);
+  s = nn_cuda_net_forward(m, train, &out);
   if (!s && train) c->host_stale |= NN_SYNC_BUFFERS; // BN running statistics
   return s;
+}
+
+static asl_status vit_tile(nn_model *m, const float *tile, const float **pred) {
+  return nn_cuda_forward_host(m, tile, 1, m->grid[2], m->grid[1], m->grid[0], 0, pred);
 }
 
 asl_status nn_cuda_forward_host(nn_model *m, const float *x, int N, int D,
                                 int H, int W, int train, const float **out) {
   nn_cuda *c = m->cuda;
+  // The ViT's position embeddings fix its grid: other sizes run by tiles.
+  if (c->vit && (D != m->grid[2] || H != m->grid[1] || W != m->grid[0])) {
+    if (train)
+      return asl_fail(ASL_EINVAL, "model vit3d: training runs at the model grid %dx%dx%d, "
+                      "not %dx%dx%d", m->grid[0], m->grid[1], m->grid[2], W, H, D);
+    return vit3d_forward_tiles(m, x, N, D, H, W, vit_tile, out);
+  }
   asl_status s = run_forward(m, x, N, D, H, W, train);
   if (!s) s = nn_cuda_host_out_reserve(m, c->out_n);
   if (s) return s;

@@ -38,7 +38,7 @@ static asl_status loss_on_device(nn_model *m, const float *y, const float *w,
   if (!isfinite(*loss) || sums[0] <= 0.0) return ASL_OK; // no gradient
   const float *wd = w ? c->weight : NULL;
   const float k = (float)((m->opt.loss == NN_LOSS_MSE ? 2.0 : 1.0) / sums[0]);
-  nn_cu_loss_backward(nn_cuda_output_grad(m), m->opt.loss, c->out_dev, c->target,
+  nn_cu_loss_backward(nn_cuda_net_output_grad(m), m->opt.loss, c->out_dev, c->target,
                       wd, n, k, c->stream);
   return ASL_OK;
 }
@@ -59,7 +59,7 @@ static asl_status loss_on_host(nn_model *m, const float *y, const float *w,
   if (!isfinite(*loss)) return ASL_OK;
   memset(m->dout, 0, n * sizeof(float));
   nn_ssim_loss_backward(m->dout, c->host_out, y, w, N, D, H, W, 1.0f, m->loss_ws);
-  CU(cudaMemcpyAsync(nn_cuda_output_grad(m), m->dout, n * sizeof(float),
+  CU(cudaMemcpyAsync(nn_cuda_net_output_grad(m), m->dout, n * sizeof(float),
                      cudaMemcpyHostToDevice, c->stream), "upload loss gradient");
   return ASL_OK;
 }
@@ -69,16 +69,32 @@ static asl_status loss_on_host(nn_model *m, const float *y, const float *w,
 static asl_status forward_train(nn_model *m, const float *x, int batch) {
   nn_cuda *c = m->cuda;
   const int D = m->grid[2], H = m->grid[1], W = m->grid[0];
-  asl_status s = nn_cuda_unet_plan(m, batch, D, H, W, 1);
-  if (!s) s = nn_cuda_zero_grads(m);
+  asl_status s = nn_cuda_net_plan(m, batch, D, H, W, 1);
+  if (!s) s = nn_cuda_net_zero_grads(m);
   if (s) return s;
   const size_t nx = (size_t)batch * m->in_channels * D * H * W;
-  CU(cudaMemcpyAsync(nn_cuda_input(m), x, nx * sizeof(float), cudaMemcpyHostToDevice, c->stream),
+  CU(cudaMemcpyAsync(nn_cuda_net_input(m), x, nx * sizeof(float), cudaMemcpyHostToDevice, c->stream),
      "upload input");
   const float *out;
-  s = nn_cuda_unet_forward(m, 1, &out);
+  s = nn_cuda_net_forward(m, 1, &out);
   if (!s) c->host_stale |= NN_SYNC_BUFFERS | NN_SYNC_OUTPUT;
   return s;
+}
+
+asl_status nn_cuda_backward_host(nn_model *m, const float *dout) {
+  nn_cuda *c = m->cuda;
+  if (!c->out_dev || !c->ptrain)
+    return asl_fail(ASL_EINVAL, "cuda: a backward needs a training forward before it");
+  asl_status s = nn_cuda_net_zero_grads(m);
+  if (s) return s;
+  CU(cudaMemcpyAsync(nn_cuda_net_output_grad(m), dout, c->out_n * sizeof(float),
+                     cudaMemcpyHostToDevice, c->stream), "upload output gradient");
+  if ((s = nn_cuda_net_backward(m))) return s;
+  c->host_stale |= NN_SYNC_GRADS;
+  CU(cudaStreamSynchronize(c->stream), "backward");
+  CU(cudaGetLastError(), "backward");
+  nn_cuda_pull(m, NN_SYNC_GRADS);
+  return ASL_OK;
 }
 
 asl_status nn_cuda_step(nn_model *m, const float *x, const float *y,
@@ -95,7 +111,7 @@ asl_status nn_cuda_step(nn_model *m, const float *x, const float *y,
   m->last_out = c->host_out;
   if (loss) *loss = (float)l;
   if ((s = nn_check_loss(m, l))) return s;
-  s = nn_cuda_unet_backward(m);
+  s = nn_cuda_net_backward(m);
   if (s) return s;
   c->host_stale |= NN_SYNC_GRADS;
   if (update) {
@@ -120,13 +136,13 @@ asl_status nn_cuda_eval_loss(nn_model *m, const float *x, const float *y,
   const size_t n = (size_t)batch * D * H * W;
   asl_status s = nn_cuda_sync_up(m);
   if (!s) s = nn_cuda_host_out_reserve(m, n);
-  if (!s) s = nn_cuda_unet_plan(m, batch, D, H, W, 0);
+  if (!s) s = nn_cuda_net_plan(m, batch, D, H, W, 0);
   if (s) return s;
   const size_t nx = (size_t)batch * m->in_channels * D * H * W;
-  CU(cudaMemcpyAsync(nn_cuda_input(m), x, nx * sizeof(float), cudaMemcpyHostToDevice, c->stream),
+  CU(cudaMemcpyAsync(nn_cuda_net_input(m), x, nx * sizeof(float), cudaMemcpyHostToDevice, c->stream),
      "upload input");
   const float *out;
-  s = nn_cuda_unet_forward(m, 0, &out);
+  s = nn_cuda_net_forward(m, 0, &out);
   if (s) return s;
   c->host_stale |= NN_SYNC_OUTPUT;
   m->last_out = c->host_out;
@@ -154,10 +170,10 @@ static asl_status resident_loop(nn_model *m, const float *xd, size_t nx,
   nn_cuda *c = m->cuda;
   for (int r = 0; r < reps; r++) {
     const double t0 = wall_now();
-    CU(cudaMemcpyAsync(nn_cuda_input(m), xd, nx * sizeof(float),
+    CU(cudaMemcpyAsync(nn_cuda_net_input(m), xd, nx * sizeof(float),
                        cudaMemcpyDeviceToDevice, c->stream), "copy input");
     const float *out;
-    asl_status s = nn_cuda_unet_forward(m, 0, &out);
+    asl_status s = nn_cuda_net_forward(m, 0, &out);
     if (s) return s;
     double sums[2]; // reading them back waits for the stream
     nn_cu_loss_sums(sums, m->opt.loss, c->out_dev, c->target, NULL, n, c->red, c->stream);

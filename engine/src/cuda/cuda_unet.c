@@ -299,14 +299,34 @@ static asl_status forward_op(nn_model *m, int i, int train) {
     if (!s) nn_cu_add_bias(out, p + op->b, N, op->co, (size_t)V, c->stream);
     return s;
   }
-  case OP_CBIAS: break;
+  case OP_CBIAS:
+    nn_cu_chanbias_forward(out, in, c->cb + op->aux, u->cbias_n, N, op->co, (size_t)V,
+                           c->stream);
+    return ASL_OK;
   }
   return asl_fail(ASL_EUNSUPPORTED, "cuda: operation %s has no CUDA implementation", op->name);
+}
+
+// The owner's channel biases (host, (N, cbias_n)) up for this forward.
+static asl_status upload_cbias(nn_model *m) {
+  nn_cuda *c = m->cuda;
+  const unet3d *u = m->impl;
+  const size_t n = (size_t)c->pN * u->cbias_n;
+  if (!u->cbias) return asl_fail(ASL_EINVAL, "cuda: U-Net with channel-bias hooks run without biases");
+  asl_status s = nn_cuda_grow(c, (void **)&c->cb, &c->cb_cap, n * sizeof(float));
+  if (s) return s;
+  CU(cudaMemcpyAsync(c->cb, u->cbias, n * sizeof(float), cudaMemcpyHostToDevice, c->stream),
+     "upload channel biases");
+  return ASL_OK;
 }
 
 asl_status nn_cuda_unet_forward(nn_model *m, int train, const float **out) {
   nn_cuda *c = m->cuda;
   const unet3d *u = m->impl;
+  if (u->cbias_n) {
+    asl_status s = upload_cbias(m);
+    if (s) return s;
+  }
   // BF16: the FP32 master weights, rounded once per pass.
   if (is_bf16(m)) nn_cu_to_bf16(c->w16, c->params, m->n_params, c->stream);
   for (int i = 0; i < u->n_ops; i++) {
@@ -393,19 +413,47 @@ static asl_status backward_op(nn_model *m, int i) {
     if (din1) nn_cu_accumulate(din1, dout, n_out, c->stream);
     return ASL_OK;
   case OP_UPCAT: return upcat_backward(m, i, din, din1, dout, in, d, h, w);
-  case OP_CBIAS: break;
+  case OP_CBIAS:
+    nn_cu_chanbias_backward(din, c->dcb + op->aux, u->cbias_n, dout, N, op->co, (size_t)V,
+                            c->stream);
+    return ASL_OK;
   }
   return asl_fail(ASL_EUNSUPPORTED, "cuda: operation %s has no CUDA implementation", op->name);
 }
 
-asl_status nn_cuda_unet_backward(nn_model *m) {
+// The channel-bias gradients down, added into the owner's (host) array.
+static asl_status download_dcb(nn_model *m) {
+  nn_cuda *c = m->cuda;
   const unet3d *u = m->impl;
+  const size_t n = (size_t)c->pN * u->cbias_n;
+  if (!u->cbias_grad) return ASL_OK;
+  if (n > c->cbhost_n) {
+    float *h = realloc(c->cbhost, n * sizeof(float));
+    if (!h) return asl_fail(ASL_ENOMEM, "cuda: out of memory");
+    c->cbhost = h, c->cbhost_n = n;
+  }
+  CU(cudaMemcpyAsync(c->cbhost, c->dcb, n * sizeof(float), cudaMemcpyDeviceToHost, c->stream),
+     "download channel-bias gradients");
+  CU(cudaStreamSynchronize(c->stream), "U-Net backward");
+  for (size_t i = 0; i < n; i++) u->cbias_grad[i] += c->cbhost[i];
+  return ASL_OK;
+}
+
+asl_status nn_cuda_unet_backward(nn_model *m) {
+  nn_cuda *c = m->cuda;
+  const unet3d *u = m->impl;
+  if (u->cbias_n) {
+    const size_t n = (size_t)c->pN * u->cbias_n;
+    asl_status s = nn_cuda_grow(c, (void **)&c->dcb, &c->dcb_cap, n * sizeof(float));
+    if (s) return s;
+    CU(cudaMemsetAsync(c->dcb, 0, n * sizeof(float), c->stream), "clear channel-bias gradients");
+  }
   for (int i = u->n_ops - 1; i >= 0; i--) {
     asl_status s = backward_op(m, i);
     if (s) return s;
   }
   CU(cudaGetLastError(), "U-Net backward");
-  return ASL_OK;
+  return u->cbias_n ? download_dcb(m) : ASL_OK;
 }
 
 void nn_cuda_unet_free(nn_cuda *c) {
@@ -423,4 +471,7 @@ void nn_cuda_unet_free(nn_cuda *c) {
   cudaFree(c->a16);
   cudaFree(c->b16);
   cudaFree(c->dw16);
+  cudaFree(c->cb);
+  cudaFree(c->dcb);
+  free(c->cbhost);
 }

@@ -48,6 +48,8 @@ typedef struct {
   // The static /jobs datasets (read by verification only) and the row
   // checksums; checksum is H5I_INVALID_HID in a cube from before them.
   hid_t key, kind, train_job, experiment, seed, checksum;
+  // The tuned parameter per job; H5I_INVALID_HID in a cube from before it.
+  hid_t chosen_param;
   int n_jobs, epochs, n_subjects, n_metrics;
   int n_exp;
   run_cube_exp *exp;

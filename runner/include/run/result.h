@@ -23,6 +23,7 @@ typedef struct {
   float *metrics;          // (S, stage, M) per-subject means, NaN where absent
   float *per_image;        // (S, stage, M, I)
   unsigned char *tested;   // (S) 1 where this job wrote the subject's cells
+  double chosen_param;     // the value a tuned (`auto`) parameter took; NaN for none
   char error[RUN_ERROR_LEN];
 } run_result;
 

@@ -20,6 +20,25 @@ asl_status run_slice_parse(const char *text, int *index, int *count);
 // slice_of: (J) out; cost: (k) out, the summed job cost per slice, or NULL.
 asl_status run_slice_assign(const sweep_plan *p, int k, int *slice_of, double *cost);
 
+// The same with prior slices (a grown study's parts, docs/runner.md): a
+// component holding a job with prior[j] >= 0 stays in that slice (its
+// lowest such job decides), so every part keeps the jobs it already ran;
+// the other components are then placed as above onto the loads that makes.
+// prior may be NULL (run_slice_assign).
+asl_status run_slice_assign_prior(const sweep_plan *p, int k, const int *prior, int *slice_of,
+                                  double *cost);
+
+// Serial HDF5, one process: the same marks written into the closed cube at
+// `path` (a grown part, before it replaces the old one).
+asl_status run_slice_mark_file(const char *path, int n_jobs, const int *slice_of, int index,
+                               int count);
+
+// Serial HDF5. The slice marks of the cube at `path`: its `slice`
+// attribute into text ("" when it is no part) and, when it holds n_jobs
+// values, /jobs/slice into slice_of (*found = 1); *found = 0 otherwise.
+asl_status run_slice_read(const char *path, int n_jobs, int *slice_of, int *found, char *text,
+                          size_t text_len);
+
 // Collective over the cube's communicator. Records slice `index`/`count` in
 // an open cube: root attribute `slice` = "i/K" and dataset /jobs/slice (J,
 // int32) = each job's slice, so status and analysis can tell the jobs of

@@ -11,6 +11,13 @@
 #include <stdint.h>
 
 #include "asl/bids.h"
+
+// Longest subject (scan) label a sweep takes: the results cube's
+// /subjects/id and the runner's per-subject records are fixed 32-byte
+// strings today. asl/ reads labels up to ASL_BIDS_LABEL_MAX; a sweep
+// refuses a longer one by name (spec line, scan, limit) instead of cutting
+// it. Raise this when the cube stores variable-length ids.
+#define SWEEP_SUBJECT_ID_MAX 31
 #include <stdio.h>
 
 #include "asl/status.h"
@@ -91,6 +98,7 @@ typedef struct {
   int early_stop;        // patience in epochs, 0 = off
   char lr_schedule[16];  // "constant" | "cosine"
   int warmup_epochs;     // linear warm-up of the learning rate, 0 = none
+  char precision[8];     // "fp32" (default) | "tf32" | "bf16": CUDA arithmetic
 } sweep_train;
 
 enum {
@@ -124,7 +132,8 @@ typedef struct {
     uint64_t seed;
   } phantom;
   // subjects: BIDS ids (sorted, as listed) or the phantom's sub-01 ...;
-  // subject_nt[i] is subject i's Nt (difference images)
+  // subject_nt[i] is subject i's Nt (difference images). At most
+  // SWEEP_SUBJECT_ID_MAX characters each.
   int n_subjects;
   char **subject_ids;
   int *subject_nt;
