@@ -69,7 +69,8 @@ int cmd_export(int argc, char **argv) {
   else if (strcmp(format, "json") == 0) o.format = ANA_EXPORT_JSON;
   else return usage_error("--format must be csv or json, got ", format);
   ana_cube cube;
-  asl_status st = ana_cube_open(&cube, argv[optind]);
+  // Export visits the cells in order: read them a run at a time.
+  asl_status st = ana_cube_open_lazy(&cube, argv[optind]);
   if (st == ASL_OK && ana_cube_warning(&cube))
     fprintf(stderr, "aslsweep export: warning: %s\n", ana_cube_warning(&cube));
   if (st == ASL_OK && ana_cube_report_rows(&cube, "aslsweep export", stderr)) {

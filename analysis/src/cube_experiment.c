@@ -96,7 +96,8 @@ static asl_status check_shape(hid_t g, const char *file, const char *where, cons
   return ASL_OK;
 }
 
-static asl_status read_experiment(hid_t f, const char *file, const char *name, ana_experiment *e) {
+static asl_status read_experiment(hid_t f, const char *file, const char *name, ana_experiment *e,
+                                  int lazy) {
   char where[80];
   snprintf(where, sizeof where, "/%s", name);
   snprintf(e->name, sizeof e->name, "%s", name);
@@ -110,6 +111,11 @@ static asl_status read_experiment(hid_t f, const char *file, const char *name, a
   if (st == ASL_OK) st = check_shape(g, file, where, job, e, e->n_design + 1);
   size_t nsub = (size_t)ana_exp_n_subjects(e);
   size_t nm = e->n_cells * nsub * (size_t)ana_exp_n_stages(e) * (size_t)ana_exp_n_metrics(e);
+  if (st == ASL_OK && lazy) {
+    st = ana_cells_open(e, g, file);
+    H5Gclose(g);
+    return st;
+  }
   if (st == ASL_OK) {
     e->metrics = malloc((nm ? nm : 1) * sizeof *e->metrics);
     e->job = malloc((e->n_cells * nsub > 0 ? e->n_cells * nsub : 1) * sizeof *e->job);
@@ -133,7 +139,7 @@ static asl_status check_refs(const ana_cube *c, const ana_experiment *e) {
     if (strcmp(s->labels[i], c->subjects.id[i]) != 0)
       return asl_fail(ASL_EFORMAT, "%s: /%s subject %d is '%s', %s says '%s'", c->path, e->name,
                       i, s->labels[i], ids, c->subjects.id[i]);
-  size_t n = e->n_cells * (size_t)s->n;
+  size_t n = e->job ? e->n_cells * (size_t)s->n : 0; // lazy: verification checks them
   for (size_t i = 0; i < n; i++)
     if (e->job[i] < -1 || e->job[i] >= c->jobs.n)
       return asl_fail(ASL_EFORMAT, "%s: /%s/%s holds %d, outside -1 .. %d", c->path, e->name,
@@ -161,7 +167,7 @@ static void plan_order(hid_t f, ana_cube *c) {
       }
 }
 
-asl_status ana_read_experiments(hid_t f, ana_cube *c) {
+asl_status ana_read_experiments(hid_t f, ana_cube *c, int lazy) {
   name_list l = {0};
   hsize_t idx = 0;
   if (H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_name, &l) < 0) {
@@ -180,7 +186,7 @@ asl_status ana_read_experiments(hid_t f, ana_cube *c) {
     H5Gclose(g);
     if (!is_exp) continue;
     ana_experiment *e = &c->experiments[c->n_experiments++];
-    st = read_experiment(f, c->path, l.names[i], e);
+    st = read_experiment(f, c->path, l.names[i], e, lazy);
     if (st == ASL_OK) st = check_refs(c, e);
   }
   free(l.names);
@@ -196,6 +202,7 @@ void ana_experiment_free(ana_experiment *e) {
   free(e->axes);
   free(e->metrics);
   free(e->job);
+  ana_cells_close(e);
   memset(e, 0, sizeof *e);
 }
 
@@ -238,18 +245,23 @@ void ana_exp_cell_coords(const ana_experiment *e, size_t cell, int *design_idx) 
 }
 
 int ana_exp_job(const ana_experiment *e, size_t cell, int subject) {
+  if (!e->job) return ana_cells_job(e, cell, subject);
   return e->job[cell * (size_t)ana_exp_n_subjects(e) + (size_t)subject];
+}
+
+float ana_exp_raw(const ana_experiment *e, size_t cell, int subject, int stage, int metric) {
+  size_t ns = (size_t)ana_exp_n_stages(e), nm = (size_t)ana_exp_n_metrics(e);
+  if (!e->metrics) return ana_cells_value(e, cell, subject, stage, metric);
+  return e->metrics[((cell * (size_t)ana_exp_n_subjects(e) + (size_t)subject) * ns +
+                     (size_t)stage) * nm + (size_t)metric];
 }
 
 double ana_exp_value(const ana_cube *c, const ana_experiment *e, size_t cell, int subject,
                      int stage, int metric) {
-  size_t ns = (size_t)ana_exp_n_stages(e), nm = (size_t)ana_exp_n_metrics(e);
-  size_t i = ((cell * (size_t)ana_exp_n_subjects(e) + (size_t)subject) * ns + (size_t)stage) * nm +
-             (size_t)metric;
-  double v = e->metrics[i];
+  double v = ana_exp_raw(e, cell, subject, stage, metric);
   if (!isfinite(v)) return NAN;
   int j = ana_exp_job(e, cell, subject);
-  if (j < 0 || c->jobs.status[j] != CUBE_JOB_DONE) return NAN;
+  if (j < 0 || j >= c->jobs.n || c->jobs.status[j] != CUBE_JOB_DONE) return NAN;
   return v;
 }
 

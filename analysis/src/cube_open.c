@@ -69,53 +69,33 @@ static asl_status read_subjects(hid_t f, const char *path, ana_subjects *s) {
 }
 
 static asl_status alloc_jobs(ana_jobs *j, const char *path) {
-  size_t le = (size_t)j->n * (size_t)j->n_epochs;
-  if (!ALLOC(j->key, j->n) || !ALLOC(j->kind, j->n) || !ALLOC(j->train_job, j->n) ||
-      !ALLOC(j->status, j->n) || !ALLOC(j->seconds, j->n) || !ALLOC(j->rank, j->n) ||
-      !ALLOC(j->host, j->n) || !ALLOC(j->seed, j->n) || !ALLOC(j->error, j->n) ||
-      !ALLOC(j->train_loss, le) || !ALLOC(j->val_loss, le))
+  if (!ALLOC(j->kind, j->n) || !ALLOC(j->train_job, j->n) || !ALLOC(j->status, j->n) ||
+      !ALLOC(j->seconds, j->n) || !ALLOC(j->rank, j->n) || !ALLOC(j->seed, j->n))
     return asl_fail(ASL_ENOMEM, "%s: out of memory for %d jobs", path, j->n);
   return ASL_OK;
 }
 
-// Job count from /jobs/key, epochs from /jobs/train_loss (jobs, epochs).
-static asl_status jobs_shape(hid_t g, const char *path, ana_jobs *j) {
-  const char *w = "/" CUBE_GROUP_JOBS;
-  hsize_t dims[2] = {0, 0};
-  int rank = 0;
-  asl_status st = h5r_shape(g, path, w, cube_ds_name(CUBE_DS_JOB_KEY), 1, &rank, dims);
+// The numbers of every job, read in blocks; the file stays open in
+// j->rows for the strings and loss rows asked for later (cube_jobs.c).
+static asl_status read_jobs(hid_t f, const char *path, int version, ana_jobs *j) {
+  asl_status st = ana_job_rows_open(&j->rows, f, version, path);
   if (st) return st;
-  j->n = (int)dims[0];
-  st = h5r_shape(g, path, w, cube_ds_name(CUBE_DS_JOB_TRAIN_LOSS), 2, &rank, dims);
-  if (st == ASL_OK && (rank != 2 || (int)dims[0] != j->n))
-    st = asl_fail(ASL_EFORMAT, "%s: %s must be (jobs=%d, epochs)", path,
-                  cube_ds_path(CUBE_DS_JOB_TRAIN_LOSS), j->n);
-  j->n_epochs = rank == 2 ? (int)dims[1] : 0;
-  return st;
-}
-
-static asl_status read_jobs(hid_t f, const char *path, ana_jobs *j) {
-  hid_t g;
-  asl_status st = open_group(f, path, CUBE_GROUP_JOBS, &g);
-  if (st) return st;
-  st = jobs_shape(g, path, j);
-  if (st == ASL_OK) st = alloc_jobs(j, path);
-  size_t n = (size_t)j->n, le = n * (size_t)j->n_epochs;
-  const field fields[] = {
-      {CUBE_DS_JOB_KEY, j->key, n, sizeof *j->key},
-      {CUBE_DS_JOB_KIND, j->kind, n, 0},
-      {CUBE_DS_JOB_TRAIN_JOB, j->train_job, n, 0},
-      {CUBE_DS_JOB_STATUS, j->status, n, 0},
-      {CUBE_DS_JOB_SECONDS, j->seconds, n, 0},
-      {CUBE_DS_JOB_RANK, j->rank, n, 0},
-      {CUBE_DS_JOB_HOST, j->host, n, sizeof *j->host},
-      {CUBE_DS_JOB_SEED, j->seed, n, 0},
-      {CUBE_DS_JOB_ERROR, j->error, n, sizeof *j->error},
-      {CUBE_DS_JOB_TRAIN_LOSS, j->train_loss, le, 0},
-      {CUBE_DS_JOB_VAL_LOSS, j->val_loss, le, 0},
-  };
-  if (st == ASL_OK) st = read_fields(g, path, fields, (int)(sizeof fields / sizeof *fields));
-  H5Gclose(g);
+  const cube_jobs *J = ana_job_rows_jobs(j->rows);
+  cube_rows *R = ana_job_rows_block(j->rows);
+  j->n = J->n_jobs;
+  j->n_epochs = J->epochs;
+  st = alloc_jobs(j, path);
+  for (int j0 = 0; j0 < j->n && !st; j0 += R->cap) {
+    int n = j->n - j0 < R->cap ? j->n - j0 : R->cap;
+    if ((st = cube_rows_read(J, j0, n, CUBE_ROW_NUMBERS, R, path))) break;
+    memcpy(j->kind + j0, R->kind, (size_t)n);
+    memcpy(j->train_job + j0, R->train_job, sizeof(int32_t) * (size_t)n);
+    memcpy(j->status + j0, R->status, (size_t)n);
+    memcpy(j->seconds + j0, R->seconds, sizeof(double) * (size_t)n);
+    memcpy(j->rank + j0, R->rank, sizeof(int32_t) * (size_t)n);
+    memcpy(j->seed + j0, R->seed, sizeof(uint64_t) * (size_t)n);
+  }
+  ana_job_rows_forget(j->rows);
   return st;
 }
 
@@ -166,7 +146,7 @@ static asl_status open_failure(const char *path) {
   return asl_fail(ASL_EHDF5, "%s: HDF5 cannot open the file (damaged or truncated?)", path);
 }
 
-asl_status ana_cube_open(ana_cube *c, const char *path) {
+static asl_status open_cube(ana_cube *c, const char *path, int lazy) {
   memset(c, 0, sizeof *c);
   snprintf(c->path, sizeof c->path, "%s", path);
   // The reader reports its own errors; HDF5's stack dump would only confuse.
@@ -177,29 +157,30 @@ asl_status ana_cube_open(ana_cube *c, const char *path) {
   if (f < 0) st = open_failure(path);
   if (st == ASL_OK) st = read_root(f, c);
   if (st == ASL_OK) st = read_subjects(f, path, &c->subjects);
-  if (st == ASL_OK) st = read_jobs(f, path, &c->jobs);
+  if (st == ASL_OK) st = read_jobs(f, path, c->format_version, &c->jobs);
   if (st == ASL_OK) st = ana_read_chosen(f, c);
-  if (st == ASL_OK) st = ana_read_experiments(f, c);
+  if (st == ASL_OK) st = ana_read_experiments(f, c, lazy);
   if (st == ASL_OK) st = cube_verify_file(f, path, &c->verify);
+  // The /jobs rows keep the file open (their own reference) for later reads.
   if (f >= 0) H5Fclose(f);
   cube_h5_quiet_end(&q);
   if (st) ana_cube_free(c);
   return st;
 }
 
+asl_status ana_cube_open(ana_cube *c, const char *path) { return open_cube(c, path, 0); }
+asl_status ana_cube_open_lazy(ana_cube *c, const char *path) { return open_cube(c, path, 1); }
+
 static void free_jobs(ana_jobs *j) {
-  free(j->key);
   free(j->kind);
   free(j->train_job);
   free(j->status);
   free(j->seconds);
   free(j->rank);
-  free(j->host);
   free(j->seed);
-  free(j->error);
-  free(j->train_loss);
-  free(j->val_loss);
   free(j->chosen_param);
+  ana_job_rows_close(j->rows);
+  j->rows = NULL;
 }
 
 void ana_cube_free(ana_cube *c) {

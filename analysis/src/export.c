@@ -105,6 +105,7 @@ static const char *status_name(int s) {
 }
 
 static void add_job(writer *w, const ana_cube *c, int j) {
+  if (j >= c->jobs.n) j = -1; // an index no job has (verification names such cells)
   add_num(w, "job", j, 10);
   if (j < 0) {
     static const char *cols[] = {"job_key", "job_status", "seconds", "rank", "host", "seed"};
@@ -112,11 +113,11 @@ static void add_job(writer *w, const ana_cube *c, int j) {
     return;
   }
   const ana_jobs *J = &c->jobs;
-  add_str(w, "job_key", J->key[j]);
+  add_str(w, "job_key", ana_job_key(c, j));
   add_str(w, "job_status", status_name(J->status[j]));
   add_num(w, "seconds", J->seconds[j], 9);
   add_num(w, "rank", J->rank[j], 10);
-  add_str(w, "host", J->host[j]);
+  add_str(w, "host", ana_job_host(c, j));
   snprintf(add(w, "seed", F_NUM)->text, sizeof w->f[0].text, "%" PRIu64, J->seed[j]);
 }
 
@@ -127,8 +128,7 @@ static void rows_of(writer *w, const ana_cube *c, const ana_experiment *e) {
     for (int s = 0; s < ns; s++)
       for (int st = 0; st < nst; st++)
         for (int m = 0; m < nm; m++) {
-          float v = e->metrics[((cell * (size_t)ns + (size_t)s) * (size_t)nst + (size_t)st) *
-                                   (size_t)nm + (size_t)m];
+          float v = ana_exp_raw(e, cell, s, st, m);
           if (!isfinite(v)) continue;
           add_design(w, e, cell);
           add_str(w, CUBE_AXIS_SUBJECT, c->subjects.id[s]);

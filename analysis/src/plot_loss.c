@@ -27,8 +27,8 @@ static int key_segment(const char *key, const char *axis, char *out, size_t len)
 
 // The group of train job j, or 0 when the options filter it out.
 static int group_of(const ana_cube *c, int j, const ana_plot_opts *o, char *g, size_t len) {
-  const char *key = c->jobs.key[j];
   if (c->jobs.kind[j] != 0) return 0;
+  const char *key = ana_job_key(c, j);
   if (o->experiment) {
     size_t n = strlen(o->experiment);
     if (strncmp(key, o->experiment, n) != 0 || key[n] != '/') return 0;
@@ -92,8 +92,11 @@ static asl_status collect(const ana_cube *c, const ana_plot_opts *o, group *gs, 
   for (int j = 0; j < c->jobs.n; j++) {
     char name[256];
     if (!group_of(c, j, o, name, sizeof name)) continue;
+    const float *train = ana_job_train_loss(c, j), *val = ana_job_val_loss(c, j);
+    if (!train || !val)
+      return asl_fail(ASL_EHDF5, "%s: cannot read the loss rows of job %d", c->path, j);
     int has = 0;
-    for (int e = 0; e < E; e++) has |= isfinite(c->jobs.train_loss[(size_t)j * E + e]);
+    for (int e = 0; e < E; e++) has |= isfinite(train[e]);
     if (!has) continue;
     int g = find_or_add(gs, ng, name, E);
     if (g == -2) return asl_fail(ASL_ENOMEM, "loss plot: out of memory");
@@ -102,7 +105,7 @@ static asl_status collect(const ana_cube *c, const ana_plot_opts *o, group *gs, 
       continue;
     }
     for (int e = 0; e < E; e++) {
-      float t = c->jobs.train_loss[(size_t)j * E + e], v = c->jobs.val_loss[(size_t)j * E + e];
+      float t = train[e], v = val[e];
       if (isfinite(t)) gs[g].sum_t[e] += t, gs[g].n_t[e]++;
       if (isfinite(v)) gs[g].sum_v[e] += v, gs[g].n_v[e]++;
     }

@@ -26,7 +26,7 @@ void ana_montage_opts_init(ana_montage_opts *o) {
 
 static asl_status find_job(const ana_cube *c, const char *job, int *out) {
   for (int j = 0; j < c->jobs.n; j++)
-    if (strcmp(c->jobs.key[j], job) == 0) return *out = j, ASL_OK;
+    if (strcmp(ana_job_key(c, j), job) == 0) return *out = j, ASL_OK;
   char *end;
   long v = strtol(job, &end, 10);
   if (*job && *end == '\0' && v >= 0 && v < c->jobs.n) return *out = (int)v, ASL_OK;
@@ -150,7 +150,7 @@ static asl_status render(const ana_montage_opts *o, const ana_cube *c, int job, 
   if (st) return st;
   cairo_t *cr = cv.cr;
   char title[512];
-  snprintf(title, sizeof title, "%s  |  %s  |  slice z=%d", c->jobs.key[job], subject, sl->z);
+  snprintf(title, sizeof title, "%s  |  %s  |  slice z=%d", ana_job_key(c, job), subject, sl->z);
   cairo_set_source_rgb(cr, 0, 0, 0);
   // Job keys are long: shrink the title to the width rather than clip it.
   ana_text(cr, cv.width / 2, ANA_PAD, ana_fit_size(cr, ANA_FS_TITLE, 4, 1, title, cv.width - 2 * ANA_PAD),
@@ -200,7 +200,8 @@ asl_status ana_plot_montage(const ana_cube *c, const ana_montage_opts *o) {
   char vdir[1100], packed[2048] = "";
   snprintf(vdir, sizeof vdir, "%s/volumes", dir);
   const char *subject = o->subject;
-  const char *key = c->jobs.key[job];
+  char key[CUBE_KEY_LEN];
+  snprintf(key, sizeof key, "%s", ana_job_key(c, job));
   for (int s = 0; s < c->subjects.n && !packed[0]; s++) {
     const char *id = c->subjects.id[s];
     if (subject && strcmp(subject, id) != 0) continue;

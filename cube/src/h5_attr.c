@@ -20,6 +20,7 @@ hid_t cube_file_type(cube_type t, size_t len) {
   switch (t) {
   case CUBE_T_I8: return H5T_STD_I8LE;
   case CUBE_T_I32: return H5T_STD_I32LE;
+  case CUBE_T_I64: return H5T_STD_I64LE;
   case CUBE_T_U64: return H5T_STD_U64LE;
   case CUBE_T_F32: return H5T_IEEE_F32LE;
   case CUBE_T_F64: return H5T_IEEE_F64LE;
@@ -32,6 +33,7 @@ hid_t cube_mem_type(cube_type t, size_t len) {
   switch (t) {
   case CUBE_T_I8: return H5T_NATIVE_SCHAR;
   case CUBE_T_I32: return H5T_NATIVE_INT;
+  case CUBE_T_I64: return H5T_NATIVE_INT64;
   case CUBE_T_U64: return H5T_NATIVE_UINT64;
   case CUBE_T_F32: return H5T_NATIVE_FLOAT;
   case CUBE_T_F64: return H5T_NATIVE_DOUBLE;

@@ -105,6 +105,17 @@ fail:
   return st;
 }
 
+// Attaches a version-2 scale by name to dimension `dim` of ds.
+static asl_status link_named(hid_t jobs, hid_t ds, const char *scale, unsigned dim) {
+  asl_status st = ASL_OK;
+  hid_t sc = H5I_INVALID_HID;
+  CUBE_CHECK(sc = H5Dopen2(jobs, scale, H5P_DEFAULT), "open the %s scale", scale);
+  st = link_scale(ds, sc, dim, scale, 1);
+fail:
+  cube_h5_close(&sc);
+  return st;
+}
+
 static asl_status link_table(hid_t jobs, const cube_dataset_def *x) {
   asl_status st = ASL_OK;
   hid_t ds = H5I_INVALID_HID;
@@ -112,19 +123,71 @@ static asl_status link_table(hid_t jobs, const cube_dataset_def *x) {
   CUBE_CHECK(has, "look for %s", x->path);
   if (!has) return ASL_OK;
   CUBE_CHECK(ds = H5Dopen2(jobs, x->name, H5P_DEFAULT), "open %s", x->path);
-  st = cube_jobs_link(jobs, ds, x->shape == CUBE_SHAPE_JE ? 2 : 1, 1);
+  if (x->shape == CUBE_SHAPE_RE) {
+    // Version 2's loss rows: (loss_index, epoch).
+    if (!(st = link_named(jobs, ds, CUBE_AXIS_LOSS_ROW, 0)))
+      st = link_named(jobs, ds, CUBE_AXIS_EPOCH, 1);
+  } else if (x->shape == CUBE_SHAPE_H) {
+    st = link_named(jobs, ds, CUBE_AXIS_HEAP, 0);
+  } else {
+    st = cube_jobs_link(jobs, ds, x->shape == CUBE_SHAPE_JE ? 2 : 1, 1);
+  }
 fail:
   cube_h5_close(&ds);
   if (st) return cube_fail_wrap(st, "%s", x->path);
   return st;
 }
 
+// A netCDF dimension without values (the error heap's byte axis): a
+// dimension scale that netCDF readers take as a bare dimension; never
+// written, so it takes no room in the file.
+static asl_status bare_dimension(hid_t g, const char *name, hsize_t n) {
+  asl_status st = ASL_OK;
+  hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+  hsize_t dims[1] = {n}, chunk[1] = {n < 65536 ? (n ? n : 1) : 65536};
+  CUBE_CHECK(space = H5Screate_simple(1, dims, NULL), "dataspace of %s", name);
+  CUBE_CHECK(dcpl = H5Pcreate(H5P_DATASET_CREATE), "creation properties of %s", name);
+  if (n > 0) {
+    CUBE_CHECK(H5Pset_chunk(dcpl, 1, chunk), "chunks of %s", name);
+    CUBE_CHECK(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_INCR), "allocation of %s", name);
+  }
+  CUBE_CHECK(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "fill time of %s", name);
+  CUBE_CHECK(ds = H5Dcreate2(g, name, H5T_STD_I8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+             "create %s", name);
+  CUBE_CHECK(H5DSset_scale(ds, "This is a netCDF dimension but not a netCDF variable."),
+             "make %s a dimension", name);
+fail:
+  cube_h5_close(&ds);
+  cube_h5_close(&dcpl);
+  cube_h5_close(&space);
+  return st;
+}
+
+// Rows of a 1- or 2-D dataset of the group (0 when absent).
+static hsize_t rows_of_ds(hid_t g, const char *name) {
+  hsize_t dims[2] = {0, 0};
+  if (H5Lexists(g, name, H5P_DEFAULT) <= 0) return 0;
+  hid_t ds = H5Dopen2(g, name, H5P_DEFAULT), sp = ds < 0 ? -1 : H5Dget_space(ds);
+  if (sp >= 0) H5Sget_simple_extent_dims(sp, dims, NULL);
+  if (sp >= 0) H5Sclose(sp);
+  if (ds >= 0) H5Dclose(ds);
+  return dims[0];
+}
+
 asl_status cube_jobs_scales(hid_t jobs, int n_jobs, int epochs, int writer) {
-  hid_t job = H5I_INVALID_HID, epoch = H5I_INVALID_HID;
+  hid_t job = H5I_INVALID_HID, epoch = H5I_INVALID_HID, loss = H5I_INVALID_HID;
   asl_status st = index_scale(jobs, CUBE_AXIS_JOB, n_jobs, writer, &job);
   if (!st) st = index_scale(jobs, CUBE_AXIS_EPOCH, epochs, writer, &epoch);
+  // Version 2 (a cube with an error heap): the loss rows' and heap's axes.
+  if (!st && H5Lexists(jobs, cube_ds_name(CUBE_DS_JOB_ERROR_TEXT), H5P_DEFAULT) > 0) {
+    hsize_t rows = rows_of_ds(jobs, cube_ds_name(CUBE_DS_JOB_TRAIN_LOSS));
+    st = index_scale(jobs, CUBE_AXIS_LOSS_ROW, (int)rows, writer, &loss);
+    if (!st) st = bare_dimension(jobs, CUBE_AXIS_HEAP,
+                                 rows_of_ds(jobs, cube_ds_name(CUBE_DS_JOB_ERROR_TEXT)));
+  }
   cube_h5_close(&job);
   cube_h5_close(&epoch);
+  cube_h5_close(&loss);
   for (int d = 0; d < CUBE_DS_COUNT && !st; d++) {
     const cube_dataset_def *x = &cube_datasets[d];
     if (x->group && strcmp(x->group, CUBE_GROUP_JOBS) == 0) st = link_table(jobs, x);

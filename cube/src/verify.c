@@ -1,7 +1,8 @@
 // `aslsweep verify` and every reader's integrity check: each committed job
-// row's checksum recomputed from the file (cube/checksum.h). The /jobs
-// datasets are read whole, then one experiment at a time (its job, metrics
-// and metrics_per_image whole), so memory is one experiment's arrays.
+// row's checksum recomputed from the file (cube/checksum.h). The /jobs rows
+// are read in blocks (verify_read.c), then one experiment at a time (its
+// job, metrics and metrics_per_image whole), so memory is a few numbers per
+// job and one experiment's arrays.
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -27,34 +28,7 @@ asl_status cv_add_bad(cube_verify_result *r, int job, const char *fmt, ...) {
   return ASL_OK;
 }
 
-// "job KEY (experiment E)" or "job KEY (train)" for messages.
-void cv_job_name(const cv_jobs *J, int j, char *out, size_t n) {
-  int e = J->experiment[j];
-  if (e >= 0 && e < J->n_exp)
-    snprintf(out, n, "job %s (experiment %s)", J->key + (size_t)j * CUBE_KEY_LEN, J->exp_name[e]);
-  else if (J->kind[j] == 0)
-    snprintf(out, n, "job %s (train)", J->key + (size_t)j * CUBE_KEY_LEN);
-  else
-    snprintf(out, n, "job %s (experiment index %d)", J->key + (size_t)j * CUBE_KEY_LEN, e);
-}
-
 static int committed(int status) { return status == CUBE_JOB_DONE || status == CUBE_JOB_FAILED; }
-
-// The row part of job j's checksum.
-void cv_row_sum(const cv_jobs *J, int j, cube_sum *s) {
-  size_t E = (size_t)J->epochs;
-  cube_row row = {.key = J->key + (size_t)j * CUBE_KEY_LEN,
-                  .kind = J->kind[j],
-                  .train_job = J->train_job[j],
-                  .experiment = J->experiment[j],
-                  .seed = J->seed[j],
-                  .status = J->status[j],
-                  .error = J->error + (size_t)j * CUBE_ERROR_LEN,
-                  .epochs = J->epochs,
-                  .train_loss = J->train_loss + (size_t)j * E,
-                  .val_loss = J->val_loss + (size_t)j * E};
-  cube_sum_row(s, &row);
-}
 
 // Compares job j's finished sum with its stored checksum.
 asl_status cv_judge(const cv_jobs *J, int j, const cube_sum *s, cube_verify_result *r) {
@@ -72,18 +46,6 @@ asl_status cv_judge(const cv_jobs *J, int j, const cube_sum *s, cube_verify_resu
   return ASL_OK;
 }
 
-static asl_status check_statuses(const cv_jobs *J, cube_verify_result *r) {
-  asl_status st = ASL_OK;
-  for (int j = 0; j < J->n && !st; j++) {
-    int s = J->status[j];
-    if (s >= 0 && s < CUBE_JOB_N_STATUSES) continue;
-    char name[CUBE_KEY_LEN + 160];
-    cv_job_name(J, j, name, sizeof name);
-    st = cv_add_bad(r, j, "%s: status value %d is not one of %s", name, s, cube_job_status_labels());
-  }
-  return st;
-}
-
 // Rows of jobs outside every experiment (train jobs): no cells.
 static asl_status verify_rows_alone(const cv_jobs *J, cube_verify_result *r) {
   asl_status st = ASL_OK;
@@ -91,9 +53,7 @@ static asl_status verify_rows_alone(const cv_jobs *J, cube_verify_result *r) {
     if (!committed(J->status[j]) || r->bad_job[j]) continue;
     int e = J->experiment[j];
     if (e >= 0 && e < J->n_exp) continue;
-    cube_sum s;
-    cv_row_sum(J, j, &s);
-    st = cv_judge(J, j, &s, r);
+    st = cv_judge(J, j, &J->sum[j], r);
   }
   return st;
 }
@@ -102,19 +62,20 @@ asl_status cube_verify_handles_run(const cube_verify_handles *h, const char *pat
                                    cube_verify_result *r) {
   cv_jobs J;
   memset(r, 0, sizeof *r);
-  asl_status st = cv_read_jobs(h, path, &J);
-  if (st) return st;
-  r->n_jobs = J.n;
-  r->has_checksums = h->checksum >= 0;
-  r->bad_job = calloc((size_t)J.n + 1, 1);
-  r->computed = calloc((size_t)J.n + 1, sizeof *r->computed);
-  if (!r->bad_job || !r->computed) st = asl_fail(ASL_ENOMEM, "verify: %d jobs", J.n);
+  memset(&J, 0, sizeof J);
+  int n = h->jobs.n_jobs;
+  r->n_jobs = n;
+  r->has_checksums = h->jobs.checksum >= 0;
+  r->bad_job = calloc((size_t)n + 1, 1);
+  r->computed = calloc((size_t)n + 1, sizeof *r->computed);
+  asl_status st = ASL_OK;
+  if (!r->bad_job || !r->computed) st = asl_fail(ASL_ENOMEM, "verify: %d jobs", n);
+  if (!st) st = cv_read_jobs(h, path, &J, r);
   if (!st && !r->has_checksums) {
     for (int j = 0; j < J.n; j++) r->n_unverified += committed(J.status[j]);
     cv_free_jobs(&J);
     return ASL_OK;
   }
-  if (!st) st = check_statuses(&J, r);
   for (int e = 0; e < J.n_exp && !st; e++) st = cv_verify_experiment(h, path, &J, e, r);
   if (!st) st = verify_rows_alone(&J, r);
   cv_free_jobs(&J);

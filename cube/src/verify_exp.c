@@ -1,6 +1,9 @@
 // One experiment's part of verification: which cells name which job (the
 // `job` dataset), each of its jobs' checksums over its row and those cells,
-// and cells holding numbers that no job of the experiment wrote.
+// and cells holding numbers that no job of the experiment wrote. The cells
+// are read in slabs of whole (axes..., subject) rows, in increasing flat
+// order, so memory is one slab whatever the experiment's size; a job's
+// cells share one row (its coordinates), so its sum goes on in order.
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,61 +11,100 @@
 #include "cube/h5.h"
 #include "verify_internal.h"
 
+// Cells (of `job`) a slab holds at most: about 8 MB of values with 6
+// subjects, 2 stages, 3 metrics and a few images.
+#define CV_SLAB_DEFAULT ((size_t)1 << 16)
+static size_t slab_cells = CV_SLAB_DEFAULT;
+
+void cube_verify_set_slab(size_t cells) { slab_cells = cells ? cells : CV_SLAB_DEFAULT; }
+
 typedef struct {
-  size_t cells, tm, tmi; // cells of `job`; values per cell in metrics, per-image
+  int k;                        // the experiment's own axes
+  hsize_t dims[CUBE_MAX_RANK];  // of metrics_per_image: (A..., S, T, M, I)
+  size_t S, tm, tmi;            // subjects; values per cell in metrics, per-image
+  int split;                    // slabs range over this axis (k: whole rows at a time)
+  size_t inner;                 // rows per index of `split` (product of the axes after it)
   int32_t *job;
   float *metrics, *per_image;
-  int *first, *list;     // cells of job j: list[first[j] .. first[j+1])
+  size_t orphans, first_orphan;
+  int first_orphan_job;
 } cv_exp;
 
-static asl_status read_exp_ds(hid_t ds, hid_t memtype, size_t elem, size_t *n, void **buf,
-                              const char *path, const char *name) {
+static asl_status shape(const cube_verify_handles *h, int e, const char *path, cv_exp *x) {
   asl_status st = ASL_OK;
   hid_t space = H5I_INVALID_HID;
-  *buf = NULL;
-  CUBE_CHECK(space = H5Dget_space(ds), "%s: dataspace of %s", path, name);
-  hssize_t np = H5Sget_simple_extent_npoints(space);
-  CUBE_CHECK(np, "%s: size of %s", path, name);
-  *n = (size_t)np;
-  if (!(*buf = malloc(elem * (*n + 1)))) {
-    st = asl_fail(ASL_ENOMEM, "%s: verifying %s (%zu values)", path, name, *n);
+  CUBE_CHECK(space = H5Dget_space(h->per_image[e]), "%s: dataspace of /%s/%s", path,
+             h->exp_name[e], cube_ds_name(CUBE_DS_EXP_PER_IMAGE));
+  int r = H5Sget_simple_extent_ndims(space);
+  if (r < 4 || r > CUBE_MAX_RANK) {
+    st = asl_fail(ASL_EFORMAT, "%s: /%s/%s has %d dimensions: the cube is damaged", path,
+                  h->exp_name[e], cube_ds_name(CUBE_DS_EXP_PER_IMAGE), r);
     goto fail;
   }
-  if (*n > 0) CUBE_CHECK(H5Dread(ds, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *buf),
-                         "%s: read %s", path, name);
+  CUBE_CHECK(H5Sget_simple_extent_dims(space, x->dims, NULL), "%s: extent of /%s/%s", path,
+             h->exp_name[e], cube_ds_name(CUBE_DS_EXP_PER_IMAGE));
+  x->k = r - 4;
+  x->S = (size_t)x->dims[x->k];
+  x->tm = (size_t)x->dims[x->k + 1] * (size_t)x->dims[x->k + 2];
+  x->tmi = x->tm * (size_t)x->dims[x->k + 3];
+  // The outermost axis whose inner rows still fit a slab.
+  size_t rows = x->S ? slab_cells / x->S : 1;
+  x->split = x->k;
+  x->inner = 1;
+  while (x->split > 0 && x->inner * (size_t)x->dims[x->split - 1] <= (rows ? rows : 1)) {
+    x->split--;
+    x->inner *= (size_t)x->dims[x->split];
+  }
+  if (x->split > 0) {
+    // Slabs take a range of axis split-1 with everything after it whole.
+    x->split--;
+  }
 fail:
   cube_h5_close(&space);
   return st;
 }
 
-static asl_status read_exp(const cube_verify_handles *h, int e, const char *path, cv_exp *x) {
-  char name[3][CUBE_KEY_LEN];
-  const cube_ds leaf[3] = {CUBE_DS_EXP_JOB, CUBE_DS_EXP_METRICS, CUBE_DS_EXP_PER_IMAGE};
-  for (int d = 0; d < 3; d++)
-    snprintf(name[d], sizeof name[d], "/%s/%s", h->exp_name[e], cube_ds_name(leaf[d]));
-  size_t nm = 0, ni = 0;
-  asl_status st = read_exp_ds(h->job[e], H5T_NATIVE_INT32, 4, &x->cells, (void **)&x->job, path,
-                              name[0]);
-  if (!st) st = read_exp_ds(h->metrics[e], H5T_NATIVE_FLOAT, 4, &nm, (void **)&x->metrics, path,
-                            name[1]);
-  if (!st) st = read_exp_ds(h->per_image[e], H5T_NATIVE_FLOAT, 4, &ni, (void **)&x->per_image,
-                            path, name[2]);
-  if (!st && (x->cells == 0 || nm % x->cells || ni % x->cells))
-    st = asl_fail(ASL_EFORMAT, "%s: %s and %s do not extend %s: the cube is damaged", path,
-                  name[1], name[2], name[0]);
-  if (!st) {
-    x->tm = nm / x->cells;
-    x->tmi = ni / x->cells;
+// Slab number `b` as a hyperslab: start/count over (A..., S) and the flat
+// index of its first cell; 0 when b is past the end.
+static int slab(const cv_exp *x, size_t b, hsize_t *start, hsize_t *count, size_t *first) {
+  int k = x->k;
+  if (k == 0 || x->split == k) { // every row at once (at most one slab)
+    if (b > 0) return 0;
+    for (int a = 0; a < k; a++) start[a] = 0, count[a] = x->dims[a];
+  } else {
+    size_t rows = x->S ? slab_cells / x->S : 1, per = rows / x->inner;
+    if (per < 1) per = 1;
+    size_t n_split = (size_t)x->dims[x->split], blocks = (n_split + per - 1) / per, outer = 1;
+    for (int a = 0; a < x->split; a++) outer *= (size_t)x->dims[a];
+    if (b >= outer * blocks) return 0;
+    size_t o = b / blocks, s0 = (b % blocks) * per;
+    for (int a = x->split - 1; a >= 0; a--) {
+      start[a] = o % x->dims[a], count[a] = 1;
+      o /= x->dims[a];
+    }
+    start[x->split] = s0;
+    count[x->split] = s0 + per <= n_split ? per : n_split - s0;
+    for (int a = x->split + 1; a < k; a++) start[a] = 0, count[a] = x->dims[a];
   }
-  return st;
+  start[k] = 0, count[k] = x->S;
+  size_t flat = 0;
+  for (int a = 0; a < k; a++) flat = flat * (size_t)x->dims[a] + (size_t)start[a];
+  *first = flat * x->S;
+  return 1;
 }
 
-static void free_exp(cv_exp *x) {
-  free(x->job);
-  free(x->metrics);
-  free(x->per_image);
-  free(x->first);
-  free(x->list);
+static asl_status read_slab(const cube_verify_handles *h, int e, cv_exp *x, const hsize_t *start,
+                            const hsize_t *count, const char *path) {
+  hsize_t s[CUBE_MAX_RANK], c[CUBE_MAX_RANK];
+  int k = x->k;
+  memcpy(s, start, sizeof(hsize_t) * (size_t)(k + 1));
+  memcpy(c, count, sizeof(hsize_t) * (size_t)(k + 1));
+  for (int a = k + 1; a < k + 4; a++) s[a] = 0, c[a] = x->dims[a];
+  asl_status st = cube_read_block(h->job[e], H5T_NATIVE_INT32, k + 1, s, c, x->job);
+  if (!st) st = cube_read_block(h->metrics[e], H5T_NATIVE_FLOAT, k + 3, s, c, x->metrics);
+  if (!st) st = cube_read_block(h->per_image[e], H5T_NATIVE_FLOAT, k + 4, s, c, x->per_image);
+  if (st) return cube_fail_wrap(st, "%s: cells of experiment %s", path, h->exp_name[e]);
+  return ASL_OK;
 }
 
 static int holds_numbers(const float *v, size_t n) {
@@ -71,58 +113,61 @@ static int holds_numbers(const float *v, size_t n) {
   return 0;
 }
 
-// Groups the cells by the job they name; reports the cells naming no job
-// of this experiment (numbers with job -1, or an index of another one).
-static asl_status index_cells(const cv_jobs *J, int e, cv_exp *x, cube_verify_result *r) {
-  x->first = calloc((size_t)J->n + 2, sizeof *x->first);
-  x->list = malloc(sizeof *x->list * (x->cells + 1));
-  if (!x->first || !x->list) return asl_fail(ASL_ENOMEM, "verify: %zu cells", x->cells);
-  size_t orphans = 0, first_orphan = 0;
-  for (size_t c = 0; c < x->cells; c++) {
-    int v = x->job[c];
+// The slab's cells: each one a done job of e owns goes into its sum; one
+// naming no job of e but holding numbers (or an index) is an orphan.
+static void take_cells(const cv_jobs *J, int e, cv_exp *x, size_t first, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    int v = x->job[i];
+    const float *m = x->metrics + i * x->tm, *im = x->per_image + i * x->tmi;
     if (v >= 0 && v < J->n && J->experiment[v] == e) {
-      x->first[v + 1]++;
+      if (J->status[v] == CUBE_JOB_DONE) cube_sum_cell(&J->sum[v], first + i, m, x->tm, im, x->tmi);
       continue;
     }
-    if (v == -1 && !holds_numbers(x->metrics + c * x->tm, x->tm) &&
-        !holds_numbers(x->per_image + c * x->tmi, x->tmi))
-      continue;
-    if (orphans++ == 0) first_orphan = c;
+    if (v == -1 && !holds_numbers(m, x->tm) && !holds_numbers(im, x->tmi)) continue;
+    if (x->orphans++ == 0) x->first_orphan = first + i, x->first_orphan_job = v;
   }
-  for (int j = 0; j < J->n; j++) x->first[j + 1] += x->first[j];
-  int *fill = calloc((size_t)J->n + 1, sizeof *fill);
-  if (!fill) return asl_fail(ASL_ENOMEM, "verify: %d jobs", J->n);
-  for (size_t c = 0; c < x->cells; c++) {
-    int v = x->job[c];
-    if (v >= 0 && v < J->n && J->experiment[v] == e) x->list[x->first[v] + fill[v]++] = (int)c;
+}
+
+static asl_status walk_cells(const cube_verify_handles *h, const cv_jobs *J, int e, cv_exp *x,
+                             const char *path) {
+  size_t cap = slab_cells > x->S ? slab_cells : x->S;
+  x->job = malloc(sizeof(int32_t) * cap);
+  x->metrics = malloc(sizeof(float) * cap * (x->tm ? x->tm : 1));
+  x->per_image = malloc(sizeof(float) * cap * (x->tmi ? x->tmi : 1));
+  if (!x->job || !x->metrics || !x->per_image)
+    return asl_fail(ASL_ENOMEM, "%s: verifying experiment %s", path, h->exp_name[e]);
+  hsize_t start[CUBE_MAX_RANK], count[CUBE_MAX_RANK];
+  size_t first = 0;
+  asl_status st = ASL_OK;
+  for (size_t b = 0; !st && slab(x, b, start, count, &first); b++) {
+    size_t n = 1;
+    for (int a = 0; a <= x->k; a++) n *= (size_t)count[a];
+    if (n == 0) continue;
+    if (!(st = read_slab(h, e, x, start, count, path))) take_cells(J, e, x, first, n);
   }
-  free(fill);
-  if (orphans == 0) return ASL_OK;
-  return cv_add_bad(r, -1, "experiment %s: %zu cell%s of (axes..., subject) hold numbers or a job "
-                    "index that no job of the experiment wrote (the first is cell %zu, job value "
-                    "%d)", J->exp_name[e], orphans, orphans == 1 ? "" : "s", first_orphan,
-                    (int)x->job[first_orphan]);
+  return st;
 }
 
 asl_status cv_verify_experiment(const cube_verify_handles *h, const char *path, const cv_jobs *J,
                                 int e, cube_verify_result *r) {
   cv_exp x;
   memset(&x, 0, sizeof x);
-  asl_status st = read_exp(h, e, path, &x);
-  if (!st) st = index_cells(J, e, &x, r);
+  asl_status st = shape(h, e, path, &x);
+  if (!st) st = walk_cells(h, J, e, &x, path);
+  if (!st && x.orphans)
+    st = cv_add_bad(r, -1, "experiment %s: %zu cell%s of (axes..., subject) hold numbers or a job "
+                    "index that no job of the experiment wrote (the first is cell %zu, job value "
+                    "%d)", J->exp_name[e], x.orphans, x.orphans == 1 ? "" : "s", x.first_orphan,
+                    x.first_orphan_job);
+  // A failed row covers no cells: a failed attempt writes none.
   for (int j = 0; j < J->n && !st; j++) {
     int s = J->status[j];
     if (J->experiment[j] != e || r->bad_job[j] || (s != CUBE_JOB_DONE && s != CUBE_JOB_FAILED))
       continue;
-    cube_sum sum;
-    cv_row_sum(J, j, &sum);
-    // A failed row covers no cells: a failed attempt writes none.
-    for (int i = x.first[j]; s == CUBE_JOB_DONE && i < x.first[j + 1]; i++) {
-      size_t c = (size_t)x.list[i];
-      cube_sum_cell(&sum, c, x.metrics + c * x.tm, x.tm, x.per_image + c * x.tmi, x.tmi);
-    }
-    st = cv_judge(J, j, &sum, r);
+    st = cv_judge(J, j, &J->sum[j], r);
   }
-  free_exp(&x);
+  free(x.job);
+  free(x.metrics);
+  free(x.per_image);
   return st;
 }

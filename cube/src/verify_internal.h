@@ -6,21 +6,26 @@
 
 #include "cube/checksum.h"
 
-// The /jobs datasets read whole, strings as rows of the schema's length.
+// What verification keeps of every job: the few numbers it judges by and
+// the running checksum of its row (continued over its cells). Keys and
+// texts are read in blocks and only again for a message.
 typedef struct {
-  int n, epochs, n_exp;
+  int n, n_exp;
   char *const *exp_name;
-  char *key, *error;
+  const cube_jobs *src;
+  const char *path;
   int8_t *kind, *status;
-  int32_t *train_job, *experiment;
-  uint64_t *seed, *checksum;
-  float *train_loss, *val_loss;
+  int32_t *experiment;
+  uint64_t *checksum;
+  cube_sum *sum;
 } cv_jobs;
 
-asl_status cv_read_jobs(const cube_verify_handles *h, const char *path, cv_jobs *J);
+// Reads every row in blocks, summing each committed one; reports status
+// values outside the table on the way.
+asl_status cv_read_jobs(const cube_verify_handles *h, const char *path, cv_jobs *J,
+                        cube_verify_result *r);
 void cv_free_jobs(cv_jobs *J);
 void cv_job_name(const cv_jobs *J, int j, char *out, size_t n);
-void cv_row_sum(const cv_jobs *J, int j, cube_sum *s);
 asl_status cv_judge(const cv_jobs *J, int j, const cube_sum *s, cube_verify_result *r);
 // Every row of experiment e's jobs, with the cells that name them, and the
 // cells that name no job of e.

@@ -6,9 +6,7 @@
 #include "cube/h5.h"
 
 static void close_handles(cube_verify_handles *h) {
-  hid_t *one[] = {&h->key,        &h->kind,     &h->train_job, &h->experiment, &h->seed,
-                  &h->status,     &h->error,    &h->train_loss, &h->val_loss,  &h->checksum};
-  for (size_t i = 0; i < sizeof one / sizeof one[0]; i++) cube_h5_close(one[i]);
+  cube_jobs_close(&h->jobs);
   for (int e = 0; e < h->n_exp; e++) {
     if (h->metrics) cube_h5_close(&h->metrics[e]);
     if (h->per_image) cube_h5_close(&h->per_image[e]);
@@ -27,25 +25,6 @@ static asl_status open_ds(hid_t loc, const char *name, hid_t *out, const char *p
              "results cube?)", path, name);
 fail:
   return st;
-}
-
-static asl_status open_jobs(hid_t f, const char *path, cube_verify_handles *h) {
-  struct {
-    cube_ds d;
-    hid_t *out;
-  } want[] = {{CUBE_DS_JOB_KEY, &h->key},           {CUBE_DS_JOB_KIND, &h->kind},
-              {CUBE_DS_JOB_TRAIN_JOB, &h->train_job}, {CUBE_DS_JOB_EXPERIMENT, &h->experiment},
-              {CUBE_DS_JOB_SEED, &h->seed},         {CUBE_DS_JOB_STATUS, &h->status},
-              {CUBE_DS_JOB_ERROR, &h->error},       {CUBE_DS_JOB_TRAIN_LOSS, &h->train_loss},
-              {CUBE_DS_JOB_VAL_LOSS, &h->val_loss}};
-  asl_status st = ASL_OK;
-  for (size_t i = 0; i < sizeof want / sizeof want[0] && !st; i++)
-    st = open_ds(f, cube_ds_path(want[i].d), want[i].out, path);
-  if (st) return st;
-  const char *sum = cube_ds_path(CUBE_DS_JOB_CHECKSUM);
-  htri_t has = H5Lexists(f, sum, H5P_DEFAULT);
-  if (has > 0) return open_ds(f, sum, &h->checksum, path);
-  return ASL_OK; // a cube from before row checksums: read as unverified
 }
 
 // The `experiments` attribute split in place; exp_name[0] owns the text.
@@ -118,9 +97,6 @@ fail:
 asl_status cube_verify_file(hid_t file, const char *path, cube_verify_result *out) {
   cube_verify_handles h;
   memset(&h, 0, sizeof h);
-  hid_t *all[] = {&h.key,    &h.kind,  &h.train_job,  &h.experiment, &h.seed,
-                  &h.status, &h.error, &h.train_loss, &h.val_loss,   &h.checksum};
-  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) *all[i] = H5I_INVALID_HID;
   memset(out, 0, sizeof *out);
   cube_h5_quiet q;
   cube_h5_quiet_begin(&q);
@@ -131,8 +107,14 @@ asl_status cube_verify_file(hid_t file, const char *path, cube_verify_result *ou
     cube_h5_quiet_end(&q);
     return st;
   }
-  asl_status st = open_jobs(file, path, &h);
-  if (!st) st = open_experiments(file, path, &h);
+  int version = 0;
+  asl_status st = cube_check_version(file, path, &version);
+  if (!st) st = cube_jobs_open(&h.jobs, file, version, path);
+  if (st) {
+    cube_h5_quiet_end(&q);
+    return st;
+  }
+  st = open_experiments(file, path, &h);
   if (!st) st = cube_verify_handles_run(&h, path, out);
   close_handles(&h);
   cube_h5_quiet_end(&q);

@@ -22,13 +22,14 @@ asl_status cube_check_version(hid_t file, const char *path, int *version) {
     st = asl_fail(ASL_EFORMAT, "%s: no readable %s attribute: not an aslsweep results cube "
                   "(expected DIR/results.h5 written by `aslsweep run`)", path,
                   cube_attr_name(CUBE_ATTR_FORMAT_VERSION));
-  } else if (v != CUBE_FORMAT_VERSION) {
+  } else if (v < CUBE_FORMAT_VERSION_MIN || v > CUBE_FORMAT_VERSION) {
     if (H5Aexists(file, cube_attr_name(CUBE_ATTR_PROGRAM_VERSION)) > 0)
       cube_attr_read_str(file, cube_attr_name(CUBE_ATTR_PROGRAM_VERSION), writer, sizeof writer);
     H5Eclear2(H5E_DEFAULT);
-    st = asl_fail(ASL_EFORMAT, "%s: cube format version %d, this aslsweep reads version %d; the cube is "
+    st = asl_fail(ASL_EFORMAT, "%s: cube format version %d, this aslsweep reads versions %d to %d; the cube is "
                   "%s: read or resume it with the aslsweep that wrote it (%s; this one is %s), "
-                  "or run the sweep again into a new directory", path, v, CUBE_FORMAT_VERSION,
+                  "or run the sweep again into a new directory", path, v, CUBE_FORMAT_VERSION_MIN,
+                  CUBE_FORMAT_VERSION,
                   v > CUBE_FORMAT_VERSION ? "newer" : "older",
                   writer[0] ? writer : "version unknown", ASLSWEEP_VERSION);
   }

@@ -9,6 +9,7 @@
 
 #include "asl/rng.h"
 #include "check.h"
+#include "cube/jobs.h"
 #include "cube/layout.h"
 #include "cube_internal.h"
 #include "run/cube.h"
@@ -64,7 +65,6 @@ static const char *job_key(const void *c, int i) { return ((const sweep_plan *)c
 static const char *content_key(const void *c, int i) {
   return ((const sweep_plan *)c)->jobs[i].content_key;
 }
-static const char *empty(const void *c, int i) { return ""; }
 static const char *label(const void *c, int i) { return ((char *const *)c)[i]; }
 
 static asl_status create_subjects(hid_t file, const run_subjects *s, int rank0) {
@@ -104,13 +104,14 @@ fail:
   return st;
 }
 
-static asl_status create_job_statics(hid_t g, const sweep_plan *p, int rank0) {
+static asl_status create_job_statics(run_cube *c, hid_t g, const sweep_plan *p, int rank0) {
   asl_status st = ASL_OK;
   int n = p->n_jobs;
   signed char *kind = malloc((size_t)n);
   int *train = malloc(sizeof(int) * (size_t)n), *exper = malloc(sizeof(int) * (size_t)n);
   uint64_t *seed = malloc(sizeof(uint64_t) * (size_t)n);
-  if (!kind || !train || !exper || !seed) {
+  c->loss_row = malloc(sizeof(int32_t) * (size_t)n);
+  if (!kind || !train || !exper || !seed || !c->loss_row) {
     st = asl_fail(ASL_ENOMEM, "cube /jobs");
     goto fail;
   }
@@ -120,11 +121,13 @@ static asl_status create_job_statics(hid_t g, const sweep_plan *p, int rank0) {
     exper[j] = p->jobs[j].experiment;
     seed[j] = p->jobs[j].seed;
   }
+  c->n_loss_rows = cube_loss_rows(n, kind, c->loss_row);
   if ((st = string_dataset(g, CUBE_DS_JOB_KEY, n, job_key, p, rank0, NULL)) ||
       (st = table_dataset(g, CUBE_DS_JOB_KIND, n, kind, rank0, NULL)) ||
       (st = table_dataset(g, CUBE_DS_JOB_TRAIN_JOB, n, train, rank0, NULL)) ||
       (st = table_dataset(g, CUBE_DS_JOB_EXPERIMENT, n, exper, rank0, NULL)) ||
       (st = table_dataset(g, CUBE_DS_JOB_SEED, n, seed, rank0, NULL)) ||
+      (st = table_dataset(g, CUBE_DS_JOB_LOSS_ROW, n, c->loss_row, rank0, &c->loss_row_ds)) ||
       (st = string_dataset(g, CUBE_DS_JOB_CONTENT_KEY, n, content_key, p, rank0, NULL)))
     goto fail;
 fail:
@@ -141,23 +144,28 @@ static asl_status create_jobs(run_cube *c, const sweep_plan *p, int rank0) {
   int n = p->n_jobs;
   HCHECK(g = H5Gcreate2(c->file, CUBE_GROUP_JOBS, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
           "create group /%s", CUBE_GROUP_JOBS);
-  if ((st = create_job_statics(g, p, rank0))) goto fail;
+  if ((st = create_job_statics(c, g, p, rank0))) goto fail;
   // The per-job rows start as the table's fill values (pending, NaN, -1, "").
+  hsize_t heap[1] = {(hsize_t)((int64_t)n * CUBE_HEAP_PER_JOB + CUBE_HEAP_BASE)};
+  c->heap_size = (int64_t)heap[0];
   if ((st = table_dataset(g, CUBE_DS_JOB_STATUS, n, NULL, rank0, &c->status)) ||
       (st = cube_attr_str(c->status, cube_attr_name(CUBE_ATTR_STATUS_LABELS),
                           cube_job_status_labels())) ||
       (st = table_dataset(g, CUBE_DS_JOB_SECONDS, n, NULL, rank0, &c->seconds)) ||
       (st = table_dataset(g, CUBE_DS_JOB_RANK, n, NULL, rank0, &c->rank)) ||
-      (st = string_dataset(g, CUBE_DS_JOB_HOST, n, empty, NULL, rank0, &c->host)) ||
-      (st = string_dataset(g, CUBE_DS_JOB_ERROR, n, empty, NULL, rank0, &c->error)) ||
+      (st = table_dataset(g, CUBE_DS_JOB_HOST, n, NULL, rank0, &c->host)) ||
+      (st = table_dataset(g, CUBE_DS_JOB_ERROR_AT, n, NULL, rank0, &c->error_at)) ||
+      (st = cube_ds_write(g, CUBE_DS_JOB_ERROR_TEXT, 1, heap, NULL, rank0, &c->error_text)) ||
       (st = table_dataset(g, CUBE_DS_JOB_CHECKSUM, n, NULL, rank0, &c->checksum)) ||
       (st = table_dataset(g, CUBE_DS_JOB_CHOSEN_PARAM, n, NULL, rank0, &c->chosen_param)))
     goto fail;
-  hsize_t dims[2] = {(hsize_t)n, (hsize_t)c->epochs};
+  hsize_t dims[2] = {(hsize_t)c->n_loss_rows, (hsize_t)c->epochs};
   if ((st = cube_ds_create(&c->train_loss, g, CUBE_DS_JOB_TRAIN_LOSS, 2, dims)) ||
       (st = cube_ds_create(&c->val_loss, g, CUBE_DS_JOB_VAL_LOSS, 2, dims)) ||
       (st = cube_jobs_scales(g, n, c->epochs, rank0)))
     goto fail;
+  c->version = CUBE_FORMAT_VERSION;
+  cube_heap_split(&c->heap, 0, c->heap_size, 0, 1);
 fail:
   run_h5_close(&g);
   return st;
@@ -292,6 +300,7 @@ static asl_status root_attributes(hid_t file, const sweep_plan *p, const char *e
 void run_cube_reset(run_cube *c) {
   memset(c, 0, sizeof *c);
   c->file = c->status = c->seconds = c->rank = c->host = c->error = H5I_INVALID_HID;
+  c->error_at = c->error_text = c->loss_row_ds = H5I_INVALID_HID;
   c->train_loss = c->val_loss = H5I_INVALID_HID;
   c->key = c->kind = c->train_job = c->experiment = c->seed = c->checksum = H5I_INVALID_HID;
   c->chosen_param = H5I_INVALID_HID;
@@ -359,6 +368,9 @@ static asl_status create_cube(run_cube *c, const char *path, const sweep_plan *p
   HCHECK(c->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
           "create %s (is the output directory writable?)", path);
   if ((st = create_body(c, p, s, executor, rank == 0))) goto fail;
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  cube_heap_split(&c->heap, 0, c->heap_size, rank, size);
   HCHECK(H5Fflush(c->file, H5F_SCOPE_GLOBAL), "flush %s after creation", path);
 fail:
   run_h5_close(&fapl);

@@ -17,6 +17,9 @@
 void run_cube_reset(run_cube *c);
 // Closes after a failure, keeping the failure's message.
 void run_cube_close_keep(run_cube *c);
+// The cube_jobs handles of the runner's open cube (borrowed, not to close;
+// loss_row and content_key not among them).
+void run_cube_jobs_view(const run_cube *c, cube_jobs *J);
 asl_status run_cube_shape(run_cube *c, const sweep_plan *p, const run_subjects *s);
 // The checksum job `job` commits with `status` (cube/checksum.h): its /jobs
 // row as written (loss rows `train`/`val` of c->epochs values each) and, for

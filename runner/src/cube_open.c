@@ -41,7 +41,64 @@ fail:
   return st;
 }
 
-static asl_status open_jobs(run_cube *c, const char *path) {
+// Version 2: each job's loss row, read in blocks and checked against the
+// rows the plan gives.
+static asl_status read_loss_rows(run_cube *c, hid_t g, const char *path) {
+  asl_status st = ASL_OK;
+  hid_t ds = H5I_INVALID_HID;
+  if (!(c->loss_row = malloc(sizeof(int32_t) * (size_t)(c->n_jobs + 1))))
+    return asl_fail(ASL_ENOMEM, "%s: loss rows of %d jobs", path, c->n_jobs);
+  if ((st = open_ds(&c->loss_row_ds, g, CUBE_DS_JOB_LOSS_ROW, path))) goto fail;
+  ds = c->loss_row_ds;
+  hsize_t want[1] = {(hsize_t)c->n_jobs};
+  if ((st = check_dims(ds, 1, want, cube_ds_path(CUBE_DS_JOB_LOSS_ROW), path))) goto fail;
+  for (int j0 = 0; j0 < c->n_jobs && !st; j0 += CUBE_ROWS_BLOCK) {
+    hsize_t start[1] = {(hsize_t)j0}, count[1] = {(hsize_t)(c->n_jobs - j0 < CUBE_ROWS_BLOCK
+                                                             ? c->n_jobs - j0 : CUBE_ROWS_BLOCK)};
+    st = cube_read_block(ds, H5T_NATIVE_INT32, 1, start, count, c->loss_row + j0);
+  }
+  for (int j = 0; j < c->n_jobs && !st; j++)
+    if (c->loss_row[j] >= c->n_loss_rows)
+      st = asl_fail(ASL_EFORMAT, "%s: %s of job %d is %d, past the %d loss rows: the cube is "
+                    "damaged", path, cube_ds_path(CUBE_DS_JOB_LOSS_ROW), j, c->loss_row[j],
+                    c->n_loss_rows);
+fail:
+  return st;
+}
+
+// This rank's stretch of the error heap's free part.
+static asl_status heap_region(run_cube *c, MPI_Comm comm, const char *path) {
+  int rank = 0, size = 1;
+  int64_t used = 0;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  cube_jobs J;
+  run_cube_jobs_view(c, &J);
+  asl_status st = cube_heap_used(&J, &used, path);
+  if (!st) cube_heap_split(&c->heap, used, c->heap_size, rank, size);
+  return st;
+}
+
+static asl_status open_version_rows(run_cube *c, hid_t g, const char *path) {
+  asl_status st = ASL_OK;
+  if (c->version < 2) return open_ds(&c->error, g, CUBE_DS_JOB_ERROR, path);
+  if ((st = open_ds(&c->error_at, g, CUBE_DS_JOB_ERROR_AT, path)) ||
+      (st = open_ds(&c->error_text, g, CUBE_DS_JOB_ERROR_TEXT, path)))
+    return st;
+  hid_t space = H5I_INVALID_HID;
+  hsize_t heap[1] = {0};
+  HCHECK(space = H5Dget_space(c->error_text), "%s: dataspace of %s", path,
+         cube_ds_path(CUBE_DS_JOB_ERROR_TEXT));
+  HCHECK(H5Sget_simple_extent_dims(space, heap, NULL), "%s: extent of %s", path,
+         cube_ds_path(CUBE_DS_JOB_ERROR_TEXT));
+  c->heap_size = (int64_t)heap[0];
+  st = read_loss_rows(c, g, path);
+fail:
+  run_h5_close(&space);
+  return st;
+}
+
+static asl_status open_jobs(run_cube *c, const sweep_plan *p, const char *path) {
   asl_status st;
   hid_t g = H5I_INVALID_HID;
   HCHECK(g = H5Gopen2(c->file, CUBE_GROUP_JOBS, H5P_DEFAULT), "%s: open group /%s", path,
@@ -50,7 +107,6 @@ static asl_status open_jobs(run_cube *c, const char *path) {
       (st = open_ds(&c->seconds, g, CUBE_DS_JOB_SECONDS, path)) ||
       (st = open_ds(&c->rank, g, CUBE_DS_JOB_RANK, path)) ||
       (st = open_ds(&c->host, g, CUBE_DS_JOB_HOST, path)) ||
-      (st = open_ds(&c->error, g, CUBE_DS_JOB_ERROR, path)) ||
       (st = open_ds(&c->train_loss, g, CUBE_DS_JOB_TRAIN_LOSS, path)) ||
       (st = open_ds(&c->val_loss, g, CUBE_DS_JOB_VAL_LOSS, path)) ||
       (st = open_ds(&c->key, g, CUBE_DS_JOB_KEY, path)) ||
@@ -68,8 +124,16 @@ static asl_status open_jobs(run_cube *c, const char *path) {
   htri_t has_chosen = H5Lexists(g, cube_ds_name(CUBE_DS_JOB_CHOSEN_PARAM), H5P_DEFAULT);
   HCHECK(has_chosen, "%s: look for %s", path, cube_ds_path(CUBE_DS_JOB_CHOSEN_PARAM));
   if (has_chosen && (st = open_ds(&c->chosen_param, g, CUBE_DS_JOB_CHOSEN_PARAM, path))) goto fail;
-  hsize_t want[2] = {(hsize_t)c->n_jobs, (hsize_t)c->epochs};
-  st = check_dims(c->train_loss, 2, want, cube_ds_path(CUBE_DS_JOB_TRAIN_LOSS), path);
+  // Version 2 keeps loss rows for train jobs only: the plan says how many.
+  c->n_loss_rows = c->n_jobs;
+  if (c->version >= 2) {
+    c->n_loss_rows = 0;
+    for (int j = 0; j < c->n_jobs; j++) c->n_loss_rows += p->jobs[j].kind == SWEEP_JOB_TRAIN;
+  }
+  hsize_t want[2] = {(hsize_t)c->n_loss_rows, (hsize_t)c->epochs};
+  if ((st = check_dims(c->train_loss, 2, want, cube_ds_path(CUBE_DS_JOB_TRAIN_LOSS), path)))
+    goto fail;
+  st = open_version_rows(c, g, path);
 fail:
   run_h5_close(&g);
   return st;
@@ -118,7 +182,7 @@ static asl_status open_cube(run_cube *c, const char *path, const sweep_plan *p, 
   HCHECK(c->file = H5Fopen(path, H5F_ACC_RDWR, fapl),
           "open %s for resuming (is it an aslsweep cube, and writable?)", path);
   // Another format version is refused as bad input (exit 2), like another spec.
-  if (cube_check_version(c->file, path, NULL)) {
+  if (cube_check_version(c->file, path, &c->version)) {
     st = ASL_ESPEC;
     goto fail;
   }
@@ -132,13 +196,30 @@ static asl_status open_cube(run_cube *c, const char *path, const sweep_plan *p, 
                   path, have, want);
     goto fail;
   }
-  if ((st = open_jobs(c, path))) goto fail;
+  if ((st = open_jobs(c, p, path))) goto fail;
+  if (c->version >= 2 && (st = heap_region(c, comm, path))) goto fail;
   for (int e = 0; e < c->n_exp; e++)
     if ((st = open_experiment(c, e, p, path))) goto fail;
 fail:
   run_h5_close(&fapl);
   if (st) run_cube_close_keep(c);
   return st;
+}
+
+void run_cube_jobs_view(const run_cube *c, cube_jobs *J) {
+  memset(J, 0, sizeof *J);
+  J->version = c->version;
+  J->n_jobs = c->n_jobs;
+  J->epochs = c->epochs;
+  J->n_loss_rows = c->n_loss_rows;
+  J->key = c->key, J->kind = c->kind, J->train_job = c->train_job;
+  J->experiment = c->experiment, J->seed = c->seed, J->status = c->status;
+  J->seconds = c->seconds, J->rank = c->rank, J->host = c->host, J->checksum = c->checksum;
+  J->content_key = H5I_INVALID_HID, J->chosen_param = c->chosen_param;
+  J->error = c->error, J->error_at = c->error_at, J->error_text = c->error_text;
+  J->loss_row = c->loss_row_ds;
+  J->train_loss = c->train_loss, J->val_loss = c->val_loss;
+  J->heap_size = c->heap_size;
 }
 
 asl_status run_cube_open(run_cube *c, const char *path, const sweep_plan *p, MPI_Comm comm) {
@@ -159,9 +240,12 @@ static asl_status close_cube(run_cube *c) {
   }
   free(c->exp);
   c->exp = NULL;
-  hid_t *ds[] = {&c->status,     &c->seconds,  &c->rank, &c->host,      &c->error,
-                 &c->train_loss, &c->val_loss, &c->key,  &c->kind,      &c->train_job,
-                 &c->experiment, &c->seed,     &c->checksum, &c->chosen_param};
+  hid_t *ds[] = {&c->status,     &c->seconds,  &c->rank,     &c->host,      &c->error,
+                 &c->train_loss, &c->val_loss, &c->key,      &c->kind,      &c->train_job,
+                 &c->experiment, &c->seed,     &c->checksum, &c->error_at,  &c->error_text, &c->loss_row_ds,
+                 &c->chosen_param};
+  free(c->loss_row);
+  c->loss_row = NULL;
   for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) run_h5_close(ds[i]);
   if (c->file >= 0) {
     HCHECK(H5Fclose(c->file), "close %s", c->path);

@@ -20,12 +20,9 @@ static asl_status verify_rows(run_cube *c, cube_verify_result *v) {
     st = asl_fail(ASL_ENOMEM, "%s: verifying %d experiments", c->path, c->n_exp);
     goto fail;
   }
-  cube_verify_handles h = {.key = c->key, .kind = c->kind, .train_job = c->train_job,
-                           .experiment = c->experiment, .seed = c->seed, .status = c->status,
-                           .error = c->error, .train_loss = c->train_loss,
-                           .val_loss = c->val_loss, .checksum = c->checksum, .n_exp = c->n_exp,
-                           .exp_name = names, .metrics = h3, .per_image = h3 + c->n_exp,
-                           .job = h3 + 2 * c->n_exp};
+  cube_verify_handles h = {.n_exp = c->n_exp, .exp_name = names, .metrics = h3,
+                           .per_image = h3 + c->n_exp, .job = h3 + 2 * c->n_exp};
+  run_cube_jobs_view(c, &h.jobs);
   for (int e = 0; e < c->n_exp; e++) {
     names[e] = (char *)c->exp[e].name;
     h.metrics[e] = c->exp[e].metrics;
@@ -117,28 +114,38 @@ static void loss_rows(const run_cube *c, const run_result *r, float *train, floa
   }
 }
 
+// The error text: version 2 appends it to this rank's stretch of the heap,
+// version 1 (a resumed old cube) writes its fixed-length row.
+static asl_status write_error(run_cube *c, int job, const char *text, char *stored) {
+  cube_jobs J;
+  run_cube_jobs_view(c, &J);
+  if (c->version >= 2) return cube_jobs_put_error(&J, &c->heap, job, text, stored, c->path);
+  snprintf(stored, CUBE_ERROR_LEN, "%s", text);
+  return cube_jobs_put_error_v1(&J, job, text, c->path);
+}
+
 static asl_status write_row(run_cube *c, int job, const run_result *r, double seconds, int rank,
-                            const char *host, const float *train, const float *val) {
+                            const char *host, const float *train, const float *val,
+                            char *stored) {
   asl_status st = ASL_OK;
-  hid_t host_t = H5I_INVALID_HID, err_t = H5I_INVALID_HID;
-  char host_buf[RUN_HOST_LEN], err_buf[RUN_ERROR_LEN];
+  hid_t host_t = H5I_INVALID_HID;
+  char host_buf[RUN_HOST_LEN];
   snprintf(host_buf, sizeof host_buf, "%s", host ? host : "");
-  snprintf(err_buf, sizeof err_buf, "%s", r->error);
-  hsize_t start[2] = {(hsize_t)job, 0}, one[2] = {1, (hsize_t)c->epochs};
+  hsize_t start[1] = {(hsize_t)job}, one[1] = {1};
+  cube_jobs J;
+  run_cube_jobs_view(c, &J);
+  int loss_row = c->version >= 2 ? c->loss_row[job] : job;
   HCHECK(host_t = cube_str_type(CUBE_HOST_LEN), "host type");
-  HCHECK(err_t = cube_str_type(CUBE_ERROR_LEN), "error type");
-  if ((st = cube_write_block(c->train_loss, H5T_NATIVE_FLOAT, 2, start, one, train)) ||
-      (st = cube_write_block(c->val_loss, H5T_NATIVE_FLOAT, 2, start, one, val)) ||
+  if ((st = cube_jobs_put_loss(&J, loss_row, train, val, c->path)) ||
       (st = cube_write_block(c->seconds, H5T_NATIVE_DOUBLE, 1, start, one, &seconds)) ||
       (st = cube_write_block(c->rank, H5T_NATIVE_INT, 1, start, one, &rank)) ||
       (st = cube_write_block(c->host, host_t, 1, start, one, host_buf)) ||
-      (st = cube_write_block(c->error, err_t, 1, start, one, err_buf)))
+      (st = write_error(c, job, r->error, stored)))
     goto fail;
   if (c->chosen_param >= 0)
     st = cube_write_block(c->chosen_param, H5T_NATIVE_DOUBLE, 1, start, one, &r->chosen_param);
 fail:
   run_h5_close(&host_t);
-  run_h5_close(&err_t);
   return st;
 }
 
@@ -154,18 +161,28 @@ static asl_status commit(run_cube *c, const sweep_plan *p, int job, const run_re
                          int status, double seconds, int rank, const char *host) {
   asl_status st = ASL_OK;
   float *train = malloc(sizeof(float) * (size_t)c->epochs * 2);
-  if (!train) return asl_fail(ASL_ENOMEM, "%s: loss rows of %s", c->path, p->jobs[job].key);
+  run_result *as_stored = malloc(sizeof *as_stored);
+  if (!train || !as_stored) {
+    st = asl_fail(ASL_ENOMEM, "%s: loss rows of %s", c->path, p->jobs[job].key);
+    goto fail;
+  }
   float *val = train + c->epochs;
   loss_rows(c, r, train, val);
+  // Version 2 keeps no loss row for a job without one: the row reads as NaN.
+  if (c->version >= 2 && c->loss_row[job] < 0)
+    for (int e = 0; e < c->epochs; e++) train[e] = val[e] = NAN;
+  // The checksum covers the row as stored (an error text may be cut).
+  *as_stored = *r;
   if (status == CUBE_JOB_DONE && (st = write_cells(c, p, job, r))) goto fail;
-  if ((st = write_row(c, job, r, seconds, rank, host, train, val)) ||
-      (st = write_checksum(c, p, job, r, status, train, val))) {
+  if ((st = write_row(c, job, r, seconds, rank, host, train, val, as_stored->error)) ||
+      (st = write_checksum(c, p, job, as_stored, status, train, val))) {
     st = run_fail_wrap(st, "%s: /%s row of %s", c->path, CUBE_GROUP_JOBS, p->jobs[job].key);
     goto fail;
   }
   st = set_status(c, job, status);
 fail:
   free(train);
+  free(as_stored);
   return st;
 }
 

@@ -64,30 +64,6 @@ fail:
   return st;
 }
 
-// One /jobs dataset: row o of the old cube becomes row j of the new one
-// for every reused job (for (J, E) losses, the epochs both hold).
-static asl_status copy_rows(const run_evolution *ev, int n_new, hid_t of, hid_t nf, cube_ds d,
-                            const char *new_path) {
-  whole o, n;
-  whole_init(&o);
-  whole_init(&n);
-  asl_status st = whole_read(&o, of, cube_ds_path(d), d, "old cube");
-  if (!st) st = whole_read(&n, nf, cube_ds_path(d), d, new_path);
-  if (st) goto fail;
-  size_t ocols = o.rank > 1 ? (size_t)o.dims[1] : 1, ncols = n.rank > 1 ? (size_t)n.dims[1] : 1;
-  size_t cols = ocols < ncols ? ocols : ncols;
-  for (int j = 0; j < n_new; j++) {
-    int from = ev->from[j];
-    if (from < 0) continue;
-    memcpy(n.buf + (size_t)j * ncols * n.elem, o.buf + (size_t)from * ocols * o.elem, cols * n.elem);
-  }
-  st = whole_write(&n, cube_ds_path(d), new_path);
-fail:
-  whole_close(&o);
-  whole_close(&n);
-  return st;
-}
-
 // The flat index of a cell (own axes only) in the new experiment.
 static size_t ravel(const sweep_job *jb, const whole *w, int k) {
   size_t at = 0;
@@ -202,21 +178,12 @@ static asl_status adopt(const run_evolution *ev, const int *reuse_of, const swee
                         const char *old_path, const char *new_path) {
   asl_status st = ASL_OK;
   hid_t of = H5I_INVALID_HID, nf = H5I_INVALID_HID;
-  static const cube_ds rows[] = {CUBE_DS_JOB_SECONDS, CUBE_DS_JOB_RANK,       CUBE_DS_JOB_HOST,
-                                 CUBE_DS_JOB_ERROR,   CUBE_DS_JOB_TRAIN_LOSS, CUBE_DS_JOB_VAL_LOSS};
   HCHECK(of = H5Fopen(old_path, H5F_ACC_RDONLY, H5P_DEFAULT), "open %s", old_path);
   HCHECK(nf = H5Fopen(new_path, H5F_ACC_RDWR, H5P_DEFAULT), "open %s", new_path);
   for (int e = 0; e < p->n_experiments && !st; e++)
     st = copy_experiment(ev, reuse_of, p, e, of, nf, new_path);
-  for (size_t i = 0; i < sizeof rows / sizeof rows[0] && !st; i++)
-    st = copy_rows(ev, p->n_jobs, of, nf, rows[i], new_path);
-  // Tuned parameters, where both cubes record them (older cubes do not).
-  cube_ds chosen = CUBE_DS_JOB_CHOSEN_PARAM;
-  if (!st && H5Lexists(of, cube_ds_path(chosen), H5P_DEFAULT) > 0 &&
-      H5Lexists(nf, cube_ds_path(chosen), H5P_DEFAULT) > 0)
-    st = copy_rows(ev, p->n_jobs, of, nf, chosen, new_path);
-  // Status last, as a job's own commit writes it.
-  if (!st) st = copy_rows(ev, p->n_jobs, of, nf, CUBE_DS_JOB_STATUS, new_path);
+  // The rows in either format version (evolve_rows.c), status last in each block.
+  if (!st) st = run_evolve_copy_rows(ev, p->n_jobs, of, nf, new_path);
   if (!st) st = rechecksum(ev, p, nf, new_path);
   if (nf >= 0 && H5Fclose(nf) < 0 && !st) st = asl_fail(ASL_EHDF5, "%s: close", new_path);
   nf = H5I_INVALID_HID;

@@ -14,6 +14,7 @@ typedef struct {
   char dir[4096];
   char path[4200];       // dir/results.h5
   hid_t file;            // H5I_INVALID_HID when the part has no cube
+  int version;           // its format version
   signed char *status;   // (J) /jobs/status of this part
   int *cells;            // (J) cells holding each job's index in this part
 } merge_part;

@@ -1,81 +1,107 @@
 // The merged /jobs rows: each job's row from the part it is taken from, the
-// dataset's fill value (pending, NaN, -1, "") where no part has it.
+// fill values (pending, NaN, -1, "", no error) where no part has it. Rows
+// move in blocks (cube/jobs.h), so memory is a block per part whatever the
+// study's size; every part has the base part's format version.
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cube/h5.h"
 #include "merge_internal.h"
 
+typedef struct {
+  cube_jobs out;              // the merged cube's /jobs
+  cube_jobs *in;              // (n_parts) each open part's
+  cube_rows *rows;            // (n_parts) a block of each part's rows
+  cube_rows merged;           // the block being written
+  cube_heap_region heap;      // version 2: the merged cube's heap, rewritten from 0
+  int cap;
+} merge_io;
 
-static int part_needed(const merge_run *m, int p, int compare) {
-  for (int j = 0; j < m->n_jobs; j++)
-    if (m->source[j] == p || (compare && merge_duplicate_in(m, p, j))) return 1;
+static int part_in_block(const merge_run *m, int p, int j0, int n) {
+  for (int j = j0; j < j0 + n; j++)
+    if (m->source[j] == p || merge_duplicate_in(m, p, j)) return 1;
   return 0;
 }
 
-// Copies (and with `compare`, checks) the rows of part p into merged.
-static asl_status take_rows(merge_run *m, int p, const char *name, int compare, char *merged,
-                            size_t row) {
-  merge_part *pt = &m->part[p];
-  size_t pn, psize;
-  void *buf;
-  asl_status st = merge_read_all(pt->file, name, pt->path, &pn, &psize, &buf);
-  if (st) return st;
-  if (pn * psize != row * (size_t)m->n_jobs) {
-    free(buf);
-    return asl_fail(ASL_ESPEC, "%s: %s has another shape than in %s: not parts of one run",
-                    pt->path, name, m->part[m->base].path);
+// A duplicate must carry the source's losses and, where both parts record
+// it, its tuned value (the numbers; timing and placement differ between
+// attempts). Values compare bit for bit, so NaN equals NaN.
+static asl_status compare(const merge_run *m, const merge_io *io, int p, int j,
+                          const cube_rows *a, const cube_rows *b, int i) {
+  size_t E = (size_t)a->epochs, at = (size_t)i * E;
+  const char *what = NULL;
+  if (memcmp(a->train_loss + at, b->train_loss + at, E * sizeof(float)) != 0)
+    what = cube_ds_path(CUBE_DS_JOB_TRAIN_LOSS);
+  else if (memcmp(a->val_loss + at, b->val_loss + at, E * sizeof(float)) != 0)
+    what = cube_ds_path(CUBE_DS_JOB_VAL_LOSS);
+  else if (io->in[m->source[j]].chosen_param >= 0 && io->in[p].chosen_param >= 0 &&
+           memcmp(&a->chosen_param[i], &b->chosen_param[i], sizeof(double)) != 0)
+    what = cube_ds_path(CUBE_DS_JOB_CHOSEN_PARAM);
+  if (!what) return ASL_OK;
+  return asl_fail(ASL_ESPEC, "job %s is done in %s and in %s with different %s: keep one "
+                  "(rerun the wrong part with --force-new) and merge again", m->keys[j],
+                  m->part[m->source[j]].dir, m->part[p].dir, what);
+}
+
+static asl_status merge_block(merge_run *m, merge_io *io, int j0, int n, const char *out_path) {
+  unsigned want = CUBE_ROW_NUMBERS | CUBE_ROW_HOST | CUBE_ROW_ERROR | CUBE_ROW_LOSS | CUBE_ROW_CHOSEN;
+  asl_status st = cube_rows_read(&io->out, j0, n, CUBE_ROW_LOSS, &io->merged, out_path);
+  for (int p = 0; p < m->n_parts && !st; p++)
+    if (m->part[p].file >= 0 && part_in_block(m, p, j0, n))
+      st = cube_rows_read(&io->in[p], j0, n, want, &io->rows[p], m->part[p].path);
+  for (int i = 0; i < n && !st; i++) {
+    int j = j0 + i, s = m->source[j];
+    cube_rows_copy(&io->merged, i, s >= 0 ? &io->rows[s] : NULL, i);
+    for (int p = 0; p < m->n_parts && !st; p++)
+      if (m->part[p].file >= 0 && merge_duplicate_in(m, p, j))
+        st = compare(m, io, p, j, &io->rows[s], &io->rows[p], i);
   }
-  for (int j = 0; j < m->n_jobs && !st; j++) {
-    char *dst = merged + (size_t)j * row, *src = (char *)buf + (size_t)j * row;
-    if (m->source[j] == p) memcpy(dst, src, row);
-    else if (compare && merge_duplicate_in(m, p, j) && memcmp(dst, src, row) != 0)
-      st = asl_fail(ASL_ESPEC, "job %s is done in %s and in %s with different %s: keep one "
-                    "(rerun the wrong part with --force-new) and merge again", m->keys[j],
-                    m->part[m->source[j]].dir, pt->dir, name);
-  }
-  free(buf);
+  if (!st) st = cube_rows_write(&io->out, &io->heap, &io->merged, out_path);
   return st;
 }
 
-static asl_status merge_dataset(merge_run *m, hid_t out, const char *out_path, const char *name,
-                                int compare) {
-  const merge_part *base = &m->part[m->base];
-  size_t n, size;
-  char *merged = NULL, *fill = NULL;
-  asl_status st = merge_read_all(base->file, name, base->path, &n, &size, (void **)&merged);
+static void io_free(merge_run *m, merge_io *io) {
+  for (int p = 0; io->in && io->rows && p < m->n_parts; p++) {
+    if (m->part[p].file < 0) continue; // never opened
+    cube_jobs_close(&io->in[p]);
+    cube_rows_free(&io->rows[p]);
+  }
+  cube_jobs_close(&io->out);
+  cube_rows_free(&io->merged);
+  free(io->in);
+  free(io->rows);
+}
+
+static asl_status io_open(merge_run *m, merge_io *io, hid_t out, const char *out_path) {
+  int version = m->part[m->base].version;
+  asl_status st = cube_jobs_open(&io->out, out, version, out_path);
   if (st) return st;
-  size_t row = n * size / (size_t)m->n_jobs;
-  fill = malloc(size);
-  if (!fill) st = asl_fail(ASL_ENOMEM, "fill value of %s", name);
-  if (!st) st = merge_fill_value(base->file, name, base->path, fill, size);
-  for (size_t i = 0; !st && i < n; i++) memcpy(merged + i * size, fill, size);
-  for (int p = 0; !st && p < m->n_parts; p++)
-    if (m->part[p].file >= 0 && part_needed(m, p, compare))
-      st = take_rows(m, p, name, compare, merged, row);
-  if (!st) st = merge_write_all(out, name, out_path, merged);
-  free(merged);
-  free(fill);
+  io->in = calloc((size_t)m->n_parts, sizeof *io->in);
+  io->rows = calloc((size_t)m->n_parts, sizeof *io->rows);
+  if (!io->in || !io->rows) return asl_fail(ASL_ENOMEM, "merging %d parts", m->n_parts);
+  // A block per part: fewer rows a block when there are many parts.
+  io->cap = CUBE_ROWS_BLOCK / (m->n_parts > 0 ? m->n_parts : 1);
+  if (io->cap < 64) io->cap = 64;
+  if (io->cap > m->n_jobs) io->cap = m->n_jobs > 0 ? m->n_jobs : 1;
+  for (int p = 0; p < m->n_parts && !st; p++) {
+    if (m->part[p].file < 0) continue;
+    if (!(st = cube_jobs_open(&io->in[p], m->part[p].file, version, m->part[p].path)))
+      st = cube_rows_init(&io->rows[p], io->cap, io->out.epochs);
+  }
+  if (!st) st = cube_rows_init(&io->merged, io->cap, io->out.epochs);
+  cube_heap_split(&io->heap, 0, io->out.heap_size, 0, 1);
   return st;
 }
 
 asl_status merge_jobs(merge_run *m, hid_t out, const char *out_path) {
-  // Timing and placement differ between attempts; only the numbers must agree.
-  static const struct {
-    cube_ds d;
-    int compare;
-  } sets[] = {{CUBE_DS_JOB_SECONDS, 0},    {CUBE_DS_JOB_RANK, 0},     {CUBE_DS_JOB_HOST, 0},
-              {CUBE_DS_JOB_ERROR, 0},      {CUBE_DS_JOB_TRAIN_LOSS, 1},
-              {CUBE_DS_JOB_VAL_LOSS, 1},   {CUBE_DS_JOB_STATUS, 0}};
-  asl_status st = ASL_OK;
-  for (size_t i = 0; !st && i < sizeof sets / sizeof sets[0]; i++)
-    st = merge_dataset(m, out, out_path, cube_ds_path(sets[i].d), sets[i].compare);
-  // Row checksums travel with their rows (absent from cubes made before them).
-  const char *sum = cube_ds_path(CUBE_DS_JOB_CHECKSUM);
-  if (!st && H5Lexists(m->part[m->base].file, sum, H5P_DEFAULT) > 0)
-    st = merge_dataset(m, out, out_path, sum, 0);
-  // So do tuned parameters (absent from cubes made before them).
-  const char *chosen = cube_ds_path(CUBE_DS_JOB_CHOSEN_PARAM);
-  if (!st && H5Lexists(m->part[m->base].file, chosen, H5P_DEFAULT) > 0)
-    st = merge_dataset(m, out, out_path, chosen, 1);
+  merge_io io;
+  memset(&io, 0, sizeof io);
+  asl_status st = io_open(m, &io, out, out_path);
+  for (int j0 = 0; j0 < m->n_jobs && !st; j0 += io.cap) {
+    int n = m->n_jobs - j0 < io.cap ? m->n_jobs - j0 : io.cap;
+    st = merge_block(m, &io, j0, n, out_path);
+  }
+  io_free(m, &io);
   return st;
 }

@@ -23,7 +23,7 @@ asl_status merge_open_part(merge_run *m, int p, const char *dir) {
     return asl_fail(ASL_EHDF5, "%s: cannot open as an HDF5 cube (is the run still writing it?)",
                     pt->path);
   // A part of another format version is bad input (exit 2), like a part of another run.
-  if (cube_check_version(pt->file, pt->path, NULL)) return ASL_ESPEC;
+  if (cube_check_version(pt->file, pt->path, &pt->version)) return ASL_ESPEC;
   return ASL_OK;
 }
 
@@ -34,6 +34,10 @@ asl_status merge_same_run(const merge_run *m, int p) {
   static const cube_ds sets[] = {CUBE_DS_JOB_KEY, CUBE_DS_SUBJECT_ID, CUBE_DS_SUBJECT_FOLD,
                                  CUBE_DS_SUBJECT_SNR_GROUP};
   asl_status st = ASL_OK;
+  if (a->version != b->version)
+    return asl_fail(ASL_ESPEC, "%s is a cube of format version %d, %s of version %d: these are "
+                    "not parts of one run; merge only the parts of one run", b->dir, b->version,
+                    a->dir, a->version);
   for (size_t i = 0; i < 2 && !st; i++) {
     char va[64], vb[64];
     const char *name = cube_attr_name(attrs[i]);

@@ -1,5 +1,6 @@
 // `aslsweep status`: the cube read serially (no MPI), job counts per
 // experiment. Train jobs serve several experiments and get their own row.
+// Rows are read in blocks (cube/jobs.h), so memory stays flat at any size.
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,39 +9,6 @@
 #include "cube_internal.h"
 #include "run/cube.h"
 #include "run/report.h"
-
-static asl_status read_ints(hid_t g, cube_ds d, hid_t mtype, void *buf, const char *path) {
-  asl_status st = ASL_OK;
-  hid_t ds = H5I_INVALID_HID;
-  HCHECK(ds = H5Dopen2(g, cube_ds_name(d), H5P_DEFAULT), "%s: open %s", path, cube_ds_path(d));
-  HCHECK(H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), "%s: read %s", path,
-         cube_ds_path(d));
-fail:
-  run_h5_close(&ds);
-  return st;
-}
-
-// Row j of the string dataset d into out (at least its length + 1 bytes).
-static asl_status read_string_row(hid_t g, cube_ds d, int j, char *out, const char *path) {
-  asl_status st = ASL_OK;
-  hid_t ds = H5I_INVALID_HID, t = H5I_INVALID_HID;
-  hsize_t start[1] = {(hsize_t)j}, count[1] = {1};
-  HCHECK(t = cube_str_type(cube_datasets[d].str_len), "string type of %s", cube_ds_path(d));
-  HCHECK(ds = H5Dopen2(g, cube_ds_name(d), H5P_DEFAULT), "%s: open %s", path, cube_ds_path(d));
-  st = cube_read_block(ds, t, 1, start, count, out);
-fail:
-  run_h5_close(&ds);
-  run_h5_close(&t);
-  return st;
-}
-
-static asl_status read_error_row(hid_t g, int j, char *out, size_t n, const char *path) {
-  char buf[CUBE_ERROR_LEN + 1] = "", key[CUBE_KEY_LEN + 1] = "";
-  asl_status st = read_string_row(g, CUBE_DS_JOB_ERROR, j, buf, path);
-  if (!st) st = read_string_row(g, CUBE_DS_JOB_KEY, j, key, path);
-  if (!st) snprintf(out, n, "%s: %s", key, buf);
-  return st;
-}
 
 static asl_status make_rows(run_report *r, const char *names) {
   int n = 2;
@@ -66,40 +34,36 @@ static void count(run_report_row *row, signed char status) {
   else row->pending++;
 }
 
-static asl_status read_jobs(run_report *r, hid_t file, const char *path) {
-  asl_status st = ASL_OK;
-  hid_t g = H5I_INVALID_HID, ds = H5I_INVALID_HID, space = H5I_INVALID_HID;
-  signed char *status = NULL;
-  int *exper = NULL;
-  const char *status_path = cube_ds_path(CUBE_DS_JOB_STATUS);
-  HCHECK(g = H5Gopen2(file, CUBE_GROUP_JOBS, H5P_DEFAULT), "%s: open /%s", path, CUBE_GROUP_JOBS);
-  HCHECK(ds = H5Dopen2(g, cube_ds_name(CUBE_DS_JOB_STATUS), H5P_DEFAULT), "%s: open %s", path,
-         status_path);
-  HCHECK(space = H5Dget_space(ds), "%s: %s extent", path, status_path);
-  r->n_jobs = (int)H5Sget_simple_extent_npoints(space);
-  status = malloc((size_t)r->n_jobs + 1);
-  exper = malloc(sizeof(int) * ((size_t)r->n_jobs + 1));
-  if (!status || !exper) {
-    st = asl_fail(ASL_ENOMEM, "%s: %d jobs", path, r->n_jobs);
-    goto fail;
-  }
-  if ((st = read_ints(g, CUBE_DS_JOB_STATUS, H5T_NATIVE_SCHAR, status, path)) ||
-      (st = read_ints(g, CUBE_DS_JOB_EXPERIMENT, H5T_NATIVE_INT, exper, path)))
-    goto fail;
+// The counts, in blocks of rows (memory does not grow with the study), and
+// the first failed job's key and error.
+static asl_status count_jobs(run_report *r, const cube_jobs *J, const char *path) {
+  cube_rows R;
+  int cap = J->n_jobs < CUBE_ROWS_BLOCK ? J->n_jobs : CUBE_ROWS_BLOCK;
+  asl_status st = cube_rows_init(&R, cap, J->epochs);
+  r->n_jobs = J->n_jobs;
   int first_failed = -1;
-  for (int j = 0; j < r->n_jobs; j++) {
-    int row = exper[j] >= 0 && exper[j] + 1 < r->n_rows ? exper[j] + 1 : 0;
-    count(&r->rows[row], status[j]);
-    if (status[j] == CUBE_JOB_FAILED && first_failed < 0) first_failed = j;
+  for (int j0 = 0; j0 < J->n_jobs && !st; j0 += R.cap) {
+    int n = J->n_jobs - j0 < R.cap ? J->n_jobs - j0 : R.cap;
+    if ((st = cube_rows_read(J, j0, n, CUBE_ROW_NUMBERS, &R, path))) break;
+    for (int i = 0; i < n; i++) {
+      int e = R.experiment[i];
+      count(&r->rows[e >= 0 && e + 1 < r->n_rows ? e + 1 : 0], R.status[i]);
+      if (R.status[i] == CUBE_JOB_FAILED && first_failed < 0) first_failed = j0 + i;
+    }
   }
-  if (first_failed >= 0)
-    st = read_error_row(g, first_failed, r->first_error, sizeof r->first_error, path);
-fail:
-  free(status);
-  free(exper);
-  run_h5_close(&space);
-  run_h5_close(&ds);
-  run_h5_close(&g);
+  if (!st && first_failed >= 0 &&
+      !(st = cube_rows_read(J, first_failed, 1, CUBE_ROW_KEY | CUBE_ROW_ERROR, &R, path)))
+    snprintf(r->first_error, sizeof r->first_error, "%s: %s", R.key, R.error);
+  cube_rows_free(&R);
+  return st;
+}
+
+static asl_status read_jobs(run_report *r, hid_t file, int version, const char *path) {
+  cube_jobs J;
+  asl_status st = cube_jobs_open(&J, file, version, path);
+  if (st) return st;
+  st = count_jobs(r, &J, path);
+  cube_jobs_close(&J);
   return st;
 }
 
@@ -107,14 +71,15 @@ static asl_status read_report(run_report *r, const char *path) {
   asl_status st = ASL_OK;
   hid_t file = H5I_INVALID_HID;
   char *names = NULL; // the whole list: any number of experiments
+  int version = 0;
   HCHECK(file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), "%s: open the results cube", path);
-  if ((st = cube_check_version(file, path, NULL)) ||
+  if ((st = cube_check_version(file, path, &version)) ||
       (st = cube_attr_read_str(file, cube_attr_name(CUBE_ATTR_SPEC_HASH), r->spec_hash,
                                sizeof r->spec_hash)) ||
       (st = cube_attr_read_str_alloc(file, cube_attr_name(CUBE_ATTR_EXPERIMENTS), &names)) ||
       (st = cube_attr_read_str(file, cube_attr_name(CUBE_ATTR_EXECUTOR), r->executor,
                                sizeof r->executor)) ||
-      (st = make_rows(r, names)) || (st = read_jobs(r, file, path)) ||
+      (st = make_rows(r, names)) || (st = read_jobs(r, file, version, path)) ||
       (st = cube_verify_file(file, path, &r->verify)))
     goto fail;
 fail:

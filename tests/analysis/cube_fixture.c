@@ -10,6 +10,7 @@
 #include "cube/h5.h"
 #include "cube/layout.h"
 #include "cube_fixture.h"
+#include "cube/jobs.h"
 
 float *cf_value(cf_experiment *e, size_t cell, int subject, int stage, int metric) {
   size_t i = ((cell * (size_t)e->n_subjects + (size_t)subject) * CF_STAGES + (size_t)stage) *
@@ -70,6 +71,12 @@ static int write_jobs(hid_t f, const cf_cube *c) {
   double *secs = malloc((n + 1) * 8), *chosen = malloc((n + 1) * 8);
   uint64_t *seed = malloc((n + 1) * 8);
   float *tl = malloc((n + 1) * CF_EPOCHS * 4), *vl = malloc((n + 1) * CF_EPOCHS * 4);
+  int32_t *lrow = malloc((n + 1) * 4);
+  int64_t *at = malloc((n + 1) * 8);
+  size_t heap_n = n * CUBE_HEAP_PER_JOB + (size_t)CUBE_HEAP_BASE, used = 0;
+  char *heap = calloc(heap_n, 1);
+  for (size_t j = 0; j < n; j++) kind[j] = (int8_t)c->jobs[j].kind;
+  int n_rows = cube_loss_rows((int)n, (const signed char *)kind, lrow);
   for (size_t j = 0; j < n; j++) {
     const cf_job *b = &c->jobs[j];
     kind[j] = (int8_t)b->kind;
@@ -79,12 +86,22 @@ static int write_jobs(hid_t f, const cf_cube *c) {
     secs[j] = b->seconds;
     chosen[j] = b->tuned ? b->chosen_param : NAN;
     seed[j] = b->seed;
-    memcpy(tl + j * CF_EPOCHS, b->train_loss, sizeof b->train_loss);
-    memcpy(vl + j * CF_EPOCHS, b->val_loss, sizeof b->val_loss);
+    // Version 2: loss rows of train jobs only, error texts in the heap.
+    if (lrow[j] >= 0) {
+      memcpy(tl + (size_t)lrow[j] * CF_EPOCHS, b->train_loss, sizeof b->train_loss);
+      memcpy(vl + (size_t)lrow[j] * CF_EPOCHS, b->val_loss, sizeof b->val_loss);
+    }
+    at[j] = -1;
+    size_t len = strnlen(b->error, sizeof b->error - 1);
+    if (len && used + len + 1 <= heap_n) {
+      memcpy(heap + used, b->error, len);
+      at[j] = (int64_t)used;
+      used += len + 1;
+    }
   }
   job_experiments(c, exper);
   hid_t g = H5Gcreate2(f, CUBE_GROUP_JOBS, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  hsize_t d1[1] = {n}, d2[2] = {n, CF_EPOCHS};
+  hsize_t d1[1] = {n}, d2[2] = {(hsize_t)n_rows, CF_EPOCHS}, dh[1] = {heap_n};
   int rc = strings(g, CUBE_DS_JOB_KEY, n, c->jobs[0].key, sizeof(cf_job));
   rc |= nums(g, CUBE_DS_JOB_KIND, 1, d1, kind);
   rc |= nums(g, CUBE_DS_JOB_TRAIN_JOB, 1, d1, train);
@@ -98,15 +115,18 @@ static int write_jobs(hid_t f, const cf_cube *c) {
   rc |= nums(g, CUBE_DS_JOB_SECONDS, 1, d1, secs);
   rc |= nums(g, CUBE_DS_JOB_RANK, 1, d1, rank);
   rc |= strings(g, CUBE_DS_JOB_HOST, n, c->jobs[0].host, sizeof(cf_job));
-  rc |= strings(g, CUBE_DS_JOB_ERROR, n, c->jobs[0].error, sizeof(cf_job));
+  rc |= nums(g, CUBE_DS_JOB_ERROR_AT, 1, d1, at);
+  rc |= nums(g, CUBE_DS_JOB_ERROR_TEXT, 1, dh, heap);
+  rc |= nums(g, CUBE_DS_JOB_LOSS_ROW, 1, d1, lrow);
   rc |= nums(g, CUBE_DS_JOB_TRAIN_LOSS, 2, d2, tl);
   rc |= nums(g, CUBE_DS_JOB_VAL_LOSS, 2, d2, vl);
   rc |= strings(g, CUBE_DS_JOB_CONTENT_KEY, n, c->jobs[0].content_key, sizeof(cf_job));
   rc |= nums(g, CUBE_DS_JOB_CHOSEN_PARAM, 1, d1, chosen);
   rc |= cube_jobs_scales(g, (int)n, CF_EPOCHS, 1) != ASL_OK;
   H5Gclose(g);
-  free(kind), free(status), free(train), free(rank), free(exper), free(secs), free(chosen), free(seed);
-  free(tl), free(vl);
+  free(kind), free(status), free(train), free(rank), free(exper), free(secs), free(chosen),
+      free(seed);
+  free(tl), free(vl), free(lrow), free(at), free(heap);
   return rc;
 }
 
@@ -205,10 +225,11 @@ int cf_cube_write(const cf_cube *c, const char *path) {
       [CUBE_ATTR_EXECUTOR] = c->executor,
   };
   int rc = cube_write_root(f, text) != ASL_OK;
-  if (c->format_version != CUBE_FORMAT_VERSION) rc |= set_version(f, c->format_version);
   rc |= write_subjects(f, c) | write_jobs(f, c);
   for (int i = 0; i < c->n_experiments; i++) rc |= write_experiment(f, c, &c->exp[i]);
   if (!rc) rc |= write_checksums(f, path, c->n_jobs);
+  // Last: the checksums are computed by the verifier, which reads this version only.
+  if (c->format_version != CUBE_FORMAT_VERSION) rc |= set_version(f, c->format_version);
   H5Fclose(f);
   if (rc) fprintf(stderr, "cube_fixture: writing %s failed: %s\n", path, asl_error_message());
   return rc ? -1 : 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cube_fixture.h"
+#include "cube/schema.h"
 
 // Deterministic noise in [-1, 1) from a few integers (splitmix64 finalizer).
 static double noise(unsigned a, unsigned b, unsigned c, unsigned d) {
@@ -149,7 +150,7 @@ static void build_matching(cf_cube *c, cf_experiment *e, int snr) {
 
 void cf_cube_default(cf_cube *c) {
   memset(c, 0, sizeof *c);
-  c->format_version = 1;
+  c->format_version = CUBE_FORMAT_VERSION;
   snprintf(c->executor, sizeof c->executor, "asl");
   c->n_subjects = 6;
   for (int s = 0; s < c->n_subjects; s++) {

@@ -38,8 +38,8 @@ static void setup(int version) {
 // The message every reader gives, for `version` against this build's.
 static void expect_refusal(int version) {
   char want[1400];
-  snprintf(want, sizeof want, "%s: cube format version %d, this aslsweep reads version %d;", cube,
-           version, CUBE_FORMAT_VERSION);
+  snprintf(want, sizeof want, "%s: cube format version %d, this aslsweep reads versions %d to %d;",
+           cube, version, CUBE_FORMAT_VERSION_MIN, CUBE_FORMAT_VERSION);
   if (!stderr_has(want)) HARNESS_FAIL("stderr lacks \"%s\"", want);
 }
 
@@ -63,7 +63,7 @@ TEST(a_newer_cube_is_refused_by_status_merge_table_export_plot) {
 }
 
 TEST(an_older_cube_is_refused_by_status_merge_table_export_plot) {
-  all_readers_refuse(CUBE_FORMAT_VERSION - 1);
+  all_readers_refuse(CUBE_FORMAT_VERSION_MIN - 1);
   ASSERT(stderr_has("the cube is older"));
 }
 

@@ -25,7 +25,7 @@ expect_refusal() {
   "$@" > "$work/$name.out" 2>&1
   rc=$?
   [ "$rc" -eq 2 ] || { cat "$work/$name.out"; fail "$name: exit $rc, expected 2"; }
-  grep -q "$cube: cube format version 7, this aslsweep reads version 1;" "$work/$name.out" ||
+  grep -q "$cube: cube format version 7, this aslsweep reads versions 1 to 2;" "$work/$name.out" ||
     { cat "$work/$name.out"; fail "$name: no message naming both versions"; }
 }
 expect_refusal resume run
@@ -34,7 +34,7 @@ expect_refusal status "$ASLSWEEP" status "$work/run"
 expect_refusal merge "$ASLSWEEP" merge --out "$work/merged" "$work/run"
 expect_refusal table "$ASLSWEEP" table "$cube"
 
-"$CUBE_SET_VERSION" "$cube" 1 || fail "cannot set the version back"
+"$CUBE_SET_VERSION" "$cube" 2 || fail "cannot set the version back"
 run > "$work/again.out" 2>&1 || { cat "$work/again.out"; fail "resume of this version"; }
 grep -q "54 jobs: 54 done" "$work/again.out" || { cat "$work/again.out"; fail "resume summary"; }
 echo "ok: resume, status, merge and table refuse format version 7"

@@ -132,6 +132,43 @@ TEST(a_cube_without_checksums_reads_as_unverified) {
   cube_verify_free(&r);
 }
 
+// Experiments are verified in slabs of whole subject rows: any slab size
+// gives the same sums, and damage in the last slab is found as in the first.
+TEST(slabs_of_any_size_give_the_same_verification) {
+  write_default();
+  cube_verify_result ref;
+  ASSERT_OK(cube_verify_path(path, &ref));
+  static const size_t sizes[] = {1, 6, 7, 13, 40};
+  for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+    cube_verify_set_slab(sizes[i]);
+    cube_verify_result r;
+    ASSERT_OK(cube_verify_path(path, &r));
+    ASSERT_EQ(0, r.n_bad);
+    ASSERT_EQ(ref.n_verified, r.n_verified);
+    ASSERT_EQ(0, memcmp(ref.computed, r.computed, sizeof *r.computed * (size_t)r.n_jobs));
+    cube_verify_free(&r);
+  }
+  // The last cell of /main (16 cells x 6 subjects): a value flipped there.
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  hid_t ds = H5Dopen2(f, "/main/job", H5P_DEFAULT), sp = H5Dget_space(ds);
+  size_t cells = (size_t)H5Sget_simple_extent_npoints(sp), last = cells;
+  H5Sclose(sp), H5Dclose(ds), H5Fclose(f);
+  while (last > 0 && read_i32("/main/job", last - 1) < 0) last--;
+  ASSERT(last > cells / 2);
+  int job = read_i32("/main/job", last - 1);
+  flip("/main/metrics", (last - 1) * 6 + 4, 9);
+  for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+    cube_verify_set_slab(sizes[i]);
+    cube_verify_result r;
+    ASSERT_OK(cube_verify_path(path, &r));
+    ASSERT_EQ(1, r.n_bad);
+    ASSERT_EQ(job, r.bad[0].job);
+    cube_verify_free(&r);
+  }
+  cube_verify_set_slab(0);
+  cube_verify_free(&ref);
+}
+
 int main(void) {
   cf_scratch_path(path, sizeof path, "checksum.h5");
   RUN(checksum_is_crc32_of_the_documented_stream);
@@ -140,6 +177,14 @@ int main(void) {
   RUN(numbers_in_a_cell_no_job_owns_are_reported);
   RUN(a_status_out_of_range_is_reported);
   RUN(a_cube_without_checksums_reads_as_unverified);
+  RUN(slabs_of_any_size_give_the_same_verification);
+  // Every test again with slabs of one subject row (many slabs a cube).
+  cube_verify_set_slab(1);
+  RUN(a_clean_cube_verifies_every_committed_row);
+  RUN(a_flipped_metric_bit_names_its_job_and_only_it);
+  RUN(numbers_in_a_cell_no_job_owns_are_reported);
+  RUN(a_status_out_of_range_is_reported);
+  cube_verify_set_slab(0);
   unlink(path);
   return DONE();
 }

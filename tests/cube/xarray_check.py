@@ -56,10 +56,25 @@ n_jobs = jobs.sizes["job"]
 check(n_jobs == 12, f"12 jobs, got {n_jobs}")
 check(jobs["job"].values.tolist() == list(range(n_jobs)), "job coordinate is the index")
 check(jobs.sizes.get("epoch") == 4, f"epoch dimension of 4: {dict(jobs.sizes)}")
+# Format version 2: loss rows of train jobs only, by loss_index; error texts
+# in a heap along error_byte.
+by_other = {"train_loss": ("loss_index", "epoch"), "val_loss": ("loss_index", "epoch"),
+            "error_text": ("error_byte",)}
 for name, var in jobs.data_vars.items():
-    check(var.dims[0] == "job", f"/jobs/{name} dims {var.dims}")
-check(jobs["train_loss"].dims == ("job", "epoch"), f"train_loss dims {jobs['train_loss'].dims}")
-check(jobs["val_loss"].dims == ("job", "epoch"), "val_loss dims")
+    want_dims = by_other.get(name)
+    if want_dims:
+        check(var.dims == want_dims, f"/jobs/{name} dims {var.dims}")
+    else:
+        check(var.dims[0] == "job", f"/jobs/{name} dims {var.dims}")
+n_train = int((jobs["kind"] == 0).sum())
+check(jobs.sizes.get("loss_index") == n_train, f"one loss row per train job: {dict(jobs.sizes)}")
+rows = jobs["loss_row"].values.tolist()
+kinds = jobs["kind"].values.tolist()
+check(all((r >= 0) == (k == 0) for r, k in zip(rows, kinds)), "loss_row: train jobs only")
+if not part and n_train:
+    first = kinds.index(0)
+    curve = jobs["train_loss"].isel(loss_index=rows[first])
+    check(curve.dims == ("epoch",) and bool(curve.notnull().any()), "a train job's loss curve")
 keys = jobs["key"].values.tolist()
 check(all(type(k) is str and k for k in keys), "job keys are str")
 check(("slice" in jobs) == part, f"/jobs/slice present only in a part (part={part})")
@@ -77,7 +92,7 @@ import h5py  # noqa: E402  (h5netcdf's own dependency)
 
 with h5py.File(path, "r") as f:
     listed = sorted(f[ref].name for ref, _ in f["jobs/job"].attrs["REFERENCE_LIST"])
-    want = sorted(f"/jobs/{n}" for n in jobs.data_vars)
+    want = sorted(f"/jobs/{n}" for n in jobs.data_vars if n not in by_other)
     check(listed == want, f"/jobs/job scale lists {listed}, expected {want}")
 
 subj = xr.open_dataset(path, group="subjects", engine="h5netcdf")

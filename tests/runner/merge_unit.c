@@ -1,8 +1,8 @@
 // `aslsweep merge` (run/merge.h) on hand-made part cubes, one rank: each job
 // taken from the part where it is done, failures kept with their error,
 // slice marks dropped, a job done twice with equal numbers warned about and
-// with different numbers refused, half-written cells of a job not done in a
-// part ignored.
+// with different numbers (or tuned values) refused, tuned values carried,
+// half-written cells of a job not done in a part ignored.
 #include <hdf5.h>
 #include <math.h>
 #include <mpi.h>
@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cube/h5.h"
+#include "cube/jobs.h"
 #include "harness.h"
 #include "run/cube.h"
 #include "run/merge.h"
@@ -36,8 +38,10 @@ static void make_part(const char *name) {
   ASSERT_OK(run_cube_close(&c));
 }
 
-// Commits job j into part `name` with every number = v (subjects 1 and 3).
-static void commit(const char *name, int j, float v, int status, const char *error) {
+// Commits job j into part `name` with every number = v (subjects 1 and 3)
+// and the tuned value `chosen`.
+static void commit_tuned(const char *name, int j, float v, int status, const char *error,
+                         double chosen) {
   char path[600];
   snprintf(path, sizeof path, "%s/%s/results.h5", root, name);
   run_cube c;
@@ -54,9 +58,14 @@ static void commit(const char *name, int j, float v, int status, const char *err
       }
   for (int e = 0; e < c.epochs; e++) r.train_loss[e] = r.val_loss[e] = v / (float)(e + 1);
   if (error) snprintf(r.error, sizeof r.error, "%s", error);
+  r.chosen_param = chosen;
   ASSERT_OK(run_cube_commit(&c, &plan, j, &r, status, 1.0, 0, "h"));
   run_cube_close(&c);
   run_result_free(&r);
+}
+
+static void commit(const char *name, int j, float v, int status, const char *error) {
+  commit_tuned(name, j, v, status, error, NAN);
 }
 
 static void set_status(const char *name, int j, int status) {
@@ -92,6 +101,23 @@ static void read_merged(const char *out, const char *name, hid_t type, void *buf
   ASSERT(ds >= 0);
   ASSERT(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
   H5Dclose(ds);
+  H5Fclose(f);
+}
+
+// Job j's row of a merged cube through the version-independent reader.
+static void read_row(const char *out, int j, cube_rows *R) {
+  char path[600];
+  snprintf(path, sizeof path, "%s/%s/results.h5", root, out);
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT(f >= 0);
+  int version = 0;
+  ASSERT_OK(cube_check_version(f, path, &version));
+  ASSERT_EQ(CUBE_FORMAT_VERSION, version);
+  cube_jobs J;
+  ASSERT_OK(cube_jobs_open(&J, f, version, path));
+  ASSERT_OK(cube_rows_init(R, 1, J.epochs));
+  ASSERT_OK(cube_rows_read(&J, j, 1, CUBE_ROW_LOSS | CUBE_ROW_ERROR | CUBE_ROW_NUMBERS, R, path));
+  cube_jobs_close(&J);
   H5Fclose(f);
 }
 
@@ -175,11 +201,17 @@ TEST(jobs_come_from_the_part_where_they_are_done) {
   ASSERT_EQ(RUN_JOB_DONE, st[train_job]);
   ASSERT_EQ(RUN_JOB_DONE, st[infer_job]);
   ASSERT_EQ(RUN_JOB_PENDING, st[other_infer]);
-  float loss[64 * 3];
-  read_merged("m1", "/jobs/train_loss", H5T_NATIVE_FLOAT, loss);
-  ASSERT_NEAR(1.0, loss[train_job * 3], 0);
-  ASSERT_NEAR(2.5, loss[infer_job * 3 + 1], 0);
-  ASSERT(isnan(loss[other_infer * 3]));
+  cube_rows R;
+  read_row("m1", train_job, &R);
+  ASSERT_NEAR(1.0, R.train_loss[0], 0);
+  ASSERT_NEAR(0.5, R.val_loss[1], 0);
+  cube_rows_free(&R);
+  // Infer jobs keep no loss rows (format version 2): they read as NaN.
+  read_row("m1", infer_job, &R);
+  ASSERT(isnan(R.train_loss[1]));
+  ASSERT_EQ(RUN_JOB_DONE, R.status[0]);
+  ASSERT_STR_EQ("", R.error);
+  cube_rows_free(&R);
   check_cells("m1", infer_job, 5);
   char path[600];
   snprintf(path, sizeof path, "%s/m1/results.h5", root);
@@ -195,7 +227,7 @@ TEST(a_job_failed_everywhere_keeps_its_error) {
   make_part("c");
   commit("c", infer_job, 0, RUN_JOB_FAILED, "boom on sub-02");
   const char *parts[] = {"c"};
-  char *log = NULL, err[64 * 512];
+  char *log = NULL;
   run_merge_summary s;
   ASSERT_OK(merge("m2", 1, parts, &log, &s));
   ASSERT_EQ(1, s.failed);
@@ -203,11 +235,13 @@ TEST(a_job_failed_everywhere_keeps_its_error) {
   signed char st[64];
   read_merged("m2", "/jobs/status", H5T_NATIVE_SCHAR, st);
   ASSERT_EQ(RUN_JOB_FAILED, st[infer_job]);
-  hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, 512);
-  read_merged("m2", "/jobs/error", t, err);
-  H5Tclose(t);
-  ASSERT_STR_EQ("boom on sub-02", err + (size_t)infer_job * 512);
+  cube_rows R;
+  read_row("m2", infer_job, &R);
+  ASSERT_STR_EQ("boom on sub-02", R.error);
+  cube_rows_free(&R);
+  read_row("m2", other_infer, &R);
+  ASSERT_STR_EQ("", R.error);
+  cube_rows_free(&R);
   free(log);
 }
 
@@ -244,6 +278,39 @@ TEST(a_job_done_twice_with_different_numbers_is_refused) {
   free(log);
 }
 
+TEST(tuned_values_are_carried_and_must_agree) {
+  make_part("t1");
+  make_part("t2");
+  make_part("t3");
+  commit_tuned("t1", infer_job, 7, RUN_JOB_DONE, NULL, 0.5);
+  commit_tuned("t2", infer_job, 7, RUN_JOB_DONE, NULL, 0.5);
+  commit_tuned("t2", train_job, 4, RUN_JOB_DONE, NULL, 1.25); // only in the second part
+  commit_tuned("t3", infer_job, 7, RUN_JOB_DONE, NULL, 0.75); // same numbers, other choice
+  const char *agree[] = {"t1", "t2"};
+  char *log = NULL, path[600];
+  run_merge_summary s;
+  ASSERT_OK(merge("m6", 2, agree, &log, &s));
+  ASSERT_EQ(1, s.duplicates);
+  double *chosen = malloc(sizeof(double) * (size_t)plan.n_jobs);
+  ASSERT(chosen);
+  read_merged("m6", "/jobs/chosen_param", H5T_NATIVE_DOUBLE, chosen);
+  for (int j = 0; j < plan.n_jobs; j++) {
+    if (j == infer_job) ASSERT_NEAR(0.5, chosen[j], 0);
+    else if (j == train_job) ASSERT_NEAR(1.25, chosen[j], 0);
+    else ASSERT(isnan(chosen[j]));
+  }
+  free(chosen);
+  free(log);
+  log = NULL;
+  const char *disagree[] = {"t1", "t3"};
+  ASSERT_EQ(ASL_ESPEC, merge("m7", 2, disagree, &log, &s));
+  ASSERT(strstr(asl_error_message(), plan.jobs[infer_job].key) != NULL);
+  ASSERT(strstr(asl_error_message(), "different /jobs/chosen_param") != NULL);
+  snprintf(path, sizeof path, "%s/m7/results.h5", root);
+  ASSERT(access(path, F_OK) != 0);
+  free(log);
+}
+
 TEST(cells_of_a_job_not_done_in_a_part_are_ignored) {
   make_part("h");
   make_part("i");
@@ -267,6 +334,7 @@ int main(int argc, char **argv) {
   RUN(a_job_failed_everywhere_keeps_its_error);
   RUN(a_job_done_twice_with_equal_numbers_is_taken_once_with_a_warning);
   RUN(a_job_done_twice_with_different_numbers_is_refused);
+  RUN(tuned_values_are_carried_and_must_agree);
   RUN(cells_of_a_job_not_done_in_a_part_are_ignored);
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);

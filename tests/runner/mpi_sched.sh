@@ -46,9 +46,12 @@ failures)
   [ $rc -eq 1 ] || { cat "$work/out"; fail "exit status $rc with failed jobs, expected 1"; }
   read -r total done_ < <(job_counts "$work/f/results.h5")
   [ "$done_" -gt 0 ] && [ "$done_" -lt "$total" ] || fail "$done_ of $total done: expected a mix"
-  h5dump -d /jobs/error "$work/f/results.h5" | grep -q "sub-03: corrupt data" \
-    || fail "/jobs/error does not name the bad subject"
-  h5dump -d /jobs/error "$work/f/results.h5" | grep -q "not run: its train job" \
+  # The error texts: the heap's raw bytes (docs/cube.md, /jobs/error_text).
+  h5dump -d /jobs/error_text -b LE -o "$work/errors.bin" "$work/f/results.h5" > /dev/null ||
+    fail "cannot read /jobs/error_text"
+  grep -aq "sub-03: corrupt data" "$work/errors.bin" \
+    || fail "/jobs/error_text does not name the bad subject"
+  grep -aq "not run: its train job" "$work/errors.bin" \
     || fail "infer jobs of a failed train job are not marked"
   grep -q "FAILED job" "$work/f/run.log" || fail "run.log lists no failed job"
   # The same with --max-failures 0: stops after the first failure.

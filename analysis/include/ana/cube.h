@@ -1,13 +1,14 @@
 // The results cube (DIR/results.h5, layout in docs/cube.md) read into memory
 // with serial HDF5.
 //
-// ana_cube_open() reads everything the analysis commands need at once (labels,
-// per-subject metrics, job index, /jobs metadata, /subjects) so the rest of
-// analysis/ never touches HDF5. A partial cube (a sweep still running, failed
+// ana_cube_open() reads what the analysis commands need (labels,
+// per-subject metrics, job index, the /jobs numbers, /subjects) so the rest
+// of analysis/ never touches HDF5; job keys, hosts and loss rows are read
+// in blocks when asked for (ana_job_key ...). A partial cube (a sweep still running, failed
 // jobs) opens fine: absent cells are NaN and ana_exp_value() reports them as
-// missing. A cube whose format_version differs from CUBE_FORMAT_VERSION
-// (cube/schema.h, where every name of the layout lives) is refused with a
-// message naming both versions.
+// missing. Every format version from CUBE_FORMAT_VERSION_MIN to
+// CUBE_FORMAT_VERSION (cube/schema.h, where every name of the layout lives)
+// is read; another is refused with a message naming the versions.
 #ifndef ANA_CUBE_H
 #define ANA_CUBE_H
 
@@ -40,24 +41,24 @@ typedef struct {
   int n_design;
   ana_axis *axes;
   size_t n_cells;  // product of the design axes' lengths
-  float *metrics;  // (design..., subject, stage, metric), NaN where absent
-  int32_t *job;    // (design..., subject), -1 where no job wrote the cell
+  float *metrics;  // (design..., subject, stage, metric), NaN where absent; NULL when lazy
+  int32_t *job;    // (design..., subject), -1 where no job wrote the cell; NULL when lazy
+  struct ana_cells *cells; // lazy: the cells read a run along the last axis at a time
 } ana_experiment;
 
+// The /jobs numbers, held for every job (about 34 bytes each). Keys, hosts
+// and loss rows stay in the file and are read in blocks on demand
+// (ana_job_key and the others below), so memory does not grow with them.
 typedef struct {
   int n;
   int n_epochs;
-  char (*key)[CUBE_KEY_LEN];
   int8_t *kind;     // 0 train, 1 infer
   int32_t *train_job;
   int8_t *status;   // CUBE_JOB_*
   double *seconds;
   int32_t *rank;
-  char (*host)[CUBE_HOST_LEN];
   uint64_t *seed;
-  char (*error)[CUBE_ERROR_LEN];
-  float *train_loss; // (n, n_epochs), NaN where absent
-  float *val_loss;
+  struct ana_job_rows *rows; // the open file and one block of rows
   double *chosen_param; // the tuned (`auto`) parameter's value; NaN for none or an older cube
 } ana_jobs;
 
@@ -87,6 +88,10 @@ typedef struct {
 // Reads `path`. On failure `c` holds nothing and the message names the file,
 // the dataset or attribute and what to do.
 asl_status ana_cube_open(ana_cube *c, const char *path);
+// The same without the experiments' cells in memory: ana_exp_value,
+// ana_exp_raw and ana_exp_job read them a run of cells along the last design
+// axis at a time (quick when cells are visited in order, as export does).
+asl_status ana_cube_open_lazy(ana_cube *c, const char *path);
 void ana_cube_free(ana_cube *c);
 
 // A warning to print before any output, or NULL: a cube written by the
@@ -127,5 +132,17 @@ double ana_exp_value(const ana_cube *c, const ana_experiment *e, size_t cell, in
                      int stage, int metric);
 // The /jobs index of the job behind (cell, subject), or -1.
 int ana_exp_job(const ana_experiment *e, size_t cell, int subject);
+// The stored value, whatever its job's status (NaN where absent).
+float ana_exp_raw(const ana_experiment *e, size_t cell, int subject, int stage, int metric);
+
+// Job j's key and host ("" when unreadable), and its loss rows (n_epochs
+// values, NaN where absent; NULL when unreadable). Each points into a block
+// of rows read on demand and stays valid until the next call for a job of
+// another block.
+const char *ana_job_key(const ana_cube *c, int j);
+const char *ana_job_host(const ana_cube *c, int j);
+const char *ana_job_error(const ana_cube *c, int j);
+const float *ana_job_train_loss(const ana_cube *c, int j);
+const float *ana_job_val_loss(const ana_cube *c, int j);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "asl/status.h"
+#include "cube/jobs.h"
 
 // Bit 32 marks a written checksum, so the fill value 0 means "none yet";
 // the low 32 bits are zlib's crc32 (IEEE 802.3 polynomial).
@@ -57,21 +58,28 @@ typedef struct {
   int n_jobs;
 } cube_verify_result;
 
-// The open handles the verifier reads: the /jobs datasets and each
-// experiment's metrics, metrics_per_image and job (in `experiments` order).
+// The open handles the verifier reads: the /jobs rows (any format version)
+// and each experiment's metrics, metrics_per_image and job (in
+// `experiments` order).
 typedef struct {
-  hid_t key, kind, train_job, experiment, seed, status, error, train_loss, val_loss, checksum;
+  cube_jobs jobs;
   int n_exp;
   char **exp_name;
   hid_t *metrics, *per_image, *job;
 } cube_verify_handles;
 
 // Recomputes the checksum of every committed row from `h` and compares it
-// with /jobs/checksum (h->checksum < 0: an old cube, every row unverified).
+// with /jobs/checksum (h->jobs.checksum < 0: an old cube, every row
+// unverified). The /jobs rows are read in blocks (memory: about 24 bytes
+// per job), then one experiment at a time.
 // Cells of an experiment that hold numbers with no job, or name a job of
 // another experiment, are reported too. `path` names the file in messages.
 asl_status cube_verify_handles_run(const cube_verify_handles *h, const char *path,
                                    cube_verify_result *out);
+// For tests: experiments are verified in slabs of at most `cells` cells of
+// (axes..., subject) (whole rows of subjects; 0: the default, 65,536), so a
+// small fixture can cross many slabs.
+void cube_verify_set_slab(size_t cells);
 // Opens the datasets of an open file (serial or parallel) and verifies.
 asl_status cube_verify_file(hid_t file, const char *path, cube_verify_result *out);
 // Opens `path` read-only (serial HDF5, no file lock), checks the format

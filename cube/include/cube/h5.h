@@ -63,6 +63,17 @@ asl_status cube_attr_read_str_alloc(hid_t loc, const char *name, char **out);
 // NULL) at creation, so later raw writes change no metadata.
 asl_status cube_h5_dataset(hid_t *out, hid_t loc, const char *name, hid_t type, int rank,
                            const hsize_t *dims, const void *fill);
+// A 1-D dataset chunked (about 256 KiB of values per chunk) with the
+// shuffle and deflate filters: for values written whole at creation. Under
+// parallel HDF5 its writes must be collective (cube_ds_write does that).
+asl_status cube_h5_dataset_packed(hid_t *out, hid_t loc, const char *name, hid_t type,
+                                  const hsize_t *dims);
+// 1 when table dataset d of n values is stored packed (format version 2):
+// the (S) and (J) datasets without a fill value (written whole when the
+// cube is made) of more than CUBE_PACK_MIN values; smaller ones stay
+// contiguous, where a chunk index would cost more than it saves.
+#define CUBE_PACK_MIN 1024
+int cube_ds_packed(cube_ds d, hsize_t n);
 // The dataset `d` of the schema table in `loc` (its group, or an experiment
 // group), with the table's type, string length and fill value.
 asl_status cube_ds_create(hid_t *out, hid_t loc, cube_ds d, int rank, const hsize_t *dims);

@@ -10,7 +10,12 @@
 #include <stddef.h>
 
 // Bumped whenever a reader of the old layout would misread the new one.
-#define CUBE_FORMAT_VERSION 1
+// Version 2 (docs/cube.md, "Format versions"): error texts in a heap, loss
+// rows for train jobs only, the static /jobs and /subjects datasets chunked
+// and compressed. Readers read every version from CUBE_FORMAT_VERSION_MIN
+// on; writers write CUBE_FORMAT_VERSION only.
+#define CUBE_FORMAT_VERSION 2
+#define CUBE_FORMAT_VERSION_MIN 1
 
 // Fixed string lengths (bytes, NUL included) of the string datasets.
 #define CUBE_KEY_LEN 256
@@ -41,14 +46,24 @@ const char *cube_job_status_name(int status);
 const char *cube_job_status_labels(void);
 
 // Stored element types (little-endian in the file, native in memory).
-typedef enum { CUBE_T_I8, CUBE_T_I32, CUBE_T_U64, CUBE_T_F32, CUBE_T_F64, CUBE_T_STR } cube_type;
+typedef enum {
+  CUBE_T_I8,
+  CUBE_T_I32,
+  CUBE_T_I64,
+  CUBE_T_U64,
+  CUBE_T_F32,
+  CUBE_T_F64,
+  CUBE_T_STR
+} cube_type;
 
 // Dataset shapes: S subjects, J jobs, E epochs, A the experiment's own axes,
-// M metrics, I images, T stages.
+// M metrics, I images, T stages, R train jobs (loss rows), H heap bytes.
 typedef enum {
   CUBE_SHAPE_S,        // (S)
   CUBE_SHAPE_J,        // (J)
-  CUBE_SHAPE_JE,       // (J, E)
+  CUBE_SHAPE_JE,       // (J, E): format version 1
+  CUBE_SHAPE_RE,       // (R, E): format version 2
+  CUBE_SHAPE_H,        // (H)
   CUBE_SHAPE_A_S_T_M,  // (A..., S, T, M)
   CUBE_SHAPE_A_STMI,   // (A..., S, T, M, I)
   CUBE_SHAPE_A_S,      // (A..., S)
@@ -63,8 +78,11 @@ enum { CUBE_NO_FILL = 0, CUBE_FILL = 1 };
 // Datasets. G(id, group, name, type, string length, shape, fill?, fill
 // value) for the datasets of /subjects and /jobs; E(id, name, ...) for those
 // of every experiment group. Datasets without a fill value are written whole
-// at creation. /jobs/slice exists in job-array parts only; /jobs/checksum is
-// absent from cubes written before row checksums (cube/checksum.h).
+// at creation (and, from format version 2, stored chunked and compressed).
+// /jobs/slice exists in job-array parts only; /jobs/checksum is absent from
+// cubes written before row checksums (cube/checksum.h). /jobs/error and the
+// (J, E) loss rows are version 1's; version 2 has error_at/error_text and
+// (R, E) loss rows with loss_row (cube/jobs.h reads both).
 #define CUBE_DATASETS(G, E)                                                                      \
   G(SUBJECT_ID, CUBE_GROUP_SUBJECTS, "id", CUBE_T_STR,                                           \
     CUBE_ID_LEN, CUBE_SHAPE_S, CUBE_NO_FILL, 0)                                                  \
@@ -84,11 +102,14 @@ enum { CUBE_NO_FILL = 0, CUBE_FILL = 1 };
     0, CUBE_SHAPE_J, CUBE_FILL, CUBE_JOB_PENDING)                                                \
   G(JOB_SECONDS, CUBE_GROUP_JOBS, "seconds", CUBE_T_F64, 0, CUBE_SHAPE_J, CUBE_FILL, NAN)        \
   G(JOB_RANK, CUBE_GROUP_JOBS, "rank", CUBE_T_I32, 0, CUBE_SHAPE_J, CUBE_FILL, -1)               \
-  G(JOB_HOST, CUBE_GROUP_JOBS, "host", CUBE_T_STR, CUBE_HOST_LEN, CUBE_SHAPE_J, CUBE_NO_FILL, 0) \
+  G(JOB_HOST, CUBE_GROUP_JOBS, "host", CUBE_T_STR, CUBE_HOST_LEN, CUBE_SHAPE_J, CUBE_FILL, 0)    \
   G(JOB_ERROR, CUBE_GROUP_JOBS, "error", CUBE_T_STR,                                             \
     CUBE_ERROR_LEN, CUBE_SHAPE_J, CUBE_NO_FILL, 0)                                               \
-  G(JOB_TRAIN_LOSS, CUBE_GROUP_JOBS, "train_loss", CUBE_T_F32, 0, CUBE_SHAPE_JE, CUBE_FILL, NAN) \
-  G(JOB_VAL_LOSS, CUBE_GROUP_JOBS, "val_loss", CUBE_T_F32, 0, CUBE_SHAPE_JE, CUBE_FILL, NAN)     \
+  G(JOB_ERROR_AT, CUBE_GROUP_JOBS, "error_at", CUBE_T_I64, 0, CUBE_SHAPE_J, CUBE_FILL, -1)       \
+  G(JOB_ERROR_TEXT, CUBE_GROUP_JOBS, "error_text", CUBE_T_I8, 0, CUBE_SHAPE_H, CUBE_FILL, 0)     \
+  G(JOB_LOSS_ROW, CUBE_GROUP_JOBS, "loss_row", CUBE_T_I32, 0, CUBE_SHAPE_J, CUBE_NO_FILL, 0)     \
+  G(JOB_TRAIN_LOSS, CUBE_GROUP_JOBS, "train_loss", CUBE_T_F32, 0, CUBE_SHAPE_RE, CUBE_FILL, NAN) \
+  G(JOB_VAL_LOSS, CUBE_GROUP_JOBS, "val_loss", CUBE_T_F32, 0, CUBE_SHAPE_RE, CUBE_FILL, NAN)     \
   G(JOB_SLICE, CUBE_GROUP_JOBS, "slice", CUBE_T_I32, 0, CUBE_SHAPE_J, CUBE_NO_FILL, 0)           \
   G(JOB_CHECKSUM, CUBE_GROUP_JOBS, "checksum", CUBE_T_U64, 0, CUBE_SHAPE_J, CUBE_FILL, 0)        \
   G(JOB_CONTENT_KEY, CUBE_GROUP_JOBS, "content_key", CUBE_T_STR,                                 \
@@ -171,6 +192,10 @@ static inline const char *cube_attr_name(cube_attr a) { return cube_attributes[a
 // second, so netCDF readers name them (docs/cube.md).
 #define CUBE_AXIS_JOB "job"
 #define CUBE_AXIS_EPOCH "epoch"
+// Version 2: the loss rows' first axis (0..R-1, R train jobs), and the
+// error heap's (its byte offsets).
+#define CUBE_AXIS_LOSS_ROW "loss_index"
+#define CUBE_AXIS_HEAP "error_byte"
 enum { CUBE_STAGE_INPUT = 0, CUBE_STAGE_DENOISED = 1, CUBE_N_STAGES = 2 };
 // "input", "denoised".
 extern const char *const cube_stage_names[CUBE_N_STAGES];

@@ -13,6 +13,7 @@
 #include "run/subjects.h"
 #include "sweep/plan.h"
 
+#include "cube/jobs.h"
 #include "cube/schema.h"
 
 // The schema's names under the runner's prefix (cube/schema.h holds them).
@@ -35,7 +36,15 @@ typedef struct {
 
 typedef struct {
   hid_t file;
-  hid_t status, seconds, rank, host, error, train_loss, val_loss;
+  int version; // the file's format version (resume reads version 1 too)
+  hid_t status, seconds, rank, host, train_loss, val_loss;
+  hid_t error;                // version 1: (J) strings
+  hid_t error_at, error_text; // version 2: the error heap (cube/jobs.h)
+  int64_t heap_size;
+  cube_heap_region heap;      // this rank's stretch of the heap
+  int32_t *loss_row;          // version 2: (J) each job's loss row, -1 none
+  hid_t loss_row_ds;          // version 2: /jobs/loss_row
+  int n_loss_rows;
   // The static /jobs datasets (read by verification only) and the row
   // checksums; checksum is H5I_INVALID_HID in a cube from before them.
   hid_t key, kind, train_job, experiment, seed, checksum;

@@ -6,6 +6,7 @@
 #ifndef RUN_EVOLVE_H
 #define RUN_EVOLVE_H
 
+#include <hdf5.h>
 #include <stdio.h>
 
 #include "asl/status.h"
@@ -45,6 +46,12 @@ asl_status run_evolve_print(const sweep_plan *p, const char *dir, FILE *f, int j
 // the freshly created new one (both closed files, given by path).
 asl_status run_evolve_adopt(const run_evolution *ev, const sweep_plan *p, const char *old_path,
                             const char *new_path);
+
+// The /jobs rows (status, seconds, rank, host, error, losses, checksum) of
+// every reused job, old row ev->from[j] into new row j, between two open
+// files of any format versions the readers know, in blocks.
+asl_status run_evolve_copy_rows(const run_evolution *ev, int n_new, hid_t of, hid_t nf,
+                                const char *new_path);
 
 // Makes DIR/attic/<UTC time>/ (another name when that exists) into out.
 asl_status run_attic_make(const char *dir, char *out, size_t n);
