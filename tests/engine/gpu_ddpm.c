@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "gpu_check.h"
 #include "gpu_skip.h"
 #include "harness.h"
 #include "nn/device.h"
@@ -51,10 +52,6 @@ static nn_model *ddpm(float dropout, int fixed) {
   return m;
 }
 
-static double err(const float *a, const float *b, size_t n, double atol, double rtol) {
-  return fx_err(a, b, n, atol, rtol);
-}
-
 // Values [off, off + n) of two arrays within 1e-3 of the largest plus 1e-3
 // relative; fails naming the range and the worst index.
 static void range_agrees(const float *g, const float *c, size_t off, size_t n, const char *what) {
@@ -79,9 +76,8 @@ TEST(ddpm_train_step_matches_cpu) {
   ASSERT_OK(nn_train_step(cpu, x, y, w, B, &lc));
   ASSERT_OK(nn_train_step(gpu, x, y, w, B, &lg));
   if (fabs(lc - lg) > 1e-4 * fabs(lc)) HARNESS_FAIL("loss cpu %.9g, cuda %.9g", lc, lg);
-  double e = err(nn_model_last_output(gpu), nn_model_last_output(cpu), B * V, 1e-4, 1e-4);
+  double e = fx_err(nn_model_last_output(gpu), nn_model_last_output(cpu), B * V, 1e-4, 1e-4);
   if (e > 1) HARNESS_FAIL("prediction differs from the CPU (%g x tol)", e);
-  const size_t P = nn_model_param_count(cpu);
   size_t mlp, n;
   ASSERT_OK(nn_model_param_find(cpu, "temb.fc1.weight", &mlp, &n));
   const float *gc = nn_model_grads(cpu), *gg = nn_model_grads(gpu);
@@ -93,18 +89,10 @@ TEST(ddpm_train_step_matches_cpu) {
     ASSERT_OK(nn_model_param_find(cpu, temb[i], &off, &n));
     range_agrees(gg, gc, off, n, temb[i]);
   }
-  size_t nb = 0, off;
-  ASSERT_OK(nn_model_param_find(cpu, "dec0.c.bn.running_var", &off, &nb));
-  range_agrees(nn_model_buffers(gpu), nn_model_buffers(cpu), 0, off + nb, "BN statistics");
-  const float *pc = nn_model_params(cpu), *pg = nn_model_params(gpu);
-  for (size_t i = 0; i < P; i++) {
-    double tol = fabs(gc[i]) < 1e-6 || (gc[i] > 0) != (gg[i] > 0) ? 2.5e-3 : 2e-5;
-    if (fabs((double)pc[i] - pg[i]) > tol)
-      HARNESS_FAIL("weight %zu after the step: cpu %.9g, cuda %.9g (gradient %g)", i, pc[i], pg[i], gc[i]);
-  }
-  ASSERT_OK(nn_eval_loss(cpu, x, y, w, B, &lc));
-  ASSERT_OK(nn_eval_loss(gpu, x, y, w, B, &lg));
-  if (fabs(lc - lg) > 1e-4 * fabs(lc)) HARNESS_FAIL("evaluation loss cpu %.9g, cuda %.9g", lc, lg);
+  ASSERT(n_buffers(cpu) > 0);
+  range_agrees(nn_model_buffers(gpu), nn_model_buffers(cpu), 0, n_buffers(cpu), "BN statistics");
+  adam_step_agrees(gpu, cpu);
+  eval_losses_agree(cpu, gpu, x, y, w, B, "evaluation loss");
   nn_model_free(cpu);
   nn_model_free(gpu);
 }
@@ -121,14 +109,12 @@ TEST(ddpm_sampling_matches_cpu) {
   static float oc[V], og[V], uc[V], ug[V];
   ASSERT_OK(nn_infer_volume(cpu, x, GX, GY, GZ, oc));
   ASSERT_OK(nn_infer_volume(gpu, x, GX, GY, GZ, og));
-  double dmax = 0;
-  for (int i = 0; i < V; i++) dmax = fmax(dmax, fabs((double)og[i] - oc[i]));
-  printf("ddpm sampling: largest |cuda - cpu| %.3g\n", dmax);
-  double e = err(og, oc, V, 1e-3, 1e-3);
+  print_largest_difference("ddpm sampling", og, oc, V);
+  double e = fx_err(og, oc, V, 1e-3, 1e-3);
   if (e > 1) HARNESS_FAIL("sampled prediction differs from the CPU (%g x tol)", e);
   ASSERT_OK(nn_ddpm_last_uncertainty(cpu, GX, GY, GZ, uc));
   ASSERT_OK(nn_ddpm_last_uncertainty(gpu, GX, GY, GZ, ug));
-  e = err(ug, uc, V, 1e-3, 1e-2);
+  e = fx_err(ug, uc, V, 1e-3, 1e-2);
   if (e > 1) HARNESS_FAIL("uncertainty differs from the CPU (%g x tol)", e);
   nn_model_free(cpu);
   nn_model_free(gpu);
@@ -137,18 +123,7 @@ TEST(ddpm_sampling_matches_cpu) {
 TEST(ddpm_cuda_rerun_is_bitwise_identical) {
   nn_model *a = ddpm(0.1f, 0), *b = ddpm(0.1f, 0);
   ASSERT(a && b);
-  ASSERT_OK(nn_model_set_device(a, NN_DEVICE_CUDA));
-  ASSERT_OK(nn_model_set_device(b, NN_DEVICE_CUDA));
-  float la, lb;
-  for (int s = 0; s < 2; s++) {
-    ASSERT_OK(nn_train_step(a, x, y, w, B, &la));
-    ASSERT_OK(nn_train_step(b, x, y, w, B, &lb));
-    if (memcmp(&la, &lb, sizeof la)) HARNESS_FAIL("step %d: loss %.9g against %.9g", s, la, lb);
-  }
-  const size_t P = nn_model_param_count(a);
-  const float *pa = nn_model_params(a), *pb = nn_model_params(b);
-  for (size_t i = 0; i < P; i++)
-    if (memcmp(pa + i, pb + i, sizeof *pa)) HARNESS_FAIL("weight %zu: %.9g against %.9g", i, pa[i], pb[i]);
+  reruns_bitwise(a, b, 2, x, y, w, B);
   nn_model_free(a);
   nn_model_free(b);
 }
@@ -157,41 +132,24 @@ TEST(ddpm_cuda_rerun_is_bitwise_identical) {
 // weights and BN statistics, the same evaluation loss.
 TEST(ddpm_checkpoint_moves_between_devices) {
   char path[] = "/tmp/gpu_ddpm_ckpt_XXXXXX";
-  int fd = mkstemp(path);
-  ASSERT(fd >= 0);
-  close(fd);
-  nn_model *g = ddpm(0, 1), *c = NULL;
+  tmp_path(path);
+  nn_model *g = ddpm(0, 1);
   ASSERT(g);
   ASSERT_OK(nn_model_set_device(g, NN_DEVICE_CUDA));
-  float l, lc, lg;
+  float l;
   for (int s = 0; s < 2; s++) ASSERT_OK(nn_train_step(g, x, y, w, B, &l));
-  ASSERT_OK(nn_checkpoint_save(g, path, 1, NULL, 0));
-  int epoch;
-  ASSERT_OK(nn_checkpoint_load(&c, path, &epoch, NULL, 0));
+  nn_model *c = load_on_cpu(g, path, 1);
   ASSERT_OK(nn_ddpm_set_draw(c, t_fixed, eps, keep));
-  const size_t P = nn_model_param_count(g);
-  ASSERT(memcmp(nn_model_params(c), nn_model_params(g), P * sizeof(float)) == 0);
-  size_t off, nb;
-  ASSERT_OK(nn_model_param_find(c, "dec0.c.bn.running_var", &off, &nb));
-  ASSERT(memcmp(nn_model_buffers(c), nn_model_buffers(g), (off + nb) * sizeof(float)) == 0);
-  ASSERT_OK(nn_eval_loss(c, x, y, w, B, &lc));
-  ASSERT_OK(nn_eval_loss(g, x, y, w, B, &lg));
-  if (fabs(lc - lg) > 1e-4 * fabs(lc)) HARNESS_FAIL("loss cpu %.9g, cuda %.9g", lc, lg);
+  ASSERT(n_buffers(c) > 0);
+  ASSERT(memcmp(nn_model_buffers(c), nn_model_buffers(g), n_buffers(c) * sizeof(float)) == 0);
+  eval_losses_agree(c, g, x, y, w, B, "loss");
   unlink(path);
   nn_model_free(c);
   nn_model_free(g);
 }
 
-static const char *only;
-#define RUN_IF(name) \
-  do {               \
-    if (!only || strstr(#name, only)) RUN(name); \
-  } while (0)
-
 int main(int argc, char **argv) {
-  if (!gpu_present()) return GPU_SKIP;
-  only = argc > 1 ? argv[1] : NULL;
-  nn_set_threads(4);
+  if (!gpu_start(argc, argv)) return GPU_SKIP;
   make_batch();
   RUN_IF(ddpm_train_step_matches_cpu);
   RUN_IF(ddpm_sampling_matches_cpu);

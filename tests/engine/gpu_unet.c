@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "gpu_check.h"
 #include "gpu_skip.h"
 #include "harness.h"
 #include "nn/device.h"
@@ -42,18 +43,6 @@ static nn_model *unet(float dropout, int depth) {
   return m;
 }
 
-// Largest |a - b| / (atol + rtol |b|) over n values.
-static double err(const float *a, const float *b, size_t n, double atol, double rtol) {
-  return fx_err(a, b, n, atol, rtol);
-}
-
-// The BN statistics buffer ends with the last BN's running variance.
-static size_t n_buffers(const nn_model *m) {
-  size_t off = 0, n = 0;
-  if (nn_model_param_find(m, "dec0.c.bn.running_var", &off, &n)) return 0;
-  return off + n;
-}
-
 TEST(unet_train_step_matches_cpu) {
   nn_model *cpu = unet(0, 3), *gpu = unet(0, 3);
   ASSERT(cpu && gpu);
@@ -64,9 +53,9 @@ TEST(unet_train_step_matches_cpu) {
   ASSERT_OK(nn_train_step(gpu, x, y, w, B, &lg));
   ASSERT_NEAR(lc, lg, 1e-4 * fabs(lc));
   const size_t V = (size_t)B * GX * GY * GZ, P = nn_model_param_count(cpu);
-  double e = err(nn_model_last_output(gpu), nn_model_last_output(cpu), V, 1e-5, 1e-4);
+  double e = fx_err(nn_model_last_output(gpu), nn_model_last_output(cpu), V, 1e-5, 1e-4);
   if (e > 1) HARNESS_FAIL("output differs from the CPU (%g x tol)", e);
-  e = err(nn_model_grads(gpu), nn_model_grads(cpu), P, 1e-5, 2e-3);
+  e = fx_err(nn_model_grads(gpu), nn_model_grads(cpu), P, 1e-5, 2e-3);
   if (e > 1) HARNESS_FAIL("gradients differ from the CPU (%g x tol)", e);
   // After one Adam step each weight moved by about +-lr: compare to lr/50,
   // except where the gradient is within the gradient tolerance of 0 (its
@@ -77,7 +66,7 @@ TEST(unet_train_step_matches_cpu) {
     if (fabs((double)pc[i] - pg[i]) > tol)
       HARNESS_FAIL("weight %zu after the step: cpu %g, cuda %g", i, pc[i], pg[i]);
   }
-  e = err(nn_model_buffers(gpu), nn_model_buffers(cpu), n_buffers(cpu), 1e-6, 1e-5);
+  e = fx_err(nn_model_buffers(gpu), nn_model_buffers(cpu), n_buffers(cpu), 1e-6, 1e-5);
   if (e > 1) HARNESS_FAIL("BN running statistics differ from the CPU (%g x tol)", e);
   float ec, eg; // next forward in eval mode: BN running statistics in use
   ASSERT_OK(nn_eval_loss(cpu, x, y, w, B, &ec));
@@ -105,7 +94,7 @@ TEST(unet_eval_on_device_matches_cpu) {
     ASSERT_OK(nn_eval_loss(cpu, x, y, k == 1 ? NULL : w, n, &lc));
     ASSERT_OK(nn_eval_loss(gpu, x, y, k == 1 ? NULL : w, n, &lg));
     ASSERT_NEAR(lc, lg, 1e-4 * fabs(lc));
-    double e = err(nn_model_last_output(gpu), nn_model_last_output(cpu), n * V, 1e-5, 1e-4);
+    double e = fx_err(nn_model_last_output(gpu), nn_model_last_output(cpu), n * V, 1e-5, 1e-4);
     if (e > 1) HARNESS_FAIL("evaluation %d: prediction differs from the CPU (%g x tol)", k, e);
   }
   double sec = 0;
@@ -131,7 +120,7 @@ TEST(unet_infer_odd_volume_matches_cpu) {
   for (int i = 0; i < 2 * NX * NY * NZ; i++) vol[i] = (float)sin(0.01 * i) + 1.0f;
   ASSERT_OK(nn_infer_volume(cpu, vol, NX, NY, NZ, oc));
   ASSERT_OK(nn_infer_volume(gpu, vol, NX, NY, NZ, og));
-  double e = err(og, oc, NX * NY * NZ, 1e-5, 1e-4);
+  double e = fx_err(og, oc, NX * NY * NZ, 1e-5, 1e-4);
   if (e > 1) HARNESS_FAIL("inference differs from the CPU (%g x tol)", e);
   nn_model_free(cpu);
   nn_model_free(gpu);
@@ -142,16 +131,7 @@ TEST(unet_infer_odd_volume_matches_cpu) {
 TEST(unet_cuda_rerun_is_bitwise_identical) {
   nn_model *a = unet(0.1f, 3), *b = unet(0.1f, 3);
   ASSERT(a && b);
-  ASSERT_OK(nn_model_set_device(a, NN_DEVICE_CUDA));
-  ASSERT_OK(nn_model_set_device(b, NN_DEVICE_CUDA));
-  float la, lb;
-  for (int s = 0; s < 3; s++) {
-    ASSERT_OK(nn_train_step(a, x, y, w, B, &la));
-    ASSERT_OK(nn_train_step(b, x, y, w, B, &lb));
-    ASSERT(memcmp(&la, &lb, sizeof la) == 0);
-  }
-  const size_t P = nn_model_param_count(a);
-  ASSERT(memcmp(nn_model_params(a), nn_model_params(b), P * sizeof(float)) == 0);
+  reruns_bitwise(a, b, 3, x, y, w, B);
   ASSERT(n_buffers(a) > 0);
   ASSERT(memcmp(nn_model_buffers(a), nn_model_buffers(b), n_buffers(a) * sizeof(float)) == 0);
   nn_model_free(a);
@@ -171,7 +151,7 @@ TEST(unet_tf32_step_close_to_fp32) {
   ASSERT_OK(nn_train_step(b, x, y, w, B, &lb));
   ASSERT_NEAR(la, lb, 2e-2 * fabs(la));
   const size_t V = (size_t)B * GX * GY * GZ;
-  double e = err(nn_model_last_output(b), nn_model_last_output(a), V, 5e-2, 5e-2);
+  double e = fx_err(nn_model_last_output(b), nn_model_last_output(a), V, 5e-2, 5e-2);
   if (e > 1) HARNESS_FAIL("TF32 output too far from FP32 (%g x tol)", e);
   nn_model_free(a);
   nn_model_free(b);
@@ -201,11 +181,11 @@ TEST(unet_bf16_step_close_to_fp32_and_reproducible) {
     ASSERT_NEAR(la, lb, 5e-2 * fabs(la));
     ASSERT(memcmp(&lb, &lb2, sizeof lb) == 0);
     if (s == 0) {
-      double e = err(nn_model_last_output(b), nn_model_last_output(a), V, 0.1, 0.1);
+      double e = fx_err(nn_model_last_output(b), nn_model_last_output(a), V, 0.1, 0.1);
       if (e > 1) HARNESS_FAIL("BF16 output too far from FP32 on equal weights (%g x tol)", e);
     }
   }
-  double e = err(nn_model_params(b), nn_model_params(a), P, 5e-3, 0);
+  double e = fx_err(nn_model_params(b), nn_model_params(a), P, 5e-3, 0);
   if (e > 1) HARNESS_FAIL("BF16 weights after two steps too far from FP32 (%g x tol)", e);
   ASSERT(memcmp(nn_model_params(b), nn_model_params(b2), P * sizeof(float)) == 0);
   ASSERT(memcmp(nn_model_last_output(b), nn_model_last_output(b2), V * sizeof(float)) == 0);
@@ -219,22 +199,15 @@ TEST(unet_bf16_step_close_to_fp32_and_reproducible) {
 // that never left.
 TEST(checkpoint_moves_between_devices) {
   char path[] = "/tmp/gpu_ckpt_XXXXXX";
-  int fd = mkstemp(path);
-  ASSERT(fd >= 0);
-  close(fd);
-  nn_model *g = unet(0.1f, 2), *c = NULL;
+  tmp_path(path);
+  nn_model *g = unet(0.1f, 2);
   ASSERT(g);
   ASSERT_OK(nn_model_set_device(g, NN_DEVICE_CUDA));
   float l, l2;
   ASSERT_OK(nn_train_step(g, x, y, w, B, &l));
   ASSERT_OK(nn_train_step(g, x, y, w, B, &l));
-  ASSERT_OK(nn_checkpoint_save(g, path, 3, NULL, 0));
-  int epoch;
-  ASSERT_OK(nn_checkpoint_load(&c, path, &epoch, NULL, 0));
-  ASSERT_EQ(3, epoch);
-  ASSERT_EQ(NN_DEVICE_CPU, nn_model_device(c));
+  nn_model *c = load_on_cpu(g, path, 3);
   const size_t P = nn_model_param_count(g);
-  ASSERT(memcmp(nn_model_params(c), nn_model_params(g), P * sizeof(float)) == 0);
   float lc, lg;
   ASSERT_OK(nn_eval_loss(c, x, y, w, B, &lc));
   ASSERT_OK(nn_eval_loss(g, x, y, w, B, &lg));
@@ -252,38 +225,6 @@ TEST(checkpoint_moves_between_devices) {
   unlink(path);
   nn_model_free(c);
   nn_model_free(g);
-}
-
-// The whole file, for byte comparisons (NULL on failure; *n its size).
-static unsigned char *slurp(const char *path, size_t *n) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long len = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *b = len > 0 ? malloc((size_t)len) : NULL;
-  if (b && fread(b, 1, (size_t)len, f) != (size_t)len) free(b), b = NULL;
-  fclose(f);
-  *n = b ? (size_t)len : 0;
-  return b;
-}
-
-// Fails naming the first byte where two checkpoint files differ.
-static void same_file(const char *a, const char *b, const char *what) {
-  size_t na, nb;
-  unsigned char *fa = slurp(a, &na), *fb = slurp(b, &nb);
-  if (!fa || !fb) HARNESS_FAIL("%s: cannot read the checkpoints", what);
-  if (na != nb) HARNESS_FAIL("%s: %zu bytes against %zu", what, na, nb);
-  for (size_t i = 0; i < na; i++)
-    if (fa[i] != fb[i]) HARNESS_FAIL("%s: first difference at byte %zu of %zu", what, i, na);
-  free(fa);
-  free(fb);
-}
-
-static void tmp_path(char *path) {
-  int fd = mkstemp(path);
-  ASSERT(fd >= 0);
-  close(fd);
 }
 
 enum { NX = 37, NY = 29, NZ = 11, NV = NX * NY * NZ };
@@ -305,7 +246,7 @@ static void infer_agrees(nn_model *a, nn_model *b, const char *what) {
   }
   printf("%s: largest |difference| %.3g at voxel %zu (%g vs %g), largest relative %.3g\n",
          what, dmax, at, oa[at], ob[at], rmax);
-  double e = err(oa, ob, NV, 1e-5, 1e-4);
+  double e = fx_err(oa, ob, NV, 1e-5, 1e-4);
   if (e > 1) HARNESS_FAIL("%s: inference differs (%g x the tolerance 1e-5 + 1e-4 |x|)", what, e);
 }
 
@@ -386,7 +327,7 @@ TEST(unet_cuda_adam_step_matches_pytorch) {
   ASSERT_NEAR(fx_get(&fx, "step0.loss", NULL)[0], loss, 1e-5);
   size_t n;
   const float *want = fx_get(&fx, "step0.out", &n);
-  double e = err(nn_model_last_output(m), want, n, 1e-5, 1e-4);
+  double e = fx_err(nn_model_last_output(m), want, n, 1e-5, 1e-4);
   if (e > 1) HARNESS_FAIL("output differs from PyTorch (%g x tol)", e);
   int checked = 0;
   for (int i = 0; i < fx.count; i++) {
@@ -394,12 +335,12 @@ TEST(unet_cuda_adam_step_matches_pytorch) {
     size_t off, cnt;
     if (strncmp(name, "grad.", 5) == 0) {
       ASSERT_OK(nn_model_param_find(m, name + 5, &off, &cnt));
-      e = err(nn_model_grads(m) + off, fx.data[i], cnt, 1e-5, 2e-3);
+      e = fx_err(nn_model_grads(m) + off, fx.data[i], cnt, 1e-5, 2e-3);
       if (e > 1) HARNESS_FAIL("gradient %s differs from PyTorch (%g x tol)", name + 5, e);
       checked++;
     } else if (strncmp(name, "final.", 6) == 0 && strstr(name, "running_")) {
       ASSERT_OK(nn_model_param_find(m, name + 6, &off, &cnt));
-      e = err(nn_model_buffers(m) + off, fx.data[i], cnt, 1e-6, 1e-5);
+      e = fx_err(nn_model_buffers(m) + off, fx.data[i], cnt, 1e-6, 1e-5);
       if (e > 1) HARNESS_FAIL("%s differs from PyTorch (%g x tol)", name + 6, e);
       checked++;
     } else if (strncmp(name, "final.", 6) == 0) {
@@ -425,18 +366,8 @@ TEST(unet_cuda_adam_step_matches_pytorch) {
   nn_model_free(m);
 }
 
-// gpu_unet [NAME]: only the tests whose name contains NAME (for slow tools
-// such as compute-sanitizer).
-static const char *only;
-#define RUN_IF(name) \
-  do {               \
-    if (!only || strstr(#name, only)) RUN(name); \
-  } while (0)
-
 int main(int argc, char **argv) {
-  if (!gpu_present()) return GPU_SKIP;
-  only = argc > 1 ? argv[1] : NULL;
-  nn_set_threads(4);
+  if (!gpu_start(argc, argv)) return GPU_SKIP;
   make_batch();
   if (fx_load(&fx, "unet_step.bin")) return 1;
   RUN_IF(unet_train_step_matches_cpu);

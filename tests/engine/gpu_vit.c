@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "gpu_check.h"
 #include "gpu_skip.h"
 #include "harness.h"
 #include "nn/device.h"
@@ -52,10 +53,6 @@ static nn_model *vit(float dropout) {
   return m;
 }
 
-static double err(const float *a, const float *b, size_t n, double atol, double rtol) {
-  return fx_err(a, b, n, atol, rtol);
-}
-
 // The network's correction (output minus the ASL input channel), where the
 // two devices' differences show against the size of what was computed.
 static void correction(float *dst, const float *out) {
@@ -69,7 +66,7 @@ static void outputs_agree(nn_model *gpu, nn_model *cpu, const char *what) {
   correction(cc, nn_model_last_output(cpu));
   double big = 0;
   for (int i = 0; i < B * V; i++) big = fmax(big, fabs(cc[i]));
-  double e = err(cg, cc, B * V, 1e-4 * big, 1e-4);
+  double e = fx_err(cg, cc, B * V, 1e-4 * big, 1e-4);
   if (e > 1) HARNESS_FAIL("%s: the correction differs from the CPU (%g x tol; largest |corr| %g)",
                           what, e, big);
 }
@@ -90,7 +87,7 @@ static size_t grad_agrees(nn_model *gpu, nn_model *cpu, const char *name) {
   const float *gc = nn_model_grads(cpu) + off, *gg = nn_model_grads(gpu) + off;
   double big = 0;
   for (size_t i = 0; i < n; i++) big = fmax(big, fabs(gc[i]));
-  double e = err(gg, gc, n, 1e-3 * big + 1e-12, 1e-3);
+  double e = fx_err(gg, gc, n, 1e-3 * big + 1e-12, 1e-3);
   if (e > 1) HARNESS_FAIL("gradient of %s differs from the CPU (%g x tol; largest |g| %g)", name,
                           e, big);
   return n;
@@ -133,20 +130,8 @@ TEST(vit_train_step_matches_cpu) {
   for (int t = 0; t < 7; t++) checked += grad_agrees(gpu, cpu, outer_tensors[t]);
   const size_t P = nn_model_param_count(cpu);
   ASSERT_EQ((long long)P, (long long)checked);
-  // One Adam step moves each weight by about +-lr (1e-3) in the direction of
-  // its gradient's sign; where the two gradients' signs differ (a gradient
-  // within float noise of 0) the steps may go opposite ways.
-  const float *pc = nn_model_params(cpu), *pg = nn_model_params(gpu), *g = nn_model_grads(cpu);
-  const float *gg = nn_model_grads(gpu);
-  for (size_t i = 0; i < P; i++) {
-    double tol = fabs(g[i]) < 1e-6 || (g[i] > 0) != (gg[i] > 0) ? 2.5e-3 : 2e-5;
-    if (fabs((double)pc[i] - pg[i]) > tol)
-      HARNESS_FAIL("weight %zu after the step: cpu %.9g, cuda %.9g (gradient %g)", i, pc[i],
-                   pg[i], g[i]);
-  }
-  ASSERT_OK(nn_eval_loss(cpu, x, y, w, B, &lc));
-  ASSERT_OK(nn_eval_loss(gpu, x, y, w, B, &lg));
-  if (fabs(lc - lg) > 1e-4 * fabs(lc)) HARNESS_FAIL("loss after the step: cpu %.9g, cuda %.9g", lc, lg);
+  adam_step_agrees(gpu, cpu);
+  eval_losses_agree(cpu, gpu, x, y, w, B, "loss after the step:");
   nn_model_free(cpu);
   nn_model_free(gpu);
 }
@@ -162,10 +147,8 @@ TEST(vit_infer_tiled_matches_cpu) {
   for (int i = 0; i < 2 * NV; i++) vol[i] = (float)sin(0.01 * i) + 1.0f;
   ASSERT_OK(nn_infer_volume(cpu, vol, NX, NY, NZ, oc));
   ASSERT_OK(nn_infer_volume(gpu, vol, NX, NY, NZ, og));
-  double dmax = 0;
-  for (int i = 0; i < NV; i++) dmax = fmax(dmax, fabs((double)og[i] - oc[i]));
-  printf("vit tiled inference: largest |cuda - cpu| %.3g\n", dmax);
-  double e = err(og, oc, NV, 1e-5, 1e-4);
+  print_largest_difference("vit tiled inference", og, oc, NV);
+  double e = fx_err(og, oc, NV, 1e-5, 1e-4);
   if (e > 1) HARNESS_FAIL("tiled inference differs from the CPU (%g x tol)", e);
   nn_model_free(cpu);
   nn_model_free(gpu);
@@ -176,18 +159,7 @@ TEST(vit_infer_tiled_matches_cpu) {
 TEST(vit_cuda_rerun_is_bitwise_identical) {
   nn_model *a = vit(0.1f), *b = vit(0.1f);
   ASSERT(a && b);
-  ASSERT_OK(nn_model_set_device(a, NN_DEVICE_CUDA));
-  ASSERT_OK(nn_model_set_device(b, NN_DEVICE_CUDA));
-  float la, lb;
-  for (int s = 0; s < 3; s++) {
-    ASSERT_OK(nn_train_step(a, x, y, w, B, &la));
-    ASSERT_OK(nn_train_step(b, x, y, w, B, &lb));
-    if (memcmp(&la, &lb, sizeof la)) HARNESS_FAIL("step %d: loss %.9g against %.9g", s, la, lb);
-  }
-  const size_t P = nn_model_param_count(a);
-  const float *pa = nn_model_params(a), *pb = nn_model_params(b);
-  for (size_t i = 0; i < P; i++)
-    if (memcmp(pa + i, pb + i, sizeof *pa)) HARNESS_FAIL("weight %zu: %.9g against %.9g", i, pa[i], pb[i]);
+  reruns_bitwise(a, b, 3, x, y, w, B);
   nn_model_free(a);
   nn_model_free(b);
 }
@@ -209,9 +181,9 @@ TEST(vit_reduced_precision_close_to_fp32) {
   if (fabs(l[1] - l[0]) > 2e-2 * fabs(l[0])) HARNESS_FAIL("TF32 loss %g, FP32 %g", l[1], l[0]);
   if (fabs(l[2] - l[0]) > 5e-2 * fabs(l[0])) HARNESS_FAIL("BF16 loss %g, FP32 %g", l[2], l[0]);
   if (memcmp(&l[2], &l[3], sizeof *l)) HARNESS_FAIL("BF16 reruns: loss %.9g and %.9g", l[2], l[3]);
-  double e = err(nn_model_last_output(h), nn_model_last_output(a), B * V, 0.1, 0.1);
+  double e = fx_err(nn_model_last_output(h), nn_model_last_output(a), B * V, 0.1, 0.1);
   if (e > 1) HARNESS_FAIL("BF16 output too far from FP32 (%g x tol)", e);
-  e = err(nn_model_last_output(t), nn_model_last_output(a), B * V, 5e-2, 5e-2);
+  e = fx_err(nn_model_last_output(t), nn_model_last_output(a), B * V, 5e-2, 5e-2);
   if (e > 1) HARNESS_FAIL("TF32 output too far from FP32 (%g x tol)", e);
   for (int i = 0; i < 4; i++) nn_model_free(all[i]);
 }
@@ -220,39 +192,22 @@ TEST(vit_reduced_precision_close_to_fp32) {
 // the GPU does, and resaves the same bytes.
 TEST(vit_checkpoint_moves_between_devices) {
   char path[] = "/tmp/gpu_vit_ckpt_XXXXXX";
-  int fd = mkstemp(path);
-  ASSERT(fd >= 0);
-  close(fd);
-  nn_model *g = vit(0.1f), *c = NULL;
+  tmp_path(path);
+  nn_model *g = vit(0.1f);
   ASSERT(g);
   ASSERT_OK(nn_model_set_device(g, NN_DEVICE_CUDA));
-  float l, lc, lg;
+  float l;
   for (int s = 0; s < 2; s++) ASSERT_OK(nn_train_step(g, x, y, w, B, &l));
-  ASSERT_OK(nn_checkpoint_save(g, path, 2, NULL, 0));
-  int epoch;
-  ASSERT_OK(nn_checkpoint_load(&c, path, &epoch, NULL, 0));
-  ASSERT_EQ(NN_DEVICE_CPU, nn_model_device(c));
-  const size_t P = nn_model_param_count(g);
-  ASSERT(memcmp(nn_model_params(c), nn_model_params(g), P * sizeof(float)) == 0);
-  ASSERT_OK(nn_eval_loss(c, x, y, w, B, &lc));
-  ASSERT_OK(nn_eval_loss(g, x, y, w, B, &lg));
-  if (fabs(lc - lg) > 1e-4 * fabs(lc)) HARNESS_FAIL("loss cpu %.9g, cuda %.9g", lc, lg);
+  nn_model *c = load_on_cpu(g, path, 2);
+  eval_losses_agree(c, g, x, y, w, B, "loss");
   outputs_agree(g, c, "checkpoint");
   unlink(path);
   nn_model_free(c);
   nn_model_free(g);
 }
 
-static const char *only;
-#define RUN_IF(name) \
-  do {               \
-    if (!only || strstr(#name, only)) RUN(name); \
-  } while (0)
-
 int main(int argc, char **argv) {
-  if (!gpu_present()) return GPU_SKIP;
-  only = argc > 1 ? argv[1] : NULL;
-  nn_set_threads(4);
+  if (!gpu_start(argc, argv)) return GPU_SKIP;
   make_batch();
   RUN_IF(vit_forward_matches_cpu);
   RUN_IF(vit_train_step_matches_cpu);

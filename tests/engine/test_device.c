@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gpu_check.h"
 #include "harness.h"
 #include "nn/desc.h"
 #include "nn/device.h"
@@ -122,19 +123,6 @@ TEST(unet_device_move_or_clear_refusal) {
   nn_model_free(m);
 }
 
-static unsigned char *slurp(const char *path, size_t *n) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long len = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *b = len > 0 ? malloc((size_t)len) : NULL;
-  if (b && fread(b, 1, (size_t)len, f) != (size_t)len) free(b), b = NULL;
-  fclose(f);
-  *n = b ? (size_t)len : 0;
-  return b;
-}
-
 // A checkpoint holds no trace of where the model ran: saved before and
 // after a round trip to CUDA (or a refused move, without a GPU), and with
 // the CUDA options changed, the file is the same byte for byte.
@@ -148,22 +136,14 @@ TEST(checkpoint_bytes_do_not_depend_on_the_device) {
   float loss;
   ASSERT_OK(nn_train_step(m, x, y, NULL, 1, &loss)); // moments and RNG in use
   char a[] = "/tmp/ckpt_dev_a_XXXXXX", b[] = "/tmp/ckpt_dev_b_XXXXXX";
-  int fa = mkstemp(a), fb = mkstemp(b);
-  ASSERT(fa >= 0 && fb >= 0);
-  close(fa), close(fb);
+  tmp_path(a), tmp_path(b);
   ASSERT_OK(nn_checkpoint_save(m, a, 2, "u", 1));
   (void)nn_model_set_device(m, NN_DEVICE_CUDA); // moves, or is refused
   ASSERT_OK(nn_model_set_precision(m, NN_PRECISION_BF16));
   nn_model_set_deterministic(m, 0);
   ASSERT_OK(nn_model_set_device(m, NN_DEVICE_CPU));
   ASSERT_OK(nn_checkpoint_save(m, b, 2, "u", 1));
-  size_t na, nb;
-  unsigned char *ba = slurp(a, &na), *bb = slurp(b, &nb);
-  ASSERT(ba && bb && na > 1000);
-  ASSERT_EQ((long long)na, (long long)nb);
-  for (size_t i = 0; i < na; i++)
-    if (ba[i] != bb[i]) HARNESS_FAIL("checkpoints differ first at byte %zu of %zu", i, na);
-  free(ba), free(bb);
+  ASSERT(same_file(a, b, "checkpoints saved before and after the move") > 1000);
   unlink(a), unlink(b);
   nn_model_free(m);
 }
