@@ -5,11 +5,11 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <string.h>
 
 #include <cublas_v2.h>
 
 #include "cuda_backend.h"
+#include "dl_load.h"
 
 // X(name, (parameters), (arguments)); every one returns cublasStatus_t.
 #define CUBLAS_FUNCS(X)                                                                        \
@@ -40,37 +40,24 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int loaded;
 static char why_text[512];
 
-static int resolve(void *lib, const char *name, void *fp, size_t size) {
-  void *sym = dlsym(lib, name);
-  if (!sym) {
-    snprintf(why_text, sizeof why_text, "cuBLAS has no %s (cuBLAS %d is needed)", name,
-             CUBLAS_VER_MAJOR);
-    return 0;
-  }
-  memcpy(fp, &sym, size);
-  return 1;
-}
-
 static void load_once(void) {
-  char major[32];
+  char major[32], need[32];
   snprintf(major, sizeof major, "libcublas.so.%d", CUBLAS_VER_MAJOR);
+  snprintf(need, sizeof need, "cuBLAS %d", CUBLAS_VER_MAJOR);
   const char *names[] = {major, "libcublas.so"};
-  void *lib = NULL;
-  for (size_t i = 0; i < sizeof names / sizeof *names && !lib; i++)
-    lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-  if (!lib) {
+  nn_dl_lib lib = {.lib = "cuBLAS", .need = need, .why = why_text, .why_size = sizeof why_text};
+  if (!nn_dl_open(&lib, names, sizeof names / sizeof *names)) {
     snprintf(why_text, sizeof why_text,
              "cannot load cuBLAS %d (%s): put the folder holding %s on LD_LIBRARY_PATH "
              "(the CUDA toolkit's lib64/, or the nvidia-cublas wheel's lib/)",
              CUBLAS_VER_MAJOR, dlerror(), major);
     return;
   }
-  int ok = 1;
-#define RESOLVE(name, params, args) ok = ok && resolve(lib, #name, &p_##name, sizeof p_##name);
+#define RESOLVE(name, params, args) nn_dl_resolve(&lib, #name, &p_##name, sizeof p_##name);
   CUBLAS_FUNCS(RESOLVE)
-  ok = ok && resolve(lib, "cublasGetStatusString", &p_cublasGetStatusString,
-                     sizeof p_cublasGetStatusString);
-  loaded = ok;
+  nn_dl_resolve(&lib, "cublasGetStatusString", &p_cublasGetStatusString,
+                sizeof p_cublasGetStatusString);
+  loaded = lib.ok;
 }
 
 int nn_cublas_load(const char **why) {

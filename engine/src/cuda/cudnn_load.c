@@ -8,11 +8,11 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <string.h>
 
 #include <cudnn.h>
 
 #include "cuda_backend.h"
+#include "dl_load.h"
 
 // X(return type, name, (parameters), (arguments))
 #define CUDNN_FUNCS(X)                                                                         \
@@ -97,42 +97,27 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int loaded;
 static char why_text[512];
 
-// dlsym's void * into a function pointer without the cast ISO C leaves
-// undefined.
-static int resolve(void *lib, const char *name, void *fp, size_t size) {
-  void *sym = dlsym(lib, name);
-  if (!sym) {
-    snprintf(why_text, sizeof why_text, "cuDNN has no %s (cuDNN 9 is needed)", name);
-    return 0;
-  }
-  memcpy(fp, &sym, size);
-  return 1;
-}
-
 static void load_once(void) {
   const char *names[] = {"libcudnn.so.9", "libcudnn.so"};
-  void *lib = NULL;
-  for (size_t i = 0; i < sizeof names / sizeof *names && !lib; i++)
-    lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-  if (!lib) {
+  nn_dl_lib lib = {.lib = "cuDNN", .need = "cuDNN 9", .why = why_text, .why_size = sizeof why_text};
+  if (!nn_dl_open(&lib, names, sizeof names / sizeof *names)) {
     snprintf(why_text, sizeof why_text,
              "cannot load cuDNN 9 (%s): put the folder holding libcudnn.so.9 on "
              "LD_LIBRARY_PATH (a cuDNN module, or the nvidia-cudnn wheel's lib/)",
              dlerror());
     return;
   }
-  int ok = 1;
-#define RESOLVE(ret, name, params, args) ok = ok && resolve(lib, #name, &p_##name, sizeof p_##name);
+#define RESOLVE(ret, name, params, args) nn_dl_resolve(&lib, #name, &p_##name, sizeof p_##name);
   CUDNN_FUNCS(RESOLVE)
-  ok = ok && resolve(lib, "cudnnGetVersion", &p_cudnnGetVersion, sizeof p_cudnnGetVersion);
-  ok = ok && resolve(lib, "cudnnGetErrorString", &p_cudnnGetErrorString,
-                     sizeof p_cudnnGetErrorString);
-  if (ok && p_cudnnGetVersion() / 10000 != CUDNN_MAJOR) {
+  nn_dl_resolve(&lib, "cudnnGetVersion", &p_cudnnGetVersion, sizeof p_cudnnGetVersion);
+  nn_dl_resolve(&lib, "cudnnGetErrorString", &p_cudnnGetErrorString,
+                sizeof p_cudnnGetErrorString);
+  if (lib.ok && p_cudnnGetVersion() / 10000 != CUDNN_MAJOR) {
     snprintf(why_text, sizeof why_text, "cuDNN %zu found, this build needs cuDNN %d",
              p_cudnnGetVersion(), CUDNN_MAJOR);
-    ok = 0;
+    lib.ok = 0;
   }
-  loaded = ok;
+  loaded = lib.ok;
 }
 
 int nn_cudnn_load(const char **why) {
