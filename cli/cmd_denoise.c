@@ -2,11 +2,10 @@
 // (run/denoise.h does the work; this file parses the arguments).
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "cli.h"
 #include "denoise_bids.h"
-#include "nn/device.h"
+#include "denoise_opts.h"
 #include "run/denoise.h"
 
 static const char usage_text[] =
@@ -42,16 +41,7 @@ static const char usage_text[] =
     "grid or channel mismatch, Nav larger than the scan, M0 needed), 1 run-time failure.\n";
 
 static int usage_error(const char *msg, const char *arg) {
-  fprintf(stderr, "aslsweep denoise: %s%s\n%s", msg, arg ? arg : "", usage_text);
-  return CLI_USAGE;
-}
-
-static int positive(const char *s, int *out) {
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (*s == '\0' || *end != '\0' || v < 1 || v > 1 << 20) return -1;
-  *out = (int)v;
-  return 0;
+  return denoise_usage_error(msg, arg, usage_text);
 }
 
 int cmd_denoise(int argc, char **argv) {
@@ -68,9 +58,13 @@ int cmd_denoise(int argc, char **argv) {
                                            {"device", required_argument, 0, 'd'},
                                            {0, 0, 0, 0}};
   run_denoise_opts o = {0};
-  int c;
+  int c, rc;
   optind = 1;
   while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+    if ((rc = denoise_common_option(c, optarg, &o.nav_post, &o.threads, usage_text)) >= 0) {
+      if (rc) return rc;
+      continue;
+    }
     switch (c) {
     case 'c': o.checkpoint = optarg; break;
     case 'a': o.asl = optarg; break;
@@ -78,20 +72,6 @@ int cmd_denoise(int argc, char **argv) {
     case 'm': o.m0 = optarg; break;
     case 'k': o.mask = optarg; break;
     case 'o': o.out = optarg; break;
-    case 'p':
-      if (positive(optarg, &o.nav_post))
-        return usage_error("--nav-post must be a positive integer, got ", optarg);
-      break;
-    case 't':
-      if (positive(optarg, &o.threads))
-        return usage_error("--threads must be a positive integer, got ", optarg);
-      break;
-    case 'd': {
-      nn_device d;
-      if (nn_device_parse(optarg, &d)) return usage_error(asl_error_message(), NULL);
-      nn_set_default_device(d); // the checkpoint loads onto it
-      break;
-    }
     default: return usage_error("bad option", NULL);
     }
   }

@@ -11,7 +11,7 @@
 #include "asl/bids_deriv.h"
 #include "asl/fs.h"
 #include "cli.h"
-#include "nn/device.h"
+#include "denoise_opts.h"
 #include "nn/model.h"
 
 static const char usage_text[] =
@@ -47,16 +47,7 @@ int dbids_wanted(int argc, char **argv) {
 }
 
 static int bad(const char *msg, const char *arg) {
-  fprintf(stderr, "aslsweep denoise: %s%s\n%s", msg, arg ? arg : "", usage_text);
-  return CLI_USAGE;
-}
-
-static int positive(const char *s, int *out) {
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (*s == '\0' || *end != '\0' || v < 1 || v > 1 << 20) return -1;
-  *out = (int)v;
-  return 0;
+  return denoise_usage_error(msg, arg, usage_text);
 }
 
 // BIDS-Apps take several labels after one flag (argparse's nargs='+'), and
@@ -81,22 +72,14 @@ static int parse_pld(asl_bids_query *q, const char *arg) {
 }
 
 static int parse_option(int c, dbids_args *a, int argc, char **argv) {
+  int rc = denoise_common_option(c, optarg, &a->nav_post, &a->threads, usage_text);
+  if (rc >= 0) return rc;
   switch (c) {
   case 'c': a->checkpoint = optarg; return CLI_OK;
   case 'L': return add_labels(a->participants, &a->q.n_participants, argc, argv, "--participant-label");
   case 'S': return add_labels(a->sessions, &a->q.n_sessions, argc, argv, "--session-label");
   case 'P': return parse_pld(&a->q, optarg);
   case 'm': a->q.masks = optarg; return CLI_OK;
-  case 'p':
-    return positive(optarg, &a->nav_post) ? bad("--nav-post must be a positive integer, got ", optarg) : CLI_OK;
-  case 't':
-    return positive(optarg, &a->threads) ? bad("--threads must be a positive integer, got ", optarg) : CLI_OK;
-  case 'd': {
-    nn_device d;
-    if (nn_device_parse(optarg, &d)) return bad(asl_error_message(), NULL);
-    nn_set_default_device(d);
-    return CLI_OK;
-  }
   default: return bad("bad option", NULL);
   }
 }
