@@ -8,12 +8,26 @@
 #include "cube/h5.h"
 #include "cube/layout.h"
 
+// Dataset `name` of rank x dims with the creation properties dcpl, which
+// it closes (the tail both layouts below share).
+static asl_status create_closing(hid_t *out, hid_t loc, const char *name, hid_t type, int rank,
+                                 const hsize_t *dims, hid_t dcpl) {
+  asl_status st = ASL_OK;
+  hid_t space = H5I_INVALID_HID;
+  CUBE_CHECK(space = H5Screate_simple(rank, dims, NULL), "dataspace of %s", name);
+  CUBE_CHECK(*out = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+             "create dataset %s", name);
+fail:
+  cube_h5_close(&dcpl);
+  cube_h5_close(&space);
+  return st;
+}
+
 asl_status cube_h5_dataset(hid_t *out, hid_t loc, const char *name, hid_t type, int rank,
                            const hsize_t *dims, const void *fill) {
   asl_status st = ASL_OK;
-  hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
+  hid_t dcpl = H5I_INVALID_HID;
   *out = H5I_INVALID_HID;
-  CUBE_CHECK(space = H5Screate_simple(rank, dims, NULL), "dataspace of %s", name);
   CUBE_CHECK(dcpl = H5Pcreate(H5P_DATASET_CREATE), "creation properties of %s", name);
   CUBE_CHECK(H5Pset_layout(dcpl, H5D_CONTIGUOUS), "contiguous layout of %s", name);
   CUBE_CHECK(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY), "early allocation of %s", name);
@@ -21,11 +35,9 @@ asl_status cube_h5_dataset(hid_t *out, hid_t loc, const char *name, hid_t type, 
     CUBE_CHECK(H5Pset_fill_value(dcpl, type, fill), "fill value of %s", name);
     CUBE_CHECK(H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC), "fill time of %s", name);
   }
-  CUBE_CHECK(*out = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-             "create dataset %s", name);
+  return create_closing(out, loc, name, type, rank, dims, dcpl);
 fail:
   cube_h5_close(&dcpl);
-  cube_h5_close(&space);
   return st;
 }
 
@@ -51,22 +63,19 @@ asl_status cube_h5_dataset_packed(hid_t *out, hid_t loc, const char *name, hid_t
                                   const hsize_t *dims) {
   if (dims[0] == 0) return cube_h5_dataset(out, loc, name, type, 1, dims, NULL);
   asl_status st = ASL_OK;
-  hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
+  hid_t dcpl = H5I_INVALID_HID;
   size_t elem = H5Tget_size(type);
   hsize_t chunk[1] = {CUBE_CHUNK_BYTES / (elem ? elem : 1)};
   if (chunk[0] < 1) chunk[0] = 1;
   if (chunk[0] > dims[0]) chunk[0] = dims[0];
   *out = H5I_INVALID_HID;
-  CUBE_CHECK(space = H5Screate_simple(1, dims, NULL), "dataspace of %s", name);
   CUBE_CHECK(dcpl = H5Pcreate(H5P_DATASET_CREATE), "creation properties of %s", name);
   CUBE_CHECK(H5Pset_chunk(dcpl, 1, chunk), "chunks of %s", name);
   CUBE_CHECK(H5Pset_shuffle(dcpl), "shuffle filter of %s", name);
   CUBE_CHECK(H5Pset_deflate(dcpl, 4), "deflate filter of %s", name);
-  CUBE_CHECK(*out = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-             "create dataset %s", name);
+  return create_closing(out, loc, name, type, 1, dims, dcpl);
 fail:
   cube_h5_close(&dcpl);
-  cube_h5_close(&space);
   return st;
 }
 
