@@ -59,6 +59,14 @@ static inline size_t n_buffers(const nn_model *m) {
   return off + n;
 }
 
+// Moves m to CUDA and trains it `steps` steps on the batch.
+static inline void train_on_cuda(nn_model *m, int steps, const float *x, const float *y,
+                                 const float *w, int batch) {
+  float l;
+  ASSERT_OK(nn_model_set_device(m, NN_DEVICE_CUDA));
+  for (int s = 0; s < steps; s++) ASSERT_OK(nn_train_step(m, x, y, w, batch, &l));
+}
+
 // Deterministic mode: two models built alike, both moved to CUDA, give the
 // same loss bytes at each of `steps` training steps and the same weights.
 static inline void reruns_bitwise(nn_model *a, nn_model *b, int steps, const float *x,

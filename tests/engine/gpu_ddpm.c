@@ -135,9 +135,7 @@ TEST(ddpm_checkpoint_moves_between_devices) {
   tmp_path(path);
   nn_model *g = ddpm(0, 1);
   ASSERT(g);
-  ASSERT_OK(nn_model_set_device(g, NN_DEVICE_CUDA));
-  float l;
-  for (int s = 0; s < 2; s++) ASSERT_OK(nn_train_step(g, x, y, w, B, &l));
+  train_on_cuda(g, 2, x, y, w, B);
   nn_model *c = load_on_cpu(g, path, 1);
   ASSERT_OK(nn_ddpm_set_draw(c, t_fixed, eps, keep));
   ASSERT(n_buffers(c) > 0);

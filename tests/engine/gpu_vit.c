@@ -195,9 +195,7 @@ TEST(vit_checkpoint_moves_between_devices) {
   tmp_path(path);
   nn_model *g = vit(0.1f);
   ASSERT(g);
-  ASSERT_OK(nn_model_set_device(g, NN_DEVICE_CUDA));
-  float l;
-  for (int s = 0; s < 2; s++) ASSERT_OK(nn_train_step(g, x, y, w, B, &l));
+  train_on_cuda(g, 2, x, y, w, B);
   nn_model *c = load_on_cpu(g, path, 2);
   eval_losses_agree(c, g, x, y, w, B, "loss");
   outputs_agree(g, c, "checkpoint");

@@ -95,6 +95,18 @@ TEST(default_device_applies_at_creation) {
   nn_model_free(m);
 }
 
+// After a move to CUDA and back, or a refused move: a CPU model that still
+// trains, on an n^3 volume (n <= 16). Frees m.
+static void trains_on_the_cpu(nn_model *m, int n) {
+  ASSERT_EQ(NN_DEVICE_CPU, nn_model_device(m));
+  static float x[16 * 16 * 16], y[16 * 16 * 16];
+  for (int i = 0; i < n * n * n; i++) x[i] = (float)(i % 7), y[i] = 1.0f;
+  float loss;
+  ASSERT_OK(nn_train_step(m, x, y, NULL, 1, &loss));
+  ASSERT(loss > 0);
+  nn_model_free(m);
+}
+
 // Without a usable device the U-Net is refused with the reason and keeps
 // training on the CPU; with one it moves (and back).
 TEST(unet_device_move_or_clear_refusal) {
@@ -114,13 +126,7 @@ TEST(unet_device_move_or_clear_refusal) {
     ASSERT(strstr(asl_error_message(), why));
     ASSERT_EQ(0, (long long)nn_model_device_bytes(m));
   }
-  ASSERT_EQ(NN_DEVICE_CPU, nn_model_device(m));
-  static float x[16 * 16 * 16], y[16 * 16 * 16];
-  for (int i = 0; i < 16 * 16 * 16; i++) x[i] = (float)(i % 7), y[i] = 1.0f;
-  float loss;
-  ASSERT_OK(nn_train_step(m, x, y, NULL, 1, &loss));
-  ASSERT(loss > 0);
-  nn_model_free(m);
+  trains_on_the_cpu(m, 16);
 }
 
 // A checkpoint holds no trace of where the model ran: saved before and
@@ -166,13 +172,7 @@ TEST(vit_device_move_or_clear_refusal) {
     ASSERT_EQ(ASL_EUNSUPPORTED, s);
     ASSERT(strstr(asl_error_message(), "vit3d"));
   }
-  ASSERT_EQ(NN_DEVICE_CPU, nn_model_device(m));
-  static float x[8 * 8 * 8], y[8 * 8 * 8];
-  for (int i = 0; i < 8 * 8 * 8; i++) x[i] = (float)(i % 7), y[i] = 1.0f;
-  float loss;
-  ASSERT_OK(nn_train_step(m, x, y, NULL, 1, &loss));
-  ASSERT(loss > 0);
-  nn_model_free(m);
+  trains_on_the_cpu(m, 8);
 }
 
 // ddpm3d moves its U-Net where a device is usable (the rest of the model
@@ -194,14 +194,8 @@ TEST(ddpm_device_move_or_clear_refusal) {
   } else {
     ASSERT_EQ(ASL_EUNSUPPORTED, s);
   }
-  ASSERT_EQ(NN_DEVICE_CPU, nn_model_device(m));
   ASSERT_EQ(0, (long long)nn_model_device_bytes(m));
-  static float x[8 * 8 * 8], y[8 * 8 * 8];
-  for (int i = 0; i < 8 * 8 * 8; i++) x[i] = (float)(i % 7), y[i] = 1.0f;
-  float loss;
-  ASSERT_OK(nn_train_step(m, x, y, NULL, 1, &loss));
-  ASSERT(loss > 0);
-  nn_model_free(m);
+  trains_on_the_cpu(m, 8);
 }
 
 int main(void) {
