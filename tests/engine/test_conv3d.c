@@ -5,16 +5,9 @@
 #include <stdlib.h>
 
 #include "asl/rng.h"
+#include "conv_data.h"
 #include "harness.h"
 #include "nn/conv3d.h"
-
-static float *rand_buf(size_t n, uint64_t seed) {
-  asl_rng r;
-  asl_rng_seed(&r, seed);
-  float *p = malloc(n * sizeof(float));
-  for (size_t i = 0; i < n; i++) p[i] = (float)(2.0 * asl_rng_uniform(&r) - 1.0);
-  return p;
-}
 
 static float *ws_for(int N, int Ci, int Co, int D, int H, int W) {
   size_t n = nn_conv3d_workspace_floats(N, Ci, Co, D, H, W, omp_get_max_threads());

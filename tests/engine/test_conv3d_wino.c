@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "asl/rng.h"
+#include "conv_data.h"
 #include "conv3d_wino.h"
 #include "harness.h"
 #include "nn/conv3d.h"
@@ -19,18 +20,6 @@
 
 static const char *const all_isas[] = {"avx512", "avx2", "generic"};
 enum { N_ISAS = 3 };
-
-static float *rand_buf(size_t n, uint64_t seed) {
-  asl_rng r;
-  asl_rng_seed(&r, seed);
-  float *p = malloc(n * sizeof(float));
-  for (size_t i = 0; i < n; i++) p[i] = (float)(2.0 * asl_rng_uniform(&r) - 1.0);
-  return p;
-}
-
-typedef struct {
-  int N, Ci, Co, D, H, W;
-} shape;
 
 static const shape shapes[] = {
     {1, 3, 5, 5, 6, 7},      // odd everything, one partial tile each way

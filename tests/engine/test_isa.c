@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "asl/rng.h"
+#include "conv_data.h"
 #include "harness.h"
 #include "nn/conv3d.h"
 #include "nn/isa.h"
@@ -15,14 +16,6 @@
 
 static const char *const all_isas[] = {"avx512", "avx2", "generic"};
 enum { N_ISAS = 3 };
-
-static float *rand_buf(size_t n, uint64_t seed) {
-  asl_rng r;
-  asl_rng_seed(&r, seed);
-  float *p = malloc(n * sizeof(float));
-  for (size_t i = 0; i < n; i++) p[i] = (float)(2.0 * asl_rng_uniform(&r) - 1.0);
-  return p;
-}
 
 // Runs first, before anything has chosen a variant: the environment
 // override, a bad value refused by nn_isa_init and by model creation.
@@ -60,10 +53,6 @@ TEST(select_accepts_exactly_the_supported_variants) {
   ASSERT(strncmp(nn_isa_supported(), nn_isa_name(), strlen(nn_isa_name())) == 0);
   printf("     this CPU supports %s\n", nn_isa_supported());
 }
-
-typedef struct {
-  int N, Ci, Co, D, H, W;
-} shape;
 
 // Padded and im2col layouts, channels below, at and past a register block
 // (8 forward, 3 weight-gradient), one channel, batch 1, thin edges.
