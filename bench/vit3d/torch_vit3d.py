@@ -95,10 +95,10 @@ def main():
         T *= g // p
     pv = patch[0] * patch[1] * patch[2]
     f = flops(T, dim, 4 * dim, 2 * pv, pv, depth)
-    report(a, net, f, t_train, t_inf1, t_infb, t_infh, tf32_setting)
+    report(a, net, f, t_train, t_inf1, t_infb, t_infh, tf32_setting, (c_train, c_inf1, c_infb))
 
 
-def report(a, net, f, t_train, t_inf1, t_infb, t_infh, tf32_setting):
+def report(a, net, f, t_train, t_inf1, t_infb, t_infh, tf32_setting, cpu):
     d = 3 if a.device == "cuda" else 1  # GPU figures are around a millisecond
     n = sum(p.numel() for p in net.parameters())
     print(f"impl=pytorch-{torch.__version__} threads={a.threads} batch={a.batch} reps={a.reps}")
@@ -114,6 +114,7 @@ def report(a, net, f, t_train, t_inf1, t_infb, t_infh, tf32_setting):
     print(f"gflops_train={3 * f / t_train * 1e-9:.1f}")
     print(f"gflops_infer={f / t_infb * 1e-9:.1f}")
     print(f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+    c_train, c_inf1, c_infb = cpu  # process CPU seconds per volume
     print(f"train_cpu_ms_per_volume={c_train * 1e3:.{d}f}")
     print(f"infer_b1_cpu_ms_per_volume={c_inf1 * 1e3:.{d}f}")
     print(f"infer_cpu_ms_per_volume={c_infb * 1e3:.{d}f}")
