@@ -6,7 +6,8 @@
 // patch 8,8,4); --config paper: examples/paper.yaml's vit3d (patch 8, i.e.
 // 8,8,8, dim 192, depth 6, heads 6). Medians of several runs after a
 // warm-up; one key=value line per figure, the same keys as torch_vit3d.py
-// (which has no tiled figure).
+// (which has no tiled figure). *_cpu_* figures are the process CPU time of
+// the same calls (all threads), steadier than wall time on a shared machine.
 // --device cuda runs the model on the GPU as bench_unet3d does: the figures
 // include copying each batch and target up and the loss down (as the API
 // does), and infer_resident_ms_per_volume (the evaluation on a batch
