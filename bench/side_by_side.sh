@@ -57,8 +57,8 @@ def numeric(runs, k):
     except (KeyError, ValueError):
         return None
 e, t = rounds("e"), rounds("t")
-print(f"engine:  {e[0].get('impl')} isa={e[0].get('isa')} threads={e[0].get('threads')} batch={e[0].get('batch')} params={e[0].get('params')}")
-print(f"pytorch: {t[0].get('impl')} params={t[0].get('params')}")
+print(f"engine:  {e[0].get('impl')} isa={e[0].get('isa')} threads={e[0].get('threads')} batch={e[0].get('batch')} params={e[0].get('params', e[0].get('ddpm3d_params'))}")
+print(f"pytorch: {t[0].get('impl')} params={t[0].get('params', t[0].get('ddpm3d_params'))}")
 skip = {"impl", "isa", "threads", "batch", "params", "model", "reps"}
 keys = [k for k in e[0] if k not in skip and numeric(e, k) is not None]
 print(f"{'figure':<24}{'engine':>10}{'pytorch':>10}{'ratio':>8}   (median of {n} rounds)")
