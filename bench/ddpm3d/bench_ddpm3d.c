@@ -4,7 +4,8 @@
 // (nn_infer_volume) for each requested step count. Medians of --reps runs
 // after a warm-up (sampling: median of --sample-reps runs after one
 // inference-mode loss evaluation has sized the buffers). Prints key=value
-// lines. --device cuda runs both models on the GPU (figures include the host
+// lines, the same as its PyTorch twin torch_ddpm3d.py (side_by_side.sh
+// ddpm3d); ddim<S>_*_per_step is the volume's figure divided by S. --device cuda runs both models on the GPU (figures include the host
 // copies the API makes; no PyTorch counterpart), --precision their
 // convolutions' arithmetic there (nn/device.h).
 //
@@ -68,6 +69,11 @@ static double timed(nn_model *m, int what, const float *x, const float *y,
 int main(int argc, char **argv) {
   int g[3] = {32, 32, 16}, batch = 2, reps = 3, sreps = 1, threads = 2;
   char steps[128] = "10,50,250";
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+      return printf("usage: bench_ddpm3d [--grid X,Y,Z] [--batch B] [--reps R] [--sample-reps R]\n"
+                    "                    [--threads T] [--steps 10,50,250] [--device cpu|cuda]\n"
+                    "                    [--precision fp32|tf32|bf16]\n"), 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--grid")) sscanf(argv[i + 1], "%d,%d,%d", &g[0], &g[1], &g[2]);
     else if (!strcmp(argv[i], "--batch")) batch = atoi(argv[i + 1]);
@@ -105,15 +111,19 @@ int main(int argc, char **argv) {
   nn_model_free(u);
   nn_model *d = make("ddpm3d", g, 10);
   t = timed(d, 0, x, y, g, batch, reps, 1, &cpu);
-  printf("ddpm3d_params=%zu\nddpm3d_train_ms_per_volume=%.1f\nddpm3d_train_cpu_ms_per_volume=%.1f\n",
-         nn_model_param_count(d), t / batch * 1e3, cpu / batch * 1e3);
+  printf("ddpm3d_params=%zu\nddpm3d_gflop_forward_per_volume=%.3f\n"
+         "ddpm3d_train_ms_per_volume=%.1f\nddpm3d_train_cpu_ms_per_volume=%.1f\n",
+         nn_model_param_count(d), nn_model_flops(d, g[0], g[1], g[2]) * 1e-9, t / batch * 1e3,
+         cpu / batch * 1e3);
   nn_model_free(d);
   for (char *tok = strtok(steps, ","); tok; tok = strtok(NULL, ",")) {
     d = make("ddpm3d", g, atoi(tok));
     timed(d, 1, x, y, g, 1, 1, 0, &cpu); // sizes the arenas as sampling needs them
     t = timed(d, 2, x, y, g, 1, sreps, 0, &cpu);
-    printf("ddim%s_ms_per_volume=%.0f\nddim%s_cpu_ms_per_volume=%.0f\n", tok, t * 1e3, tok,
-           cpu * 1e3);
+    const int S = atoi(tok);
+    printf("ddim%d_ms_per_volume=%.0f\nddim%d_cpu_ms_per_volume=%.0f\n", S, t * 1e3, S, cpu * 1e3);
+    printf("ddim%d_ms_per_step=%.1f\nddim%d_cpu_ms_per_step=%.1f\n", S, t / S * 1e3, S,
+           cpu / S * 1e3);
     nn_model_free(d);
   }
   free(x), free(y);

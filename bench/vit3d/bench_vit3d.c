@@ -6,7 +6,8 @@
 // patch 8,8,4); --config paper: examples/paper.yaml's vit3d (patch 8, i.e.
 // 8,8,8, dim 192, depth 6, heads 6). Medians of several runs after a
 // warm-up; one key=value line per figure, the same keys as torch_vit3d.py
-// (which has no tiled figure).
+// (which has no tiled figure). *_cpu_* figures are the process CPU time of
+// the same calls (all threads), steadier than wall time on a shared machine.
 // --device cuda runs the model on the GPU as bench_unet3d does: the figures
 // include copying each batch and target up and the loss down (as the API
 // does), and infer_resident_ms_per_volume (the evaluation on a batch
@@ -49,11 +50,11 @@ static const nn_param paper_params[] = {
 
 // Median seconds of reps calls after one warm-up.
 static double timed(nn_model *m, what w, const float *x, const float *y,
-                    int batch, int reps, float *vol_out) {
-  double t[32];
+                    int batch, int reps, float *vol_out, double *cpu) {
+  double t[32], c[32];
   float loss;
   for (int r = -1; r < reps; r++) {
-    const double t0 = bench_now();
+    const double t0 = bench_now(), c0 = bench_cpu_now();
     asl_status s = w == TRAIN ? nn_train_step(m, x, y, NULL, batch, &loss)
                  : w == EVAL  ? nn_eval_loss(m, x, y, NULL, batch, &loss)
                               : nn_infer_volume(m, x, 96, 96, 48, vol_out);
@@ -61,9 +62,11 @@ static double timed(nn_model *m, what w, const float *x, const float *y,
       fprintf(stderr, "bench_vit3d: %s\n", asl_error_message());
       exit(1);
     }
-    if (r >= 0) t[r] = bench_now() - t0;
+    if (r >= 0) t[r] = bench_now() - t0, c[r] = bench_cpu_now() - c0;
   }
   qsort(t, reps, sizeof t[0], bench_cmp_double);
+  qsort(c, reps, sizeof c[0], bench_cmp_double);
+  *cpu = c[reps / 2];
   return t[reps / 2];
 }
 
@@ -148,10 +151,11 @@ int main(int argc, char **argv) {
   if (!x || !y || !out) return fprintf(stderr, "bench_vit3d: out of memory\n"), 1;
   const double flops = nn_model_flops(m, 64, 64, 32);
   const int trainable = nn_model_trainable(m), b = o.batch, n = o.reps;
-  const double train = trainable ? timed(m, TRAIN, x, y, b, n, out) / b : 0;
-  const double infer1 = timed(m, EVAL, x, y, 1, n, out);
-  const double inferb = timed(m, EVAL, x, y, b, n, out) / b;
-  const double vol = timed(m, VOLUME, x, y, 1, n < 3 ? n : 3, out);
+  double ctrain = 0, cinfer1, cinferb, cvol;
+  const double train = trainable ? timed(m, TRAIN, x, y, b, n, out, &ctrain) / b : 0;
+  const double infer1 = timed(m, EVAL, x, y, 1, n, out, &cinfer1);
+  const double inferb = timed(m, EVAL, x, y, b, n, out, &cinferb) / b;
+  const double vol = timed(m, VOLUME, x, y, 1, n < 3 ? n : 3, out, &cvol);
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   // GPU figures are around a millisecond: three decimals there.
@@ -168,6 +172,9 @@ int main(int argc, char **argv) {
   printf("gflops_train=%.1f\n", train > 0 ? 3 * flops / train * 1e-9 : 0.0);
   printf("gflops_infer=%.1f\n", flops / inferb * 1e-9);
   printf("peak_rss_mb=%.0f\n", ru.ru_maxrss / 1024.0);
+  printf("train_cpu_ms_per_volume=%.*f\n", dp, ctrain / b * 1e3);
+  printf("infer_b1_cpu_ms_per_volume=%.*f\n", dp, cinfer1 * 1e3);
+  printf("infer_cpu_ms_per_volume=%.*f\n", dp, cinferb / b * 1e3);
   rc = o.device == NN_DEVICE_CUDA ? report_cuda(m, &o, x, y) : 0;
   nn_model_free(m);
   free(x), free(y), free(out);

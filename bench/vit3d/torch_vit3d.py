@@ -86,19 +86,19 @@ def main():
             xd, yd = x_host.to(a.device), y_host.to(a.device)
             (net(xd) - yd).abs().mean().item()
 
-    t_train = median_time(train, a.reps)[0] / a.batch
-    t_inf1 = median_time(infer(1), a.reps)[0]
-    t_infb = median_time(infer(a.batch), a.reps)[0] / a.batch
+    t_train, c_train = (v / a.batch for v in median_time(train, a.reps))
+    t_inf1, c_inf1 = median_time(infer(1), a.reps)
+    t_infb, c_infb = (v / a.batch for v in median_time(infer(a.batch), a.reps))
     t_infh = median_time(infer_host, a.reps)[0] / a.batch if a.device == "cuda" else None
     T = 1
     for g, p in zip(GRID, patch):
         T *= g // p
     pv = patch[0] * patch[1] * patch[2]
     f = flops(T, dim, 4 * dim, 2 * pv, pv, depth)
-    report(a, net, f, t_train, t_inf1, t_infb, t_infh, tf32_setting)
+    report(a, net, f, t_train, t_inf1, t_infb, t_infh, tf32_setting, (c_train, c_inf1, c_infb))
 
 
-def report(a, net, f, t_train, t_inf1, t_infb, t_infh, tf32_setting):
+def report(a, net, f, t_train, t_inf1, t_infb, t_infh, tf32_setting, cpu):
     d = 3 if a.device == "cuda" else 1  # GPU figures are around a millisecond
     n = sum(p.numel() for p in net.parameters())
     print(f"impl=pytorch-{torch.__version__} threads={a.threads} batch={a.batch} reps={a.reps}")
@@ -114,6 +114,10 @@ def report(a, net, f, t_train, t_inf1, t_infb, t_infh, tf32_setting):
     print(f"gflops_train={3 * f / t_train * 1e-9:.1f}")
     print(f"gflops_infer={f / t_infb * 1e-9:.1f}")
     print(f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+    c_train, c_inf1, c_infb = cpu  # process CPU seconds per volume
+    print(f"train_cpu_ms_per_volume={c_train * 1e3:.{d}f}")
+    print(f"infer_b1_cpu_ms_per_volume={c_inf1 * 1e3:.{d}f}")
+    print(f"infer_cpu_ms_per_volume={c_infb * 1e3:.{d}f}")
     if a.device == "cuda":
         print(f"device=cuda precision={a.precision} tf32_setting={tf32_setting}")
         print(f"gpu={torch.cuda.get_device_name()}")
