@@ -78,14 +78,17 @@ asl_status run_job_table_init(run_job_table *t, const sweep_plan *p, int n_jobs)
   return ASL_OK;
 }
 
-static void drop_slot(run_job_table *t, int j) {
-  if (j < 0) return;
+static void free_slot(run_job_table *t, int j) {
   sweep_job *jb = &t->plan.jobs[j];
   free(jb->key);
   free(jb->coords);
   memset(jb, 0, sizeof *jb);
-  // Give the slot's pages back; the held slots are all empty now, so
-  // clearing whole pages loses nothing.
+}
+
+// Gives the slot's pages back. Whole pages go, so every held slot must be
+// freed first (two slots can share a page).
+static void release_slot(run_job_table *t, int j) {
+  const sweep_job *jb = &t->plan.jobs[j];
   long page = sysconf(_SC_PAGESIZE);
   uintptr_t lo = (uintptr_t)jb & ~(uintptr_t)(page - 1);
   uintptr_t hi = ((uintptr_t)(jb + 1) + (uintptr_t)page - 1) & ~(uintptr_t)(page - 1);
@@ -100,8 +103,11 @@ void run_job_table_clear(run_job_table *t) {
 void run_job_table_drop(run_job_table *t) {
   int a = t->held[0], b = t->held[1];
   t->held[0] = t->held[1] = -1;
-  if (a >= 0) drop_slot(t, a);
-  if (b >= 0 && b != a) drop_slot(t, b);
+  if (b == a) b = -1;
+  if (a >= 0) free_slot(t, a);
+  if (b >= 0) free_slot(t, b);
+  if (a >= 0) release_slot(t, a);
+  if (b >= 0) release_slot(t, b);
 }
 
 static asl_status bad_message(size_t len) {
