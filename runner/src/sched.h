@@ -32,6 +32,21 @@ typedef struct {
   double last_draw;
 } run_progress;
 
+// A job message (scheduler_jobmsg.c): what a worker needs of one job.
+typedef struct {
+  char *buf;
+  size_t len, cap;
+} run_jobmsg;
+
+// A worker's plan: rank 0's plan without its job list, over a table whose
+// slots hold only the job being run and its train job's key.
+typedef struct {
+  sweep_plan plan;   // shallow copy of the caller's plan; jobs = the table
+  size_t bytes;      // address space reserved for the table, 0 when none
+  int held[2];       // filled slots: the job and its train job, -1 when none
+  long n_taken;      // job messages taken (for the test counters)
+} run_job_table;
+
 typedef struct {
   const sweep_plan *p;
   const run_options *o;
@@ -48,6 +63,8 @@ typedef struct {
   char slice_text[40];    // " slice i/K" for the log, "" for a whole run
   char isa_text[512];     // rank 0: "host=isa" per distinct host, for run.log
   int stop_requested;     // worker: the manager said TAG_INTERRUPT
+  run_job_table table;    // worker: sc->p is table.plan
+  run_jobmsg msg;         // manager: the job message being sent; worker: received
   int lock_fd;            // rank 0: DIR/.lock held for the run; -1 otherwise
   char grown[5000];       // rank 0: what growing DIR's cube did, for run.log; "" when nothing
   char attic[4300];       // rank 0: DIR/attic/<time>/ once this run moved something there
@@ -74,6 +91,21 @@ asl_status run_sched_manager(run_sched *sc);
 // Frees the manager's job index (queue, dependents); safe when never built.
 void run_sched_index_free(run_sched *sc);
 asl_status run_sched_worker(run_sched *sc);
+
+// Job messages (scheduler_jobmsg.c). The manager packs job `job` of its
+// full plan into m; a worker takes a message into its table (dropping the
+// job it held before) and learns the job's index.
+asl_status run_jobmsg_pack(run_jobmsg *m, const sweep_plan *p, int job);
+asl_status run_job_table_init(run_job_table *t, const sweep_plan *p, int n_jobs);
+asl_status run_job_table_take(run_job_table *t, const char *buf, size_t len, int *job);
+void run_job_table_drop(run_job_table *t);
+// Drops every page of the table: opening the cube scans the job list for
+// image counts (reading zeros here, overwritten from the file), which maps
+// the zero page over the whole table.
+void run_job_table_clear(run_job_table *t);
+// Pages of the table in memory now (mincore), -1 when unknown.
+long run_job_table_resident(const run_job_table *t);
+void run_job_table_free(run_job_table *t);
 int run_sched_yield(run_job_io *io);
 // Rank 0: take reports and hand out ready jobs without blocking.
 void run_sched_manager_poll(run_sched *sc);

@@ -13,6 +13,14 @@ static void send_int(run_sched *sc, int dest, int tag, int v) {
     progress_event(&sc->prog, "error: could not send tag %d to rank %d", tag, dest);
 }
 
+// The job's description travels with its assignment: workers hold no job
+// list (scheduler_jobmsg.c).
+static void send_job(run_sched *sc, int dest, int j) {
+  if (run_jobmsg_pack(&sc->msg, sc->p, j) != ASL_OK ||
+      MPI_Send(sc->msg.buf, (int)sc->msg.len, MPI_BYTE, dest, TAG_JOB, sc->comm) != MPI_SUCCESS)
+    progress_event(&sc->prog, "error: could not send job %s to rank %d", sc->p->jobs[j].key, dest);
+}
+
 static int open_state(int s) { return s == JS_READY || s == JS_WAITING; }
 
 // Every state change of the manager goes through here, so the counts that
@@ -131,7 +139,7 @@ static void dispatch(run_sched *sc) {
     if (j < 0) continue;
     sc->worker_job[r] = j;
     progress_rank(&sc->prog, r, MPI_Wtime(), 0);
-    send_int(sc, r, TAG_JOB, j);
+    send_job(sc, r, j);
   }
 }
 

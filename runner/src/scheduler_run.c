@@ -157,7 +157,25 @@ static asl_status final_close(run_sched *sc) {
   return run_agree(run_cube_close(&sc->cube), sc->comm);
 }
 
+// Workers run off rank 0's job count and the job messages, not off a job
+// list of their own (docs/runner.md, "Memory per rank"): a caller may give
+// them a plan without jobs. One given with jobs must count the same.
+static asl_status job_table_setup(run_sched *sc, const sweep_plan *p) {
+  asl_status st = ASL_OK;
+  int n = p->n_jobs;
+  MPICHECK(MPI_Bcast(&n, 1, MPI_INT, 0, sc->comm), "sharing the job count");
+  if (sc->rank != 0 && p->jobs && p->n_jobs != n)
+    st = asl_fail(ASL_EINVAL, "its plan has %d jobs but rank 0's has %d; start every rank with "
+                  "the same SPEC and overrides", p->n_jobs, n);
+  if (!st && sc->rank != 0) st = run_job_table_init(&sc->table, p, n);
+  if (!st && sc->rank != 0) sc->p = &sc->table.plan;
+fail:
+  return run_agree(st, sc->comm);
+}
+
 static void sched_free(run_sched *sc) {
+  run_job_table_free(&sc->table);
+  free(sc->msg.buf);
   run_result_free(&sc->result);
   run_result_free(&sc->scratch);
   run_subjects_free(&sc->subjects);
@@ -170,8 +188,8 @@ static void sched_free(run_sched *sc) {
   run_lock_release(&sc->lock_fd);
 }
 
-// --slice i/K: which jobs are ours. Every rank computes the same split
-// (deterministic from the plan), so nothing needs broadcasting.
+// --slice i/K: which jobs are ours. Rank 0 computes the split
+// (deterministic from the plan) and shares it when the cube is opened.
 static asl_status slice_setup(run_sched *sc) {
   if (sc->o->slice_count <= 0) return ASL_OK;
   if (sc->o->slice_index < 0 || sc->o->slice_index >= sc->o->slice_count)
@@ -181,6 +199,8 @@ static asl_status slice_setup(run_sched *sc) {
   if (!sc->slice_of) return asl_fail(ASL_ENOMEM, "slice of %d jobs", sc->p->n_jobs);
   snprintf(sc->slice_text, sizeof sc->slice_text, " slice %d/%d", sc->o->slice_index,
            sc->o->slice_count);
+  // Workers hold no job list: they take rank 0's split (run_sched_part_slices).
+  if (sc->rank != 0) return ASL_OK;
   return run_slice_assign(sc->p, sc->o->slice_count, sc->slice_of, NULL);
 }
 
@@ -197,7 +217,8 @@ static void test_stall(const run_sched *sc) {
 
 asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_executor *ex,
                      MPI_Comm comm, run_summary *s) {
-  run_sched sc = {.p = p, .o = o, .ex = *ex, .comm = comm, .lock_fd = -1};
+  run_sched sc = {.p = p, .o = o, .ex = *ex, .comm = comm, .lock_fd = -1,
+                  .table = {.held = {-1, -1}}};
   memset(s, 0, sizeof *s);
   run_cube_reset(&sc.cube);
   double t0 = MPI_Wtime();
@@ -210,6 +231,7 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
   run_watchdog_start(o->stall_timeout_s, sc.rank, sc.host);
   run_watchdog_beat("comparing the spec across ranks");
   asl_status st = run_agree_plan(p, o, comm);
+  if (!st) st = job_table_setup(&sc, p);
   run_watchdog_beat("choosing kernels");
   if (!st) st = isa_setup(&sc);
   if (!st) st = slice_setup(&sc);

@@ -2,10 +2,27 @@
 // polls with a short sleep instead of a blocking receive so that an idle
 // rank does not spin a core (ranks are often oversubscribed) and still
 // notices signals.
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sched.h"
 #include "watchdog.h"
+
+// A job assignment: its description goes into this rank's job table.
+static asl_status take_job(run_sched *sc, MPI_Status *ms, int *job) {
+  int n = 0;
+  if (MPI_Get_count(ms, MPI_BYTE, &n) != MPI_SUCCESS || n < 0)
+    return asl_fail(ASL_EMPI, "rank %d: sizing the manager's job message failed", sc->rank);
+  if ((size_t)n > sc->msg.cap) {
+    char *b = realloc(sc->msg.buf, (size_t)n);
+    if (!b) return asl_fail(ASL_ENOMEM, "rank %d: job message of %d bytes", sc->rank, n);
+    sc->msg.buf = b, sc->msg.cap = (size_t)n;
+  }
+  if (MPI_Recv(sc->msg.buf, n, MPI_BYTE, 0, TAG_JOB, sc->comm, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+    return asl_fail(ASL_EMPI, "rank %d: receiving the manager's job message failed", sc->rank);
+  return run_job_table_take(&sc->table, sc->msg.buf, (size_t)n, job);
+}
 
 // Waits for any message from rank 0; returns its tag and payload.
 static asl_status wait_manager(run_sched *sc, int *tag, int *payload) {
@@ -17,6 +34,7 @@ static asl_status wait_manager(run_sched *sc, int *tag, int *payload) {
       return asl_fail(ASL_EMPI, "rank %d: probing for the manager's message failed", sc->rank);
     if (flag) {
       *tag = ms.MPI_TAG;
+      if (ms.MPI_TAG == TAG_JOB) return take_job(sc, &ms, payload);
       if (MPI_Recv(payload, 1, MPI_INT, 0, ms.MPI_TAG, sc->comm, MPI_STATUS_IGNORE) != MPI_SUCCESS)
         return asl_fail(ASL_EMPI, "rank %d: receiving the manager's message failed", sc->rank);
       return ASL_OK;
@@ -41,8 +59,26 @@ static asl_status report(run_sched *sc, int job, int status, double seconds) {
   return ASL_OK;
 }
 
+// ASLSWEEP_TEST_JOB_TABLE set (for tests): the worker measures its job
+// table after every job message and prints, at the end,
+//   job table rank=R taken=N max_resident_pages=P of=T
+// so a test can see that a worker never holds more than a job or two.
+static void table_probe(const run_sched *sc, long *max_pages) {
+  long k = run_job_table_resident(&sc->table);
+  if (k > *max_pages) *max_pages = k;
+}
+
+static void table_print(const run_sched *sc, long max_pages) {
+  long page = sysconf(_SC_PAGESIZE);
+  fprintf(stderr, "job table rank=%d taken=%ld max_resident_pages=%ld of=%ld\n", sc->rank,
+          sc->table.n_taken, max_pages, (long)((sc->table.bytes + (size_t)page - 1) / (size_t)page));
+}
+
 asl_status run_sched_worker(run_sched *sc) {
   asl_status st = report(sc, -1, 0, 0.0);
+  int probe = getenv("ASLSWEEP_TEST_JOB_TABLE") != NULL;
+  long max_pages = 0;
+  run_job_table_clear(&sc->table);
   while (!st) {
     int tag = 0, job = -1;
     if ((st = wait_manager(sc, &tag, &job))) break;
@@ -53,8 +89,12 @@ asl_status run_sched_worker(run_sched *sc) {
     }
     double seconds = 0;
     int status = run_sched_execute(sc, job, &seconds);
+    // After the job: any slot the job read besides its own shows here.
+    if (probe) table_probe(sc, &max_pages);
     st = report(sc, job, status, seconds);
+    run_job_table_drop(&sc->table);
   }
+  if (probe) table_print(sc, max_pages);
   return st;
 }
 

@@ -88,6 +88,7 @@ int synth_plan_build(sweep_plan *p, const synth_spec *s) {
   axis(&x->axes[0], "nav", s->n_nav, "%d", 2, 2);
   axis(&x->axes[1], "model", s->n_models, "m%d", 0, 1);
   axis(&x->axes[2], "rep", s->repeat, "r%d", 0, 1);
+  if (s->no_jobs) return 0;
   int max_jobs = s->n_nav * s->n_models * s->repeat * s->folds * 2;
   p->jobs = calloc((size_t)max_jobs, sizeof(sweep_job));
   for (int a = 0; a < s->n_nav; a++)

@@ -13,6 +13,7 @@ typedef struct {
   int folds, subjects, timepoints, epochs;
   int repeat;          // extra axis "rep" of this many labels (scales job count)
   unsigned long long seed;
+  int no_jobs;         // 1: everything but the job list (what a worker rank needs)
 } synth_spec;
 
 // Fills p (free with synth_plan_free).
