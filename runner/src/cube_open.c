@@ -6,6 +6,7 @@
 #include "check.h"
 #include "cube_internal.h"
 #include "run/cube.h"
+#include "run/run.h"
 
 static asl_status open_ds(hid_t *out, hid_t loc, cube_ds d, const char *path) {
   asl_status st = ASL_OK;
@@ -98,6 +99,26 @@ fail:
   return st;
 }
 
+// Version 2 keeps loss rows for train jobs only. Rank 0 counts them in its
+// plan and tells the others: a worker holds no job list (docs/runner.md,
+// "Memory per rank"), and a count taken from its empty table would fail the
+// check below on that rank alone.
+static asl_status count_loss_rows(run_cube *c, const sweep_plan *p, MPI_Comm comm,
+                                  const char *path) {
+  asl_status st = ASL_OK;
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  c->n_loss_rows = c->n_jobs;
+  if (c->version < 2) return ASL_OK;
+  c->n_loss_rows = 0;
+  for (int j = 0; rank == 0 && j < c->n_jobs; j++)
+    c->n_loss_rows += p->jobs[j].kind == SWEEP_JOB_TRAIN;
+  MPICHECK(MPI_Bcast(&c->n_loss_rows, 1, MPI_INT, 0, comm), "%s: sharing the loss row count",
+           path);
+fail:
+  return st;
+}
+
 static asl_status open_jobs(run_cube *c, const sweep_plan *p, const char *path) {
   asl_status st;
   hid_t g = H5I_INVALID_HID;
@@ -124,12 +145,6 @@ static asl_status open_jobs(run_cube *c, const sweep_plan *p, const char *path) 
   htri_t has_chosen = H5Lexists(g, cube_ds_name(CUBE_DS_JOB_CHOSEN_PARAM), H5P_DEFAULT);
   HCHECK(has_chosen, "%s: look for %s", path, cube_ds_path(CUBE_DS_JOB_CHOSEN_PARAM));
   if (has_chosen && (st = open_ds(&c->chosen_param, g, CUBE_DS_JOB_CHOSEN_PARAM, path))) goto fail;
-  // Version 2 keeps loss rows for train jobs only: the plan says how many.
-  c->n_loss_rows = c->n_jobs;
-  if (c->version >= 2) {
-    c->n_loss_rows = 0;
-    for (int j = 0; j < c->n_jobs; j++) c->n_loss_rows += p->jobs[j].kind == SWEEP_JOB_TRAIN;
-  }
   hsize_t want[2] = {(hsize_t)c->n_loss_rows, (hsize_t)c->epochs};
   if ((st = check_dims(c->train_loss, 2, want, cube_ds_path(CUBE_DS_JOB_TRAIN_LOSS), path)))
     goto fail;
@@ -186,6 +201,7 @@ static asl_status open_cube(run_cube *c, const char *path, const sweep_plan *p, 
     st = ASL_ESPEC;
     goto fail;
   }
+  if ((st = count_loss_rows(c, p, comm, path))) goto fail;
   if ((st = cube_attr_read_str(c->file, cube_attr_name(CUBE_ATTR_SPEC_HASH), have, sizeof have)))
     goto fail;
   run_spec_hash(p, want);
@@ -202,6 +218,9 @@ static asl_status open_cube(run_cube *c, const char *path, const sweep_plan *p, 
     if ((st = open_experiment(c, e, p, path))) goto fail;
 fail:
   run_h5_close(&fapl);
+  // Closing is collective: a check that failed on one rank only (its data,
+  // its file system) must fail every rank that opened the file first.
+  if (c->file >= 0) st = run_agree(st, comm);
   if (st) run_cube_close_keep(c);
   return st;
 }
