@@ -144,12 +144,14 @@ static int parse(int argc, char **argv, run_args *a) {
 // message so that rank 0 can report another rank's failure.
 static asl_status load_plan(sweep_plan *p, const run_args *a, int rank) {
   sweep_diags d = {0};
-  asl_status st = sweep_plan_load(p, &d, a->spec, a->n_over, a->over);
-  // Every rank needs the keys (a plan is the same on every rank); rank 0
-  // alone rewrites the hash cache of the input files in DIR.
+  // Rank 0 alone expands the jobs (and their content keys, hashing the input
+  // files): it sends each worker the job it runs with the assignment, so a
+  // worker's memory does not grow with the study (docs/runner.md).
+  asl_status st = rank == 0 ? sweep_plan_load(p, &d, a->spec, a->n_over, a->over)
+                            : sweep_plan_load_no_jobs(p, &d, a->spec, a->n_over, a->over);
   char cache[4200];
   snprintf(cache, sizeof cache, "%s/.fingerprints", a->o.out_dir);
-  if (!st && (st = sweep_plan_content_keys_cached(p, cache, rank == 0))) sweep_plan_free(p);
+  if (!st && rank == 0 && (st = sweep_plan_content_keys_cached(p, cache, 1))) sweep_plan_free(p);
   if (rank == 0) {
     for (int i = 0; i < d.n; i++) fprintf(stderr, "%s\n", d.lines[i]);
     if (st && d.n == 0) fprintf(stderr, "aslsweep run: %s\n", asl_error_message());

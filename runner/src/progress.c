@@ -83,6 +83,19 @@ void progress_event(run_progress *g, const char *fmt, ...) {
   }
 }
 
+void progress_note(run_progress *g, const char *fmt, ...) {
+  char ts[32], text[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  stamp(ts, sizeof ts);
+  if (!g->log) return;
+  errno = 0;
+  int bad = fprintf(g->log, "%s %s\n", ts, text) < 0;
+  log_check(g, fflush(g->log) != 0 || bad);
+}
+
 void progress_rank(run_progress *g, int rank, double start, double seconds) {
   if (!g->busy || rank < 0 || rank >= g->size) return;
   g->started[rank] = start;

@@ -45,6 +45,7 @@ typedef struct {
   size_t bytes;      // address space reserved for the table, 0 when none
   int held[2];       // filled slots: the job and its train job, -1 when none
   long n_taken;      // job messages taken (for the test counters)
+  int given_jobs;    // jobs in the caller's plan (0 when it made none)
 } run_job_table;
 
 typedef struct {
@@ -136,6 +137,11 @@ asl_status progress_init(run_progress *g, const char *dir, const sweep_plan *p,
 void progress_job(run_progress *g, const sweep_plan *p, int job, int status, double seconds,
                   int rank, const char *error);
 void progress_event(run_progress *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+// Like progress_event, to run.log only.
+void progress_note(run_progress *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+// Collective: rank 0 notes every rank's peak resident memory in run.log
+// (rank_memory.c).
+void run_sched_memory_note(run_sched *sc);
 void progress_draw(run_progress *g, int force);
 // A rank starts (start != 0) or ends (start == 0, `seconds` spent) a job.
 void progress_rank(run_progress *g, int rank, double start, double seconds);

@@ -64,6 +64,7 @@ asl_status run_job_table_init(run_job_table *t, const sweep_plan *p, int n_jobs)
   memset(t, 0, sizeof *t);
   t->held[0] = t->held[1] = -1;
   t->plan = *p;
+  t->given_jobs = p->jobs ? p->n_jobs : 0;
   t->plan.n_jobs = n_jobs;
   t->plan.jobs = NULL;
   if (n_jobs < 1) return ASL_OK;

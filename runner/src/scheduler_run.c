@@ -250,6 +250,7 @@ asl_status run_sweep(const sweep_plan *p, const run_options *o, const run_execut
     st = loops(&sc);
     asl_status sum = summarize(&sc, s);
     if (!st) st = sum;
+    run_sched_memory_note(&sc);
   }
   run_watchdog_beat("closing the cube");
   if (sc.cube.file >= 0) {

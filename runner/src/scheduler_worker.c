@@ -61,8 +61,9 @@ static asl_status report(run_sched *sc, int job, int status, double seconds) {
 
 // ASLSWEEP_TEST_JOB_TABLE set (for tests): the worker measures its job
 // table after every job message and prints, at the end,
-//   job table rank=R taken=N max_resident_pages=P of=T
-// so a test can see that a worker never holds more than a job or two.
+//   job table rank=R taken=N max_resident_pages=P of=T given=G
+// so a test can see that a worker never holds more than a job or two, and
+// (G, the jobs of the plan it was started with) that it expanded none.
 static void table_probe(const run_sched *sc, long *max_pages) {
   long k = run_job_table_resident(&sc->table);
   if (k > *max_pages) *max_pages = k;
@@ -70,8 +71,9 @@ static void table_probe(const run_sched *sc, long *max_pages) {
 
 static void table_print(const run_sched *sc, long max_pages) {
   long page = sysconf(_SC_PAGESIZE);
-  fprintf(stderr, "job table rank=%d taken=%ld max_resident_pages=%ld of=%ld\n", sc->rank,
-          sc->table.n_taken, max_pages, (long)((sc->table.bytes + (size_t)page - 1) / (size_t)page));
+  fprintf(stderr, "job table rank=%d taken=%ld max_resident_pages=%ld of=%ld given=%d\n",
+          sc->rank, sc->table.n_taken, max_pages,
+          (long)((sc->table.bytes + (size_t)page - 1) / (size_t)page), sc->table.given_jobs);
 }
 
 asl_status run_sched_worker(run_sched *sc) {

@@ -164,7 +164,7 @@ static int job_limit(expander *x) {
 // One combination of axis labels: its infer job (and train job) per fold.
 static void emit(expander *x, const int *idx) {
   const sw_exp *e = x->e;
-  if (check_nt(x, idx)) return;
+  if (check_nt(x, idx) || x->c->no_jobs) return;
   sweep_condition k;
   fill_condition(x, idx, &k);
   for (int f = 0; f < x->p->folds && !job_limit(x); f++) {
@@ -340,7 +340,7 @@ void sw_expand(sw_ctx *c, const sw_study *s, sweep_plan *p) {
     p->n_experiments++;
     if (fill_experiment(x.e, &p->experiments[i])) goto oom;
   }
-  if (c->errors != errors) goto done;
+  if (c->errors != errors || c->no_jobs) goto done;
   if (x.infer.n == 0) {
     sw_error(c, s->exps[0].at, "the sweep has no jobs: exclude: removes every combination");
     goto done;

@@ -38,10 +38,11 @@ static asl_status load_tree(sweep_plan *p, sw_ctx *c, const char *name, const ch
 }
 
 static asl_status load(sweep_plan *p, sweep_diags *diags, const char *name, const char *text,
-                       size_t len, const char *spec_dir, const char *stem, int n_ov, char **ov) {
+                       size_t len, const char *spec_dir, const char *stem, int n_ov, char **ov,
+                       int no_jobs) {
   memset(p, 0, sizeof *p);
   if (diags) memset(diags, 0, sizeof *diags);
-  sw_ctx c = {.diags = diags};
+  sw_ctx c = {.diags = diags, .no_jobs = no_jobs};
   p->name = sw_strdup(stem); // replaced by the spec's name:
   p->spec_path = sw_strdup(name);
   asl_status st = ASL_ENOMEM;
@@ -60,7 +61,7 @@ static asl_status load(sweep_plan *p, sweep_diags *diags, const char *name, cons
 
 asl_status sweep_plan_load_text(sweep_plan *p, sweep_diags *diags, const char *name,
                                 const char *text, size_t len, int n_overrides, char **overrides) {
-  return load(p, diags, name, text, len, ".", "sweep", n_overrides, overrides);
+  return load(p, diags, name, text, len, ".", "sweep", n_overrides, overrides, 0);
 }
 
 static char *read_file(const char *path, size_t *len) {
@@ -79,8 +80,8 @@ static char *read_file(const char *path, size_t *len) {
   return buf;
 }
 
-asl_status sweep_plan_load(sweep_plan *p, sweep_diags *diags, const char *path, int n_overrides,
-                           char **overrides) {
+static asl_status load_file(sweep_plan *p, sweep_diags *diags, const char *path, int n_overrides,
+                            char **overrides, int no_jobs) {
   memset(p, 0, sizeof *p);
   if (diags) memset(diags, 0, sizeof *diags);
   size_t len = 0;
@@ -103,9 +104,19 @@ asl_status sweep_plan_load(sweep_plan *p, sweep_diags *diags, const char *path, 
   snprintf(stem, sizeof stem, "%s", base);
   char *dot = strrchr(stem, '.');
   if (dot && dot != stem) *dot = '\0';
-  asl_status st = load(p, diags, path, text, len, dir, stem, n_overrides, overrides);
+  asl_status st = load(p, diags, path, text, len, dir, stem, n_overrides, overrides, no_jobs);
   free(text);
   return st;
+}
+
+asl_status sweep_plan_load(sweep_plan *p, sweep_diags *diags, const char *path, int n_overrides,
+                           char **overrides) {
+  return load_file(p, diags, path, n_overrides, overrides, 0);
+}
+
+asl_status sweep_plan_load_no_jobs(sweep_plan *p, sweep_diags *diags, const char *path,
+                                   int n_overrides, char **overrides) {
+  return load_file(p, diags, path, n_overrides, overrides, 1);
 }
 
 void sweep_plan_free(sweep_plan *p) {

@@ -39,6 +39,7 @@ typedef struct {
   char *src[64];           // source names, freed with the context
   int n_nodes;             // nodes created, against SW_MAX_NODES
   int errors;              // diagnostics reported by this load
+  int no_jobs;             // sweep_plan_load_no_jobs: experiments only
 } sw_ctx;
 
 // --- node.c: tree helpers

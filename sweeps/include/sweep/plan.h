@@ -171,6 +171,12 @@ typedef struct {
 // details in diags) or another code (I/O), and `p` holds nothing.
 asl_status sweep_plan_load(sweep_plan *p, sweep_diags *diags, const char *path,
                            int n_overrides, char **overrides);
+// Like sweep_plan_load, but no job is made: experiments (with their axes,
+// include: labels too), models, data and subjects are filled and checked,
+// p->jobs is NULL and n_jobs 0. For MPI ranks that take each job from the
+// rank that holds the plan: their memory does not grow with the study.
+asl_status sweep_plan_load_no_jobs(sweep_plan *p, sweep_diags *diags, const char *path,
+                                   int n_overrides, char **overrides);
 // The same from spec text in memory; `name` stands for the file in
 // diagnostics and relative data paths resolve against the current folder.
 asl_status sweep_plan_load_text(sweep_plan *p, sweep_diags *diags, const char *name,

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# `aslsweep run` expands the jobs on rank 0 only (docs/runner.md, "Memory
+# per rank"):
+#   mpi_run_workers.sh table N M
+#     N ranks run a spec of M identity models and a U-Net (test double,
+#     16 M + 16 infer jobs per fold x 10 folds, 160 train jobs); every worker
+#     was started with no job of its own (given=0), took its jobs from job
+#     messages and held at most a job and its train job's slots; run.log
+#     notes each rank's peak memory; the cube equals one run on 1 rank.
+#   mpi_run_workers.sh memory N M
+#     the same spec without the U-Net: every worker's peak memory (run.log)
+#     stays under 64 MB while rank 0 holds all 160 M jobs.
+# Needs ASLSWEEP and CUBE_DIGEST in the environment (set by ctest).
+. "$(dirname "$0")/lib.sh"
+mode=$1 n=$2 m=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export ASLSWEEP_INTERNAL_TEST_EXECUTOR=0
+
+spec() { # $1: 1 to add the U-Net
+  printf 'name: run-workers\nseed: 3\ndata:\n  phantom:\n    subjects: 10\n    shape: [16, 16, 12]\n'
+  printf '    timepoints: 32\ngrid: [16, 16, 16]\nfolds: 10\nkeep_volumes: none\ntrain: {epochs: 2}\n'
+  printf 'metrics: [ssim, psnr, nmae]\nmodels:\n'
+  [ "$1" = 1 ] && printf '  unet: {kind: unet3d, base_channels: 4}\n'
+  for i in $(seq 1 "$m"); do printf '  m%05d: {kind: identity}\n' "$i"; done
+  printf 'sweep:\n  strategy: [windowed, interleaved]\n  nav: [2, 4, 8, 16]\n  m0: [off, on]\n'
+  printf '  snr_group: all\n  model: [%s' "$([ "$1" = 1 ] && echo 'unet, ')"
+  for i in $(seq 1 "$m"); do printf '%sm%05d' "$([ "$i" = 1 ] || echo ', ')" "$i"; done
+  printf ']\n'
+}
+
+peak() { # run.log, "rank 0" | "at most" -> MB
+  grep 'peak memory:' "$1" | tail -1 | sed -n "s/.*$2 \([0-9.]*\) MB.*/\1/p"
+}
+
+case $mode in
+table)
+  spec 1 > "$work/s.yaml"
+  jobs=$((160 * (m + 1) + 160))
+  ASLSWEEP_TEST_JOB_TABLE=1 mpirun -n "$n" "$ASLSWEEP" run "$work/s.yaml" --out "$work/w" \
+    --progress none > "$work/out" 2>&1 || { cat "$work/out"; fail "run with $n ranks"; }
+  grep -q "^$jobs jobs: $jobs done, 0 failed" "$work/out" || { cat "$work/out"; fail "not $jobs jobs done"; }
+  [ "$(grep -c '^job table ' "$work/out")" = $((n - 1)) ] || { cat "$work/out"; fail "not every worker reported"; }
+  awk '/^job table /{for (i = 1; i <= NF; i++) {split($i, kv, "=");
+         if (kv[1] == "given" && kv[2] != 0) bad = 1;
+         if (kv[1] == "taken" && kv[2] < 1) bad = 1;
+         if (kv[1] == "max_resident_pages" && (kv[2] > 4 || kv[2] < 1)) bad = 1}} END {exit bad}' \
+    "$work/out" || { cat "$work/out"; fail "a worker expanded jobs, took none, or held more than a job's slots"; }
+  grep -q "peak memory: rank 0 [0-9.]* MB (the plan of $jobs jobs), other ranks at most [0-9.]* MB" \
+    "$work/w/run.log" || { cat "$work/w/run.log"; fail "run.log has no peak memory line"; }
+  mpirun -n 1 "$ASLSWEEP" run "$work/s.yaml" --out "$work/one" --progress none > /dev/null 2>&1 ||
+    fail "1-rank run"
+  diff <("$CUBE_DIGEST" "$work/one/results.h5") <("$CUBE_DIGEST" "$work/w/results.h5") ||
+    fail "workers without a job list give another cube than 1 rank"
+  ;;
+memory)
+  spec 0 > "$work/s.yaml"
+  mpirun -n "$n" "$ASLSWEEP" run "$work/s.yaml" --out "$work/w" --progress none > "$work/out" 2>&1 ||
+    { cat "$work/out"; fail "run with $n ranks"; }
+  grep -q "^$((160 * m)) jobs: $((160 * m)) done" "$work/out" || { cat "$work/out"; fail "jobs not done"; }
+  mgr=$(peak "$work/w/run.log" "rank 0") wrk=$(peak "$work/w/run.log" "at most")
+  echo "peak memory: rank 0 $mgr MB, workers at most $wrk MB ($((160 * m)) jobs)"
+  awk -v w="$wrk" 'BEGIN{exit !(w > 0 && w < 64)}' || fail "a worker's peak memory is $wrk MB, not under 64 MB"
+  awk -v w="$wrk" -v g="$mgr" 'BEGIN{exit !(g > w)}' || fail "rank 0 ($mgr MB) holds no more than a worker ($wrk MB)"
+  ;;
+*) fail "unknown mode $mode" ;;
+esac
+echo "ok: $mode with $n ranks"
