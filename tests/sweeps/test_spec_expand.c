@@ -3,6 +3,7 @@
 // and the subject folds.
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "spec_helpers.h"
@@ -180,6 +181,52 @@ TEST(exclude_drops_and_include_adds_combinations) {
   sweep_diags_free(&d);
 }
 
+// A worker's load (sweep_plan_load_no_jobs) makes no job but the same
+// experiments, include: labels included, as the full load of the file.
+TEST(no_jobs_load_keeps_experiments_and_makes_no_job) {
+  const char *text = DATA MODELS "sweep: {nav: [2, 4], model: [unet, id]}\n"
+                                 "include: [{strategy: windowed, nav: 8, m0: off}]\n"
+                                 "experiments: {a: ~, b: {m0: off, model: id}}\n";
+  char path[] = "/tmp/spec_no_jobs_XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  ASSERT(f && fputs(text, f) >= 0 && fclose(f) == 0);
+  sweep_plan full, none;
+  sweep_diags d;
+  ASSERT_OK(sweep_plan_load(&full, &d, path, 0, NULL));
+  sweep_diags_free(&d);
+  ASSERT_OK(sweep_plan_load_no_jobs(&none, &d, path, 0, NULL));
+  sweep_diags_free(&d);
+  ASSERT(full.n_jobs > 0);
+  ASSERT_EQ(0, none.n_jobs);
+  ASSERT(none.jobs == NULL);
+  ASSERT_STR_EQ(full.text, none.text);
+  ASSERT_EQ(full.n_subjects, none.n_subjects);
+  ASSERT_EQ(full.n_experiments, none.n_experiments);
+  for (int e = 0; e < full.n_experiments; e++) {
+    const sweep_experiment *x = &full.experiments[e], *y = &none.experiments[e];
+    ASSERT_STR_EQ(x->name, y->name);
+    ASSERT_EQ(x->n_axes, y->n_axes);
+    for (int a = 0; a < x->n_axes; a++) {
+      ASSERT_STR_EQ(x->axes[a].name, y->axes[a].name);
+      ASSERT_EQ(x->axes[a].n, y->axes[a].n);
+      for (int l = 0; l < x->axes[a].n; l++) ASSERT_STR_EQ(x->axes[a].labels[l], y->axes[a].labels[l]);
+    }
+  }
+  // nav gained the include:'s label 8 in both.
+  ASSERT_EQ(3, none.experiments[0].axes[1].n);
+  sweep_plan_free(&full);
+  sweep_plan_free(&none);
+  // A spec error is still an error without jobs (Nav against Nt).
+  f = fopen(path, "w");
+  ASSERT(f && fputs(DATA MODELS "sweep: {nav: 32}\n", f) >= 0 && fclose(f) == 0);
+  ASSERT_EQ(ASL_ESPEC, sweep_plan_load_no_jobs(&none, &d, path, 0, NULL));
+  ASSERT(d.n > 0);
+  sweep_diags_free(&d);
+  unlink(path);
+}
+
 TEST(costs_follow_the_documented_formula) {
   sweep_plan p;
   sweep_diags d;
@@ -227,6 +274,7 @@ int main(void) {
   RUN(generalization_trains_per_target_and_infers_per_input);
   RUN(post_averaging_holds_the_product_and_refuses_gt100);
   RUN(exclude_drops_and_include_adds_combinations);
+  RUN(no_jobs_load_keeps_experiments_and_makes_no_job);
   RUN(costs_follow_the_documented_formula);
   RUN(subject_folds_are_balanced_and_seeded);
   return DONE();
