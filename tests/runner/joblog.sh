@@ -85,6 +85,12 @@ grep -q "$work/empty/logs" "$work/err" || fail "no logs: message does not name D
 expect2 "no key" "$ASLSWEEP" log "$d"
 expect2 "keys and --failed" "$ASLSWEEP" log "$d" --failed "$key"
 expect2 "bad option" "$ASLSWEEP" log "$d" --bogus
+# A job log that cannot be written: one warning per rank, the jobs go on.
+mkdir "$work/nolog" && touch "$work/nolog/logs"
+ASLSWEEP_INTERNAL_TEST_EXECUTOR=0 mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$work/nolog" \
+  --progress none > "$work/nolog.out" 2>&1 || { cat "$work/nolog.out"; fail "run with DIR/logs a file"; }
+[ "$(grep -c 'warning: cannot write .*job logs stop here' "$work/nolog.out")" -eq "$n" ] \
+  || { cat "$work/nolog.out"; fail "expected one job-log warning per rank"; }
 "$ASLSWEEP" log --help | grep -q "aslsweep log DIR KEY" || fail "log --help"
 "$ASLSWEEP" --help | grep -q "^  log " || fail "log missing from aslsweep --help"
 echo "ok: job logs per rank on $n ranks and aslsweep log"
