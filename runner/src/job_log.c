@@ -59,7 +59,10 @@ static FILE *open_rank_log(const run_sched *sc) {
     asl_fail(ASL_EIO, "%s", strerror(errno));
     return NULL;
   }
-  if (fseek(f, -1, SEEK_END) == 0 && fgetc(f) != '\n') fputc('\n', f);
+  // Reading then writing an update stream needs a seek in between.
+  int cut = fseek(f, -1, SEEK_END) == 0 && fgetc(f) != '\n';
+  fseek(f, 0, SEEK_END);
+  if (cut) fputc('\n', f);
   return f;
 }
 

@@ -91,6 +91,25 @@ ASLSWEEP_INTERNAL_TEST_EXECUTOR=0 mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "
   --progress none > "$work/nolog.out" 2>&1 || { cat "$work/nolog.out"; fail "run with DIR/logs a file"; }
 [ "$(grep -c 'warning: cannot write .*job logs stop here' "$work/nolog.out")" -eq "$n" ] \
   || { cat "$work/nolog.out"; fail "expected one job-log warning per rank"; }
+# A rank that appends to a file cut mid-line by a kill -9 (a rerun within
+# the same second) starts its block on a new line. The run's stamp is not
+# known in advance: files for every second of the next minute are made.
+c=$work/cut
+mkdir -p "$c/logs"
+for k in $(seq 0 59); do
+  stamp=$(date -u -d "+$k sec" +%Y%m%dT%H%M%SZ)
+  for r in $(seq 0 $((n - 1))); do
+    printf '== x/y: attempt started 2020-01-01T00:00:00Z on h, rank %d\njob 9: x/y (infer)\nended: fa' "$r" > "$c/logs/$stamp-r$r.log"
+  done
+done
+ASLSWEEP_INTERNAL_TEST_EXECUTOR=0 mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "$c" --progress none \
+  > "$work/cut.out" 2>&1 || { cat "$work/cut.out"; fail "run appending to cut files"; }
+[ "$(ls "$c/logs" | wc -l)" -eq $((60 * n)) ] || fail "the run did not append to the existing file of its stamp"
+! grep -q 'ended: fa.' "$c/logs"/*.log || fail "a block was glued to a cut line: $(grep -h 'ended: fa.' "$c/logs"/*.log | head -1)"
+[ "$(grep -c '^== ' "$c/logs"/*.log | awk -F: '{s += $NF} END {print s}')" -gt $((60 * n)) ] \
+  || fail "no block appended"
+"$ASLSWEEP" log "$c" x/y > "$work/cut.log" || fail "log of the cut blocks"
+[ "$(grep -c '^== ' "$work/cut.log")" -eq $((60 * n)) ] || fail "cut blocks: $(grep -c '^== ' "$work/cut.log")"
 "$ASLSWEEP" log --help | grep -q "aslsweep log DIR KEY" || fail "log --help"
 "$ASLSWEEP" --help | grep -q "^  log " || fail "log missing from aslsweep --help"
 echo "ok: job logs per rank on $n ranks and aslsweep log"
