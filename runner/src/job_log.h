@@ -2,7 +2,7 @@
 // rank's first job, with one block per job attempt (where and when it ran,
 // its seed and content key, how it ended, its error, and its loss per
 // epoch). A block starts with "== <job key>: attempt started ...", so
-// `aslsweep log DIR KEY` (run/joblog.h) finds a job's history across runs,
+// `aslsweep log DIR KEY` (cli/log_scan.c) finds a job's history across runs,
 // resumes and growth. One file per rank, not per job: a million small files
 // cost more than the jobs on a cluster file system. Earlier versions wrote
 // DIR/logs/<job key>.log per job; the reader still reads those.
