@@ -25,6 +25,7 @@ typedef struct {
   X(run, "run a sweep under mpirun/srun into DIR/results.h5 (resumes DIR)")          \
   X(status, "done / failed / pending jobs of a run directory")                       \
   X(verify, "check every job row of a results cube against its checksum")          \
+  X(log, "every attempt of given jobs (or of every failed job) from DIR/logs")     \
   X(merge, "gather the parts of a job-array run (run --slice) into DIR/results.h5")  \
   X(table, "ablation table (mean ± SD, paired tests) from a results cube")           \
   X(export, "tidy CSV or JSON lines from a results cube")                            \

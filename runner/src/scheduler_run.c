@@ -5,6 +5,7 @@
 
 #include "asl/exit.h"
 #include "check.h"
+#include "job_log.h"
 #include "lock.h"
 #include "nn/isa.h"
 #include "cube_internal.h"
@@ -186,6 +187,7 @@ static void sched_free(run_sched *sc) {
   if (sc->rank == 0) progress_free(&sc->prog);
   if (sc->ex.finish) sc->ex.finish(&sc->ex);
   run_lock_release(&sc->lock_fd);
+  run_job_log_close();
 }
 
 // --slice i/K: which jobs are ours. Rank 0 computes the split

@@ -47,13 +47,26 @@ ASLSWEEP_INTERNAL_TEST_EXECUTOR=0 mpirun -n "$n" "$ASLSWEEP" run "$spec" --out "
 grep -q "$done_before already done" "$work/run/run.log" || fail "resume did not reuse the $done_before done jobs"
 "$CUBE_DIGEST" "$work/run/results.h5" main > "$work/run.digest" || fail "digest of resumed run"
 diff "$work/ref.digest" "$work/run.digest" || fail "resumed cube differs from the uninterrupted one"
-# DIR/logs keeps one file per job, named by its key, with a block per attempt.
+# DIR/logs keeps one file per rank and run (two runs here), a block per
+# attempt; `aslsweep log` finds every job's history in them.
 n_logs=$(ls "$work/run/logs" | wc -l)
-[ "$n_logs" -eq "$total" ] || fail "$n_logs job logs for $total jobs"
+[ "$n_logs" -ge 1 ] && [ "$n_logs" -le $((2 * n)) ] \
+  || fail "$n_logs job log files for $n ranks x 2 runs (at most $((2 * n)))"
+"$ASLSWEEP" plan "$spec" | awk '!/^#/{print $NF}' | sort > "$work/keys"
+[ "$(wc -l < "$work/keys")" -eq "$total" ] || fail "plan lists $(wc -l < "$work/keys") keys for $total jobs"
+sed -n 's/^== \(.*\): attempt started .*/\1/p' "$work/run/logs"/*.log | sort -u > "$work/logged"
+diff "$work/keys" "$work/logged" > /dev/null || fail "job keys missing from DIR/logs: $(comm -23 "$work/keys" "$work/logged" | head -3)"
+xargs -d '\n' "$ASLSWEEP" log "$work/run" < "$work/keys" > "$work/all.log" \
+  || fail "aslsweep log with every job key"
+[ "$(grep -c '^ended: done' "$work/all.log")" -ge "$total" ] || fail "aslsweep log shows fewer done attempts than jobs"
 if [ "$mode" = sigterm ]; then
-  grep -l "ended: interrupted" "$work/run/logs"/*.log > "$work/interrupted" || fail "no log shows the interrupted attempt"
-  while read -r log; do
-    grep -q "ended: done" "$log" || fail "$log: the interrupted job has no later done attempt"
+  awk '/^== /{sub(/^== /, ""); sub(/: attempt started .*/, ""); key = $0}
+       /^ended: interrupted/{print key}' "$work/run/logs"/*.log > "$work/interrupted"
+  [ -s "$work/interrupted" ] || fail "no log shows the interrupted attempt"
+  while read -r key; do
+    "$ASLSWEEP" log "$work/run" "$key" > "$work/one.log" || fail "aslsweep log $key"
+    grep '^ended:' "$work/one.log" | tr '\n' ' ' | grep -q 'ended: interrupted.*ended: done' \
+      || fail "$key: aslsweep log does not show the interrupted attempt and then the done one"
   done < "$work/interrupted"
 fi
 echo "ok: $mode with $n ranks: $done_before/$total done before, identical after resume"
