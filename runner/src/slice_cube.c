@@ -9,9 +9,37 @@
 #include "cube_internal.h"
 #include "run/slice.h"
 
-// Collective: every rank creates the same attribute and dataset; rank 0
-// alone writes the values (identical bytes from every rank would be waste).
-static asl_status mark(run_cube *c, const int *slice_of, const char *text, int rank0) {
+// Collective: every rank creates the same attribute and dataset and joins
+// one collective write in which rank 0 alone selects the values (identical
+// bytes from every rank would be waste). Collective, because above
+// CUBE_PACK_MIN jobs the dataset is compressed, and parallel HDF5 writes
+// filtered datasets only collectively: an independent write fails on rank 0
+// alone while the others wait in the flush.
+static asl_status write_slices(run_cube *c, hid_t ds, const int *slice_of, int rank0,
+                               int parallel) {
+  asl_status st = ASL_OK;
+  hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID, dxpl = H5I_INVALID_HID;
+  hsize_t n[1] = {(hsize_t)c->n_jobs};
+  HCHECK(fspace = H5Dget_space(ds), "%s: extent of %s", c->path, cube_ds_path(CUBE_DS_JOB_SLICE));
+  HCHECK(mspace = H5Screate_simple(1, n, NULL), "%s: memory space", c->path);
+  if (!rank0) {
+    HCHECK(H5Sselect_none(fspace), "%s: empty selection", c->path);
+    HCHECK(H5Sselect_none(mspace), "%s: empty selection", c->path);
+  }
+  HCHECK(dxpl = H5Pcreate(H5P_DATASET_XFER), "%s: transfer properties", c->path);
+  if (parallel)
+    HCHECK(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "%s: collective transfer", c->path);
+  HCHECK(H5Dwrite(ds, H5T_NATIVE_INT, mspace, fspace, dxpl, slice_of), "%s: write %s", c->path,
+         cube_ds_path(CUBE_DS_JOB_SLICE));
+fail:
+  run_h5_close(&dxpl);
+  run_h5_close(&mspace);
+  run_h5_close(&fspace);
+  return st;
+}
+
+static asl_status mark(run_cube *c, const int *slice_of, const char *text, int rank0,
+                       int parallel) {
   asl_status st = ASL_OK;
   hid_t g = H5I_INVALID_HID, ds = H5I_INVALID_HID;
   hsize_t dims[1] = {(hsize_t)c->n_jobs};
@@ -19,11 +47,8 @@ static asl_status mark(run_cube *c, const int *slice_of, const char *text, int r
   HCHECK(g = H5Gopen2(c->file, CUBE_GROUP_JOBS, H5P_DEFAULT), "%s: open /%s", c->path,
          CUBE_GROUP_JOBS);
   if ((st = cube_ds_create(&ds, g, CUBE_DS_JOB_SLICE, 1, dims)) ||
-      (st = cube_jobs_link(g, ds, 1, 1)))
+      (st = cube_jobs_link(g, ds, 1, 1)) || (st = write_slices(c, ds, slice_of, rank0, parallel)))
     goto fail;
-  if (rank0)
-    HCHECK(H5Dwrite(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, slice_of),
-           "%s: write %s", c->path, cube_ds_path(CUBE_DS_JOB_SLICE));
   run_h5_close(&ds);
   HCHECK(H5Fflush(c->file, H5F_SCOPE_GLOBAL), "%s: flush after marking the slice", c->path);
 fail:
@@ -51,7 +76,7 @@ static asl_status slice_mark(run_cube *c, const int *slice_of, int index, int co
     return ASL_OK;
   }
   if (count == 0) return ASL_OK;
-  return mark(c, slice_of, want, rank0);
+  return mark(c, slice_of, want, rank0, 1);
 }
 
 asl_status run_slice_mark(run_cube *c, const int *slice_of, int index, int count, int rank0) {
@@ -113,7 +138,7 @@ asl_status run_slice_mark_file(const char *path, int n_jobs, const int *slice_of
   asl_status st = ASL_OK;
   if ((c.file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT)) < 0)
     st = asl_fail(ASL_EHDF5, "%s: cannot open to mark slice %s", path, text);
-  if (!st) st = mark(&c, slice_of, text, 1);
+  if (!st) st = mark(&c, slice_of, text, 1, 0);
   if (c.file >= 0 && H5Fclose(c.file) < 0 && !st) st = asl_fail(ASL_EHDF5, "%s: close", path);
   cube_h5_quiet_end(&q);
   return st;

@@ -6,7 +6,8 @@
 #     16 M + 16 infer jobs per fold x 10 folds, 160 train jobs); every worker
 #     was started with no job of its own (given=0), took its jobs from job
 #     messages and held at most a job and its train job's slots; run.log
-#     notes each rank's peak memory; the cube equals one run on 1 rank.
+#     notes each rank's peak memory; the cube equals one run on 1 rank, and
+#     so does the merge of two --slice parts run on N ranks each.
 #   mpi_run_workers.sh memory N M
 #     the same spec without the U-Net: every worker's peak memory (run.log)
 #     stays under 64 MB while rank 0 holds all 160 M jobs.
@@ -52,6 +53,17 @@ table)
     fail "1-rank run"
   diff <("$CUBE_DIGEST" "$work/one/results.h5") <("$CUBE_DIGEST" "$work/w/results.h5") ||
     fail "workers without a job list give another cube than 1 rank"
+  # Two --slice parts on N ranks each (a plan above CUBE_PACK_MIN jobs, so
+  # the slice marks are compressed and written collectively), merged: the
+  # same cube again.
+  for i in 0 1; do
+    timeout 120 mpirun -n "$n" "$ASLSWEEP" run "$work/s.yaml" --out "$work/parts/$i" --slice "$i/2" \
+      --progress none > "$work/part$i.out" 2>&1 || { cat "$work/part$i.out"; fail "slice $i/2 on $n ranks"; }
+  done
+  "$ASLSWEEP" merge --out "$work/merged" "$work/parts/0" "$work/parts/1" > "$work/merge.out" 2>&1 ||
+    { cat "$work/merge.out"; fail "merge of the slices"; }
+  diff <("$CUBE_DIGEST" "$work/one/results.h5") <("$CUBE_DIGEST" "$work/merged/results.h5") ||
+    fail "merged slices give another cube than 1 rank"
   ;;
 memory)
   spec 0 > "$work/s.yaml"
