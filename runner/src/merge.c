@@ -69,8 +69,8 @@ static void report_missing(const merge_run *m, const run_merge_summary *s) {
       fprintf(m->log, "  ... and %d more\n", s->n_jobs - s->done - 50);
       break;
     }
-    if (p >= 0) fprintf(m->log, "  %s (failed in %s)\n", m->keys[j], m->part[p].dir);
-    else fprintf(m->log, "  %s (pending)\n", m->keys[j]);
+    if (p >= 0) fprintf(m->log, "  %s (failed in %s)\n", merge_key(m, j), m->part[p].dir);
+    else fprintf(m->log, "  %s (pending)\n", merge_key(m, j));
   }
 }
 
@@ -82,7 +82,8 @@ static void merge_free(merge_run *m) {
   }
   free(m->part);
   free(m->source);
-  free(m->keys);
+  free(m->key_text);
+  free(m->key_at);
 }
 
 static asl_status open_all(merge_run *m, int n_parts, char *const *parts) {

@@ -2,6 +2,12 @@
 // whose index its `job` dataset holds; it is copied from the part that job
 // is taken from. Cells of a job not done in a part (a crash between the
 // cells and the commit) are ignored there.
+//
+// The arrays move in blocks of whole cells (a hyperslab over the job
+// dataset's dimensions, the metric dimensions whole): the merged block
+// starts as fill values, every part's block is read in turn into one
+// buffer, and the block is written. Memory is two blocks whatever the
+// study's size or the number of parts.
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,71 +15,145 @@
 #include "cube_internal.h"
 #include "merge_internal.h"
 
+// Bytes of cells a block holds across the three datasets (about).
+#define MERGE_BLOCK_BYTES ((size_t)16 << 20)
+
 typedef struct {
   char name[3][200];     // job, metrics, metrics_per_image
-  size_t cells;          // cells of the job dataset
+  merge_shape_t shape[3];
+  int lead;              // dimensions of the job dataset (axes and subject)
   size_t bytes[3];       // bytes per cell in each dataset
-  char *merged[3];
+  char fill[3][16];      // each dataset's fill value
+  char *merged[3], *in[3]; // one block each
+  size_t cap;            // cells a block holds
 } merge_exp;
-
 
 static asl_status exp_init(merge_exp *x, const merge_run *m, const char *name, size_t len) {
   static const cube_ds leaf[3] = {CUBE_DS_EXP_JOB, CUBE_DS_EXP_METRICS, CUBE_DS_EXP_PER_IMAGE};
   const merge_part *base = &m->part[m->base];
   asl_status st = ASL_OK;
   memset(x, 0, sizeof *x);
+  size_t per_cell = 0;
   for (int d = 0; d < 3 && !st; d++) {
     snprintf(x->name[d], sizeof x->name[d], "/%.*s/%s", (int)len, name, cube_ds_name(leaf[d]));
-    size_t n, size;
-    char fill[16];
-    st = merge_read_all(base->file, x->name[d], base->path, &n, &size, (void **)&x->merged[d]);
-    if (!st && d == 0) x->cells = n;
-    if (!st && (size > sizeof fill || x->cells == 0 || n % x->cells))
+    merge_shape_t *s = &x->shape[d];
+    st = merge_shape(base->file, x->name[d], base->path, s);
+    if (!st && d == 0) x->lead = s->rank;
+    int ok = !st && s->size <= sizeof x->fill[d] && s->rank >= x->lead;
+    for (int k = 0; ok && k < x->lead; k++) ok = s->dims[k] == x->shape[0].dims[k];
+    if (!st && !ok)
       st = asl_fail(ASL_EFORMAT, "%s: %s does not extend %s", base->path, x->name[d], x->name[0]);
-    if (!st) st = merge_fill_value(base->file, x->name[d], base->path, fill, size);
+    if (!st) st = merge_fill_value(base->file, x->name[d], base->path, x->fill[d], s->size);
     if (st) break;
-    x->bytes[d] = n / x->cells * size;
-    for (size_t i = 0; i < n; i++) memcpy(x->merged[d] + i * size, fill, size);
+    x->bytes[d] = s->size;
+    for (int k = x->lead; k < s->rank; k++) x->bytes[d] *= (size_t)s->dims[k];
+    per_cell += x->bytes[d];
+  }
+  if (st) return st;
+  // ASLSWEEP_TEST_MERGE_BLOCK=BYTES (for tests): small blocks, so that a
+  // small study crosses many block and dimension boundaries.
+  const char *test = getenv("ASLSWEEP_TEST_MERGE_BLOCK");
+  size_t budget = test && atol(test) > 0 ? (size_t)atol(test) : MERGE_BLOCK_BYTES;
+  x->cap = budget / (per_cell ? per_cell : 1);
+  if (x->cap < 1) x->cap = 1;
+  for (int d = 0; d < 3 && !st; d++) {
+    x->merged[d] = malloc(x->cap * x->bytes[d] + 1);
+    x->in[d] = malloc(x->cap * x->bytes[d] + 1);
+    if (!x->merged[d] || !x->in[d]) st = asl_fail(ASL_ENOMEM, "merging %s", x->name[d]);
   }
   return st;
 }
 
 static void exp_free(merge_exp *x) {
-  for (int d = 0; d < 3; d++) free(x->merged[d]);
+  for (int d = 0; d < 3; d++) {
+    free(x->merged[d]);
+    free(x->in[d]);
+  }
 }
 
-// One cell of part p (its three datasets at index c) against the merge.
-static asl_status take_cell(merge_run *m, int p, merge_exp *x, char *const *in, size_t c) {
-  int j;
-  memcpy(&j, in[0] + c * x->bytes[0], sizeof j);
-  if (j < 0 || j >= m->n_jobs || m->part[p].status[j] != CUBE_JOB_DONE) return ASL_OK;
-  m->part[p].cells[j]++;
-  int take = m->source[j] == p, check = merge_duplicate_in(m, p, j);
+// A part's datasets must have the base part's shapes.
+static asl_status same_shape(const merge_run *m, int p, const merge_exp *x) {
+  const merge_part *pt = &m->part[p];
   for (int d = 0; d < 3; d++) {
-    char *dst = x->merged[d] + c * x->bytes[d], *src = in[d] + c * x->bytes[d];
-    if (take) memcpy(dst, src, x->bytes[d]);
-    else if (check && memcmp(dst, src, x->bytes[d]) != 0)
-      return asl_fail(ASL_ESPEC, "job %s is done in %s and in %s with different %s: keep one "
-                      "(rerun the wrong part with --force-new) and merge again", m->keys[j],
-                      m->part[m->source[j]].dir, m->part[p].dir, x->name[d]);
+    merge_shape_t s;
+    asl_status st = merge_shape(pt->file, x->name[d], pt->path, &s);
+    if (st) return st;
+    int same = s.rank == x->shape[d].rank && s.size == x->shape[d].size;
+    for (int k = 0; same && k < s.rank; k++) same = s.dims[k] == x->shape[d].dims[k];
+    if (!same)
+      return asl_fail(ASL_ESPEC, "%s: %s has another shape than in %s: not parts of one run",
+                      pt->path, x->name[d], m->part[m->base].path);
   }
   return ASL_OK;
 }
 
-static asl_status take_part(merge_run *m, int p, merge_exp *x) {
-  merge_part *pt = &m->part[p];
-  char *in[3] = {NULL, NULL, NULL};
-  asl_status st = ASL_OK;
-  for (int d = 0; d < 3 && !st; d++) {
-    size_t n, size;
-    st = merge_read_all(pt->file, x->name[d], pt->path, &n, &size, (void **)&in[d]);
-    if (!st && n * size != x->cells * x->bytes[d])
-      st = asl_fail(ASL_ESPEC, "%s: %s has another shape than in %s: not parts of one run",
-                    pt->path, x->name[d], m->part[m->base].path);
+// One cell of part p (its three datasets at block index c) against the merge.
+static asl_status take_cell(merge_run *m, int p, merge_exp *x, size_t c) {
+  int j;
+  memcpy(&j, x->in[0] + c * x->bytes[0], sizeof j);
+  if (j < 0 || j >= m->n_jobs || m->part[p].status[j] != CUBE_JOB_DONE) return ASL_OK;
+  m->part[p].cells[j]++;
+  int take = m->source[j] == p, check = merge_duplicate_in(m, p, j);
+  for (int d = 0; d < 3; d++) {
+    char *dst = x->merged[d] + c * x->bytes[d], *src = x->in[d] + c * x->bytes[d];
+    if (take) memcpy(dst, src, x->bytes[d]);
+    else if (check && memcmp(dst, src, x->bytes[d]) != 0)
+      return asl_fail(ASL_ESPEC, "job %s is done in %s and in %s with different %s: keep one "
+                      "(rerun the wrong part with --force-new) and merge again",
+                      merge_key(m, j), m->part[m->source[j]].dir, m->part[p].dir, x->name[d]);
   }
-  for (size_t c = 0; !st && c < x->cells; c++) st = take_cell(m, p, x, in, c);
-  for (int d = 0; d < 3; d++) free(in[d]);
+  return ASL_OK;
+}
+
+// The block at start/count (`n` cells): fill, every part, write.
+static asl_status merge_block(merge_run *m, merge_exp *x, const hsize_t *start,
+                              const hsize_t *count, size_t n, hid_t out, const char *out_path) {
+  asl_status st = ASL_OK;
+  for (int d = 0; d < 3; d++)
+    for (size_t i = 0; i < n * x->bytes[d] / x->shape[d].size; i++)
+      memcpy(x->merged[d] + i * x->shape[d].size, x->fill[d], x->shape[d].size);
+  for (int p = 0; p < m->n_parts && !st; p++) {
+    const merge_part *pt = &m->part[p];
+    if (pt->file < 0) continue;
+    for (int d = 0; d < 3 && !st; d++)
+      st = merge_read_block(pt->file, x->name[d], pt->path, &x->shape[d], x->lead, start, count,
+                            x->in[d]);
+    for (size_t c = 0; c < n && !st; c++) st = take_cell(m, p, x, c);
+  }
+  for (int d = 0; d < 3 && !st; d++)
+    st = merge_write_block(out, x->name[d], out_path, &x->shape[d], x->lead, start, count,
+                           x->merged[d]);
   return st;
+}
+
+// Walks the job dataset in blocks of at most x->cap whole cells: the
+// innermost dimensions whole while they fit, a range of the next one, and
+// every index of the dimensions before it (an odometer).
+static asl_status merge_experiment(merge_run *m, merge_exp *x, hid_t out, const char *out_path) {
+  const hsize_t *dims = x->shape[0].dims;
+  int k = x->lead - 1;
+  size_t inner = 1;
+  while (k > 0 && inner * dims[k] <= x->cap) inner *= dims[k--];
+  size_t step = x->cap / inner;
+  if (step < 1) step = 1;
+  if (step > dims[k]) step = dims[k];
+  hsize_t start[CUBE_MAX_RANK] = {0}, count[CUBE_MAX_RANK];
+  for (int d = 0; d < x->lead; d++) count[d] = d < k ? 1 : dims[d];
+  for (int d = 0; d < x->lead; d++)
+    if (dims[d] == 0) return ASL_OK;
+  asl_status st = ASL_OK;
+  for (;;) {
+    count[k] = dims[k] - start[k] < step ? dims[k] - start[k] : step;
+    st = merge_block(m, x, start, count, (size_t)count[k] * inner, out, out_path);
+    if (st) return st;
+    int d = k;
+    start[k] += count[k];
+    while (d >= 0 && start[d] >= dims[d]) {
+      start[d] = 0;
+      if (--d >= 0) start[d]++;
+    }
+    if (d < 0) return ASL_OK;
+  }
 }
 
 // A duplicate must have written exactly as many cells as its source.
@@ -81,7 +161,7 @@ static asl_status check_counts(const merge_run *m, int p) {
   for (int j = 0; j < m->n_jobs; j++)
     if (merge_duplicate_in(m, p, j) && m->part[p].cells[j] != m->part[m->source[j]].cells[j])
       return asl_fail(ASL_ESPEC, "job %s wrote %d cells in %s but %d in %s: keep one part's "
-                      "result and merge again", m->keys[j], m->part[m->source[j]].cells[j],
+                      "result and merge again", merge_key(m, j), m->part[m->source[j]].cells[j],
                       m->part[m->source[j]].dir, m->part[p].cells[j], m->part[p].dir);
   return ASL_OK;
 }
@@ -91,29 +171,18 @@ asl_status merge_cells(merge_run *m, hid_t out, const char *out_path) {
   asl_status st = cube_attr_read_str_alloc(m->part[m->base].file,
                                            cube_attr_name(CUBE_ATTR_EXPERIMENTS), &names);
   if (st) return run_fail_wrap(st, "%s", m->part[m->base].path);
-  int n_exp = names[0] ? 1 : 0;
-  for (const char *s = names; *s; s++) n_exp += *s == ',';
-  merge_exp *x = calloc((size_t)n_exp + 1, sizeof *x);
-  if (!x) {
-    free(names);
-    return asl_fail(ASL_ENOMEM, "merging %d experiments", n_exp);
-  }
-  const char *s = names;
-  for (int e = 0; e < n_exp && !st; e++) {
+  for (const char *s = names; *s && !st;) {
     size_t len = strcspn(s, ",");
-    st = exp_init(&x[e], m, s, len);
+    merge_exp x;
+    st = exp_init(&x, m, s, len);
+    for (int p = 0; p < m->n_parts && !st; p++)
+      if (m->part[p].file >= 0) st = same_shape(m, p, &x);
+    if (!st) st = merge_experiment(m, &x, out, out_path);
+    exp_free(&x);
     s += len + (s[len] == ',');
   }
-  for (int p = 0; !st && p < m->n_parts; p++) {
-    if (m->part[p].file < 0) continue;
-    for (int e = 0; e < n_exp && !st; e++) st = take_part(m, p, &x[e]);
-    if (!st) st = check_counts(m, p);
-  }
-  for (int e = 0; e < n_exp && !st; e++)
-    for (int d = 0; d < 3 && !st; d++)
-      st = merge_write_all(out, x[e].name[d], out_path, x[e].merged[d]);
-  for (int e = 0; e < n_exp; e++) exp_free(&x[e]);
-  free(x);
+  for (int p = 0; p < m->n_parts && !st; p++)
+    if (m->part[p].file >= 0) st = check_counts(m, p);
   free(names);
   return st;
 }

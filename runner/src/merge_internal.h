@@ -9,6 +9,7 @@
 #include "asl/status.h"
 #include "run/cube.h"
 #include "run/merge.h"
+#include "cube/h5.h"
 
 typedef struct {
   char dir[4096];
@@ -26,10 +27,15 @@ typedef struct {
   int n_jobs;
   int *source;           // (J) part a job is taken from: done there first, else
                          // failed there first; -1 for none (pending)
-  char (*keys)[CUBE_KEY_LEN + 1];     // (J) job keys, for messages
+  char *key_text;        // every job key, each ending in '\0' (for messages)
+  size_t *key_at;        // (J) job j's key at key_text + key_at[j]
   int bad_rows;          // rows of the parts failing verification
   FILE *log;
 } merge_run;
+
+static inline const char *merge_key(const merge_run *m, int j) {
+  return m->key_text + m->key_at[j];
+}
 
 // Job j is done in part p but taken from an earlier part: p holds a
 // duplicate, whose numbers must equal the source's.
@@ -59,6 +65,22 @@ asl_status merge_read_all(hid_t file, const char *name, const char *path, size_t
 asl_status merge_fill_value(hid_t file, const char *name, const char *path, void *out,
                             size_t size);
 asl_status merge_write_all(hid_t file, const char *name, const char *path, const void *buf);
+
+// A dataset's extent and value size (the file's own type).
+typedef struct {
+  int rank;
+  hsize_t dims[CUBE_MAX_RANK];
+  size_t size;
+} merge_shape_t;
+asl_status merge_shape(hid_t file, const char *name, const char *path, merge_shape_t *s);
+// A block of a dataset of shape s, in the file's own type: the hyperslab
+// start/count over its first `lead` dimensions, the others whole.
+asl_status merge_read_block(hid_t file, const char *name, const char *path,
+                            const merge_shape_t *s, int lead, const hsize_t *start,
+                            const hsize_t *count, void *buf);
+asl_status merge_write_block(hid_t file, const char *name, const char *path,
+                             const merge_shape_t *s, int lead, const hsize_t *start,
+                             const hsize_t *count, const void *buf);
 
 // /jobs: rows (status, seconds, rank, host, error, losses) from each job's
 // source part, fill values where it has none; a job done in a later part

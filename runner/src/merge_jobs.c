@@ -40,7 +40,7 @@ static asl_status compare(const merge_run *m, const merge_io *io, int p, int j,
     what = cube_ds_path(CUBE_DS_JOB_CHOSEN_PARAM);
   if (!what) return ASL_OK;
   return asl_fail(ASL_ESPEC, "job %s is done in %s and in %s with different %s: keep one "
-                  "(rerun the wrong part with --force-new) and merge again", m->keys[j],
+                  "(rerun the wrong part with --force-new) and merge again", merge_key(m, j),
                   m->part[m->source[j]].dir, m->part[p].dir, what);
 }
 

@@ -21,7 +21,7 @@ typedef struct {
 // qsort takes no context argument; the merge is serial, one sort at a time.
 static const merge_run *sort_run;
 static int by_key(const void *a, const void *b) {
-  return strcmp(sort_run->keys[*(const int *)a], sort_run->keys[*(const int *)b]);
+  return strcmp(merge_key(sort_run, *(const int *)a), merge_key(sort_run, *(const int *)b));
 }
 
 // 1 when the job of this key is done in the part it is taken from.
@@ -29,7 +29,7 @@ static int want(const char *key, void *arg) {
   want_ctx *c = arg;
   int lo = 0, hi = c->m->n_jobs - 1;
   while (lo <= hi) {
-    int mid = (lo + hi) / 2, j = c->order[mid], cmp = strcmp(key, c->m->keys[j]);
+    int mid = (lo + hi) / 2, j = c->order[mid], cmp = strcmp(key, merge_key(c->m, j));
     if (cmp == 0) return c->m->source[j] == c->part && c->m->part[c->part].status[j] == CUBE_JOB_DONE;
     if (cmp < 0) hi = mid - 1;
     else lo = mid + 1;

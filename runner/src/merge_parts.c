@@ -27,6 +27,29 @@ asl_status merge_open_part(merge_run *m, int p, const char *dir) {
   return ASL_OK;
 }
 
+// Whether a 1-D dataset holds the same bytes in both parts, compared in
+// blocks (the job keys of a large study never sit whole in memory).
+static asl_status same_values(const merge_part *a, const merge_part *b, const char *set,
+                              int *same) {
+  merge_shape_t sa, sb;
+  asl_status st = merge_shape(a->file, set, a->path, &sa);
+  if (!st) st = merge_shape(b->file, set, b->path, &sb);
+  *same = !st && sa.rank == 1 && sb.rank == 1 && sa.dims[0] == sb.dims[0] && sa.size == sb.size;
+  if (st || !*same) return st;
+  size_t n = (size_t)sa.dims[0], cap = n < CUBE_ROWS_BLOCK ? n : CUBE_ROWS_BLOCK;
+  char *ba = malloc(cap * sa.size + 1), *bb = malloc(cap * sa.size + 1);
+  if (!ba || !bb) st = asl_fail(ASL_ENOMEM, "comparing %s of %s and %s", set, a->path, b->path);
+  for (size_t j0 = 0; j0 < n && !st && *same; j0 += cap) {
+    hsize_t start[1] = {j0}, count[1] = {n - j0 < cap ? n - j0 : cap};
+    st = merge_read_block(a->file, set, a->path, &sa, 1, start, count, ba);
+    if (!st) st = merge_read_block(b->file, set, b->path, &sb, 1, start, count, bb);
+    if (!st) *same = memcmp(ba, bb, (size_t)count[0] * sa.size) == 0;
+  }
+  free(ba);
+  free(bb);
+  return st;
+}
+
 // Attributes and static datasets that must match the base part's.
 asl_status merge_same_run(const merge_run *m, int p) {
   const merge_part *a = &m->part[m->base], *b = &m->part[p];
@@ -50,16 +73,12 @@ asl_status merge_same_run(const merge_run *m, int p) {
                       va);
   }
   for (size_t i = 0; i < sizeof sets / sizeof sets[0] && !st; i++) {
-    size_t na, sa, nb, sb;
-    void *ba = NULL, *bb = NULL;
     const char *set = cube_ds_path(sets[i]);
-    st = merge_read_all(a->file, set, a->path, &na, &sa, &ba);
-    if (!st) st = merge_read_all(b->file, set, b->path, &nb, &sb, &bb);
-    if (!st && (na != nb || sa != sb || memcmp(ba, bb, na * sa) != 0))
+    int same = 0;
+    st = same_values(a, b, set, &same);
+    if (!st && !same)
       st = asl_fail(ASL_ESPEC, "%s and %s differ in %s (other data or subjects?): not parts of "
                     "one run", b->dir, a->dir, set);
-    free(ba);
-    free(bb);
   }
   return st;
 }
@@ -79,20 +98,48 @@ static asl_status verify_part(merge_run *m, merge_part *pt) {
   return ASL_OK;
 }
 
+// The base part's job keys, read in blocks into one text (their own
+// lengths, not the dataset's fixed width).
+static asl_status read_keys(merge_run *m, const merge_part *base) {
+  merge_shape_t s;
+  const char *set = cube_ds_path(CUBE_DS_JOB_KEY);
+  asl_status st = merge_shape(base->file, set, base->path, &s);
+  if (st) return st;
+  size_t n = (size_t)s.dims[0], cap = n < CUBE_ROWS_BLOCK ? n : CUBE_ROWS_BLOCK, used = 0,
+         room = (size_t)1 << 20;
+  char *block = malloc(cap * s.size + 1);
+  m->n_jobs = (int)n;
+  m->key_at = malloc(sizeof(size_t) * (n + 1));
+  m->key_text = malloc(room);
+  if (!block || !m->key_at || !m->key_text) st = asl_fail(ASL_ENOMEM, "merging %zu jobs", n);
+  for (size_t j0 = 0; j0 < n && !st; j0 += cap) {
+    hsize_t start[1] = {j0}, count[1] = {n - j0 < cap ? n - j0 : cap};
+    st = merge_read_block(base->file, set, base->path, &s, 1, start, count, block);
+    for (size_t i = 0; i < count[0] && !st; i++) {
+      const char *k = block + i * s.size;
+      size_t len = strnlen(k, s.size);
+      if (used + len + 1 > room) {
+        char *t = realloc(m->key_text, room * 2 + len + 1);
+        if (!t) st = asl_fail(ASL_ENOMEM, "keys of %zu jobs", n);
+        else m->key_text = t, room = room * 2 + len + 1;
+      }
+      if (st) break;
+      memcpy(m->key_text + used, k, len);
+      m->key_text[used + len] = '\0';
+      m->key_at[j0 + i] = used;
+      used += len + 1;
+    }
+  }
+  free(block);
+  return st;
+}
+
 asl_status merge_read_jobs(merge_run *m) {
   const merge_part *base = &m->part[m->base];
-  size_t n, size;
-  char *keys = NULL;
-  asl_status st = merge_read_all(base->file, cube_ds_path(CUBE_DS_JOB_KEY), base->path, &n, &size, (void **)&keys);
-  if (st) return st;
-  m->n_jobs = (int)n;
-  m->keys = calloc(n + 1, sizeof *m->keys);
-  m->source = malloc(sizeof(int) * (n + 1));
-  if (!m->keys || !m->source) st = asl_fail(ASL_ENOMEM, "merging %zu jobs", n);
-  for (size_t j = 0; !st && j < n; j++)
-    snprintf(m->keys[j], sizeof m->keys[j], "%.*s", (int)(size < CUBE_KEY_LEN ? size : CUBE_KEY_LEN),
-             keys + j * size);
-  free(keys);
+  asl_status st = read_keys(m, base);
+  size_t n = (size_t)m->n_jobs;
+  if (!st && !(m->source = malloc(sizeof(int) * (n + 1))))
+    st = asl_fail(ASL_ENOMEM, "merging %zu jobs", n);
   for (int p = 0; p < m->n_parts && !st; p++) {
     merge_part *pt = &m->part[p];
     if (pt->file < 0) continue;
@@ -119,7 +166,7 @@ void merge_choose_sources(merge_run *m, run_merge_summary *s) {
       else if (pt->status[j] == CUBE_JOB_DONE) {
         s->duplicates++;
         fprintf(m->log, "aslsweep merge: warning: job %s is done in %s and in %s: taking %s\n",
-                m->keys[j], m->part[done].dir, pt->dir, m->part[done].dir);
+                merge_key(m, j), m->part[done].dir, pt->dir, m->part[done].dir);
       } else if (pt->status[j] == CUBE_JOB_FAILED && failed < 0) failed = p;
     }
     m->source[j] = done >= 0 ? done : failed;

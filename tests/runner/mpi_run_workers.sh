@@ -51,7 +51,7 @@ table)
     "$work/w/run.log" || { cat "$work/w/run.log"; fail "run.log has no peak memory line"; }
   mpirun -n 1 "$ASLSWEEP" run "$work/s.yaml" --out "$work/one" --progress none > /dev/null 2>&1 ||
     fail "1-rank run"
-  diff <("$CUBE_DIGEST" "$work/one/results.h5") <("$CUBE_DIGEST" "$work/w/results.h5") ||
+  diff <("$CUBE_DIGEST" "$work/one/results.h5" main) <("$CUBE_DIGEST" "$work/w/results.h5" main) ||
     fail "workers without a job list give another cube than 1 rank"
   # Two --slice parts on N ranks each (a plan above CUBE_PACK_MIN jobs, so
   # the slice marks are compressed and written collectively), merged: the
@@ -62,8 +62,16 @@ table)
   done
   "$ASLSWEEP" merge --out "$work/merged" "$work/parts/0" "$work/parts/1" > "$work/merge.out" 2>&1 ||
     { cat "$work/merge.out"; fail "merge of the slices"; }
-  diff <("$CUBE_DIGEST" "$work/one/results.h5") <("$CUBE_DIGEST" "$work/merged/results.h5") ||
+  diff <("$CUBE_DIGEST" "$work/one/results.h5" main) <("$CUBE_DIGEST" "$work/merged/results.h5" main) ||
     fail "merged slices give another cube than 1 rank"
+  # The merge moves cells in blocks: blocks of a few cells (crossing every
+  # dimension's boundaries) give the same cube.
+  for b in 1 700 5000; do
+    ASLSWEEP_TEST_MERGE_BLOCK=$b "$ASLSWEEP" merge --out "$work/merged$b" "$work/parts/0" \
+      "$work/parts/1" > "$work/merge$b.out" 2>&1 || { cat "$work/merge$b.out"; fail "merge in blocks of $b bytes"; }
+    diff <("$CUBE_DIGEST" "$work/merged/results.h5" main) <("$CUBE_DIGEST" "$work/merged$b/results.h5" main) ||
+      fail "a merge in blocks of $b bytes gives another cube"
+  done
   ;;
 memory)
   spec 0 > "$work/s.yaml"
