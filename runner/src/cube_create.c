@@ -349,6 +349,12 @@ fail:
   return st;
 }
 
+// Object headers of the 1.8 format (readable by every HDF5 since 2008): an
+// attribute too large for the header (the spec of a study with thousands
+// of models, an axis with thousands of labels) goes to dense storage
+// instead of failing with "object header message is too large" at 64 KiB.
+#define CUBE_LIBVER_LOW H5F_LIBVER_V18
+
 static asl_status create_cube(run_cube *c, const char *path, const sweep_plan *p,
                               const run_subjects *s, const char *executor, MPI_Comm comm) {
   asl_status st = ASL_OK;
@@ -365,6 +371,7 @@ static asl_status create_cube(run_cube *c, const char *path, const sweep_plan *p
   if ((st = run_cube_shape(c, p, s))) goto fail;
   HCHECK(fapl = H5Pcreate(H5P_FILE_ACCESS), "create %s", path);
   HCHECK(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "MPI-IO access for %s", path);
+  HCHECK(H5Pset_libver_bounds(fapl, CUBE_LIBVER_LOW, H5F_LIBVER_LATEST), "format of %s", path);
   HCHECK(c->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
           "create %s (is the output directory writable?)", path);
   if ((st = create_body(c, p, s, executor, rank == 0))) goto fail;
@@ -455,6 +462,7 @@ static asl_status cube_image(void **image, size_t *size, const sweep_plan *p,
   HCHECK(fapl = H5Pcreate(H5P_FILE_ACCESS), "in-memory cube");
   HCHECK(H5Pset_fapl_core(fapl, (size_t)1 << 20, 0), "in-memory cube");
   HCHECK(H5Pset_file_image_callbacks(fapl, &cb), "in-memory cube");
+  HCHECK(H5Pset_libver_bounds(fapl, CUBE_LIBVER_LOW, H5F_LIBVER_LATEST), "in-memory cube");
   HCHECK(c.file = H5Fcreate("results.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl), "in-memory cube");
   if ((st = create_body(&c, p, s, executor, 1))) goto fail;
   HCHECK(H5Fflush(c.file, H5F_SCOPE_GLOBAL), "in-memory cube");
