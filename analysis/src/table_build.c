@@ -29,21 +29,22 @@ asl_status ana_axis_value_parse(ana_axis_value *v, const char *text) {
 }
 
 // Per-subject values of the design cells reached from `idx` by every label
-// combination of the `vary` axes: the first finite value per subject. Also
-// counts the subjects the cell should have (ana_exp_subject_expected).
+// combination of the `vary` axes: the first finite value per subject, in
+// combination order. Cell by cell, so a lazily read experiment reads each
+// cell once. Also counts the subjects the cell should have
+// (ana_exp_subject_expected, for the last combination).
 static void gather(const ana_table_ctx *x, int *idx, const int *vary, int n_vary, int stage,
                    double *out, int *expected) {
   int ns = ana_exp_n_subjects(x->e), nc = ana_combo_count(x->e, vary, n_vary);
-  *expected = 0;
-  for (int s = 0; s < ns; s++) {
-    out[s] = NAN;
-    for (int k = 0; k < nc; k++) {
-      ana_combo_decode(x->e, vary, n_vary, k, idx);
-      size_t cell = ana_exp_cell(x->e, idx);
+  for (int s = 0; s < ns; s++) out[s] = NAN;
+  for (int k = 0; k < nc; k++) {
+    ana_combo_decode(x->e, vary, n_vary, k, idx);
+    size_t cell = ana_exp_cell(x->e, idx);
+    for (int s = 0; s < ns; s++)
       if (isnan(out[s])) out[s] = ana_exp_value(x->c, x->e, cell, s, stage, x->metric);
-    }
-    *expected += ana_exp_subject_expected(x->c, x->e, idx, s);
   }
+  *expected = 0;
+  for (int s = 0; s < ns; s++) *expected += ana_exp_subject_expected(x->c, x->e, idx, s);
 }
 
 // Design indices of table position (r, c): the fixed labels, then the row
@@ -71,7 +72,7 @@ static void tuned_values(const ana_table_ctx *x, const int *idx, char *out, size
   size_t cell = ana_exp_cell(x->e, idx);
   out[0] = '\0';
   for (int s = 0; s < ns && n < 64; s++) {
-    int j = x->e->job[cell * (size_t)ns + (size_t)s];
+    int j = ana_exp_job(x->e, cell, s);
     double c = j >= 0 && j < x->c->jobs.n ? x->c->jobs.chosen_param[j] : NAN;
     int seen = !isfinite(c);
     for (int k = 0; k < n && !seen; k++) seen = v[k] == c;

@@ -1,0 +1,210 @@
+// Tables and plots from lazily read cells (ana_cube_open_lazy, what
+// `aslsweep table` and `plot` use) against the cells held whole: the same
+// bytes in every format and option, with the default cache and with a cache
+// of one single-cell slot (every access a miss or an eviction); and each
+// cell a table needs read once, reference cells pooling several cells
+// included.
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ana/plot.h"
+#include "ana/table.h"
+#include "cube_fixture.h"
+#include "harness.h"
+
+static cf_cube fx;
+static char path[1024];
+
+// The default study with a partial cell, a failed job and tuned values, so
+// every branch of a cell's text shows up.
+static void write_cube(void) {
+  cf_cube_default(&fx);
+  cf_experiment *m = cf_find(&fx, "main");
+  for (int s = 0; s < 3; s++) *cf_value(m, 5, s, 1, CF_SSIM) = NAN;
+  int j = m->job[9 * (size_t)m->n_subjects];
+  fx.jobs[j].status = 3;
+  for (int s = 0; s < m->n_subjects; s++) {
+    int k = m->job[2 * (size_t)m->n_subjects + (size_t)s];
+    fx.jobs[k].tuned = 1;
+    fx.jobs[k].chosen_param = s % 2 ? 1.5 : 0.75;
+  }
+  cf_scratch_path(path, sizeof path, "ana_table_lazy.h5");
+  ASSERT_EQ(0, cf_cube_write(&fx, path));
+}
+
+static char *table_text(const ana_cube *c, const ana_table_opts *o) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  ASSERT(f != NULL);
+  ASSERT_OK(ana_table_run(f, c, o));
+  fclose(f);
+  return buf;
+}
+
+static void option_sets(ana_table_opts *o, int *n) {
+  *n = 0;
+  ana_table_opts_init(&o[(*n)++]);
+  for (int f = ANA_FMT_MD; f <= ANA_FMT_CSV; f++) {
+    ana_table_opts_init(&o[*n]);
+    o[*n].format = (ana_format)f;
+    o[(*n)++].show_params = 1;
+  }
+  ana_table_opts_init(&o[*n]);
+  ASSERT_OK(ana_axis_value_parse(&o[*n].baseline, "nav=1"));
+  o[*n].has_baseline = o[*n].show_pvalues = 1;
+  o[(*n)++].experiment = "main";
+  ana_table_opts_init(&o[*n]);
+  ASSERT_OK(ana_axis_value_parse(&o[*n].baseline, "stage=input"));
+  o[*n].has_baseline = 1, o[*n].test = ANA_TEST_TTEST, o[*n].format = ANA_FMT_LATEX;
+  o[(*n)++].show_pvalues = 1;
+  ana_table_opts_init(&o[*n]);
+  o[*n].stage = ANA_STAGE_INPUT, o[*n].metric = "nmae", o[*n].format = ANA_FMT_CSV;
+  o[(*n)++].eol = ANA_EOL_CRLF;
+  ana_table_opts_init(&o[*n]);
+  o[*n].experiment = "main", o[*n].n_rows = 1, o[*n].n_cols = 1;
+  snprintf(o[*n].rows[0], ANA_LABEL_LEN, "m0");
+  snprintf(o[*n].cols[0], ANA_LABEL_LEN, "nav");
+  ASSERT_OK(ana_axis_value_parse(&o[*n].where[o[*n].n_where++], "strategy=windowed"));
+  (*n)++;
+}
+
+static void expect_same_tables(const ana_cube *whole, const ana_cube *lazy) {
+  ana_table_opts o[16];
+  int n;
+  option_sets(o, &n);
+  for (int i = 0; i < n; i++) {
+    char *a = table_text(whole, &o[i]), *b = table_text(lazy, &o[i]);
+    if (strcmp(a, b) != 0) HARNESS_FAIL("option set %d: lazy table differs:\n%s\n---\n%s", i, a, b);
+    ASSERT(strlen(a) > 200);
+    free(a);
+    free(b);
+  }
+}
+
+TEST(lazy_tables_are_the_same_bytes_with_any_cache) {
+  write_cube();
+  ana_cube whole, lazy, tiny;
+  ASSERT_OK(ana_cube_open(&whole, path));
+  ASSERT_OK(ana_cube_open_lazy(&lazy, path));
+  ana_cells_set_cache(1, 1); // one slot of one cell
+  ASSERT_OK(ana_cube_open_lazy(&tiny, path));
+  ana_cells_set_cache(0, 0);
+  ASSERT(lazy.experiments[0].metrics == NULL && lazy.experiments[0].cells != NULL);
+  expect_same_tables(&whole, &lazy);
+  expect_same_tables(&whole, &tiny);
+  // The tiny cache really was exercised: more reads than the default one.
+  ASSERT(ana_exp_cell_reads(&tiny.experiments[0]) > ana_exp_cell_reads(&lazy.experiments[0]));
+  ASSERT_EQ(0, (long)ana_exp_cell_reads(&whole.experiments[0]));
+  ana_cube_free(&whole);
+  ana_cube_free(&lazy);
+  ana_cube_free(&tiny);
+  cf_cube_free(&fx);
+}
+
+// One table of snr_matching: 2 x 2 main cells and an input row of 2
+// entries, each pooling both train groups. With a single one-cell slot,
+// reading subject by subject across the pooled cells would read 2 cells per
+// subject; cell by cell it is one read per cell a position needs.
+TEST(each_needed_cell_is_read_once_per_table) {
+  write_cube();
+  ana_cells_set_cache(1, 1);
+  ana_cube c;
+  ASSERT_OK(ana_cube_open_lazy(&c, path));
+  ana_cells_set_cache(0, 0);
+  const ana_experiment *e = ana_cube_experiment(&c, "snr_matching");
+  ASSERT(e != NULL && ana_exp_n_subjects(e) == 6);
+  ana_table_opts o;
+  ana_table_opts_init(&o);
+  ana_table t;
+  size_t before = ana_exp_cell_reads(e);
+  ASSERT_OK(ana_table_build(&t, &c, e, CF_SSIM, &o));
+  ASSERT_EQ(3, t.n_rows);
+  ASSERT_EQ(2, t.n_cols);
+  ASSERT_EQ(4 + 2 * 2, (long)(ana_exp_cell_reads(e) - before));
+  ana_table_free(&t);
+  // --show-params reads the job indices of the same cells: no read more
+  // than the one each main position costs.
+  o.show_params = 1;
+  before = ana_exp_cell_reads(e);
+  ASSERT_OK(ana_table_build(&t, &c, e, CF_SSIM, &o));
+  ASSERT_EQ(4 + 2 * 2, (long)(ana_exp_cell_reads(e) - before));
+  ana_table_free(&t);
+  // The default cache holds the whole small experiment: a second table of
+  // another metric reads nothing new.
+  ana_cube d;
+  ASSERT_OK(ana_cube_open_lazy(&d, path));
+  e = ana_cube_experiment(&d, "snr_matching");
+  ASSERT_OK(ana_table_build(&t, &d, e, CF_SSIM, &o));
+  ana_table_free(&t);
+  before = ana_exp_cell_reads(e);
+  ASSERT(before >= 1);
+  ASSERT_OK(ana_table_build(&t, &d, e, CF_NMAE, &o));
+  ASSERT_EQ((long)before, (long)ana_exp_cell_reads(e));
+  ana_table_free(&t);
+  ana_cube_free(&d);
+  ana_cube_free(&c);
+  cf_cube_free(&fx);
+}
+
+static char *slurp(const char *file, size_t *len) {
+  FILE *f = fopen(file, "rb");
+  ASSERT(f != NULL);
+  fseek(f, 0, SEEK_END);
+  *len = (size_t)ftell(f);
+  rewind(f);
+  char *b = malloc(*len + 1);
+  ASSERT(b && fread(b, 1, *len, f) == *len);
+  fclose(f);
+  return b;
+}
+
+// A plot's PNG from each cube: the same bytes (same pixels, same chunks).
+static void expect_same_plot(const ana_cube *whole, const ana_cube *lazy, ana_plot_opts *o,
+                             const char *stem) {
+  char a[1200], b[1300];
+  cf_scratch_path(a, sizeof a - 8, stem);
+  snprintf(b, sizeof b, "%s_lazy.png", a);
+  strcat(a, ".png");
+  o->output = a;
+  ASSERT_OK(ana_plot(whole, o));
+  o->output = b;
+  ASSERT_OK(ana_plot(lazy, o));
+  size_t na, nb;
+  char *x = slurp(a, &na), *y = slurp(b, &nb);
+  ASSERT(na > 1000);
+  if (na != nb || memcmp(x, y, na) != 0) HARNESS_FAIL("%s: lazy plot differs", stem);
+  free(x);
+  free(y);
+}
+
+TEST(lazy_plots_are_the_same_pixels) {
+  write_cube();
+  ana_cube whole, tiny;
+  ASSERT_OK(ana_cube_open(&whole, path));
+  ana_cells_set_cache(1, 1);
+  ASSERT_OK(ana_cube_open_lazy(&tiny, path));
+  ana_cells_set_cache(0, 0);
+  ana_plot_opts o;
+  ana_plot_opts_init(&o);
+  o.x = "nav", o.hue = "strategy", o.facet = "m0";
+  expect_same_plot(&whole, &tiny, &o, "ana_lazy_line");
+  ana_plot_opts_init(&o);
+  o.experiment = "snr_matching", o.x = "test_snr_group", o.hue = "train_snr_group";
+  o.metric = "nmae";
+  expect_same_plot(&whole, &tiny, &o, "ana_lazy_heatmap");
+  ana_cube_free(&whole);
+  ana_cube_free(&tiny);
+  ana_plot_release_fonts();
+  cf_cube_free(&fx);
+}
+
+int main(void) {
+  RUN(lazy_tables_are_the_same_bytes_with_any_cache);
+  RUN(each_needed_cell_is_read_once_per_table);
+  RUN(lazy_plots_are_the_same_pixels);
+  return DONE();
+}
