@@ -210,12 +210,15 @@ asl_status ana_table_begin(ana_table *t, ana_layout *L, ana_table_ctx *x, const 
   return ASL_OK;
 }
 
-void ana_table_fill_rows(const ana_table_ctx *x, ana_table *t, int r0, int n) {
+void ana_table_fill_rows(const ana_table_ctx *x, ana_table *t, int r0, int n, int numbers_only) {
   t->r0 = r0;
   t->n_held = n;
-  label_rows(x, t);
+  int show = t->show_params;
+  if (numbers_only) t->show_params = 0; // no labels, no tuned values
+  else label_rows(x, t);
   for (int r = r0; r < r0 + n; r++)
     for (int col = 0; col < t->n_cols; col++) fill_cell(x, t, r, col);
+  t->show_params = show;
 }
 
 asl_status ana_table_build(ana_table *t, const ana_cube *c, const ana_experiment *e, int metric,
@@ -224,7 +227,7 @@ asl_status ana_table_build(ana_table *t, const ana_cube *c, const ana_experiment
   ana_table_ctx x;
   asl_status st = ana_table_begin(t, &L, &x, c, e, metric, o, INT32_MAX);
   if (st) return st;
-  ana_table_fill_rows(&x, t, 0, t->n_rows);
+  ana_table_fill_rows(&x, t, 0, t->n_rows, 0);
   ana_table_mark_best(t, ana_table_max_n(t));
   if (o->has_baseline) st = ana_table_apply_baseline(&x, t, o);
   if (st) ana_table_free(t);

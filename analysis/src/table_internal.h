@@ -51,11 +51,12 @@ asl_status ana_table_apply_baseline(const ana_table_ctx *x, ana_table *t, const 
 
 // The pieces of ana_table_build, for a table built a few rows at a time
 // (table_stream.c). begin: the layout, labels of the columns and room for
-// `cap_rows` rows; fill_rows: rows [r0, r0 + n) into that room.
+// `cap_rows` rows; fill_rows: rows [r0, r0 + n) into that room (with
+// numbers_only, their cells' numbers without row labels or tuned values).
 asl_status ana_table_begin(ana_table *t, ana_layout *L, ana_table_ctx *x, const ana_cube *c,
                            const ana_experiment *e, int metric, const ana_table_opts *o,
                            int cap_rows);
-void ana_table_fill_rows(const ana_table_ctx *x, ana_table *t, int r0, int n);
+void ana_table_fill_rows(const ana_table_ctx *x, ana_table *t, int r0, int n, int numbers_only);
 // The most subjects any held cell has; then each held row's best cell, and
 // max_n (the table's) as the expected count of cells that expect none.
 int ana_table_max_n(const ana_table *t);

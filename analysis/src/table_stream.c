@@ -35,7 +35,7 @@ static asl_status survey(stream *s) {
   ana_table *t = s->t;
   asl_status st = ASL_OK;
   for (int r0 = 0; st == ASL_OK && r0 < t->n_rows; r0 += t->cap_rows) {
-    ana_table_fill_rows(s->x, t, r0, rows_at(t, r0));
+    ana_table_fill_rows(s->x, t, r0, rows_at(t, r0), 1);
     int n = ana_table_max_n(t);
     if (n > s->max_n) s->max_n = n;
     ana_table_wide_add(&s->w, t);
@@ -64,7 +64,7 @@ static asl_status write_table(FILE *out, stream *s, int show_p) {
   asl_status st = ASL_OK;
   int one = t->n_rows <= t->cap_rows;
   if (one) { // built once: the rows in memory are the whole table
-    ana_table_fill_rows(s->x, t, 0, t->n_rows);
+    ana_table_fill_rows(s->x, t, 0, t->n_rows, 0);
     s->max_n = ana_table_max_n(t);
     if (s->p) st = ana_baseline_test_rows(s->x, t, s->axis, s->label, o->test, s->p);
   } else {
@@ -80,7 +80,7 @@ static asl_status write_table(FILE *out, stream *s, int show_p) {
   ana_table_render_head(out, t, o->format, o->eol, &s->w);
   for (int r0 = 0; r0 < t->n_rows; r0 += t->cap_rows) {
     if (!one) {
-      ana_table_fill_rows(s->x, t, r0, rows_at(t, r0));
+      ana_table_fill_rows(s->x, t, r0, rows_at(t, r0), 0);
       finish_rows(s);
     }
     ana_table_render_rows(out, t, o->format, show_p, o->eol, &s->w);
