@@ -267,7 +267,9 @@ double ana_exp_value(const ana_cube *c, const ana_experiment *e, size_t cell, in
 
 int ana_exp_subject_expected(const ana_cube *c, const ana_experiment *e, const int *idx, int s) {
   for (int a = 0; a < e->n_design; a++) {
-    if (strcmp(e->axes[a].name, "snr_group") != 0 && strcmp(e->axes[a].name, "test_snr_group") != 0)
+    const char *n = e->axes[a].name; // called per cell and subject: the first letter first
+    if ((n[0] != 's' || strcmp(n, "snr_group") != 0) &&
+        (n[0] != 't' || strcmp(n, "test_snr_group") != 0))
       continue;
     const char *label = e->axes[a].labels[idx[a]];
     if (strcmp(label, "all") != 0 && strcmp(label, c->subjects.snr_group[s]) != 0) return 0;

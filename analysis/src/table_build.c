@@ -84,7 +84,19 @@ static void tuned_values(const ana_table_ctx *x, const int *idx, char *out, size
     snprintf(out + strlen(out), len - strlen(out), "%s%g", k ? "/" : "", v[k]);
 }
 
-static void fill_cell(const ana_table_ctx *x, ana_table *t, int r, int col) {
+// n and mean as ana_summarize gives them (same sums, same order), the rest
+// NaN: all a table's first pass needs.
+static void count_and_mean(const double *v, int n, ana_summary *out) {
+  double sum = 0;
+  int k = 0;
+  for (int i = 0; i < n; i++)
+    if (isfinite(v[i])) sum += v[i], k++;
+  out->n = k;
+  out->sd = out->median = out->q1 = out->q3 = out->iqr = NAN;
+  out->mean = k ? sum / k : NAN;
+}
+
+static void fill_cell(const ana_table_ctx *x, ana_table *t, int r, int col, int numbers_only) {
   const ana_layout *L = x->L;
   ana_cell *cell = &t->cells[(r - t->r0) * t->n_cols + col];
   double *values = cell->values;
@@ -97,6 +109,10 @@ static void fill_cell(const ana_table_ctx *x, ana_table *t, int r, int col) {
   cell->p = cell->p_adj = NAN;
   if (ref) gather(x, idx, L->ref_vary, L->n_ref_vary, x->stage_in, cell->values, &cell->expected);
   else gather(x, idx, NULL, 0, x->stage_out, cell->values, &cell->expected);
+  if (numbers_only) {
+    count_and_mean(cell->values, t->n_subjects, &cell->s);
+    return;
+  }
   if (!ref && t->show_params) tuned_values(x, idx, cell->tuned, sizeof cell->tuned);
   ana_summarize(cell->values, t->n_subjects, &cell->s);
 }
@@ -213,12 +229,9 @@ asl_status ana_table_begin(ana_table *t, ana_layout *L, ana_table_ctx *x, const 
 void ana_table_fill_rows(const ana_table_ctx *x, ana_table *t, int r0, int n, int numbers_only) {
   t->r0 = r0;
   t->n_held = n;
-  int show = t->show_params;
-  if (numbers_only) t->show_params = 0; // no labels, no tuned values
-  else label_rows(x, t);
+  if (!numbers_only) label_rows(x, t);
   for (int r = r0; r < r0 + n; r++)
-    for (int col = 0; col < t->n_cols; col++) fill_cell(x, t, r, col);
-  t->show_params = show;
+    for (int col = 0; col < t->n_cols; col++) fill_cell(x, t, r, col, numbers_only);
 }
 
 asl_status ana_table_build(ana_table *t, const ana_cube *c, const ana_experiment *e, int metric,

@@ -52,7 +52,8 @@ asl_status ana_table_apply_baseline(const ana_table_ctx *x, ana_table *t, const 
 // The pieces of ana_table_build, for a table built a few rows at a time
 // (table_stream.c). begin: the layout, labels of the columns and room for
 // `cap_rows` rows; fill_rows: rows [r0, r0 + n) into that room (with
-// numbers_only, their cells' numbers without row labels or tuned values).
+// numbers_only, their cells' values, n and mean only: no row labels, tuned
+// values or other statistics).
 asl_status ana_table_begin(ana_table *t, ana_layout *L, ana_table_ctx *x, const ana_cube *c,
                            const ana_experiment *e, int metric, const ana_table_opts *o,
                            int cap_rows);
