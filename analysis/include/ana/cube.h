@@ -4,7 +4,9 @@
 // ana_cube_open() reads what the analysis commands need (labels,
 // per-subject metrics, job index, the /jobs numbers, /subjects) so the rest
 // of analysis/ never touches HDF5; job keys, hosts and loss rows are read
-// in blocks when asked for (ana_job_key ...). A partial cube (a sweep still running, failed
+// in blocks when asked for (ana_job_key ...). The commands (table, plot,
+// export) use ana_cube_open_lazy(), which leaves the cells in the file and
+// reads them through a small cache. A partial cube (a sweep still running, failed
 // jobs) opens fine: absent cells are NaN and ana_exp_value() reports them as
 // missing. Every format version from CUBE_FORMAT_VERSION_MIN to
 // CUBE_FORMAT_VERSION (cube/schema.h, where every name of the layout lives)
