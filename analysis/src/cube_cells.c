@@ -39,6 +39,7 @@ struct ana_cells {
   float *m;             // slot s: run x per_m values from m + s * run * per_m
   int32_t *j;
   size_t reads;
+  size_t run_bytes, cache_bytes; // the budgets when it was opened
 };
 
 static size_t clamp(size_t v, size_t lo, size_t hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -47,15 +48,38 @@ static int bucket_of(const struct ana_cells *x, size_t c0) {
   return (int)(((uint64_t)c0 * 0x9E3779B97F4A7C15u >> 32) % (uint64_t)x->n_buckets);
 }
 
-// Slot count and run length from the budgets; no more slots than runs.
-static void size_cache(struct ana_cells *x, const ana_experiment *e) {
+static size_t cell_bytes(const struct ana_cells *x) {
   size_t cell = sizeof(float) * x->per_m + sizeof(int32_t) * x->per_j;
-  x->run = clamp(run_bytes / (cell ? cell : 1), 1, RUN_MAX);
+  return cell ? cell : 1;
+}
+
+// Slot count and run length from the budgets (runs of at most max_run
+// cells); no more slots than runs.
+static void size_cache(struct ana_cells *x, const ana_experiment *e, size_t max_run) {
+  size_t cell = cell_bytes(x);
+  x->run = clamp(x->run_bytes / cell, 1, RUN_MAX);
+  if (x->run > max_run) x->run = max_run;
   if (x->run > x->last) x->run = x->last;
   size_t rows = e->n_cells / x->last, runs = rows * ((x->last + x->run - 1) / x->run);
-  size_t slots = clamp(cache_bytes / (x->run * (cell ? cell : 1)), MIN_SLOTS, 1 << 20);
+  size_t slots = clamp(x->cache_bytes / (x->run * cell), MIN_SLOTS, 1 << 20);
   x->n_slots = (int)(runs < slots ? (runs ? runs : 1) : slots);
   x->n_buckets = 2 * x->n_slots + 1;
+}
+
+static void free_cache(struct ana_cells *x) {
+  free(x->c0);
+  free(x->n);
+  free(x->prev);
+  free(x->next);
+  free(x->chain);
+  free(x->bucket);
+  free(x->m);
+  free(x->j);
+  x->c0 = x->n = NULL;
+  x->prev = x->next = x->chain = x->bucket = NULL;
+  x->m = NULL;
+  x->j = NULL;
+  x->hit = 0;
 }
 
 static int alloc_cache(struct ana_cells *x) {
@@ -90,8 +114,27 @@ asl_status ana_cells_open(ana_experiment *e, hid_t g, const char *path) {
   if (x->last < 1) x->last = 1;
   x->per_j = (size_t)ana_exp_n_subjects(e);
   x->per_m = x->per_j * (size_t)ana_exp_n_stages(e) * (size_t)ana_exp_n_metrics(e);
-  size_cache(x, e);
+  x->run_bytes = run_bytes;
+  x->cache_bytes = cache_bytes;
+  size_cache(x, e, RUN_MAX);
   if (!alloc_cache(x)) return asl_fail(ASL_ENOMEM, "%s: cells of /%s", path, e->name);
+  return ASL_OK;
+}
+
+asl_status ana_exp_plan_reads(const ana_experiment *e, size_t streams) {
+  struct ana_cells *x = e->cells;
+  if (!x || streams < 1) return ASL_OK;
+  size_t fit = clamp(x->cache_bytes / (streams * cell_bytes(x)), 1, RUN_MAX);
+  size_t run = x->run;
+  int slots = x->n_slots;
+  size_cache(x, e, fit);
+  if (x->run == run && x->n_slots == slots) return ASL_OK;
+  free_cache(x);
+  if (!alloc_cache(x)) {
+    free_cache(x);
+    x->n_slots = 0; // every access fails from now on (NaN, -1)
+    return asl_fail(ASL_ENOMEM, "experiment %s: out of memory for its cells", e->name);
+  }
   return ASL_OK;
 }
 
@@ -100,14 +143,7 @@ void ana_cells_close(ana_experiment *e) {
   if (!x) return;
   cube_h5_close(&x->metrics);
   cube_h5_close(&x->job);
-  free(x->c0);
-  free(x->n);
-  free(x->prev);
-  free(x->next);
-  free(x->chain);
-  free(x->bucket);
-  free(x->m);
-  free(x->j);
+  free_cache(x);
   free(x);
   e->cells = NULL;
 }
@@ -162,7 +198,7 @@ static int read_run(const ana_experiment *e, struct ana_cells *x, int s, size_t 
 // slot; -1 when it cannot be read.
 static int slot_of(const ana_experiment *e, size_t cell) {
   struct ana_cells *x = e->cells;
-  if (!x || cell >= e->n_cells) return -1;
+  if (!x || !x->n_slots || cell >= e->n_cells) return -1;
   int s = x->hit;
   if (x->n[s] && cell >= x->c0[s] && cell - x->c0[s] < x->n[s]) return s;
   size_t at = cell % x->last, c0 = cell - at % x->run;

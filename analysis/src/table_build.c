@@ -223,7 +223,12 @@ asl_status ana_table_begin(ana_table *t, ana_layout *L, ana_table_ctx *x, const 
   }
   describe(x, t);
   label_cols(x, t);
-  return ASL_OK;
+  // A row's cells (a reference entry's pooled ones, the baselines) are read
+  // together: the cache must hold that many runs, or it reads a run a cell.
+  int pool = L->n_ref_vary ? ana_combo_count(e, L->ref_vary, L->n_ref_vary) : 1;
+  st = ana_exp_plan_reads(e, (size_t)t->n_cols * (size_t)(pool + 1));
+  if (st) ana_table_free(t);
+  return st;
 }
 
 void ana_table_fill_rows(const ana_table_ctx *x, ana_table *t, int r0, int n, int numbers_only) {

@@ -3,7 +3,7 @@
 // bytes in every format and option, with the default cache and with a cache
 // of one single-cell slot (every access a miss or an eviction); and each
 // cell a table needs read once, reference cells pooling several cells
-// included.
+// included, also when its row walks more places than the cache has runs.
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +187,35 @@ TEST(each_needed_cell_is_read_once_per_table) {
   cf_cube_free(&fx);
 }
 
+// Two places of the cells walked at once through a cache of one run of two
+// cells: every access misses until ana_exp_plan_reads(e, 2) halves the runs
+// and makes room for both; the values stay those of the fixture.
+TEST(planned_reads_stop_two_walks_evicting_each_other) {
+  write_cube();
+  cf_experiment *fe = cf_find(&fx, "snr_matching");
+  size_t cell = sizeof(float) * 6 * CF_STAGES * CF_METRICS + sizeof(int32_t) * 6;
+  ana_cells_set_cache(2 * cell, 2 * cell);
+  ana_cube c;
+  ASSERT_OK(ana_cube_open_lazy(&c, path));
+  ana_cells_set_cache(0, 0);
+  const ana_experiment *e = ana_cube_experiment(&c, "snr_matching");
+  ASSERT(e != NULL && e->n_cells == 4);
+  for (int plan = 0; plan < 2; plan++) {
+    if (plan) ASSERT_OK(ana_exp_plan_reads(e, 2));
+    size_t before = ana_exp_cell_reads(e);
+    for (int i = 0; i < 20; i++) {
+      size_t at = i % 2 ? 2 : 1; // cells 1 and 2: runs [0, 2) and [2, 4)
+      float want = *cf_value(fe, at, 3, 1, CF_NMAE);
+      float got = ana_exp_raw(e, at, 3, 1, CF_NMAE);
+      ASSERT(got == want || (isnan(got) && isnan(want)));
+      ASSERT_EQ(fe->job[at * 6 + 3], ana_exp_job(e, at, 3));
+    }
+    ASSERT_EQ(plan ? 2 : 20, (long)(ana_exp_cell_reads(e) - before));
+  }
+  ana_cube_free(&c);
+  cf_cube_free(&fx);
+}
+
 static char *slurp(const char *file, size_t *len) {
   FILE *f = fopen(file, "rb");
   ASSERT(f != NULL);
@@ -242,6 +271,7 @@ TEST(lazy_plots_are_the_same_pixels) {
 int main(void) {
   RUN(lazy_tables_are_the_same_bytes_with_any_cache);
   RUN(each_needed_cell_is_read_once_per_table);
+  RUN(planned_reads_stop_two_walks_evicting_each_other);
   RUN(lazy_plots_are_the_same_pixels);
   return DONE();
 }

@@ -98,9 +98,17 @@ asl_status ana_cube_open(ana_cube *c, const char *path);
 // cells together, as theirs do.
 asl_status ana_cube_open_lazy(ana_cube *c, const char *path);
 // Bytes of values one read of a lazy experiment brings and bytes its cache
-// holds (0: the defaults, 32 KB and 4 MB), for cubes opened after the call;
+// holds (0: the defaults, 32 KB and 4 MB), for cubes opened after the call
+// (each keeps the budgets it was opened with);
 // tests make them small to exercise the cache.
 void ana_cells_set_cache(size_t run_bytes, size_t cache_bytes);
+// Tells a lazy experiment's cache that its reader walks `streams` places
+// of the cells at once (a table: the cells of one row): its runs are made
+// short enough (never longer than the default) for that many to fit in the
+// cache, so each is read about once; a change empties the cache. A no-op
+// for cells in memory. ASL_ENOMEM with a message when the new cache cannot
+// be had.
+asl_status ana_exp_plan_reads(const ana_experiment *e, size_t streams);
 // Reads of a lazy experiment's cells so far (0 when its cells are in memory).
 size_t ana_exp_cell_reads(const ana_experiment *e);
 void ana_cube_free(ana_cube *c);
