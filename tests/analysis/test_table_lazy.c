@@ -10,9 +10,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <hdf5.h>
+
 #include "ana/export.h"
 #include "ana/plot.h"
 #include "ana/table.h"
+#include "cube/schema.h"
 #include "cube_fixture.h"
 #include "harness.h"
 
@@ -216,6 +219,32 @@ TEST(planned_reads_stop_two_walks_evicting_each_other) {
   cf_cube_free(&fx);
 }
 
+// A job index outside /jobs: a lazily opened cube refuses it as a whole
+// read does (exit 2, the dataset and value named) when it has no row
+// checksums; with them, verification names the cell instead.
+TEST(lazy_open_refuses_a_job_index_outside_jobs) {
+  cf_cube_default(&fx);
+  cf_experiment *m = cf_find(&fx, "main");
+  m->job[7 * (size_t)m->n_subjects + 2] = fx.n_jobs + 5;
+  cf_scratch_path(path, sizeof path, "ana_lazy_badjob.h5");
+  ASSERT_EQ(0, cf_cube_write(&fx, path));
+  ana_cube c;
+  ASSERT_OK(ana_cube_open_lazy(&c, path));
+  ASSERT(c.verify.has_checksums && c.verify.n_bad >= 1);
+  ana_cube_free(&c);
+  hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT(f >= 0);
+  ASSERT(H5Ldelete(f, cube_ds_path(CUBE_DS_JOB_CHECKSUM), H5P_DEFAULT) >= 0);
+  H5Fclose(f);
+  ASSERT_EQ(ASL_EFORMAT, ana_cube_open(&c, path));
+  char whole[512];
+  snprintf(whole, sizeof whole, "%s", asl_error_message());
+  ASSERT_EQ(ASL_EFORMAT, ana_cube_open_lazy(&c, path));
+  ASSERT_STR_EQ(whole, asl_error_message());
+  ASSERT(strstr(whole, "/main/job holds") != NULL);
+  cf_cube_free(&fx);
+}
+
 static char *slurp(const char *file, size_t *len) {
   FILE *f = fopen(file, "rb");
   ASSERT(f != NULL);
@@ -272,6 +301,7 @@ int main(void) {
   RUN(lazy_tables_are_the_same_bytes_with_any_cache);
   RUN(each_needed_cell_is_read_once_per_table);
   RUN(planned_reads_stop_two_walks_evicting_each_other);
+  RUN(lazy_open_refuses_a_job_index_outside_jobs);
   RUN(lazy_plots_are_the_same_pixels);
   return DONE();
 }
