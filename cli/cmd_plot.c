@@ -152,7 +152,7 @@ int cmd_plot(int argc, char **argv) {
   int rc = parse(&a, argc, argv);
   if (rc != CLI_OK) return rc;
   ana_cube cube;
-  asl_status st = ana_cube_open(&cube, a.path);
+  asl_status st = ana_cube_open_lazy(&cube, a.path);
   if (st == ASL_OK && ana_cube_warning(&cube))
     fprintf(stderr, "aslsweep plot: warning: %s\n", ana_cube_warning(&cube));
   if (st == ASL_OK && ana_cube_report_rows(&cube, "aslsweep plot", stderr)) {

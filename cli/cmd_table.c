@@ -128,7 +128,7 @@ int cmd_table(int argc, char **argv) {
   }
   if (!path) return usage_error("missing DIR/results.h5%s", "");
   ana_cube c;
-  asl_status st = ana_cube_open(&c, path);
+  asl_status st = ana_cube_open_lazy(&c, path);
   if (st == ASL_OK && ana_cube_warning(&c))
     fprintf(stderr, "aslsweep table: warning: %s\n", ana_cube_warning(&c));
   if (st == ASL_OK && ana_cube_report_rows(&c, "aslsweep table", stderr)) {

@@ -139,11 +139,26 @@ static asl_status check_refs(const ana_cube *c, const ana_experiment *e) {
     if (strcmp(s->labels[i], c->subjects.id[i]) != 0)
       return asl_fail(ASL_EFORMAT, "%s: /%s subject %d is '%s', %s says '%s'", c->path, e->name,
                       i, s->labels[i], ids, c->subjects.id[i]);
-  size_t n = e->job ? e->n_cells * (size_t)s->n : 0; // lazy: verification checks them
+  size_t n = e->job ? e->n_cells * (size_t)s->n : 0; // lazy: ana_check_lazy_jobs
   for (size_t i = 0; i < n; i++)
     if (e->job[i] < -1 || e->job[i] >= c->jobs.n)
       return asl_fail(ASL_EFORMAT, "%s: /%s/%s holds %d, outside -1 .. %d", c->path, e->name,
                       cube_ds_name(CUBE_DS_EXP_JOB), (int)e->job[i], c->jobs.n - 1);
+  return ASL_OK;
+}
+
+asl_status ana_check_lazy_jobs(const ana_cube *c) {
+  for (int i = 0; i < c->n_experiments; i++) {
+    const ana_experiment *e = &c->experiments[i];
+    int ns = ana_exp_n_subjects(e);
+    for (size_t cell = 0; e->cells && cell < e->n_cells; cell++)
+      for (int s = 0; s < ns; s++) {
+        int j = ana_exp_job(e, cell, s);
+        if (j < -1 || j >= c->jobs.n)
+          return asl_fail(ASL_EFORMAT, "%s: /%s/%s holds %d, outside -1 .. %d", c->path, e->name,
+                          cube_ds_name(CUBE_DS_EXP_JOB), j, c->jobs.n - 1);
+      }
+  }
   return ASL_OK;
 }
 
@@ -267,7 +282,9 @@ double ana_exp_value(const ana_cube *c, const ana_experiment *e, size_t cell, in
 
 int ana_exp_subject_expected(const ana_cube *c, const ana_experiment *e, const int *idx, int s) {
   for (int a = 0; a < e->n_design; a++) {
-    if (strcmp(e->axes[a].name, "snr_group") != 0 && strcmp(e->axes[a].name, "test_snr_group") != 0)
+    const char *n = e->axes[a].name; // called per cell and subject: the first letter first
+    if ((n[0] != 's' || strcmp(n, "snr_group") != 0) &&
+        (n[0] != 't' || strcmp(n, "test_snr_group") != 0))
       continue;
     const char *label = e->axes[a].labels[idx[a]];
     if (strcmp(label, "all") != 0 && strcmp(label, c->subjects.snr_group[s]) != 0) return 0;

@@ -11,6 +11,11 @@
 // open file into c->experiments, sorted by name.
 // lazy: the cells stay in the file (ana_cells_open).
 asl_status ana_read_experiments(hid_t f, ana_cube *c, int lazy);
+// The job indices of the lazily read experiments, each within -1 .. jobs-1
+// (what ana_read_experiments checks of cells it reads whole), read in
+// storage order; for cubes whose rows verification does not cover (no
+// checksums): verification names a stray index of the others.
+asl_status ana_check_lazy_jobs(const ana_cube *c);
 // Keeps g's metrics and job datasets open for reads of runs of cells.
 asl_status ana_cells_open(ana_experiment *e, hid_t g, const char *path);
 void ana_cells_close(ana_experiment *e);

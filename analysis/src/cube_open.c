@@ -161,6 +161,7 @@ static asl_status open_cube(ana_cube *c, const char *path, int lazy) {
   if (st == ASL_OK) st = ana_read_chosen(f, c);
   if (st == ASL_OK) st = ana_read_experiments(f, c, lazy);
   if (st == ASL_OK) st = cube_verify_file(f, path, &c->verify);
+  if (st == ASL_OK && lazy && !c->verify.has_checksums) st = ana_check_lazy_jobs(c);
   // The /jobs rows keep the file open (their own reference) for later reads.
   if (f >= 0) H5Fclose(f);
   cube_h5_quiet_end(&q);

@@ -62,37 +62,65 @@ static asl_status test_cell(const ana_table_ctx *x, ana_cell *cell, int *idx, in
   return st;
 }
 
-asl_status ana_table_apply_baseline(const ana_table_ctx *x, ana_table *t, const ana_table_opts *o) {
-  int axis = -1, label = -1;
-  asl_status st = resolve(x, o, &axis, &label);
+asl_status ana_baseline_resolve(const ana_table_ctx *x, ana_table *t, const ana_table_opts *o,
+                                int *axis, int *label) {
+  *axis = *label = -1;
+  asl_status st = resolve(x, o, axis, label);
   if (st) return st;
   snprintf(t->baseline, sizeof t->baseline, "%s=%s", o->baseline.axis,
-           axis >= 0 ? x->e->axes[axis].labels[label] : "input");
-  int nc = t->n_rows * t->n_cols, ns = t->n_subjects;
-  double *p = malloc((size_t)nc * sizeof *p), *bx = malloc(((size_t)ns + 1) * sizeof *bx),
-         *by = malloc(((size_t)ns + 1) * sizeof *by);
-  if (!p || !bx || !by) st = asl_fail(ASL_ENOMEM, "table %s: out of memory", t->experiment);
-  for (int i = 0; st == ASL_OK && i < nc; i++) {
+           *axis >= 0 ? x->e->axes[*axis].labels[*label] : "input");
+  return ASL_OK;
+}
+
+asl_status ana_baseline_test_rows(const ana_table_ctx *x, ana_table *t, int axis, int label,
+                                  ana_test_kind kind, double *p) {
+  int ns = t->n_subjects;
+  double *bx = malloc(((size_t)ns + 1) * sizeof *bx), *by = malloc(((size_t)ns + 1) * sizeof *by);
+  asl_status st = ASL_OK;
+  if (!bx || !by) st = asl_fail(ASL_ENOMEM, "table %s: out of memory", t->experiment);
+  for (int i = 0; st == ASL_OK && i < t->n_held * t->n_cols; i++) {
     ana_cell *cell = &t->cells[i];
-    p[i] = NAN;
+    int at = t->r0 * t->n_cols + i;
+    p[at] = NAN;
     if (cell->kind != ANA_CELL_MAIN) continue;
     int idx[ANA_MAX_DESIGN];
-    ana_table_position_idx(x, i / t->n_cols, i % t->n_cols, idx);
-    if (axis >= 0 && idx[axis] == label) {
-      cell->is_baseline = 1;
-      continue;
-    }
-    st = test_cell(x, cell, idx, axis, label, o->test, bx, by);
-    p[i] = cell->p;
+    ana_table_position_idx(x, at / t->n_cols, at % t->n_cols, idx);
+    if (axis >= 0 && idx[axis] == label) continue;
+    st = test_cell(x, cell, idx, axis, label, kind, bx, by);
+    p[at] = cell->p;
   }
-  if (st == ASL_OK) st = ana_holm(p, nc, p);
-  for (int i = 0; st == ASL_OK && i < nc; i++) {
-    t->cells[i].p_adj = p[i];
-    t->cells[i].significant = isfinite(p[i]) && p[i] < o->alpha;
-    t->n_tests += isfinite(p[i]) != 0;
-  }
-  free(p);
   free(bx);
   free(by);
+  return st;
+}
+
+void ana_baseline_mark_rows(const ana_table_ctx *x, ana_table *t, int axis, int label,
+                            const double *p, const double *p_adj, double alpha) {
+  for (int i = 0; i < t->n_held * t->n_cols; i++) {
+    ana_cell *cell = &t->cells[i];
+    int at = t->r0 * t->n_cols + i, idx[ANA_MAX_DESIGN];
+    if (cell->kind == ANA_CELL_MAIN) {
+      ana_table_position_idx(x, at / t->n_cols, at % t->n_cols, idx);
+      cell->is_baseline = axis >= 0 && idx[axis] == label;
+    }
+    cell->p = p[at];
+    cell->p_adj = p_adj[at];
+    cell->significant = isfinite(p_adj[at]) && p_adj[at] < alpha;
+  }
+}
+
+asl_status ana_table_apply_baseline(const ana_table_ctx *x, ana_table *t, const ana_table_opts *o) {
+  int axis, label;
+  asl_status st = ana_baseline_resolve(x, t, o, &axis, &label);
+  if (st) return st;
+  int nc = t->n_rows * t->n_cols;
+  double *p = malloc(((size_t)nc + 1) * sizeof *p), *q = malloc(((size_t)nc + 1) * sizeof *q);
+  if (!p || !q) st = asl_fail(ASL_ENOMEM, "table %s: out of memory", t->experiment);
+  if (st == ASL_OK) st = ana_baseline_test_rows(x, t, axis, label, o->test, p);
+  if (st == ASL_OK) st = ana_holm(p, nc, q);
+  if (st == ASL_OK) ana_baseline_mark_rows(x, t, axis, label, p, q, o->alpha);
+  for (int i = 0; st == ASL_OK && i < nc; i++) t->n_tests += isfinite(q[i]) != 0;
+  free(p);
+  free(q);
   return st;
 }

@@ -2,15 +2,32 @@
 #include <math.h>
 #include <string.h>
 
-#include "ana/table.h"
+#include "table_internal.h"
 #include "text_out.h"
 
-static int decimals(const ana_table *t) {
-  double m = 0;
-  for (int i = 0; i < t->n_rows * t->n_cols; i++)
-    if (t->cells[i].s.n > 0 && fabs(t->cells[i].s.mean) > m) m = fabs(t->cells[i].s.mean);
-  return m >= 10 ? 2 : 3;
+void ana_table_wide_init(ana_table_wide *w) {
+  memset(w, 0, sizeof *w);
+  w->nz_common = w->common = -1;
 }
+
+// Cells of the held rows into the table-wide numbers (call after
+// ana_table_mark_best: the expected counts are final).
+void ana_table_wide_add(ana_table_wide *w, const ana_table *t) {
+  for (int i = 0; i < t->n_held * t->n_cols; i++) {
+    const ana_cell *c = &t->cells[i];
+    if (c->s.n > 0 && fabs(c->s.mean) > w->max_abs) w->max_abs = fabs(c->s.mean);
+    if (c->expected == 0) w->any_zero = 1;
+    else w->nz_common = w->nz_common < 0 || w->nz_common == c->expected ? c->expected : 0;
+  }
+}
+
+// The cells expecting 0 show max_n: one more value to agree with.
+void ana_table_wide_finish(ana_table_wide *w, int max_n) {
+  w->common = w->nz_common;
+  if (w->any_zero) w->common = w->nz_common < 0 || w->nz_common == max_n ? max_n : 0;
+}
+
+static int decimals(const ana_table_wide *w) { return w->max_abs >= 10 ? 2 : 3; }
 
 static const char *test_name(ana_test_kind k) {
   return k == ANA_TEST_TTEST ? "t-test" : "Wilcoxon signed-rank test";
@@ -45,14 +62,13 @@ static void join_axes(char *out, size_t len, const char (*axes)[ANA_LABEL_LEN], 
 
 // The legend under a table; LaTeX gets its symbols in math mode and the
 // baseline's name escaped.
-static void legend(char *out, size_t len, const ana_table *t, int latex) {
+static void legend(char *out, size_t len, const ana_table *t, const ana_table_wide *w,
+                   int latex) {
   char base[200];
   if (latex) ana_latex_escape(base, sizeof base, t->baseline);
   else snprintf(base, sizeof base, "%s", t->baseline);
   // One n for the whole table when every cell expects the same subjects.
-  int common = -1;
-  for (int i = 0; i < t->n_rows * t->n_cols; i++)
-    common = common < 0 || common == t->cells[i].expected ? t->cells[i].expected : 0;
+  int common = w->common;
   char n[64] = "n shown where subjects are missing";
   if (common > 0) snprintf(n, sizeof n, "n = %d unless shown", common);
   snprintf(out, len, "Cells: mean %s SD (sample SD) over test subjects, folds pooled; %s. "
@@ -70,8 +86,8 @@ static void legend(char *out, size_t len, const ana_table *t, int latex) {
   snprintf(out + strlen(out), len - strlen(out), " %s: no data.", latex ? "--" : "—");
 }
 
-static void render_md(FILE *out, const ana_table *t, int show_p) {
-  char rows[160], cols[160], text[640];
+static void md_head(FILE *out, const ana_table *t) {
+  char rows[160], cols[160];
   join_axes(rows, sizeof rows, t->row_axes, t->n_row_axes);
   join_axes(cols, sizeof cols, t->col_axes, t->n_col_axes);
   fprintf(out, "### %s: %s (%s)\n\n", t->experiment, t->metric, t->stage_name);
@@ -81,26 +97,34 @@ static void render_md(FILE *out, const ana_table *t, int show_p) {
   fprintf(out, "\n|---|");
   for (int c = 0; c < t->n_cols; c++) fputs("---:|", out);
   fputc('\n', out);
-  int dec = decimals(t);
-  for (int r = 0; r < t->n_rows; r++) {
+}
+
+static void md_rows(FILE *out, const ana_table *t, const ana_table_wide *w, int show_p) {
+  char text[640];
+  for (int r = 0; r < t->n_held; r++) {
     fprintf(out, "| %s |", t->row_labels[r]);
     for (int c = 0; c < t->n_cols; c++) {
-      cell_text(text, sizeof text, &t->cells[r * t->n_cols + c], 0, dec, show_p);
+      cell_text(text, sizeof text, &t->cells[r * t->n_cols + c], 0, decimals(w), show_p);
       fprintf(out, " %s |", text);
     }
     fputc('\n', out);
   }
-  legend(text, sizeof text, t, 0);
+}
+
+static void md_tail(FILE *out, const ana_table *t, const ana_table_wide *w) {
+  char text[640];
+  legend(text, sizeof text, t, w, 0);
   fprintf(out, "\n%s\n", text);
 }
 
+// Row r of the held rows: reference cells only.
 static int reference_row(const ana_table *t, int r) {
   for (int c = 0; c < t->n_cols; c++)
     if (t->cells[r * t->n_cols + c].kind != ANA_CELL_REFERENCE) return 0;
   return 1;
 }
 
-static void render_latex(FILE *out, const ana_table *t, int show_p) {
+static void latex_head(FILE *out, const ana_table *t, const ana_table_wide *w) {
   char a[160], b[160], esc[768], text[800];
   join_axes(a, sizeof a, t->row_axes, t->n_row_axes);
   join_axes(b, sizeof b, t->col_axes, t->n_col_axes);
@@ -108,7 +132,7 @@ static void render_latex(FILE *out, const ana_table *t, int show_p) {
   // running off the page; narrow ones keep their natural size.
   fprintf(out, "%% %s: %s (%s); needs \\usepackage{booktabs,graphicx}\n"
           "\\begin{table}[ht]\n\\centering\n", t->experiment, t->metric, t->stage_name);
-  legend(esc, sizeof esc, t, 1);
+  legend(esc, sizeof esc, t, w, 1);
   char title[700];
   snprintf(title, sizeof title, "%s: %s (%s)%s%s", t->experiment, t->metric, t->stage_name,
            t->fixed[0] ? "; fixed: " : "", t->fixed);
@@ -128,18 +152,22 @@ static void render_latex(FILE *out, const ana_table *t, int show_p) {
     fprintf(out, " & %s", esc);
   }
   fputs(" \\\\\n\\midrule\n", out);
-  int dec = decimals(t);
-  for (int r = 0; r < t->n_rows; r++) {
-    if (r > 0 && reference_row(t, r) && !reference_row(t, r - 1)) fputs("\\midrule\n", out);
+}
+
+static void latex_rows(FILE *out, const ana_table *t, ana_table_wide *w, int show_p) {
+  char esc[768], text[800];
+  for (int r = 0; r < t->n_held; r++) {
+    int ref = reference_row(t, r);
+    if (t->r0 + r > 0 && ref && !w->prev_ref) fputs("\\midrule\n", out);
+    w->prev_ref = ref;
     ana_latex_escape(esc, sizeof esc, t->row_labels[r]);
     fputs(esc, out);
     for (int c = 0; c < t->n_cols; c++) {
-      cell_text(text, sizeof text, &t->cells[r * t->n_cols + c], 1, dec, show_p);
+      cell_text(text, sizeof text, &t->cells[r * t->n_cols + c], 1, decimals(w), show_p);
       fprintf(out, " & %s", text);
     }
     fputs(" \\\\\n", out);
   }
-  fputs("\\bottomrule\n\\end{tabular}}\n\\end{table}\n", out);
 }
 
 static void csv_num(FILE *out, double v, int ok) {
@@ -147,7 +175,7 @@ static void csv_num(FILE *out, double v, int ok) {
   if (ok && isfinite(v)) fprintf(out, "%.9g", v);
 }
 
-static void render_csv(FILE *out, const ana_table *t, const char *eol) {
+static void csv_head(FILE *out, const ana_table *t, const char *eol) {
   char rows[160], h[200];
   join_axes(rows, sizeof rows, t->row_axes, t->n_row_axes);
   fputs("experiment,metric,stage,", out);
@@ -167,7 +195,11 @@ static void render_csv(FILE *out, const ana_table *t, const char *eol) {
     }
   }
   fputs(eol, out);
-  for (int r = 0; r < t->n_rows; r++) {
+}
+
+static void csv_rows(FILE *out, const ana_table *t, const char *eol) {
+  int nf = t->baseline[0] ? 7 : 4;
+  for (int r = 0; r < t->n_held; r++) {
     ana_csv_field(out, t->experiment);
     fputc(',', out);
     ana_csv_field(out, t->metric);
@@ -194,9 +226,33 @@ static void render_csv(FILE *out, const ana_table *t, const char *eol) {
   }
 }
 
+void ana_table_render_head(FILE *out, const ana_table *t, ana_format format,
+                           ana_line_ending eol, const ana_table_wide *w) {
+  if (format == ANA_FMT_LATEX) latex_head(out, t, w);
+  else if (format == ANA_FMT_CSV) csv_head(out, t, ana_eol_text(eol));
+  else md_head(out, t);
+}
+
+void ana_table_render_rows(FILE *out, const ana_table *t, ana_format format, int show_pvalues,
+                           ana_line_ending eol, ana_table_wide *w) {
+  if (format == ANA_FMT_LATEX) latex_rows(out, t, w, show_pvalues);
+  else if (format == ANA_FMT_CSV) csv_rows(out, t, ana_eol_text(eol));
+  else md_rows(out, t, w, show_pvalues);
+}
+
+void ana_table_render_tail(FILE *out, const ana_table *t, ana_format format,
+                           const ana_table_wide *w) {
+  if (format == ANA_FMT_LATEX) fputs("\\bottomrule\n\\end{tabular}}\n\\end{table}\n", out);
+  else if (format == ANA_FMT_MD) md_tail(out, t, w);
+}
+
 void ana_table_render(FILE *out, const ana_table *t, ana_format format, int show_pvalues,
                       ana_line_ending eol) {
-  if (format == ANA_FMT_LATEX) render_latex(out, t, show_pvalues);
-  else if (format == ANA_FMT_CSV) render_csv(out, t, ana_eol_text(eol));
-  else render_md(out, t, show_pvalues);
+  ana_table_wide w;
+  ana_table_wide_init(&w);
+  ana_table_wide_add(&w, t);
+  ana_table_wide_finish(&w, 0); // a built table's cells already show max_n
+  ana_table_render_head(out, t, format, eol, &w);
+  ana_table_render_rows(out, t, format, show_pvalues, eol, &w);
+  ana_table_render_tail(out, t, format, &w);
 }

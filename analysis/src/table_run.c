@@ -1,30 +1,30 @@
 // The `aslsweep table` body: every selected experiment × metric.
 #include <string.h>
 
-#include "ana/table.h"
 #include "name_list.h"
+#include "table_internal.h"
 
 // With no --experiment, a --baseline axis that an experiment's table does not
 // show (nav, when nav is fixed there) leaves that table untested, with a note.
-static int baseline_applies(const ana_table *t, const ana_table_opts *o) {
+static int baseline_applies(const ana_experiment *e, const ana_layout *L, const ana_table_opts *o) {
   if (strcmp(o->baseline.axis, CUBE_AXIS_STAGE) == 0) return 1;
-  for (int i = 0; i < t->n_row_axes; i++)
-    if (strcmp(t->row_axes[i], o->baseline.axis) == 0) return 1;
-  for (int i = 0; i < t->n_col_axes; i++)
-    if (strcmp(t->col_axes[i], o->baseline.axis) == 0) return 1;
+  for (int i = 0; i < L->n_row_axes; i++)
+    if (strcmp(e->axes[L->row_axes[i]].name, o->baseline.axis) == 0) return 1;
+  for (int i = 0; i < L->n_col_axes; i++)
+    if (strcmp(e->axes[L->col_axes[i]].name, o->baseline.axis) == 0) return 1;
   return 0;
 }
 
-static asl_status build(ana_table *t, const ana_cube *c, const ana_experiment *e, int k,
-                        const ana_table_opts *o, int *noted) {
-  if (!o->has_baseline || o->experiment) return ana_table_build(t, c, e, k, o);
-  ana_table_opts plain = *o;
-  plain.has_baseline = 0;
-  asl_status st = ana_table_build(t, c, e, k, &plain);
-  if (st || baseline_applies(t, o)) {
-    if (st == ASL_OK) ana_table_free(t);
-    return st ? st : ana_table_build(t, c, e, k, o);
-  }
+// The options experiment e's tables are built with: without the baseline
+// when it does not apply (noted once).
+static asl_status own_options(const ana_experiment *e, const ana_table_opts *o,
+                              ana_table_opts *own, int *noted) {
+  *own = *o;
+  if (!o->has_baseline || o->experiment) return ASL_OK;
+  ana_layout L;
+  asl_status st = ana_layout_resolve(&L, e, o);
+  if (st || baseline_applies(e, &L, o)) return st;
+  own->has_baseline = 0;
   if (!(*noted)++)
     fprintf(stderr, "aslsweep table: note: --baseline %s=%s does not apply to experiment %s (%s "
             "is not on its rows or columns); its tables have no tests\n",
@@ -48,14 +48,14 @@ static asl_status one_experiment(FILE *out, const ana_cube *c, const ana_experim
     }
   }
   int noted = 0;
+  ana_table_opts own;
   for (int k = 0; k < m->n; k++) {
     if (only >= 0 && k != only) continue;
-    ana_table t;
-    asl_status st = build(&t, c, e, k, o, &noted);
+    asl_status st = own_options(e, o, &own, &noted);
+    const char *sep = o->format == ANA_FMT_CSV ? ana_eol_text(o->eol) : "\n";
+    if (st == ASL_OK) st = ana_table_stream(out, c, e, k, &own, *printed ? sep : NULL);
     if (st) return st;
-    if ((*printed)++) fputs(o->format == ANA_FMT_CSV ? ana_eol_text(o->eol) : "\n", out);
-    ana_table_render(out, &t, o->format, o->show_pvalues, o->eol);
-    ana_table_free(&t);
+    (*printed)++;
   }
   return ASL_OK;
 }

@@ -4,7 +4,9 @@
 // ana_cube_open() reads what the analysis commands need (labels,
 // per-subject metrics, job index, the /jobs numbers, /subjects) so the rest
 // of analysis/ never touches HDF5; job keys, hosts and loss rows are read
-// in blocks when asked for (ana_job_key ...). A partial cube (a sweep still running, failed
+// in blocks when asked for (ana_job_key ...). The commands (table, plot,
+// export) use ana_cube_open_lazy(), which leaves the cells in the file and
+// reads them through a small cache. A partial cube (a sweep still running, failed
 // jobs) opens fine: absent cells are NaN and ana_exp_value() reports them as
 // missing. Every format version from CUBE_FORMAT_VERSION_MIN to
 // CUBE_FORMAT_VERSION (cube/schema.h, where every name of the layout lives)
@@ -43,7 +45,7 @@ typedef struct {
   size_t n_cells;  // product of the design axes' lengths
   float *metrics;  // (design..., subject, stage, metric), NaN where absent; NULL when lazy
   int32_t *job;    // (design..., subject), -1 where no job wrote the cell; NULL when lazy
-  struct ana_cells *cells; // lazy: the cells read a run along the last axis at a time
+  struct ana_cells *cells; // lazy: the cells' cache (runs along the last axis)
 } ana_experiment;
 
 // The /jobs numbers, held for every job (about 34 bytes each). Keys, hosts
@@ -89,9 +91,26 @@ typedef struct {
 // the dataset or attribute and what to do.
 asl_status ana_cube_open(ana_cube *c, const char *path);
 // The same without the experiments' cells in memory: ana_exp_value,
-// ana_exp_raw and ana_exp_job read them a run of cells along the last design
-// axis at a time (quick when cells are visited in order, as export does).
+// ana_exp_raw and ana_exp_job read them through a cache of a few MB per
+// experiment, a run of cells along the last design axis (about 32 KB) a
+// read, so memory does not grow with the study. A walk in storage order
+// (export) reads each run once; so does a table or plot that visits nearby
+// cells together, as theirs do.
 asl_status ana_cube_open_lazy(ana_cube *c, const char *path);
+// Bytes of values one read of a lazy experiment brings and bytes its cache
+// holds (0: the defaults, 32 KB and 4 MB), for cubes opened after the call
+// (each keeps the budgets it was opened with);
+// tests make them small to exercise the cache.
+void ana_cells_set_cache(size_t run_bytes, size_t cache_bytes);
+// Tells a lazy experiment's cache that its reader walks `streams` places
+// of the cells at once (a table: the cells of one row): its runs are made
+// short enough (never longer than the default) for that many to fit in the
+// cache, so each is read about once; a change empties the cache. A no-op
+// for cells in memory. ASL_ENOMEM with a message when the new cache cannot
+// be had.
+asl_status ana_exp_plan_reads(const ana_experiment *e, size_t streams);
+// Reads of a lazy experiment's cells so far (0 when its cells are in memory).
+size_t ana_exp_cell_reads(const ana_experiment *e);
 void ana_cube_free(ana_cube *c);
 
 // A warning to print before any output, or NULL: a cube written by the

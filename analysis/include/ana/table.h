@@ -77,7 +77,9 @@ typedef struct {
   int n_rows, n_cols;
   char (*row_labels)[128];
   char (*col_labels)[128];
-  ana_cell *cells;  // n_rows x n_cols, row-major
+  ana_cell *cells;  // the rows held (n_held x n_cols, row-major); a built table holds all
+  int r0, n_held;   // rows held: [r0, r0 + n_held); row_labels[i] is row r0 + i
+  int cap_rows;     // rows `cells` and `row_labels` have room for
   int n_subjects;
   int n_tests;      // comparisons in the Holm family
   ana_test_kind test;
@@ -103,8 +105,13 @@ void ana_table_render(FILE *out, const ana_table *t, ana_format format, int show
                       ana_line_ending eol);
 
 // The `aslsweep table` command body: every selected experiment and metric,
-// rendered to `out`.
+// rendered to `out`. Each table is written as it is built, a few hundred
+// rows at a time (the same bytes as ana_table_build + ana_table_render), so
+// memory does not grow with the table's size.
 asl_status ana_table_run(FILE *out, const ana_cube *c, const ana_table_opts *o);
+// Rows ana_table_run holds at a time (0: the default, 256); tests make it
+// small to exercise tables of many row blocks.
+void ana_table_set_stream_rows(int rows);
 
 // 1 when higher values of `metric` are better (ssim, psnr), 0 when lower
 // (nmae, and any name containing "mae", "mse" or "error").
