@@ -8,6 +8,9 @@
 #     messages and held at most a job and its train job's slots; run.log
 #     notes each rank's peak memory; the cube equals one run on 1 rank, and
 #     so does the merge of two --slice parts run on N ranks each.
+#   mpi_run_workers.sh bigspec N M
+#     a spec of M defined models (over 64 KiB of text) runs, resumes, grows
+#     and tables.
 #   mpi_run_workers.sh memory N M
 #     the same spec without the U-Net: every worker's peak memory (run.log)
 #     stays under 64 MB while rank 0 holds all 160 M jobs.
@@ -82,6 +85,32 @@ memory)
   echo "peak memory: rank 0 $mgr MB, workers at most $wrk MB ($((160 * m)) jobs)"
   awk -v w="$wrk" 'BEGIN{exit !(w > 0 && w < 64)}' || fail "a worker's peak memory is $wrk MB, not under 64 MB"
   awk -v w="$wrk" -v g="$mgr" 'BEGIN{exit !(g > w)}' || fail "rank 0 ($mgr MB) holds no more than a worker ($wrk MB)"
+  ;;
+bigspec)
+  # A spec of over 64 KiB (M models defined, two swept): its text is a cube
+  # attribute larger than an HDF5 object header message, which the cube
+  # keeps in dense attribute storage. Run, resume, grow, read.
+  big() { # models swept, as a YAML list
+    printf 'name: big-spec\nseed: 3\ndata:\n  phantom:\n    subjects: 4\n    shape: [16, 16, 12]\n'
+    printf '    timepoints: 8\ngrid: [16, 16, 16]\nfolds: 2\nmetrics: [ssim, psnr, nmae]\nmodels:\n'
+    for i in $(seq 1 "$m"); do printf '  model_with_a_longer_name_%05d: {kind: gaussian, sigma: 0.5}\n' "$i"; done
+    printf 'sweep: {strategy: windowed, nav: 2, m0: off, snr_group: all, model: %s}\n' "$1"
+  }
+  big '[model_with_a_longer_name_00001, model_with_a_longer_name_00002]' > "$work/s.yaml"
+  [ "$(wc -c < "$work/s.yaml")" -gt 65536 ] || fail "the test spec is not over 64 KiB"
+  mpirun -n "$n" "$ASLSWEEP" run "$work/s.yaml" --out "$work/b" --progress none > "$work/out" 2>&1 ||
+    { cat "$work/out"; fail "run of a spec over 64 KiB"; }
+  grep -q "^4 jobs: 4 done" "$work/out" || { cat "$work/out"; fail "not 4 jobs done"; }
+  mpirun -n "$n" "$ASLSWEEP" run "$work/s.yaml" --out "$work/b" --progress none > "$work/out" 2>&1 ||
+    { cat "$work/out"; fail "resume"; }
+  grep -q "^4 jobs: 4 done" "$work/out" && grep -q "4 already done" "$work/b/run.log" ||
+    { cat "$work/out" "$work/b/run.log"; fail "the resume ran jobs again"; }
+  big '[model_with_a_longer_name_00001, model_with_a_longer_name_00002, model_with_a_longer_name_00003]' > "$work/s.yaml"
+  mpirun -n "$n" "$ASLSWEEP" run "$work/s.yaml" --out "$work/b" --progress none > "$work/out" 2>&1 ||
+    { cat "$work/out"; fail "growth"; }
+  grep -q "^6 jobs: 6 done" "$work/out" || { cat "$work/out"; fail "growth: not 6 jobs done"; }
+  "$ASLSWEEP" table "$work/b/results.h5" > "$work/table" 2>&1 || { cat "$work/table"; fail "table"; }
+  grep -q "model_with_a_longer_name_00003" "$work/table" || { cat "$work/table"; fail "table lacks the new model"; }
   ;;
 *) fail "unknown mode $mode" ;;
 esac
