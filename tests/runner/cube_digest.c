@@ -1,8 +1,9 @@
 // Prints a digest of a results cube's numbers (serial HDF5, no MPI), so two
 // runs can be compared bitwise: one line per dataset, "name n_values
 // fnv64-of-bytes", for every experiment's metrics, metrics_per_image and
-// job, and /jobs status, seed, train_loss, val_loss, checksum and
-// chosen_param (the last two where the cube has them).
+// job (of the experiments named after FILE, or of every experiment), and
+// /jobs status, seed, train_loss, val_loss, checksum and chosen_param (the
+// last two where the cube has them).
 #include <hdf5.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,6 +52,25 @@ static int count_done(hid_t file) {
   return rc;
 }
 
+typedef struct {
+  int n;
+  char **name;
+} exp_list;
+
+// H5Literate callback: a root group holding a metrics dataset is an experiment.
+static herr_t add_experiment(hid_t root, const char *name, const H5L_info_t *info, void *arg) {
+  (void)info;
+  exp_list *l = arg;
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", name, cube_ds_name(CUBE_DS_EXP_METRICS));
+  if (H5Lexists(root, name, H5P_DEFAULT) <= 0 || H5Lexists(root, path, H5P_DEFAULT) <= 0) return 0;
+  char **v = realloc(l->name, sizeof(char *) * (size_t)(l->n + 1));
+  if (!v) return -1;
+  l->name = v;
+  l->name[l->n++] = strdup(name);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: cube_digest FILE.h5 [EXPERIMENT...]\n");
@@ -67,14 +87,27 @@ int main(int argc, char **argv) {
     rc |= digest(f, cube_ds_path(CUBE_DS_JOB_CHECKSUM));
   if (H5Lexists(f, cube_ds_path(CUBE_DS_JOB_CHOSEN_PARAM), H5P_DEFAULT) > 0)
     rc |= digest(f, cube_ds_path(CUBE_DS_JOB_CHOSEN_PARAM));
-  for (int i = 2; i < argc; i++) {
+  // The experiments named, or every one the cube has: a comparison never
+  // leaves the cells out by accident.
+  char **names = argv + 2;
+  int n = argc - 2;
+  exp_list all = {0};
+  if (n == 0) {
+    hsize_t at = 0;
+    H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, &at, add_experiment, &all);
+    names = all.name;
+    n = all.n;
+  }
+  for (int i = 0; i < n; i++) {
     char name[512];
     const cube_ds parts[] = {CUBE_DS_EXP_METRICS, CUBE_DS_EXP_PER_IMAGE, CUBE_DS_EXP_JOB};
     for (int k = 0; k < 3; k++) {
-      snprintf(name, sizeof name, "/%s/%s", argv[i], cube_ds_name(parts[k]));
+      snprintf(name, sizeof name, "/%s/%s", names[i], cube_ds_name(parts[k]));
       rc |= digest(f, name);
     }
   }
+  for (int i = 0; i < all.n; i++) free(all.name[i]);
+  free(all.name);
   H5Fclose(f);
   return rc;
 }
