@@ -12,6 +12,7 @@
 #include "asl/fs.h"
 #include "cli.h"
 #include "denoise_opts.h"
+#include "run/denoise.h"
 #include "nn/model.h"
 
 static const char usage_text[] =
@@ -132,6 +133,26 @@ static const char readme[] =
     "final image); its JSON sidecar names the raw files, the checkpoint (with its\n"
     "SHA-256) and the preprocessing used.\n";
 
+typedef struct {
+  const dbids_args *a;
+  int written;  // dataset_description.json and README are in OUT_DIR
+} first_ctx;
+
+// Before the first output: the checkpoint is loaded once as a whole (a
+// corrupt or mismatched one fails here), then the dataset's description is
+// written. So a run that fails before its first scan's output leaves no
+// dataset behind, only an empty OUT_DIR.
+static asl_status before_first_output(void *arg) {
+  first_ctx *c = arg;
+  if (c->written) return ASL_OK;
+  asl_status st = run_denoise_check_checkpoint(c->a->checkpoint);
+  asl_bids_deriv_desc d = {"aslsweep denoise", "aslsweep", ASLSWEEP_VERSION, NULL,
+                           c->a->command_line, c->a->bids};
+  if (!st) st = asl_bids_write_deriv_description(c->a->out, &d, readme);
+  c->written = !st;
+  return st;
+}
+
 // Every scan first listed and checked for what needs no image (nothing is
 // written when that fails), then each denoised; a failure while loading or
 // denoising stops the run, the outputs of the scans before it are kept.
@@ -145,15 +166,15 @@ static asl_status run_all(const dbids_args *a, const dbids_ckpt *ck, int *done) 
   for (int i = 0; !st && i < n; i++) st = dbids_check_scan(a, ck, &scans[i]);
   char tmp[4200];
   snprintf(tmp, sizeof tmp, "%s/.aslsweep-tmp-XXXXXX", a->out);
+  int existed = access(a->out, F_OK) == 0;
   if (!st) st = asl_make_dirs(a->out);
   int have_tmp = !st && mkdtemp(tmp) != NULL;
   if (!st && !have_tmp) st = asl_fail(ASL_EIO, "%s: cannot create a scratch folder", tmp);
-  asl_bids_deriv_desc d = {"aslsweep denoise", "aslsweep", ASLSWEEP_VERSION, NULL,
-                           a->command_line, a->bids};
-  if (!st) st = asl_bids_write_deriv_description(a->out, &d, readme);
+  first_ctx first = {a, 0};
   for (int i = 0; !st && i < n; i++)
-    if (!(st = dbids_scan(a, ck, &scans[i], tmp))) (*done)++;
+    if (!(st = dbids_scan(a, ck, &scans[i], tmp, before_first_output, &first))) (*done)++;
   if (have_tmp) rmdir(tmp); // dbids_scan removes its files, failed or not
+  if (st && !first.written && !existed) rmdir(a->out); // nothing was written: no OUT_DIR
   free(scans);
   return st;
 }

@@ -36,9 +36,12 @@ asl_status dbids_read_ckpt(const char *checkpoint, dbids_ckpt *ck);
 // session without ASL), a multi-delay series without --pld or without the
 // delay asked for, an M0 channel that M0Type Absent cannot feed.
 asl_status dbids_check_scan(const dbids_args *a, const dbids_ckpt *ck, const asl_bids_scan *scan);
-// One scan: loaded as the sweep loads it, denoised, written with its
-// sidecar under OUT_DIR. tmp is a scratch folder.
+// Called once the scan's data loaded and before anything of it is written;
+// its failure stops the scan.
+typedef asl_status (*dbids_first_fn)(void *arg);
+// One scan: loaded as the sweep loads it, `first` called (when not NULL),
+// denoised, written with its sidecar under OUT_DIR. tmp is a scratch folder.
 asl_status dbids_scan(const dbids_args *a, const dbids_ckpt *ck, const asl_bids_scan *scan,
-                      const char *tmp);
+                      const char *tmp, dbids_first_fn first, void *arg);
 
 #endif

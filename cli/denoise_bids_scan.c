@@ -170,11 +170,12 @@ asl_status dbids_check_scan(const dbids_args *a, const dbids_ckpt *ck, const asl
 }
 
 asl_status dbids_scan(const dbids_args *a, const dbids_ckpt *ck, const asl_bids_scan *scan,
-                      const char *tmp) {
+                      const char *tmp, dbids_first_fn first, void *arg) {
   asl_subject s;
   asl_status st = asl_subject_load_q(&s, a->bids, scan->label, &a->q);
   if (st) return st;
-  st = denoise_loaded(a, ck, scan, &s, tmp);
+  if (first) st = first(arg);
+  if (!st) st = denoise_loaded(a, ck, scan, &s, tmp);
   asl_subject_free(&s);
   return st;
 }

@@ -96,6 +96,14 @@ static asl_status apply(nn_model *m, const run_sidecar *sc, const exa_subject *u
   return st;
 }
 
+asl_status run_denoise_check_checkpoint(const char *checkpoint) {
+  run_sidecar sc;
+  nn_model *m = NULL;
+  asl_status st = load_model(checkpoint, &m, &sc);
+  nn_model_free(m);
+  return st;
+}
+
 asl_status run_denoise(const run_denoise_opts *o, run_denoise_info *info) {
   run_denoise_info local;
   run_sidecar sc;

@@ -110,6 +110,11 @@ bad)
     "$ds" "$out" participant "${ck[@]}" --participant-label 02 --session-label baselinevisit
   rm "$p/${long}_asl.json"
   [ -e "$out" ] && fail "a refusal before any scan was read left $out behind"
+  # A checkpoint that does not load is found before the first output: no
+  # dataset_description.json, no OUT_DIR.
+  expect_bad "corrupt checkpoint" "fake.ckpt" -- "$ds" "$out" participant "${ck[@]}" --pld 1.5 \
+    --participant-label 01
+  [ -e "$out" ] && fail "a corrupt checkpoint left $out behind"
   tsv=$p/${long}_aslcontext.tsv
   cp "$tsv" "$work/tsv"
   echo control >> "$tsv"

@@ -32,6 +32,10 @@ typedef struct {
 // ASL_ENOTFOUND, ASL_EFORMAT, ASL_ESHAPE or ASL_ECHECKSUM; ASL_ENOMEM,
 // ASL_EIO on writing and ASL_ENUMERIC are run-time failures.
 asl_status run_denoise(const run_denoise_opts *o, run_denoise_info *info);
+// Loads the checkpoint and its sidecar and checks them against each other,
+// as run_denoise does first: for callers that must know the checkpoint is
+// usable before they write anything.
+asl_status run_denoise_check_checkpoint(const char *checkpoint);
 
 
 #endif
