@@ -70,7 +70,7 @@ static const char *mask_text(const asl_bids_report *r) {
   }
 }
 
-static void print_row(const asl_bids_report *r, int k) {
+static void print_row(const asl_bids_report *r, int k, int width) {
   char grid[32] = "-", vox[40] = "-", group[ASL_SNR_NAME_MAX] = "-", ssim[16] = "-", nmae[16] = "-";
   if (r->nx) {
     snprintf(grid, sizeof grid, "%dx%dx%d", r->nx, r->ny, r->nz);
@@ -83,7 +83,7 @@ static void print_row(const asl_bids_report *r, int k) {
   }
   char nt[16] = "-", ndm[16] = "-";
   if (r->nt) snprintf(nt, sizeof nt, "%d", r->nt), snprintf(ndm, sizeof ndm, "%d", r->n_deltam);
-  printf("%-10s %-8s %-12s %-17s %4s %4s %-7s %-9s %-9s %7s %7s %-6s %s\n", r->id,
+  printf("%-*s %-8s %-12s %-17s %4s %4s %-7s %-9s %-9s %7s %7s %-6s %s\n", width, r->id,
          r->usable ? "ok" : "UNUSABLE", grid, vox, nt, ndm, r->labeling_type[0] ? r->labeling_type : "-",
          r->m0_type[0] ? r->m0_type : "-", mask_text(r), ssim, nmae, group,
          r->problem[0] ? r->problem : "-");
@@ -161,11 +161,16 @@ int cmd_inspect(int argc, char **argv) {
     fprintf(stderr, "aslsweep inspect: %s\n", asl_error_message());
     return asl_exit_code(st);
   }
-  printf("%-10s %-8s %-12s %-17s %4s %4s %-7s %-9s %-9s %7s %7s %-6s %s\n", "subject", "status", "grid",
-         "voxel_mm", "Nt", "dM", "label", "M0", "mask", "ssim1", "nmae1", "group", "problems");
+  // The subject column fits the longest scan label (sessions and runs make
+  // labels longer than the plain participant's).
+  int width = 10;
+  for (int i = 0; i < n; i++)
+    if ((int)strlen(rows[i].id) > width) width = (int)strlen(rows[i].id);
+  printf("%-*s %-8s %-12s %-17s %4s %4s %-7s %-9s %-9s %7s %7s %-6s %s\n", width, "subject", "status",
+         "grid", "voxel_mm", "Nt", "dM", "label", "M0", "mask", "ssim1", "nmae1", "group", "problems");
   int unusable = 0;
   for (int i = 0; i < n; i++) {
-    print_row(&rows[i], k);
+    print_row(&rows[i], k, width);
     unusable += !rows[i].usable;
   }
   print_summary(rows, n, k);

@@ -147,6 +147,10 @@ app)
   cat "$work/inspect"
   [ "$(grep -c '^sub-0[12]_ses-.* ok ' "$work/inspect")" -eq 6 ] || fail "inspect: expected 6 usable scans"
   grep -q "^$long  *ok " "$work/inspect" || fail "inspect: the long label"
+  # Columns line up whatever the labels' lengths: the status column starts
+  # at one offset on the header and every row.
+  [ "$(grep -v '^summary' "$work/inspect" | awk '{ print index($0, " " $2 " ") }' | sort -u | wc -l)" -eq 1 ] ||
+    { cat "$work/inspect"; fail "inspect: the columns do not line up"; }
 
   cat > "$work/spec.yaml" <<YAML
 name: bids-app
