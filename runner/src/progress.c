@@ -64,36 +64,35 @@ static void log_check(run_progress *g, int failed) {
           g->log_path, strerror(g->log_failed));
 }
 
-void progress_event(run_progress *g, const char *fmt, ...) {
+// One timestamped line in run.log, and on stdout unless `log_only`.
+static void event(run_progress *g, int log_only, const char *fmt, va_list ap) {
   char ts[32], text[1024];
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(text, sizeof text, fmt, ap);
-  va_end(ap);
   stamp(ts, sizeof ts);
   if (g->log) {
     errno = 0;
     int bad = fprintf(g->log, "%s %s\n", ts, text) < 0;
     log_check(g, fflush(g->log) != 0 || bad);
   }
-  if (!g->quiet) {
+  if (!g->quiet && !log_only) {
     if (g->tty) fputs("\r\033[K", stdout);
     printf("%s\n", text);
     fflush(stdout);
   }
 }
 
-void progress_note(run_progress *g, const char *fmt, ...) {
-  char ts[32], text[1024];
+void progress_event(run_progress *g, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
+  event(g, 0, fmt, ap);
   va_end(ap);
-  stamp(ts, sizeof ts);
-  if (!g->log) return;
-  errno = 0;
-  int bad = fprintf(g->log, "%s %s\n", ts, text) < 0;
-  log_check(g, fflush(g->log) != 0 || bad);
+}
+
+void progress_note(run_progress *g, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  event(g, 1, fmt, ap);
+  va_end(ap);
 }
 
 void progress_rank(run_progress *g, int rank, double start, double seconds) {
