@@ -76,13 +76,13 @@ char *cube_string_rows(int n, size_t len, const char *(*get)(const void *, int),
   return buf;
 }
 
-asl_status cube_axis_create(hid_t g, const char *name, int n, const char *rows, const int *ints,
-                            int writer, hid_t *out) {
+asl_status cube_axis_create(hid_t g, const char *name, int n, const char *rows, size_t len,
+                            const int *ints, int writer, hid_t *out) {
   asl_status st = ASL_OK;
   hid_t type = H5I_INVALID_HID;
   hsize_t dims[1] = {(hsize_t)n};
   *out = H5I_INVALID_HID;
-  CUBE_CHECK(type = ints ? H5Tcopy(H5T_STD_I32LE) : cube_str_type(CUBE_LABEL_LEN),
+  CUBE_CHECK(type = ints ? H5Tcopy(H5T_STD_I32LE) : cube_str_type(len),
              "type of axis %s", name);
   // A long integer index (the /jobs `job` scale) is packed like the table's
   // static datasets; labels and short axes stay contiguous.

@@ -68,7 +68,7 @@ static asl_status index_scale(hid_t g, const char *name, int n, int writer, hid_
   int *idx = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
   if (!idx) return asl_fail(ASL_ENOMEM, "scale %s", name);
   for (int i = 0; i < n; i++) idx[i] = i;
-  asl_status st = cube_axis_create(g, name, n, NULL, idx, writer, out);
+  asl_status st = cube_axis_create(g, name, n, NULL, 0, idx, writer, out);
   free(idx);
   return st;
 }
@@ -197,7 +197,8 @@ asl_status cube_jobs_scales(hid_t jobs, int n_jobs, int epochs, int writer) {
 
 asl_status cube_subjects_scale(hid_t subjects, int n, const char *rows, int writer) {
   hid_t subject = H5I_INVALID_HID, ds = H5I_INVALID_HID;
-  asl_status st = cube_axis_create(subjects, CUBE_AXIS_SUBJECT, n, rows, NULL, writer, &subject);
+  asl_status st = cube_axis_create(subjects, CUBE_AXIS_SUBJECT, n, rows, CUBE_SUBJECT_LEN, NULL,
+                                   writer, &subject);
   for (int d = 0; d < CUBE_DS_COUNT && !st; d++) {
     const cube_dataset_def *x = &cube_datasets[d];
     if (!x->group || strcmp(x->group, CUBE_GROUP_SUBJECTS) != 0) continue;

@@ -90,7 +90,7 @@ static asl_status create_subjects(hid_t file, const run_subjects *s, int rank0) 
       (st = table_dataset(g, CUBE_DS_SUBJECT_SSIM_SINGLE, s->n, ssim, rank0, NULL)) ||
       (st = table_dataset(g, CUBE_DS_SUBJECT_NMAE_SINGLE, s->n, nmae, rank0, NULL)))
     goto fail;
-  if (!(rows = cube_string_rows(s->n, CUBE_LABEL_LEN, subject_id, s))) {
+  if (!(rows = cube_string_rows(s->n, CUBE_SUBJECT_LEN, subject_id, s))) {
     st = asl_fail(ASL_ENOMEM, "cube /subjects");
     goto fail;
   }
@@ -171,8 +171,9 @@ fail:
   return st;
 }
 
-// One axis dataset (labels) made a dimension scale named after the axis.
-static asl_status create_axis(hid_t g, const char *name, int n, char *const *labels,
+// One axis dataset (labels as rows of `len` bytes) made a dimension scale
+// named after the axis.
+static asl_status create_axis(hid_t g, const char *name, int n, char *const *labels, size_t len,
                               const int *ints, int rank0, hid_t *out) {
   asl_status st = ASL_OK;
   int *num = NULL;
@@ -183,9 +184,9 @@ static asl_status create_axis(hid_t g, const char *name, int n, char *const *lab
     for (int i = 0; i < n; i++) num[i] = atoi(labels[i]);
     ints = num;
   }
-  if (!ints && !(rows = cube_string_rows(n, CUBE_LABEL_LEN, label, labels)))
+  if (!ints && !(rows = cube_string_rows(n, len, label, labels)))
     st = asl_fail(ASL_ENOMEM, "axis %s", name);
-  if (!st) st = cube_axis_create(g, name, n, rows, ints, rank0, out);
+  if (!st) st = cube_axis_create(g, name, n, rows, len, ints, rank0, out);
   free(num);
   free(rows);
   return st;
@@ -208,15 +209,16 @@ static asl_status create_axes(hid_t g, const sweep_experiment *x, const sweep_pl
   asl_status st = ASL_OK;
   int k = x->n_axes;
   for (int a = 0; a < k; a++)
-    if ((st = create_axis(g, x->axes[a].name, x->axes[a].n, x->axes[a].labels, NULL, rank0,
-                          &axis[a])))
+    if ((st = create_axis(g, x->axes[a].name, x->axes[a].n, x->axes[a].labels, CUBE_LABEL_LEN,
+                          NULL, rank0, &axis[a])))
       return st;
-  if ((st = create_axis(g, CUBE_AXIS_SUBJECT, S, L->subject_ids, NULL, rank0, &axis[k])) ||
-      (st = create_axis(g, CUBE_AXIS_STAGE, CUBE_N_STAGES, L->stages, NULL, rank0,
+  if ((st = create_axis(g, CUBE_AXIS_SUBJECT, S, L->subject_ids, CUBE_SUBJECT_LEN, NULL, rank0,
+                        &axis[k])) ||
+      (st = create_axis(g, CUBE_AXIS_STAGE, CUBE_N_STAGES, L->stages, CUBE_LABEL_LEN, NULL, rank0,
                         &axis[k + 1])) ||
-      (st = create_axis(g, CUBE_AXIS_METRIC, p->n_metrics, p->metrics, NULL, rank0,
-                        &axis[k + 2])) ||
-      (st = create_axis(g, CUBE_AXIS_IMAGE, I, NULL, L->images, rank0, &axis[k + 3])))
+      (st = create_axis(g, CUBE_AXIS_METRIC, p->n_metrics, p->metrics, CUBE_LABEL_LEN, NULL,
+                        rank0, &axis[k + 2])) ||
+      (st = create_axis(g, CUBE_AXIS_IMAGE, I, NULL, 0, L->images, rank0, &axis[k + 3])))
     return st;
   return st;
 }

@@ -5,9 +5,10 @@
 
 #include "asl/volume.h"
 #include "run/executor.h"
+#include "run/subjects.h"
 
 typedef struct {
-  char id[32];
+  char id[RUN_ID_LEN];
   int ok;            // 0: the subject's data could not be used; `error` says why
   char error[512];
   asl_vol deltam;    // (nx, ny, nz, Nt) difference images

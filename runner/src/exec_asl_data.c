@@ -103,7 +103,7 @@ static asl_status snr_groups(exa_state *x, const sweep_plan *p, run_subjects *ou
     // subject unusable; its jobs fail naming it, the others run.
     if (asl_snr_features(&u->deltam, u->has_mask ? &u->mask : NULL, &ssim[n], &nmae[n])) {
       u->ok = 0;
-      snprintf(u->error, sizeof u->error, "%.200s/%s: SNR features: %.250s", x->root, u->id,
+      snprintf(u->error, sizeof u->error, "%.200s/%s: SNR features: %.160s", x->root, u->id,
                asl_error_message());
       fprintf(stderr, "aslsweep run: warning: subject %s unusable: %s\n", u->id, u->error);
       continue;

@@ -59,7 +59,7 @@ static void read_phantom(sw_ctx *c, const sw_node *ph, sweep_plan *p) {
         }
   }
   for (int i = 0; i < p->phantom.subjects; i++) {
-    char id[32];
+    char id[SWEEP_SUBJECT_ID_MAX + 1];
     snprintf(id, sizeof id, "sub-%02d", i + 1);
     if (add_subject(p, id, p->phantom.timepoints)) return;
   }

@@ -46,7 +46,7 @@ static int write_subjects(hid_t f, const cf_cube *c) {
   rc |= strings(g, CUBE_DS_SUBJECT_SNR_GROUP, n, c->snr_group[0], sizeof c->snr_group[0]);
   rc |= nums(g, CUBE_DS_SUBJECT_SSIM_SINGLE, 1, d1, c->ssim_single);
   rc |= nums(g, CUBE_DS_SUBJECT_NMAE_SINGLE, 1, d1, c->nmae_single);
-  char *rows = rows_of(CUBE_LABEL_LEN, n, c->id[0], sizeof c->id[0]);
+  char *rows = rows_of(CUBE_SUBJECT_LEN, n, c->id[0], sizeof c->id[0]);
   rc |= !rows || cube_subjects_scale(g, (int)n, rows, 1) != ASL_OK;
   free(rows);
   H5Gclose(g);
@@ -131,11 +131,13 @@ static int write_jobs(hid_t f, const cf_cube *c) {
 }
 
 // One axis dataset, made a dimension scale; returns its id (caller closes).
+// The subject axis is as wide as /subjects/id, as the runner writes it.
 static hid_t axis_scale(hid_t g, const cf_axis *a) {
   hid_t d = H5I_INVALID_HID;
-  char *rows = a->is_int ? NULL : rows_of(CUBE_LABEL_LEN, (size_t)a->n, a->labels[0],
-                                            sizeof a->labels[0]);
-  if (cube_axis_create(g, a->name, a->n, rows, a->is_int ? a->ivalues : NULL, 1, &d) != ASL_OK)
+  size_t len = strcmp(a->name, CUBE_AXIS_SUBJECT) == 0 ? CUBE_SUBJECT_LEN : CUBE_LABEL_LEN;
+  char *rows = a->is_int ? NULL : rows_of(len, (size_t)a->n, a->labels[0], sizeof a->labels[0]);
+  if (cube_axis_create(g, a->name, a->n, rows, len, a->is_int ? a->ivalues : NULL, 1, &d) !=
+      ASL_OK)
     cube_h5_close(&d);
   free(rows);
   return d;

@@ -107,7 +107,7 @@ TEST(other_format_version_is_refused_naming_both) {
   const char *msg = asl_error_message();
   ASSERT(strstr(msg, "cube format version 9,") != NULL);
   ASSERT(strstr(msg, "newer") != NULL);
-  ASSERT(strstr(msg, "reads versions 1 to 2") != NULL);
+  ASSERT(strstr(msg, "reads versions 1 to 3") != NULL);
   ASSERT(strstr(msg, path) != NULL);
   ASSERT_EQ(0, c.n_experiments);
   cf_cube_free(&fx);
@@ -152,7 +152,7 @@ TEST(incomplete_cube_names_the_missing_object) {
   hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
   hid_t d = H5Dopen2(f, "subjects/id", H5P_DEFAULT);
   hid_t t = H5Dget_type(d);
-  char ids[6][32] = {"sub-01", "sub-02", "sub-03", "sub-04", "sub-05", "sub-06"};
+  char ids[6][CUBE_SUBJECT_LEN] = {"sub-01", "sub-02", "sub-03", "sub-04", "sub-05", "sub-06"};
   ASSERT(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids) >= 0);
   H5Tclose(t);
   H5Dclose(d);

@@ -34,7 +34,7 @@ put_mask() { # SRC_SUB REL_DIR STEM
 
 # sub-01: ses-1 run-1/run-2, ses-2 run-1 and a multi-delay run-2 (first 4
 # pairs at 1.5 s, last 4 at 2.0 s); sub-02: ses-1, and a scan whose label
-# is longer than the results cube's 31 characters (as real datasets' are). Dataset-level
+# is longer than 31 characters (as real datasets' are). Dataset-level
 # sidecar inherited; masks in a derivatives folder outside the dataset.
 long=sub-02_ses-baselinevisit_acq-pcasl3d
 longdir=sub-02/ses-baselinevisit/perf
@@ -130,14 +130,24 @@ bad)
     "$ds" "$out" participant "${ck[@]}" --participant-label 02 --session-label baselinevisit
   ls -A "$out" | grep -q . && [ -n "$(find "$out" -name '*.nii*')" ] && fail "a refused scan left an output"
   [ -z "$(find "$out" -name '.aslsweep-tmp-*')" ] || fail "scratch folder left behind"
-  # A sweep cannot store the long label in its results cube (31 characters):
-  # refused by name, with the limit, not cut.
-  printf 'name: long\ndata:\n  bids: %s\n  pld: 1.5\ngrid: [16, 16, 16]\nmodels:\n  identity: {kind: identity}\nsweep:\n  nav: [1]\n  model: [identity]\n' \
+  # A sweep takes the long label (the results cube stores 127 characters)...
+  printf 'name: long\nfolds: 2\ndata:\n  bids: %s\n  pld: 1.5\ngrid: [16, 16, 16]\nmodels:\n  identity: {kind: identity}\nsweep:\n  nav: [1]\n  model: [identity]\n' \
     "$ds" > "$work/long.yaml"
-  "$aslsweep" validate "$work/long.yaml" > "$work/v.out" 2> "$work/v.err"
-  [ $? -eq 2 ] || { cat "$work/v.out" "$work/v.err"; fail "validate: a 36-character label must be refused"; }
+  "$aslsweep" validate "$work/long.yaml" > "$work/v.out" 2> "$work/v.err" ||
+    { cat "$work/v.out" "$work/v.err"; fail "validate: a 36-character label must be taken"; }
+  # ... and refuses one over 127 by name, with the limit, not cut.
+  ses=$(printf 'x%.0s' $(seq 120))
+  mkdir -p "$work/ds2/sub-03/ses-$ses/perf"
+  cp "$ds/dataset_description.json" "$ds/asl.json" "$work/ds2/"
+  for f in asl.nii.gz aslcontext.tsv m0scan.nii.gz; do
+    cp "$ds/sub-02/ses-1/perf/sub-02_ses-1_$f" "$work/ds2/sub-03/ses-$ses/perf/sub-03_ses-${ses}_$f"
+  done
+  sed "s|$ds|$work/ds2|" "$work/long.yaml" > "$work/long2.yaml"
+  "$aslsweep" validate "$work/long2.yaml" > "$work/v.out" 2> "$work/v.err"
+  [ $? -eq 2 ] || { cat "$work/v.out" "$work/v.err"; fail "validate: a 131-character label must be refused"; }
   cat "$work/v.err"
-  grep -q "long.yaml:3:.*scan label '$long' has 36 characters.*at most 31" "$work/v.err" || fail "validate: message"
+  grep -q "long2.yaml:4:.*sub-03_ses-${ses}_asl.nii.gz: scan label of 131 characters; aslsweep takes at most 127" \
+    "$work/v.err" || fail "validate: message"
   ;;
 app)
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1

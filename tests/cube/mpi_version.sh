@@ -25,7 +25,7 @@ expect_refusal() {
   "$@" > "$work/$name.out" 2>&1
   rc=$?
   [ "$rc" -eq 2 ] || { cat "$work/$name.out"; fail "$name: exit $rc, expected 2"; }
-  grep -q "$cube: cube format version 7, this aslsweep reads versions 1 to 2;" "$work/$name.out" ||
+  grep -q "$cube: cube format version 7, this aslsweep reads versions 1 to 3;" "$work/$name.out" ||
     { cat "$work/$name.out"; fail "$name: no message naming both versions"; }
 }
 expect_refusal resume run

@@ -63,7 +63,7 @@ PY
 ASLSWEEP_INTERNAL_TEST_EXECUTOR=0 mpirun -n 2 "$RUN_DRIVER" "$work/run" --nav 1 --models 3 \
   --folds 2 --subjects 4 --epochs 3 --quiet > "$work/grow.out" 2>&1 ||
   { cat "$work/grow.out"; fail "growth from version 1"; }
-[ "$(version "$cube")" = 2 ] || fail "a grown cube is of the current version"
+[ "$(version "$cube")" = 3 ] || fail "a grown cube is of the current version"
 "$ASLSWEEP" verify "$work/run" > "$work/verify2.out" 2>&1 || { cat "$work/verify2.out"; fail "grown rows"; }
 /usr/bin/python3 - "$cube" "$work/chosen_old" <<'PY' || fail "tuned values not carried from version 1"
 import h5py, math, sys
@@ -79,4 +79,4 @@ for k, v in zip(keys, chosen):
 assert carried >= 2, carried
 assert len(keys) > len(old), (len(keys), len(old))
 PY
-echo "ok: a version-1 cube resumes as version 1 and grows into version 2"
+echo "ok: a version-1 cube resumes as version 1 and grows into version 3"

@@ -23,6 +23,8 @@
 #include "cube/schema.h"
 
 #define ANA_LABEL_LEN CUBE_LABEL_LEN
+// An axis label: as long as a subject id, the longest label an axis holds.
+#define ANA_AXIS_LABEL_LEN CUBE_SUBJECT_LEN
 
 // One named axis with its labels. Integer axes (nav, nav_post) keep their
 // values in `ivalues` and their decimal text in `labels`.
@@ -30,7 +32,7 @@ typedef struct {
   char name[ANA_LABEL_LEN];
   int n;
   int is_int;
-  char (*labels)[ANA_LABEL_LEN];
+  char (*labels)[ANA_AXIS_LABEL_LEN];
   int32_t *ivalues; // n values when is_int, else NULL
 } ana_axis;
 

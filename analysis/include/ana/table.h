@@ -28,7 +28,7 @@ typedef enum { ANA_STAGE_DEFAULT = 0, ANA_STAGE_INPUT = 1, ANA_STAGE_DENOISED = 
 
 typedef struct {
   char axis[ANA_LABEL_LEN];
-  char label[ANA_LABEL_LEN];
+  char label[ANA_AXIS_LABEL_LEN]; // a subject id is the longest
 } ana_axis_value;
 
 typedef struct {

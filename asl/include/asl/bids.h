@@ -10,8 +10,8 @@
 
 // Longest scan label (sub-01_ses-1_acq-x_run-2, plus _pld-<ms>ms) and
 // subject id ("sub-<label>") the BIDS side holds; longer ones are refused
-// by name, never cut. The results cube holds less today (sweep/plan.h,
-// SWEEP_SUBJECT_ID_MAX): a sweep refuses what it cannot store.
+// by name, never cut. A sweep takes as many (sweep/plan.h,
+// SWEEP_SUBJECT_ID_MAX; cube/schema.h, CUBE_SUBJECT_LEN).
 #define ASL_BIDS_LABEL_MAX 127
 #define ASL_BIDS_ID_MAX ASL_BIDS_LABEL_MAX
 

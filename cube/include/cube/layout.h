@@ -27,10 +27,11 @@ asl_status cube_ds_write(hid_t loc, cube_ds d, int rank, const hsize_t *dims, co
 char *cube_string_rows(int n, size_t len, const char *(*get)(const void *, int), const void *ctx);
 
 // Axis `name` of an experiment group: int32 values when `ints`, else
-// strings as rows of CUBE_LABEL_LEN bytes; made a dimension scale named
-// after the axis. *out receives the open dataset.
-asl_status cube_axis_create(hid_t g, const char *name, int n, const char *rows, const int *ints,
-                            int writer, hid_t *out);
+// strings as rows of `len` bytes (CUBE_LABEL_LEN, or CUBE_SUBJECT_LEN for
+// the subject axis); made a dimension scale named after the axis. *out
+// receives the open dataset.
+asl_status cube_axis_create(hid_t g, const char *name, int n, const char *rows, size_t len,
+                            const int *ints, int writer, hid_t *out);
 // Attaches axis[d] to dimension d of ds (d < rank) and labels each
 // dimension with its axis name.
 asl_status cube_axes_attach(hid_t ds, const hid_t *axis, int rank);
@@ -63,7 +64,7 @@ asl_status cube_jobs_scales(hid_t jobs, int n_jobs, int epochs, int writer);
 // Nothing when the cube has no /jobs/job scale (made before them).
 asl_status cube_jobs_link(hid_t jobs, hid_t ds, int rank, int attach);
 // Creates the /subjects scale `subject` (the ids, `n` rows of
-// CUBE_LABEL_LEN bytes) and attaches it to every /subjects table dataset.
+// CUBE_SUBJECT_LEN bytes) and attaches it to every /subjects table dataset.
 asl_status cube_subjects_scale(hid_t subjects, int n, const char *rows, int writer);
 
 #endif

@@ -12,17 +12,25 @@
 // Bumped whenever a reader of the old layout would misread the new one.
 // Version 2 (docs/cube.md, "Format versions"): error texts in a heap, loss
 // rows for train jobs only, the static /jobs and /subjects datasets chunked
-// and compressed. Readers read every version from CUBE_FORMAT_VERSION_MIN
-// on; writers write CUBE_FORMAT_VERSION only.
-#define CUBE_FORMAT_VERSION 2
+// and compressed. Version 3: subject ids and the subject axis labels are
+// strings of CUBE_SUBJECT_LEN bytes (a version-2 reader would cut a long
+// scan label at 31 characters without a word). Readers read every version
+// from CUBE_FORMAT_VERSION_MIN on; writers write CUBE_FORMAT_VERSION only.
+#define CUBE_FORMAT_VERSION 3
 #define CUBE_FORMAT_VERSION_MIN 1
 
 // Fixed string lengths (bytes, NUL included) of the string datasets.
 #define CUBE_KEY_LEN 256
 #define CUBE_HOST_LEN 64
 #define CUBE_ERROR_LEN 512
+// Design, stage and metric axis labels (names over 31 characters are
+// refused at validate).
 #define CUBE_LABEL_LEN 32
-#define CUBE_ID_LEN 32
+// Subject ids (/subjects/id) and the subject axis labels: a BIDS scan label
+// of up to 127 characters (ASL_BIDS_LABEL_MAX). Cubes of versions 1 and 2
+// hold them in 32 bytes; readers read any width into this many.
+#define CUBE_SUBJECT_LEN 128
+#define CUBE_ID_LEN CUBE_SUBJECT_LEN
 #define CUBE_GROUP_LEN 16
 #define CUBE_CONTENT_KEY_LEN 33 // 32 hex digits (docs/runner.md, "Content keys")
 

@@ -12,12 +12,12 @@
 
 #include "asl/bids.h"
 
-// Longest subject (scan) label a sweep takes: the results cube's
-// /subjects/id and the runner's per-subject records are fixed 32-byte
-// strings today. asl/ reads labels up to ASL_BIDS_LABEL_MAX; a sweep
-// refuses a longer one by name (spec line, scan, limit) instead of cutting
-// it. Raise this when the cube stores variable-length ids.
-#define SWEEP_SUBJECT_ID_MAX 31
+// Longest subject (scan) label a sweep takes: asl/'s ASL_BIDS_LABEL_MAX,
+// which the results cube's /subjects/id and subject axis (CUBE_SUBJECT_LEN
+// bytes, cube/schema.h) and the runner's per-subject records hold. asl/
+// refuses a longer label at read; the check in data.c names the spec line,
+// the scan and this limit should the two ever part.
+#define SWEEP_SUBJECT_ID_MAX 127
 #include <stdio.h>
 
 #include "asl/status.h"
