@@ -7,7 +7,8 @@
 # whole (pairs that differ only past character 31 stay apart) -> table,
 # export (CSV, JSON) and plot name them -> two --slice parts merged equal
 # the single run (cube_digest) -> a rerun resumes with nothing redone ->
-# a grown spec keeps them.
+# a grown spec keeps them; the real executor runs them too (export, a
+# montage by subject).
 # Needs ASLSWEEP and CUBE_DIGEST in the environment (set by ctest).
 . "$(dirname "$0")/lib.sh"
 n=$1
@@ -41,6 +42,7 @@ for i in 0 1 2 3; do
   mkdir -p "$p"
   cp "${src}_asl.nii.gz" "$p/${l}_asl.nii.gz"
   cp "${src}_aslcontext.tsv" "$p/${l}_aslcontext.tsv"
+  cp "${src}_m0scan.nii.gz" "$p/${l}_m0scan.nii.gz"
 done
 
 spec=$work/long.yaml
@@ -135,4 +137,20 @@ for l in "${labels[@]}"; do
   [ "$(grep -c ",$l," "$work/g.csv")" -gt "$(grep -c ",$l," "$work/t.csv")" ] ||
     fail "grown cube: no new rows of $l"
 done
+
+# The real executor loads the scans by their long labels and keeps their
+# montage volumes under them.
+unset ASLSWEEP_INTERNAL_TEST_EXECUTOR
+sed -i 's/model: \[unet3d, identity\]/model: [identity]/; s/nav: \[2, 4\]/nav: [2]/' "$spec"
+run --out "$work/real" > "$work/real.out" 2>&1 || { cat "$work/real.out"; fail "run (real executor)"; }
+"$ASLSWEEP" status "$work/real" > "$work/status" 2>&1 || { cat "$work/status"; fail "status (real)"; }
+grep -q "^total  *2  *0  *0  *0" "$work/status" || { cat "$work/status"; fail "expected 2 jobs done"; }
+"$ASLSWEEP" export "$work/real/results.h5" --format csv -o "$work/r.csv" || fail "export (real)"
+for l in "${labels[@]}"; do
+  grep -q ",$l,.*,denoised,ssim,0\.[0-9]" "$work/r.csv" || fail "real executor: no ssim of $l"
+done
+"$ASLSWEEP" plot "$work/real/results.h5" --montage --subject "${labels[0]}" \
+  --job main/strategy=windowed/nav=2/m0=off/snr_group=all/model=identity/fold=1 \
+  -o "$work/montage.png" > "$work/montage.out" 2>&1 || { cat "$work/montage.out"; fail "montage"; }
+[ -s "$work/montage.png" ] || fail "montage: no figure"
 echo "ok: labels of 44-127 characters run, read, merge, resume and grow"
