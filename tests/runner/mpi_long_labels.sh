@@ -4,10 +4,10 @@
 # NRANKS ranks:
 #   mpi_long_labels.sh NRANKS
 # run -> status, verify, /subjects/id and the subject axis hold every label
-# whole (pairs that differ only past character 31 stay apart) -> table,
-# export (CSV, JSON) and plot name them -> two --slice parts merged equal
-# the single run (cube_digest) -> a rerun resumes with nothing redone ->
-# a grown spec keeps them; the real executor runs them too (export, a
+# whole (pairs that differ only past character 31 stay apart) -> table
+# and plot read the cube, export (CSV, JSON) names them -> two --slice
+# parts merged equal the single run (cube_digest) -> a rerun resumes with
+# nothing redone -> a grown spec keeps them; the real executor runs them too (export, a
 # montage by subject).
 # Needs ASLSWEEP and CUBE_DIGEST in the environment (set by ctest).
 . "$(dirname "$0")/lib.sh"
