@@ -122,7 +122,9 @@ asl_status run_agree_plan(const sweep_plan *p, const run_options *o, MPI_Comm co
            o->max_failures);
   asl_status st = compare_agreed("spec (after overrides)", p->text ? p->text : "", hint, comm);
   if (!st) st = compare_agreed("option list", opts, hint, comm);
-  size_t cap = 64 + (size_t)p->n_subjects * 80;
+  // Whole labels (up to SWEEP_SUBJECT_ID_MAX characters): scans that
+  // differ only at the end of a long label must not agree.
+  size_t cap = 64 + (size_t)p->n_subjects * (SWEEP_SUBJECT_ID_MAX + 20);
   char *subj = NULL;
   if (!st) {
     subj = malloc(cap);
@@ -131,8 +133,8 @@ asl_status run_agree_plan(const sweep_plan *p, const run_options *o, MPI_Comm co
   if (st) goto done;
   size_t at = (size_t)snprintf(subj, cap, "data %s\n", p->bids_root ? "bids" : "phantom");
   for (int i = 0; i < p->n_subjects && p->subject_ids; i++)
-    at += (size_t)snprintf(subj + at, cap - at, "%.60s nt=%d\n", p->subject_ids[i],
-                           p->subject_nt ? p->subject_nt[i] : 0);
+    at += (size_t)snprintf(subj + at, cap - at, "%.*s nt=%d\n", SWEEP_SUBJECT_ID_MAX,
+                           p->subject_ids[i], p->subject_nt ? p->subject_nt[i] : 0);
   st = compare_agreed("subject list", subj, hint, comm);
 done:
   free(subj);
@@ -140,7 +142,8 @@ done:
 }
 
 asl_status run_agree_subjects(const run_subjects *s, MPI_Comm comm) {
-  size_t cap = 16 + (size_t)s->n * 120;
+  // A line: the id, three numbers, the group and 16 hex digits.
+  size_t cap = 16 + (size_t)s->n * (RUN_ID_LEN + RUN_GROUP_LEN + 80);
   char *text = malloc(cap);
   asl_status st = text ? ASL_OK : asl_fail(ASL_ENOMEM, "subject list");
   size_t at = 0;
