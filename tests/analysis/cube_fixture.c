@@ -150,7 +150,8 @@ static int write_experiment(hid_t f, const cf_cube *c, const cf_experiment *e) {
                      {.name = CUBE_AXIS_STAGE, .n = 2, .labels = {"input", "denoised"}},
                      {.name = CUBE_AXIS_METRIC, .n = 3, .labels = {"ssim", "psnr", "nmae"}},
                      {.name = CUBE_AXIS_IMAGE, .is_int = 1, .n = 1, .ivalues = {0}}};
-  for (int s = 0; s < c->n_subjects; s++) snprintf(tail[0].labels[s], 32, "%s", c->id[s]);
+  for (int s = 0; s < c->n_subjects; s++)
+    snprintf(tail[0].labels[s], sizeof tail[0].labels[s], "%s", c->id[s]);
   const char *own[CF_MAX_AXES];
   hsize_t dims[CF_MAX_AXES + 4];
   hid_t scales[CF_MAX_AXES + 4];

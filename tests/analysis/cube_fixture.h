@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cube/schema.h"
+
 #define CF_MAX_AXES 8
 #define CF_MAX_LABELS 16
 #define CF_MAX_SUBJECTS 16
@@ -24,7 +26,7 @@ typedef struct {
   char name[32];
   int is_int;
   int n;
-  char labels[CF_MAX_LABELS][32];
+  char labels[CF_MAX_LABELS][CUBE_SUBJECT_LEN]; // the subject axis holds ids
   int ivalues[CF_MAX_LABELS];
 } cf_axis;
 
@@ -56,7 +58,7 @@ typedef struct {
   int format_version;
   char executor[32]; // root attribute `executor`: "asl" by default
   int n_subjects;
-  char id[CF_MAX_SUBJECTS][32];
+  char id[CF_MAX_SUBJECTS][CUBE_SUBJECT_LEN];
   int fold[CF_MAX_SUBJECTS];
   char snr_group[CF_MAX_SUBJECTS][16];
   float ssim_single[CF_MAX_SUBJECTS], nmae_single[CF_MAX_SUBJECTS];

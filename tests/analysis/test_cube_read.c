@@ -1,6 +1,7 @@
 // The cube reader against fixture cubes written per docs/cube.md.
 #include <hdf5.h>
 #include <math.h>
+#include <string.h>
 
 #include "ana/cube.h"
 #include "cube_fixture.h"
@@ -162,6 +163,38 @@ TEST(incomplete_cube_names_the_missing_object) {
   cf_cube_free(&fx);
 }
 
+// Scan labels of 127 characters (the most a sweep takes) that differ only
+// in their last character read back whole from /subjects/id and from every
+// experiment's subject axis, eagerly and lazily.
+TEST(long_subject_ids_read_whole) {
+  cf_cube fx;
+  write_default(&fx, "ana_read_long_ids.h5");
+  char want[2][CUBE_SUBJECT_LEN];
+  for (int i = 0; i < 2; i++) {
+    memset(want[i], 'x', CUBE_SUBJECT_LEN - 1);
+    want[i][CUBE_SUBJECT_LEN - 1] = '\0';
+    memcpy(want[i], "sub-01_ses-", 11);
+    want[i][CUBE_SUBJECT_LEN - 2] = (char)('1' + i);
+    memcpy(fx.id[i], want[i], sizeof want[i]);
+  }
+  ASSERT_EQ(0, cf_cube_write(&fx, path));
+  for (int lazy = 0; lazy < 2; lazy++) {
+    ana_cube c;
+    ASSERT_OK(lazy ? ana_cube_open_lazy(&c, path) : ana_cube_open(&c, path));
+    for (int i = 0; i < 2; i++) {
+      ASSERT_EQ(127, (int)strlen(c.subjects.id[i]));
+      ASSERT_STR_EQ(want[i], c.subjects.id[i]);
+      for (int e = 0; e < c.n_experiments; e++) {
+        const ana_experiment *x = &c.experiments[e];
+        ASSERT_STR_EQ(want[i], x->axes[x->n_design].labels[i]);
+      }
+    }
+    ASSERT_STR_EQ("sub-03", c.subjects.id[2]);
+    ana_cube_free(&c);
+  }
+  cf_cube_free(&fx);
+}
+
 TEST(test_double_cube_carries_a_warning) {
   cf_cube fx;
   write_default(&fx, "ana_read_td.h5");
@@ -179,6 +212,7 @@ int main(void) {
   RUN(reads_axes_labels_subjects_and_jobs);
   RUN(partial_cube_marks_failed_and_missing_cells);
   RUN(other_format_version_is_refused_naming_both);
+  RUN(long_subject_ids_read_whole);
   RUN(missing_or_non_hdf5_file_is_a_clear_error);
   RUN(incomplete_cube_names_the_missing_object);
   RUN(test_double_cube_carries_a_warning);
