@@ -7,29 +7,10 @@
 # it, the cube stays version 1 and every row verifies; a resume with
 # another plan grows it into a new cube of the current version, carrying the
 # tuned values (/jobs/chosen_param) a version-1 cube may hold.
-set -u
-fail() { echo "FAIL: $*" >&2; exit 1; }
-fx=$ASLSWEEP_SOURCE_DIR/tests/cube/fixtures
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/run"
-cp "$fx/v1_results.h5" "$work/run/results.h5"
-chmod u+w "$work/run/results.h5"
-cube=$work/run/results.h5
-version() { h5dump -a /format_version "$1" | awk '/\(0\)/ {print $2}'; }
+. "$(dirname "$0")/compat_lib.sh" 1
 
 if [ "${1:-}" != --resume ]; then
-  "$ASLSWEEP" verify "$work/run" > "$work/verify.out" 2>&1 || { cat "$work/verify.out"; fail "verify"; }
-  grep -q "ok: 6 rows verified" "$work/verify.out" || { cat "$work/verify.out"; fail "verify count"; }
-  "$ASLSWEEP" status "$work/run" > "$work/status.txt" 2>&1
-  diff "$fx/v1_status.txt" "$work/status.txt" || fail "status differs from version 1's"
-  "$ASLSWEEP" status "$work/run" --json 2> /dev/null | sed "s#$cube#/tmp/v1fx/results.h5#" \
-    > "$work/status.json"
-  diff "$fx/v1_status.json" "$work/status.json" || fail "status --json differs"
-  "$ASLSWEEP" table "$cube" > "$work/table.txt" 2> /dev/null || fail "table"
-  diff "$fx/v1_table.txt" "$work/table.txt" || fail "table differs from version 1's"
-  "$ASLSWEEP" export "$cube" --format csv > "$work/export.csv" 2> /dev/null || fail "export"
-  diff "$fx/v1_export.csv" "$work/export.csv" || fail "export differs from version 1's"
+  readers_match 1
   "$ASLSWEEP" plot "$cube" --kind loss -o "$work/loss.svg" > "$work/plot.out" 2>&1 ||
     { cat "$work/plot.out"; fail "loss plot"; }
   grep -q "<svg" "$work/loss.svg" || fail "loss plot: no SVG"
