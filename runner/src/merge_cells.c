@@ -20,36 +20,63 @@
 
 typedef struct {
   char name[3][200];     // job, metrics, metrics_per_image
-  merge_shape_t shape[3];
+  merge_set out[3];      // the merged cube's datasets
+  merge_set *in;         // (n_parts x 3) each open part's, opened once
   int lead;              // dimensions of the job dataset (axes and subject)
   size_t bytes[3];       // bytes per cell in each dataset
   char fill[3][16];      // each dataset's fill value
-  char *merged[3], *in[3]; // one block each
+  char *merged[3], *buf[3]; // one block each
   size_t cap;            // cells a block holds
 } merge_exp;
 
-static asl_status exp_init(merge_exp *x, const merge_run *m, const char *name, size_t len) {
+// A part's datasets must have the merged cube's shapes (the base part's).
+static asl_status same_shape(const merge_run *m, const merge_set *a, const merge_set *b) {
+  int same = a->rank == b->rank && a->size == b->size;
+  for (int k = 0; same && k < a->rank; k++) same = a->dims[k] == b->dims[k];
+  if (same) return ASL_OK;
+  return asl_fail(ASL_ESPEC, "%s has another shape than in %s: not parts of one run", b->where,
+                  m->part[m->base].path);
+}
+
+// The merged cube's datasets (a copy of the base part's: their shapes and
+// fill values) and every open part's, checked alike.
+static asl_status exp_open(merge_exp *x, const merge_run *m, const char *name, size_t len,
+                           hid_t out, const char *out_path) {
   static const cube_ds leaf[3] = {CUBE_DS_EXP_JOB, CUBE_DS_EXP_METRICS, CUBE_DS_EXP_PER_IMAGE};
-  const merge_part *base = &m->part[m->base];
   asl_status st = ASL_OK;
-  memset(x, 0, sizeof *x);
-  size_t per_cell = 0;
   for (int d = 0; d < 3 && !st; d++) {
     snprintf(x->name[d], sizeof x->name[d], "/%.*s/%s", (int)len, name, cube_ds_name(leaf[d]));
-    merge_shape_t *s = &x->shape[d];
-    st = merge_shape(base->file, x->name[d], base->path, s);
+    merge_set *s = &x->out[d];
+    st = merge_set_open(s, out, x->name[d], out_path);
     if (!st && d == 0) x->lead = s->rank;
     int ok = !st && s->size <= sizeof x->fill[d] && s->rank >= x->lead;
-    for (int k = 0; ok && k < x->lead; k++) ok = s->dims[k] == x->shape[0].dims[k];
+    for (int k = 0; ok && k < x->lead; k++) ok = s->dims[k] == x->out[0].dims[k];
     if (!st && !ok)
-      st = asl_fail(ASL_EFORMAT, "%s: %s does not extend %s", base->path, x->name[d], x->name[0]);
-    if (!st) st = merge_fill_value(base->file, x->name[d], base->path, x->fill[d], s->size);
+      st = asl_fail(ASL_EFORMAT, "%s: %s does not extend %s", m->part[m->base].path, x->name[d],
+                    x->name[0]);
+    if (!st) st = merge_fill_value(out, x->name[d], out_path, x->fill[d], s->size);
     if (st) break;
     x->bytes[d] = s->size;
     for (int k = x->lead; k < s->rank; k++) x->bytes[d] *= (size_t)s->dims[k];
-    per_cell += x->bytes[d];
   }
+  for (int p = 0; p < m->n_parts && !st; p++)
+    for (int d = 0; d < 3 && !st && m->part[p].file >= 0; d++) {
+      st = merge_set_open(&x->in[p * 3 + d], m->part[p].file, x->name[d], m->part[p].path);
+      if (!st) st = same_shape(m, &x->out[d], &x->in[p * 3 + d]);
+    }
+  return st;
+}
+
+static asl_status exp_init(merge_exp *x, const merge_run *m, const char *name, size_t len,
+                           hid_t out, const char *out_path) {
+  memset(x, 0, sizeof *x);
+  for (int d = 0; d < 3; d++) x->out[d].ds = x->out[d].type = H5I_INVALID_HID;
+  x->in = malloc(sizeof *x->in * (size_t)m->n_parts * 3);
+  if (!x->in) return asl_fail(ASL_ENOMEM, "merging %d parts", m->n_parts);
+  for (int i = 0; i < m->n_parts * 3; i++) x->in[i].ds = x->in[i].type = H5I_INVALID_HID;
+  asl_status st = exp_open(x, m, name, len, out, out_path);
   if (st) return st;
+  size_t per_cell = x->bytes[0] + x->bytes[1] + x->bytes[2];
   // ASLSWEEP_TEST_MERGE_BLOCK=BYTES (for tests): small blocks, so that a
   // small study crosses many block and dimension boundaries.
   const char *test = getenv("ASLSWEEP_TEST_MERGE_BLOCK");
@@ -58,44 +85,31 @@ static asl_status exp_init(merge_exp *x, const merge_run *m, const char *name, s
   if (x->cap < 1) x->cap = 1;
   for (int d = 0; d < 3 && !st; d++) {
     x->merged[d] = malloc(x->cap * x->bytes[d] + 1);
-    x->in[d] = malloc(x->cap * x->bytes[d] + 1);
-    if (!x->merged[d] || !x->in[d]) st = asl_fail(ASL_ENOMEM, "merging %s", x->name[d]);
+    x->buf[d] = malloc(x->cap * x->bytes[d] + 1);
+    if (!x->merged[d] || !x->buf[d]) st = asl_fail(ASL_ENOMEM, "merging %s", x->name[d]);
   }
   return st;
 }
 
-static void exp_free(merge_exp *x) {
+static void exp_free(merge_exp *x, int n_parts) {
   for (int d = 0; d < 3; d++) {
     free(x->merged[d]);
-    free(x->in[d]);
+    free(x->buf[d]);
+    merge_set_close(&x->out[d]);
   }
-}
-
-// A part's datasets must have the base part's shapes.
-static asl_status same_shape(const merge_run *m, int p, const merge_exp *x) {
-  const merge_part *pt = &m->part[p];
-  for (int d = 0; d < 3; d++) {
-    merge_shape_t s;
-    asl_status st = merge_shape(pt->file, x->name[d], pt->path, &s);
-    if (st) return st;
-    int same = s.rank == x->shape[d].rank && s.size == x->shape[d].size;
-    for (int k = 0; same && k < s.rank; k++) same = s.dims[k] == x->shape[d].dims[k];
-    if (!same)
-      return asl_fail(ASL_ESPEC, "%s: %s has another shape than in %s: not parts of one run",
-                      pt->path, x->name[d], m->part[m->base].path);
-  }
-  return ASL_OK;
+  for (int i = 0; x->in && i < n_parts * 3; i++) merge_set_close(&x->in[i]);
+  free(x->in);
 }
 
 // One cell of part p (its three datasets at block index c) against the merge.
 static asl_status take_cell(merge_run *m, int p, merge_exp *x, size_t c) {
   int j;
-  memcpy(&j, x->in[0] + c * x->bytes[0], sizeof j);
+  memcpy(&j, x->buf[0] + c * x->bytes[0], sizeof j);
   if (j < 0 || j >= m->n_jobs || m->part[p].status[j] != CUBE_JOB_DONE) return ASL_OK;
   m->part[p].cells[j]++;
   int take = m->source[j] == p, check = merge_duplicate_in(m, p, j);
   for (int d = 0; d < 3; d++) {
-    char *dst = x->merged[d] + c * x->bytes[d], *src = x->in[d] + c * x->bytes[d];
+    char *dst = x->merged[d] + c * x->bytes[d], *src = x->buf[d] + c * x->bytes[d];
     if (take) memcpy(dst, src, x->bytes[d]);
     else if (check && memcmp(dst, src, x->bytes[d]) != 0)
       return asl_fail(ASL_ESPEC, "job %s is done in %s and in %s with different %s: keep one "
@@ -107,30 +121,27 @@ static asl_status take_cell(merge_run *m, int p, merge_exp *x, size_t c) {
 
 // The block at start/count (`n` cells): fill, every part, write.
 static asl_status merge_block(merge_run *m, merge_exp *x, const hsize_t *start,
-                              const hsize_t *count, size_t n, hid_t out, const char *out_path) {
+                              const hsize_t *count, size_t n) {
   asl_status st = ASL_OK;
   for (int d = 0; d < 3; d++)
-    for (size_t i = 0; i < n * x->bytes[d] / x->shape[d].size; i++)
-      memcpy(x->merged[d] + i * x->shape[d].size, x->fill[d], x->shape[d].size);
+    for (size_t i = 0; i < n * x->bytes[d] / x->out[d].size; i++)
+      memcpy(x->merged[d] + i * x->out[d].size, x->fill[d], x->out[d].size);
   for (int p = 0; p < m->n_parts && !st; p++) {
-    const merge_part *pt = &m->part[p];
-    if (pt->file < 0) continue;
+    if (m->part[p].file < 0) continue;
     for (int d = 0; d < 3 && !st; d++)
-      st = merge_read_block(pt->file, x->name[d], pt->path, &x->shape[d], x->lead, start, count,
-                            x->in[d]);
+      st = merge_read_block(&x->in[p * 3 + d], x->lead, start, count, x->buf[d]);
     for (size_t c = 0; c < n && !st; c++) st = take_cell(m, p, x, c);
   }
   for (int d = 0; d < 3 && !st; d++)
-    st = merge_write_block(out, x->name[d], out_path, &x->shape[d], x->lead, start, count,
-                           x->merged[d]);
+    st = merge_write_block(&x->out[d], x->lead, start, count, x->merged[d]);
   return st;
 }
 
 // Walks the job dataset in blocks of at most x->cap whole cells: the
 // innermost dimensions whole while they fit, a range of the next one, and
 // every index of the dimensions before it (an odometer).
-static asl_status merge_experiment(merge_run *m, merge_exp *x, hid_t out, const char *out_path) {
-  const hsize_t *dims = x->shape[0].dims;
+static asl_status merge_experiment(merge_run *m, merge_exp *x) {
+  const hsize_t *dims = x->out[0].dims;
   int k = x->lead - 1;
   size_t inner = 1;
   while (k > 0 && inner * dims[k] <= x->cap) inner *= dims[k--];
@@ -144,7 +155,7 @@ static asl_status merge_experiment(merge_run *m, merge_exp *x, hid_t out, const 
   asl_status st = ASL_OK;
   for (;;) {
     count[k] = dims[k] - start[k] < step ? dims[k] - start[k] : step;
-    st = merge_block(m, x, start, count, (size_t)count[k] * inner, out, out_path);
+    st = merge_block(m, x, start, count, (size_t)count[k] * inner);
     if (st) return st;
     int d = k;
     start[k] += count[k];
@@ -174,11 +185,9 @@ asl_status merge_cells(merge_run *m, hid_t out, const char *out_path) {
   for (const char *s = names; *s && !st;) {
     size_t len = strcspn(s, ",");
     merge_exp x;
-    st = exp_init(&x, m, s, len);
-    for (int p = 0; p < m->n_parts && !st; p++)
-      if (m->part[p].file >= 0) st = same_shape(m, p, &x);
-    if (!st) st = merge_experiment(m, &x, out, out_path);
-    exp_free(&x);
+    st = exp_init(&x, m, s, len, out, out_path);
+    if (!st) st = merge_experiment(m, &x);
+    exp_free(&x, m->n_parts);
     s += len + (s[len] == ',');
   }
   for (int p = 0; p < m->n_parts && !st; p++)

@@ -64,22 +64,22 @@ asl_status merge_read_all(hid_t file, const char *name, const char *path, size_t
 // The dataset's fill value (its bytes, `size` of them) into out.
 asl_status merge_fill_value(hid_t file, const char *name, const char *path, void *out,
                             size_t size);
-asl_status merge_write_all(hid_t file, const char *name, const char *path, const void *buf);
 
-// A dataset's extent and value size (the file's own type).
+// A dataset open for block moves, with its extent and its file type.
 typedef struct {
+  hid_t ds, type;
   int rank;
   hsize_t dims[CUBE_MAX_RANK];
-  size_t size;
-} merge_shape_t;
-asl_status merge_shape(hid_t file, const char *name, const char *path, merge_shape_t *s);
-// A block of a dataset of shape s, in the file's own type: the hyperslab
-// start/count over its first `lead` dimensions, the others whole.
-asl_status merge_read_block(hid_t file, const char *name, const char *path,
-                            const merge_shape_t *s, int lead, const hsize_t *start,
+  size_t size;           // bytes per value
+  char where[300];       // "file: dataset", for messages
+} merge_set;
+asl_status merge_set_open(merge_set *s, hid_t file, const char *name, const char *path);
+void merge_set_close(merge_set *s);
+// A block of the dataset in its file type: the hyperslab start/count over
+// its first `lead` dimensions, the others whole.
+asl_status merge_read_block(const merge_set *s, int lead, const hsize_t *start,
                             const hsize_t *count, void *buf);
-asl_status merge_write_block(hid_t file, const char *name, const char *path,
-                             const merge_shape_t *s, int lead, const hsize_t *start,
+asl_status merge_write_block(const merge_set *s, int lead, const hsize_t *start,
                              const hsize_t *count, const void *buf);
 
 // /jobs: rows (status, seconds, rank, host, error, losses) from each job's

@@ -59,27 +59,17 @@ fail:
   return st;
 }
 
-asl_status merge_write_all(hid_t file, const char *name, const char *path, const void *buf) {
+asl_status merge_set_open(merge_set *s, hid_t file, const char *name, const char *path) {
   asl_status st = ASL_OK;
-  hid_t ds = H5I_INVALID_HID, type = H5I_INVALID_HID;
-  HCHECK(ds = H5Dopen2(file, name, H5P_DEFAULT), "%s: open %s", path, name);
-  HCHECK(type = H5Dget_type(ds), "%s: type of %s", path, name);
-  HCHECK(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), "%s: write %s", path, name);
-fail:
-  run_h5_close(&type);
-  run_h5_close(&ds);
-  return st;
-}
-
-asl_status merge_shape(hid_t file, const char *name, const char *path, merge_shape_t *s) {
-  asl_status st = ASL_OK;
-  hid_t ds = H5I_INVALID_HID, type = H5I_INVALID_HID, space = H5I_INVALID_HID;
+  hid_t space = H5I_INVALID_HID;
   memset(s, 0, sizeof *s);
-  HCHECK(ds = H5Dopen2(file, name, H5P_DEFAULT), "%s: open %s", path, name);
-  HCHECK(type = H5Dget_type(ds), "%s: type of %s", path, name);
-  HCHECK(space = H5Dget_space(ds), "%s: extent of %s", path, name);
+  s->ds = s->type = H5I_INVALID_HID;
+  snprintf(s->where, sizeof s->where, "%s: %s", path, name);
+  HCHECK(s->ds = H5Dopen2(file, name, H5P_DEFAULT), "%s: open %s", path, name);
+  HCHECK(s->type = H5Dget_type(s->ds), "%s: type of %s", path, name);
+  HCHECK(space = H5Dget_space(s->ds), "%s: extent of %s", path, name);
   s->rank = H5Sget_simple_extent_ndims(space);
-  s->size = H5Tget_size(type);
+  s->size = H5Tget_size(s->type);
   if (s->rank < 1 || s->rank > CUBE_MAX_RANK || s->size == 0) {
     st = asl_fail(ASL_EFORMAT, "%s: %s has no readable extent", path, name);
     goto fail;
@@ -87,50 +77,35 @@ asl_status merge_shape(hid_t file, const char *name, const char *path, merge_sha
   H5Sget_simple_extent_dims(space, s->dims, NULL);
 fail:
   run_h5_close(&space);
-  run_h5_close(&type);
-  run_h5_close(&ds);
+  if (st) merge_set_close(s);
   return st;
 }
 
+void merge_set_close(merge_set *s) {
+  run_h5_close(&s->type);
+  run_h5_close(&s->ds);
+}
+
 // The block's hyperslab: `start`/`count` over the first `lead` dimensions,
-// the rest whole.
-static asl_status block_io(int write, hid_t file, const char *name, const char *path,
-                           const merge_shape_t *s, int lead, const hsize_t *start,
+// the rest whole; the bytes move in the file's own type.
+static asl_status block_io(int write, const merge_set *s, int lead, const hsize_t *start,
                            const hsize_t *count, void *buf) {
-  asl_status st = ASL_OK;
-  hid_t ds = H5I_INVALID_HID, type = H5I_INVALID_HID, fspace = H5I_INVALID_HID,
-        mspace = H5I_INVALID_HID;
   hsize_t at[CUBE_MAX_RANK], n[CUBE_MAX_RANK];
   for (int d = 0; d < s->rank; d++) {
     at[d] = d < lead ? start[d] : 0;
     n[d] = d < lead ? count[d] : s->dims[d];
   }
-  HCHECK(ds = H5Dopen2(file, name, H5P_DEFAULT), "%s: open %s", path, name);
-  HCHECK(type = H5Dget_type(ds), "%s: type of %s", path, name);
-  HCHECK(fspace = H5Dget_space(ds), "%s: extent of %s", path, name);
-  HCHECK(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, at, NULL, n, NULL), "%s: block of %s", path,
-         name);
-  HCHECK(mspace = H5Screate_simple(s->rank, n, NULL), "%s: memory space", path);
-  if (write)
-    HCHECK(H5Dwrite(ds, type, mspace, fspace, H5P_DEFAULT, buf), "%s: write %s", path, name);
-  else
-    HCHECK(H5Dread(ds, type, mspace, fspace, H5P_DEFAULT, buf), "%s: read %s", path, name);
-fail:
-  run_h5_close(&mspace);
-  run_h5_close(&fspace);
-  run_h5_close(&type);
-  run_h5_close(&ds);
-  return st;
+  asl_status st = write ? cube_write_block(s->ds, s->type, s->rank, at, n, buf)
+                        : cube_read_block(s->ds, s->type, s->rank, at, n, buf);
+  return st ? run_fail_wrap(st, "%s", s->where) : ASL_OK;
 }
 
-asl_status merge_read_block(hid_t file, const char *name, const char *path,
-                            const merge_shape_t *s, int lead, const hsize_t *start,
+asl_status merge_read_block(const merge_set *s, int lead, const hsize_t *start,
                             const hsize_t *count, void *buf) {
-  return block_io(0, file, name, path, s, lead, start, count, buf);
+  return block_io(0, s, lead, start, count, buf);
 }
 
-asl_status merge_write_block(hid_t file, const char *name, const char *path,
-                             const merge_shape_t *s, int lead, const hsize_t *start,
+asl_status merge_write_block(const merge_set *s, int lead, const hsize_t *start,
                              const hsize_t *count, const void *buf) {
-  return block_io(1, file, name, path, s, lead, start, count, (void *)buf);
+  return block_io(1, s, lead, start, count, (void *)buf);
 }

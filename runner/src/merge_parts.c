@@ -31,22 +31,28 @@ asl_status merge_open_part(merge_run *m, int p, const char *dir) {
 // blocks (the job keys of a large study never sit whole in memory).
 static asl_status same_values(const merge_part *a, const merge_part *b, const char *set,
                               int *same) {
-  merge_shape_t sa, sb;
-  asl_status st = merge_shape(a->file, set, a->path, &sa);
-  if (!st) st = merge_shape(b->file, set, b->path, &sb);
-  *same = !st && sa.rank == 1 && sb.rank == 1 && sa.dims[0] == sb.dims[0] && sa.size == sb.size;
-  if (st || !*same) return st;
+  merge_set sa, sb;
+  asl_status st = merge_set_open(&sa, a->file, set, a->path);
+  if (st) return st;
+  if ((st = merge_set_open(&sb, b->file, set, b->path))) {
+    merge_set_close(&sa);
+    return st;
+  }
+  *same = sa.rank == 1 && sb.rank == 1 && sa.dims[0] == sb.dims[0] && sa.size == sb.size;
   size_t n = (size_t)sa.dims[0], cap = n < CUBE_ROWS_BLOCK ? n : CUBE_ROWS_BLOCK;
-  char *ba = malloc(cap * sa.size + 1), *bb = malloc(cap * sa.size + 1);
-  if (!ba || !bb) st = asl_fail(ASL_ENOMEM, "comparing %s of %s and %s", set, a->path, b->path);
+  char *ba = *same ? malloc(cap * sa.size + 1) : NULL, *bb = *same ? malloc(cap * sa.size + 1) : NULL;
+  if (*same && (!ba || !bb))
+    st = asl_fail(ASL_ENOMEM, "comparing %s of %s and %s", set, a->path, b->path);
   for (size_t j0 = 0; j0 < n && !st && *same; j0 += cap) {
     hsize_t start[1] = {j0}, count[1] = {n - j0 < cap ? n - j0 : cap};
-    st = merge_read_block(a->file, set, a->path, &sa, 1, start, count, ba);
-    if (!st) st = merge_read_block(b->file, set, b->path, &sb, 1, start, count, bb);
+    st = merge_read_block(&sa, 1, start, count, ba);
+    if (!st) st = merge_read_block(&sb, 1, start, count, bb);
     if (!st) *same = memcmp(ba, bb, (size_t)count[0] * sa.size) == 0;
   }
   free(ba);
   free(bb);
+  merge_set_close(&sa);
+  merge_set_close(&sb);
   return st;
 }
 
@@ -101,9 +107,8 @@ static asl_status verify_part(merge_run *m, merge_part *pt) {
 // The base part's job keys, read in blocks into one text (their own
 // lengths, not the dataset's fixed width).
 static asl_status read_keys(merge_run *m, const merge_part *base) {
-  merge_shape_t s;
-  const char *set = cube_ds_path(CUBE_DS_JOB_KEY);
-  asl_status st = merge_shape(base->file, set, base->path, &s);
+  merge_set s;
+  asl_status st = merge_set_open(&s, base->file, cube_ds_path(CUBE_DS_JOB_KEY), base->path);
   if (st) return st;
   size_t n = (size_t)s.dims[0], cap = n < CUBE_ROWS_BLOCK ? n : CUBE_ROWS_BLOCK, used = 0,
          room = (size_t)1 << 20;
@@ -114,7 +119,7 @@ static asl_status read_keys(merge_run *m, const merge_part *base) {
   if (!block || !m->key_at || !m->key_text) st = asl_fail(ASL_ENOMEM, "merging %zu jobs", n);
   for (size_t j0 = 0; j0 < n && !st; j0 += cap) {
     hsize_t start[1] = {j0}, count[1] = {n - j0 < cap ? n - j0 : cap};
-    st = merge_read_block(base->file, set, base->path, &s, 1, start, count, block);
+    st = merge_read_block(&s, 1, start, count, block);
     for (size_t i = 0; i < count[0] && !st; i++) {
       const char *k = block + i * s.size;
       size_t len = strnlen(k, s.size);
@@ -131,6 +136,7 @@ static asl_status read_keys(merge_run *m, const merge_part *base) {
     }
   }
   free(block);
+  merge_set_close(&s);
   return st;
 }
 
