@@ -19,27 +19,22 @@ static long peak_kb(void) {
 }
 
 void run_sched_memory_note(run_sched *sc) {
-  long mine = peak_kb();
-  long *all = sc->rank == 0 ? malloc(sizeof(long) * (size_t)sc->size) : NULL;
-  // Every rank joins the gather even when rank 0 has no buffer: the line
-  // is then left out, nothing waits.
-  int ok = sc->rank != 0 || all;
-  MPI_Bcast(&ok, 1, MPI_INT, 0, sc->comm);
-  if (!ok) return;
-  if (MPI_Gather(&mine, 1, MPI_LONG, all, 1, MPI_LONG, 0, sc->comm) != MPI_SUCCESS ||
-      sc->rank != 0 || all[0] < 0) {
-    free(all);
+  // The largest peak among the other ranks, and which rank: one MAXLOC
+  // reduction (rank 0 takes part with -1).
+  struct {
+    long kb;
+    int rank;
+  } mine = {sc->rank == 0 ? -1 : peak_kb(), sc->rank}, top = {-1, 0};
+  if (MPI_Reduce(&mine, &top, 1, MPI_LONG_INT, MPI_MAXLOC, 0, sc->comm) != MPI_SUCCESS ||
+      sc->rank != 0)
     return;
-  }
-  int top = sc->size > 1 ? 1 : 0;
-  for (int r = 2; r < sc->size; r++)
-    if (all[r] > all[top]) top = r;
+  long own = peak_kb();
+  if (own < 0) return;
   if (sc->size > 1)
     progress_note(&sc->prog, "peak memory: rank 0 %.1f MB (the plan of %d jobs), other ranks "
-                  "at most %.1f MB (rank %d)", all[0] / 1024.0, sc->p->n_jobs, all[top] / 1024.0,
-                  top);
+                  "at most %.1f MB (rank %d)", own / 1024.0, sc->p->n_jobs, top.kb / 1024.0,
+                  top.rank);
   else
-    progress_note(&sc->prog, "peak memory: %.1f MB (the plan of %d jobs)", all[0] / 1024.0,
+    progress_note(&sc->prog, "peak memory: %.1f MB (the plan of %d jobs)", own / 1024.0,
                   sc->p->n_jobs);
-  free(all);
 }
