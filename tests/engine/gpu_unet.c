@@ -206,10 +206,7 @@ TEST(checkpoint_moves_between_devices) {
   float l, l2;
   nn_model *c = load_on_cpu(g, path, 3);
   const size_t P = nn_model_param_count(g);
-  float lc, lg;
-  ASSERT_OK(nn_eval_loss(c, x, y, w, B, &lc));
-  ASSERT_OK(nn_eval_loss(g, x, y, w, B, &lg));
-  ASSERT_NEAR(lg, lc, 1e-4 * fabs(lg));
+  eval_losses_agree(c, g, x, y, w, B, "loss");
   ASSERT_OK(nn_model_set_device(c, NN_DEVICE_CUDA));
   ASSERT_OK(nn_train_step(g, x, y, w, B, &l));
   ASSERT_OK(nn_train_step(c, x, y, w, B, &l2));
