@@ -56,6 +56,18 @@ table)
     fail "1-rank run"
   diff <("$CUBE_DIGEST" "$work/one/results.h5" main) <("$CUBE_DIGEST" "$work/w/results.h5" main) ||
     fail "workers without a job list give another cube than 1 rank"
+  # A spec error that only the expansion finds (Nav above Nt): workers no
+  # longer expand, so rank 0 alone sees it; every rank stops with exit 2 and
+  # rank 0's file:line:col message, and nothing is written.
+  sed 's/^  nav: \[2, 4, 8, 16\]$/  nav: [2, 64]/' "$work/s.yaml" > "$work/bad.yaml"
+  grep -q "nav: \[2, 64\]" "$work/bad.yaml" || fail "the bad spec was not made"
+  timeout 120 mpirun -n "$n" "$ASLSWEEP" run "$work/bad.yaml" --out "$work/bad" --progress none \
+    > "$work/bad.out" 2>&1
+  rc=$?
+  [ $rc -eq 2 ] || { cat "$work/bad.out"; fail "a spec error found by the expansion: exit $rc, not 2"; }
+  grep -q "bad.yaml:[0-9]*:[0-9]*: error: nav 64 is larger than Nt" "$work/bad.out" ||
+    { cat "$work/bad.out"; fail "no file:line:col message for the Nav error"; }
+  [ -e "$work/bad" ] && fail "a refused spec left its --out directory behind"
   # Two --slice parts on N ranks each (a plan above CUBE_PACK_MIN jobs, so
   # the slice marks are compressed and written collectively), merged: the
   # same cube again.
